@@ -1,0 +1,81 @@
+"""coopserv: co-design services for companies and their employees, territory by territory."""
+import os
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config=None):
+    """Build the app: defaults, instance/config.py, COOPSERV_* variables, then ``config``."""
+    from coopserv import config as defaults
+    from coopserv.extensions import (
+        babel,
+        csrf,
+        db,
+        enforce_sqlite_foreign_keys,
+        htmx,
+        login_manager,
+        migrate,
+    )
+    from coopserv.i18n import select_locale, translation_directories
+    from coopserv.plugin_host import PluginHost
+    from coopserv.tenancy import install_scoping
+    from coopserv.web import JSONProvider, register_web
+
+    class CoopservFlask(Flask):
+        json_provider_class = JSONProvider
+
+    app = CoopservFlask(__name__, instance_path=os.environ.get("COOPSERV_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    app.config.from_object(defaults.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(defaults.from_environment())
+    if config:
+        app.config.update(config)
+    defaults.check_production_safety(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "coopserv.sqlite")
+
+    host = PluginHost()
+    enabled = app.config.get("ENABLED_PLUGINS")
+    if isinstance(enabled, str):
+        enabled = [name.strip() for name in enabled.split(",") if name.strip()]
+    extra = app.config.get("EXTRA_PLUGINS") or ()
+    if isinstance(extra, str):
+        extra = [name.strip() for name in extra.split(",") if name.strip()]
+    host.load(enabled=enabled, extra_modules=extra)
+    app.extensions["coopserv"] = host
+
+    db.init_app(app)
+    install_scoping()
+    enforce_sqlite_foreign_keys()
+    migrate.init_app(app, db, directory=migrations_directory())
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
+    babel.init_app(app, locale_selector=select_locale)
+    _import_models()
+    register_web(app, host)
+    for command in host.collect("register_commands"):
+        app.cli.add_command(command)
+    return app
+
+
+def migrations_directory():
+    """Return the Alembic folder shipped beside the package (the repository's migrations/)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(os.path.dirname(here), "migrations")
+
+
+def _import_models():
+    """Import every core model so the metadata is complete for Alembic and queries."""
+    from coopserv.accounts import models as _accounts  # noqa: F401
+    from coopserv.audit import models as _audit  # noqa: F401
+    from coopserv.modules import models as _modules  # noqa: F401
+    from coopserv.notifications import models as _notifications  # noqa: F401
+    from coopserv.organizations import models as _organizations  # noqa: F401
+    from coopserv.service_requests import models as _requests  # noqa: F401
+    from coopserv.territories import models as _territories  # noqa: F401

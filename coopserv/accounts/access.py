@@ -1,0 +1,88 @@
+"""Who may do what in the current territory; every check runs on the server."""
+from flask_login import current_user
+from sqlalchemy import select
+
+from coopserv.accounts.models import (
+    ACTIVE,
+    COMPANY_REFERENT,
+    EMPLOYEE,
+    SERVICE_OPERATOR,
+    TERRITORY_ADMIN,
+    Membership,
+)
+from coopserv.extensions import db
+from coopserv.tenancy import current_territory, request_cache
+
+
+def active_memberships():
+    """Return the signed-in user's active memberships in the current territory (one query per request)."""
+    if not current_user.is_authenticated or current_territory() is None:
+        return []
+    cache = request_cache()
+    if cache is None or "memberships" not in cache:
+        memberships = list(
+            db.session.scalars(
+                select(Membership).filter_by(user_id=current_user.id, status=ACTIVE).order_by(Membership.id)
+            )
+        )
+        if cache is None:
+            return memberships
+        cache["memberships"] = memberships
+    return cache["memberships"]
+
+
+def has_role(role, module_id=None):
+    """Tell whether the signed-in user holds ``role`` here; platform admins administer everywhere."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_platform_admin and role == TERRITORY_ADMIN:
+        return True
+    for membership in active_memberships():
+        if membership.role != role:
+            continue
+        if module_id is None or membership.module_id == module_id:
+            return True
+    return False
+
+
+def is_territory_admin():
+    return has_role(TERRITORY_ADMIN)
+
+
+def is_member():
+    """Tell whether the signed-in user belongs to the current territory at all."""
+    return bool(active_memberships()) or (current_user.is_authenticated and current_user.is_platform_admin)
+
+
+def can_operate(module):
+    """Operators of this module and territory admins work its queue."""
+    return has_role(SERVICE_OPERATOR, module.id) or is_territory_admin()
+
+
+def employer():
+    """Return the organization the user requests services for (employee or referent), or None."""
+    for membership in active_memberships():
+        if membership.role in (EMPLOYEE, COMPANY_REFERENT) and membership.organization_id:
+            return membership.organization
+    return None
+
+
+def referent_organizations():
+    """Organizations the user is company referent of."""
+    return [m.organization for m in active_memberships() if m.role == COMPANY_REFERENT and m.organization]
+
+
+def operated_module_ids():
+    return {m.module_id for m in active_memberships() if m.role == SERVICE_OPERATOR and m.module_id}
+
+
+def employer_of(user):
+    """The organization ``user`` works for in the current territory (for CLI and demo code)."""
+    membership = db.session.scalar(
+        select(Membership)
+        .where(Membership.user_id == user.id, Membership.status == ACTIVE,
+               Membership.role.in_((EMPLOYEE, COMPANY_REFERENT)), Membership.organization_id.is_not(None))
+        .order_by(Membership.id)
+        .limit(1)
+    )
+    return membership.organization if membership else None

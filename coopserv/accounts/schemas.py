@@ -1,0 +1,57 @@
+"""Input schemas for accounts: sign-up, sign-in, password reset, roles."""
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validates_schema
+
+from coopserv.accounts.models import ROLES
+from coopserv.schemas import Schema, length, one_of
+
+PASSWORD_MIN_LENGTH = 10
+
+
+class SignInSchema(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True)
+
+
+class PasswordSchema(Schema):
+    password = fields.String(required=True, validate=length(min=PASSWORD_MIN_LENGTH, max=200))
+    password_confirm = fields.String(required=True)
+
+    @validates_schema
+    def _passwords_match(self, data, **kwargs):
+        if data.get("password") and data.get("password_confirm") and data["password"] != data["password_confirm"]:
+            raise ValidationError(_l("The two passwords differ."), "password_confirm")
+
+
+class SignUpSchema(PasswordSchema):
+    name = fields.String(required=True, validate=length(min=2, max=120))
+    email = fields.Email(required=True, validate=length(max=254))
+    invitation_code = fields.String(validate=length(max=16))
+    #: Without an invitation code, the organization the person says they work for.
+    organization_name = fields.String(validate=length(max=160))
+
+
+class PasswordResetRequestSchema(Schema):
+    email = fields.Email(required=True)
+
+
+class UserCreateSchema(Schema):
+    """Used by `coopserv user create` and the platform admin."""
+
+    name = fields.String(required=True, validate=length(min=2, max=120))
+    email = fields.Email(required=True, validate=length(max=254))
+    password = fields.String(required=True, validate=length(min=PASSWORD_MIN_LENGTH, max=200))
+    platform_admin = fields.Boolean(load_default=False)
+
+
+class RoleGrantSchema(Schema):
+    """A territory admin gives a member a role (operators name their module)."""
+
+    role = fields.String(required=True, validate=one_of(ROLES))
+    organization_id = fields.Integer()
+    module_id = fields.Integer()
+
+    @validates_schema
+    def _operator_needs_module(self, data, **kwargs):
+        if data.get("role") == "service_operator" and not data.get("module_id"):
+            raise ValidationError(_l("Choose the service this operator works on."), "module_id")

@@ -1,0 +1,132 @@
+"""Sign in and out, sign up to a territory, reset a password, a referent's organization page."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from coopserv.accounts import services
+from coopserv.accounts.access import referent_organizations
+from coopserv.accounts.models import ACTIVE, Membership, User
+from coopserv.accounts.schemas import (
+    PasswordResetRequestSchema,
+    PasswordSchema,
+    SignInSchema,
+    SignUpSchema,
+)
+from coopserv.extensions import db
+from coopserv.organizations.services import regenerate_invitation_code
+from coopserv.tenancy import current_territory
+from coopserv.web import form_data, safe_redirect_target, territory_blueprint
+
+bp = Blueprint("accounts", __name__)
+territory_bp = territory_blueprint("membership", __name__)
+
+
+def load_user(user_id):
+    return db.session.get(User, int(user_id))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = form_data()
+        try:
+            data = SignInSchema().load(values)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            user = services.authenticate(data["email"], data["password"])
+            if user is None:
+                errors = {"password": [_("Wrong email or password.")]}
+            else:
+                login_user(user)
+                return redirect(safe_redirect_target(request.args.get("next"), "site.index"))
+    return render_template("accounts/login.html", values=values, errors=errors), 422 if errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("site.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    values, errors, sent = {}, {}, False
+    if request.method == "POST":
+        values = form_data()
+        try:
+            data = PasswordResetRequestSchema().load(values)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            services.send_reset_mail(data["email"])
+            sent = True
+    return render_template("accounts/forgot.html", values=values, errors=errors, sent=sent), 422 if errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = services.user_from_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset.html", invalid=True, errors={}), 400
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = PasswordSchema().load(form_data())
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            services.reset_password(user, data["password"])
+            flash(_("Your password was changed; you can sign in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", invalid=False, errors=errors), 422 if errors else 200
+
+
+@territory_bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Join the territory: straight in with an invitation code, or pending an admin's approval."""
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = form_data()
+        try:
+            data = SignUpSchema().load(values)
+            user, membership = services.sign_up(current_territory(), data)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = error.messages
+        else:
+            login_user(user)
+            if membership.status == ACTIVE:
+                flash(_("Welcome! You joined %(org)s.", org=membership.organization.name), "success")
+            else:
+                flash(_("Your account was created; a territory administrator will attach it to your organization."),
+                      "info")
+            return redirect(url_for("portal.home"))
+    return render_template("accounts/signup.html", values=values, errors=errors), 422 if errors else 200
+
+
+@territory_bp.route("/my-organization", methods=["GET", "POST"])
+@login_required
+def my_organization():
+    """A company referent hands out the invitation code and sees who joined."""
+    organizations = referent_organizations()
+    if not organizations:
+        abort(403)
+    if request.method == "POST":
+        target = next((o for o in organizations if str(o.id) == request.form.get("organization_id")), None)
+        if target is None:
+            abort(403)
+        regenerate_invitation_code(target)
+        flash(_("A new invitation code was made; the old one no longer works."), "success")
+        return redirect(url_for("membership.my_organization"))
+    ids = [o.id for o in organizations]
+    members = db.session.scalars(
+        select(Membership).where(Membership.organization_id.in_(ids))
+        .options(selectinload(Membership.user)).order_by(Membership.id)
+    ).all()
+    return render_template("accounts/my_organization.html", organizations=organizations, members=members)

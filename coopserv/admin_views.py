@@ -1,0 +1,202 @@
+"""Territory admin pages: organizations, members and roles, audit log, plugins, personal data."""
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coopserv.accounts import services as accounts
+from coopserv.accounts.models import PENDING, ROLES, TERRITORY_ADMIN, Membership
+from coopserv.accounts.schemas import RoleGrantSchema
+from coopserv.audit.models import AuditEntry
+from coopserv.audit.services import record
+from coopserv.extensions import db
+from coopserv.modules.services import list_modules
+from coopserv.organizations import services as organizations
+from coopserv.organizations.models import ORGANIZATION_KINDS, SIZE_BANDS, Organization
+from coopserv.organizations.schemas import OrganizationSchema
+from coopserv.plugin_host import plugin_host
+from coopserv.privacy.services import erase_person, export_person
+from coopserv.tenancy import current_territory
+from coopserv.web import form_data, roles_required, territory_blueprint
+
+bp = territory_blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@roles_required(TERRITORY_ADMIN)
+def dashboard():
+    pending = db.session.scalar(select(func.count(Membership.id)).filter_by(status=PENDING))
+    org_count = db.session.scalar(select(func.count(Organization.id)))
+    member_count = db.session.scalar(select(func.count(func.distinct(Membership.user_id))))
+    return render_template("admin/dashboard.html", pending=pending, org_count=org_count, member_count=member_count,
+                           modules=list_modules(), indicators=plugin_host().indicators)
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def organizations_page():
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        values = form_data()
+        try:
+            organizations.create_organization(OrganizationSchema().load(values))
+        except ValidationError as error:
+            db.session.rollback()
+            errors, status = error.messages, 422
+        else:
+            flash(_("The organization is created."), "success")
+            return redirect(url_for("admin.organizations_page"))
+    return render_template("admin/organizations.html", organizations=organizations.list_organizations(),
+                           values=values, errors=errors, kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
+
+
+@bp.route("/organizations/<int:organization_id>", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def organization_edit(organization_id):
+    organization = db.session.scalar(select(Organization).filter_by(id=organization_id))
+    if organization is None:
+        abort(404)
+    errors, status = {}, 200
+    values = {c: getattr(organization, c) for c in OrganizationSchema().fields}
+    if request.method == "POST":
+        values = form_data()
+        try:
+            organizations.update_organization(organization, OrganizationSchema().load(values))
+        except ValidationError as error:
+            db.session.rollback()
+            errors, status = error.messages, 422
+        else:
+            flash(_("The organization is saved."), "success")
+            return redirect(url_for("admin.organizations_page"))
+    return render_template("admin/organization_edit.html", organization=organization, values=values, errors=errors,
+                           kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
+
+
+@bp.get("/members")
+@roles_required(TERRITORY_ADMIN)
+def members():
+    rows = db.session.scalars(
+        select(Membership)
+        .options(selectinload(Membership.user), selectinload(Membership.organization), selectinload(Membership.module))
+        .order_by(Membership.status.desc(), Membership.id)
+    ).all()
+    return render_template("admin/members.html", memberships=rows, roles=ROLES,
+                           organizations=organizations.list_organizations(), modules=list_modules(), errors={})
+
+
+@bp.post("/members/<int:membership_id>/approve")
+@roles_required(TERRITORY_ADMIN)
+def approve(membership_id):
+    membership = _membership_or_404(membership_id)
+    try:
+        accounts.approve_membership(membership, request.form.get("organization_id", type=int))
+    except ValidationError as error:
+        db.session.rollback()
+        flash(" ".join(error.messages.get("organization_id", [])), "error")
+    return redirect(url_for("admin.members"))
+
+
+@bp.post("/members/<int:membership_id>/grant")
+@roles_required(TERRITORY_ADMIN)
+def grant(membership_id):
+    """Give the member of this row another role (operators name their module)."""
+    membership = _membership_or_404(membership_id)
+    try:
+        data = RoleGrantSchema().load(form_data())
+        module_ids = {m.id for m in list_modules()}
+        if data.get("module_id") and data["module_id"] not in module_ids:
+            raise ValidationError({"module_id": [_("Choose a service of this territory.")]})
+        org_id = data.get("organization_id")
+        if org_id and db.session.scalar(select(Organization.id).filter_by(id=org_id)) is None:
+            raise ValidationError({"organization_id": [_("Choose an organization of this territory.")]})
+        accounts.grant_role(membership.user, data["role"], org_id or membership.organization_id, data.get("module_id"))
+    except ValidationError as error:
+        db.session.rollback()
+        flash("; ".join(m for msgs in error.messages.values() for m in msgs), "error")
+    else:
+        flash(_("The role is given."), "success")
+    return redirect(url_for("admin.members"))
+
+
+@bp.post("/members/<int:membership_id>/revoke")
+@roles_required(TERRITORY_ADMIN)
+def revoke(membership_id):
+    membership = _membership_or_404(membership_id)
+    if membership.user_id == current_user.id and membership.role == TERRITORY_ADMIN:
+        flash(_("You cannot remove your own administrator role."), "error")
+        return redirect(url_for("admin.members"))
+    accounts.revoke_membership(membership)
+    flash(_("The role is removed."), "success")
+    return redirect(url_for("admin.members"))
+
+
+@bp.get("/audit")
+@roles_required(TERRITORY_ADMIN)
+def audit():
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries = db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+        .limit(50).offset((page - 1) * 50)
+    ).all()
+    return render_template("admin/audit.html", entries=entries, page=page)
+
+
+@bp.get("/plugins")
+@roles_required(TERRITORY_ADMIN)
+def plugins():
+    host = plugin_host()
+    return render_template("admin/plugins.html", infos=sorted(host.infos.values(), key=lambda i: i.name),
+                           service_types=host.service_types, owners=host.service_type_plugin)
+
+
+def _member_user(user_id):
+    """A person may be exported or erased from here only if they belong to this territory."""
+    membership = db.session.scalar(select(Membership).filter_by(user_id=user_id).limit(1))
+    if membership is None:
+        abort(404)
+    return membership.user
+
+
+@bp.get("/people/<int:user_id>/export")
+@roles_required(TERRITORY_ADMIN)
+def export_personal_data(user_id):
+    user = _member_user(user_id)
+    record("privacy.exported", user.email)
+    db.session.commit()
+    response = jsonify(export_person(user))
+    response.headers["Content-Disposition"] = f"attachment; filename=personal-data-{user.id}.json"
+    return response
+
+
+@bp.post("/people/<int:user_id>/erase")
+@roles_required(TERRITORY_ADMIN)
+def erase_personal_data(user_id):
+    user = _member_user(user_id)
+    if user.id == current_user.id or user.is_platform_admin or _belongs_elsewhere(user):
+        abort(403)
+    email = user.email
+    erase_person(user)
+    record("privacy.erased", email)
+    db.session.commit()
+    flash(_("Everything about this person was erased."), "success")
+    return redirect(url_for("admin.members"))
+
+
+def _belongs_elsewhere(user):
+    """A person who also belongs to another territory is erased by a platform admin (CLI), not here."""
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    return db.session.scalar(
+        select(func.count(Membership.id))
+        .where(Membership.user_id == user.id, Membership.territory_id != current_territory().id)
+        .execution_options(**{ALL_TERRITORIES: True})
+    ) > 0
+
+
+def _membership_or_404(membership_id):
+    membership = db.session.scalar(select(Membership).filter_by(id=membership_id))
+    if membership is None:
+        abort(404)
+    return membership

@@ -1,0 +1,247 @@
+"""The `coopserv` command: demo, serving, database upgrades, and administration."""
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from coopserv import create_app
+
+
+def _create_app():
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False)
+def main():
+    """coopserv: co-designed services for the companies and employees of a territory."""
+
+
+from coopserv.i18n_tools import i18n_group  # noqa: E402
+
+main.add_command(i18n_group)
+
+
+def fail(message):
+    """Print an error and exit non-zero, writing nothing more."""
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+def _upgrade():
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--no-serve", is_flag=True, help="Prepare the database and data, then stop.")
+@with_appcontext
+def demo_command(host, port, no_serve):
+    """Apply migrations, seed the four demo territories, then serve the portal."""
+    from coopserv.demo import DEMO_PASSWORD, demo_logins, seed_demo
+
+    _upgrade()
+    created = seed_demo()
+    click.echo("Demo territories created." if created else "Demo territories already present.")
+    click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo(f"\nPortal: http://{host}:{port}/")
+    click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
+    for label, email in demo_logins(set(current_app.extensions["coopserv"].service_types)):
+        click.echo(f"  {label:<45} {email}")
+    if not no_serve:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.group("territory")
+def territory_group():
+    """Manage territories."""
+
+
+@territory_group.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--region", default="")
+@click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
+@with_appcontext
+def territory_create(slug, name, region, language):
+    """Create a territory reachable at /t/SLUG/."""
+    from coopserv.territories.services import create_territory
+
+    try:
+        territory = create_territory({"slug": slug, "name": name, "region": region, "default_language": language})
+    except ValidationError as error:
+        fail(_format_errors(error.messages))
+    click.echo(f"Territory {territory.slug} created: /t/{territory.slug}/")
+
+
+@main.group("user")
+def user_group():
+    """Manage accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--territory", "territory_slug", help="Give the user a role in this territory.")
+@click.option("--role", type=click.Choice(["territory_admin", "governance_member", "company_referent", "employee",
+                                           "service_operator"]))
+@click.option("--organization", help="Organization name (employees, referents).")
+@click.option("--service", help="Service key (operators).")
+@click.option("--platform-admin", is_flag=True)
+@with_appcontext
+def user_create(email, name, password, territory_slug, role, organization, service, platform_admin):
+    """Create an account, optionally with a role in one territory; all or nothing."""
+    from coopserv.accounts.models import Membership
+    from coopserv.accounts.schemas import UserCreateSchema
+    from coopserv.accounts.services import create_user
+    from coopserv.extensions import db
+    from coopserv.modules.services import get_module
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import get_territory
+
+    try:
+        data = UserCreateSchema().load({"email": email, "name": name, "password": password,
+                                        "platform_admin": platform_admin})
+    except ValidationError as error:
+        fail(_format_errors(error.messages))
+    if bool(territory_slug) != bool(role):
+        fail("--territory and --role go together.")
+    territory = get_territory(territory_slug) if territory_slug else None
+    if territory_slug and territory is None:
+        fail(f"unknown territory {territory_slug!r}.")
+    try:
+        user = create_user(data["name"], data["email"], data["password"], platform_admin=data["platform_admin"])
+        if territory is not None:
+            with territory_scope(territory):
+                org = module = None
+                if organization:
+                    org = db.session.scalar(select(Organization).filter_by(name=organization))
+                    if org is None:
+                        raise click.UsageError(f"unknown organization {organization!r} in {territory_slug}.")
+                if role == "service_operator":
+                    module = get_module(service or "")
+                    if module is None:
+                        raise click.UsageError(f"service {service!r} is not enabled in {territory_slug}.")
+                db.session.add(Membership(user_id=user.id, role=role, organization_id=org.id if org else None,
+                                          module_id=module.id if module else None, territory_id=territory.id))
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        fail(_format_errors(error.messages))
+    except click.UsageError as error:
+        db.session.rollback()
+        fail(error.message)
+    click.echo(f"User {user.email} created.")
+
+
+@main.group("plugins")
+def plugins_group():
+    """Inspect plugins."""
+
+
+@plugins_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def plugins_list(as_json):
+    """List installed plugins with their version, origin, service types and hooks."""
+    host = current_app.extensions["coopserv"]
+    rows = []
+    for info in sorted(host.infos.values(), key=lambda i: i.name):
+        services = sorted(k for k, owner in host.service_type_plugin.items() if owner == info.name)
+        rows.append({"name": info.name, "version": info.version, "module": info.module, "source": info.source,
+                     "service_types": services, "hooks": info.hooks, "error": info.error})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        state = f"FAILED: {row['error']}" if row["error"] else ", ".join(row["service_types"]) or "-"
+        click.echo(f"{row['name']:<20} {row['version']:<10} {row['source']:<40} {state}")
+        click.echo(f"{'':<20} hooks: {', '.join(row['hooks'])}")
+
+
+@main.group("module")
+def module_group():
+    """Manage a territory's service modules."""
+
+
+@module_group.command("enable")
+@click.argument("territory_slug")
+@click.argument("service_key")
+@click.option("--stage", default="prototype", type=click.Choice(["prototype", "pilot", "perennial"]))
+@click.option("--config", "config_json", default="{}", help="Module configuration as JSON.")
+@with_appcontext
+def module_enable(territory_slug, service_key, stage, config_json):
+    """Enable SERVICE_KEY in TERRITORY_SLUG, with a configuration the plugin validates."""
+    from coopserv.modules.services import enable_module
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import get_territory
+
+    territory = get_territory(territory_slug)
+    if territory is None:
+        fail(f"unknown territory {territory_slug!r}.")
+    host = current_app.extensions["coopserv"]
+    if service_key not in host.service_types:
+        fail(f"unknown service {service_key!r}; installed: {', '.join(sorted(host.service_types))}.")
+    try:
+        config = json.loads(config_json)
+    except json.JSONDecodeError as error:
+        fail(f"--config is not valid JSON: {error}.")
+    with territory_scope(territory):
+        try:
+            module = enable_module(service_key, stage=stage, config=config)
+        except ValidationError as error:
+            fail(_format_errors(error.messages))
+        click.echo(f"{service_key} enabled in {territory_slug} ({module.stage}).")
+
+
+@main.group("person")
+def person_group():
+    """Export or erase a person's data across the core and every plugin."""
+
+
+@person_group.command("export")
+@click.argument("email")
+@with_appcontext
+def person_export(email):
+    """Print everything held about EMAIL as JSON."""
+    from coopserv.accounts.services import find_user_by_email
+    from coopserv.privacy.services import export_person
+
+    user = find_user_by_email(email)
+    if user is None:
+        fail(f"no account uses {email!r}.")
+    click.echo(json.dumps(export_person(user), indent=2, ensure_ascii=False))
+
+
+@person_group.command("erase")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def person_erase(email, yes):
+    """Erase EMAIL's account and personal data (requests are kept, anonymised, for statistics)."""
+    from coopserv.accounts.services import find_user_by_email
+    from coopserv.privacy.services import erase_person
+
+    user = find_user_by_email(email)
+    if user is None:
+        fail(f"no account uses {email!r}.")
+    if not yes:
+        click.confirm(f"Erase {email} and everything about them?", abort=True)
+    counts = erase_person(user)
+    click.echo(f"Erased {email}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _format_errors(messages):
+    parts = []
+    for field, errors in messages.items():
+        texts = errors if isinstance(errors, list) else [str(errors)]
+        parts.append(f"{field}: {' '.join(str(t) for t in texts)}")
+    return "; ".join(parts)

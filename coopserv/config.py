@@ -1,0 +1,65 @@
+"""Configuration defaults and the rules that override them."""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+ENV_PREFIX = "COOPSERV_"
+
+
+class DefaultConfig:
+    """Values used unless instance/config.py or COOPSERV_* variables say otherwise."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # Resolved against the instance folder in create_app when left as None.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PRODUCTION = False
+    BABEL_DEFAULT_LOCALE = "fr"
+    LANGUAGES = ("fr", "en")
+    # Plugins that may run on this instance; None means every installed plugin.
+    ENABLED_PLUGINS = None
+    PASSWORD_RESET_MAX_AGE = 3600
+    #: werkzeug hashing method; tests use a cheaper pbkdf2 to stay fast, production keeps scrypt.
+    PASSWORD_HASH_METHOD = "scrypt"
+    MAIL_SENDER = "coopserv@localhost"
+    # Where development mail is written; resolved against the instance folder when relative.
+    MAIL_OUTBOX = "outbox"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    PAGE_SIZE = 25
+
+
+def from_environment(environ=os.environ):
+    """Read COOPSERV_* variables into config keys (COOPSERV_DATABASE_URL names the database)."""
+    values = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        key = name[len(ENV_PREFIX):]
+        if key == "DATABASE_URL":
+            key = "SQLALCHEMY_DATABASE_URI"
+        values[key] = _parse(raw)
+    return values
+
+
+def _parse(raw):
+    """Turn 'true'/'false'/comma lists into Python values; keep anything else as text."""
+    lowered = raw.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    return raw
+
+
+class InsecureConfigError(RuntimeError):
+    """Raised when a production instance would start with an unsafe setting."""
+
+
+def check_production_safety(config):
+    """Refuse to run in production with the published development secret key."""
+    if config.get("PRODUCTION") and config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise InsecureConfigError(
+            "PRODUCTION is on but SECRET_KEY is the development default: "
+            "set COOPSERV_SECRET_KEY or SECRET_KEY in instance/config.py."
+        )

@@ -1,0 +1,145 @@
+"""Every hook a coopserv plugin may implement, grouped by lifecycle.
+
+Each docstring is the contract: when the hook is called, what it receives and
+what it returns. ``register_*`` hooks are called at start-up and return lists
+(pluggy concatenates them). Notification hooks are named after the event in the
+past tense and return nothing. A hook that raises is logged and that plugin's
+answer is left out; the call goes on for the other plugins.
+"""
+import pluggy
+
+hookspec = pluggy.HookspecMarker("coopserv")
+hookimpl = pluggy.HookimplMarker("coopserv")
+
+
+# ---------------------------------------------------------------------------
+# App assembly: called once, inside create_app.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def register_service_types():
+    """Declare the service types this plugin provides.
+
+    Called once while the app is built. Returns a list of
+    ``coopserv.plugin_api.ServiceType``. Two plugins declaring the same key stop
+    start-up with an error naming both.
+    """
+
+
+@hookspec
+def register_blueprints():
+    """Provide Flask blueprints (portal pages, operator views, API endpoints).
+
+    Called once while the app is built. Returns a list of ``flask.Blueprint``.
+    Blueprints made with ``plugin_api.territory_blueprint`` live under
+    ``/t/<territory_slug>/`` and get the territory loaded and checked.
+    """
+
+
+@hookspec
+def register_translation_directories():
+    """Name folders holding the plugin's gettext catalogs (``<lang>/LC_MESSAGES/messages.mo``).
+
+    Called once while the app is built. Returns a list of absolute paths,
+    merged into the app's catalog.
+    """
+
+
+@hookspec
+def register_indicators():
+    """Declare shared indicators.
+
+    Called once while the app is built. Returns a list of
+    ``coopserv.plugin_api.Indicator``; each is computed per module over a period.
+    """
+
+
+@hookspec
+def register_personal_data():
+    """Declare where the plugin keeps personal data, for export and erasure.
+
+    Called when a person's data is exported or erased. Returns a list of
+    ``coopserv.plugin_api.PersonalData`` naming each table, its user column,
+    the fields to export, how to erase and the retention period.
+    """
+
+
+@hookspec
+def register_commands():
+    """Add ``coopserv`` CLI commands.
+
+    Called once while the CLI is built. Returns a list of ``click.Command``;
+    they run inside an application context.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Tenant lifecycle: a territory's modules change.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def module_enabled(module):
+    """Called after a ``ServiceModule`` was enabled in a territory (committed).
+
+    ``module`` is the module, with its territory in scope. Returns nothing.
+    """
+
+
+@hookspec
+def module_stage_changed(module, old_stage, new_stage):
+    """Called after a module moved from ``old_stage`` to ``new_stage`` (committed).
+
+    Returns nothing.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Requests: the generic life of a service request.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def request_submitted(request, payload):
+    """Called inside the transaction that creates a ``ServiceRequest``.
+
+    ``request`` is flushed (it has an id); ``payload`` is the validated payload.
+    Plugins store their own rows for it here (in ``db.session``; the core
+    commits). Raising aborts the whole submission: nothing is stored. Returns
+    nothing.
+    """
+
+
+@hookspec
+def request_status_changed(request, change):
+    """Called inside the transaction that applies a transition.
+
+    ``change`` is the new ``StatusChange`` (from_status, to_status, actor,
+    comment). Raising aborts the transition. Returns nothing.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Demo data.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def seed_demo_module(module, organizations, users):
+    """Fill a demo territory's module of this plugin's type with realistic data.
+
+    Called by ``coopserv demo`` for every module whose ``service_key`` belongs
+    to the plugin, with the territory in scope. ``organizations`` maps names to
+    ``Organization``; ``users`` maps short handles (``"employee"``,
+    ``"operator"``…) to ``User``. Returns nothing; the caller commits.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Page slots: small pieces of HTML the core places in its pages.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def portal_home_panels(territory, user):
+    """Add panels to a territory's portal home page.
+
+    Called on each visit of the home page; ``user`` is the signed-in ``User``
+    or None. Returns a list of ``markupsafe.Markup`` (or an empty list).
+    """

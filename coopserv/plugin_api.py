@@ -1,0 +1,56 @@
+"""The stable facade plugins import from; the core keeps these names working.
+
+A plugin needs nothing else from coopserv: the hook markers, the database and
+the tenant-scoped base, the current territory and user helpers, the
+declaration types, the services that write requests, and the page helpers.
+"""
+from flask_babel import gettext, lazy_gettext, ngettext
+from flask_login import current_user, login_required
+
+from coopserv.accounts.access import (
+    can_operate,
+    employer,
+    employer_of,
+    has_role,
+    is_member,
+    is_territory_admin,
+)
+from coopserv.accounts.models import (
+    COMPANY_REFERENT,
+    EMPLOYEE,
+    SERVICE_OPERATOR,
+    TERRITORY_ADMIN,
+)
+from coopserv.extensions import db
+from coopserv.hookspecs import hookimpl
+from coopserv.i18n import _l
+from coopserv.indicators.sql import hours_between, median
+from coopserv.modules.services import get_module
+from coopserv.notifications.services import notify
+from coopserv.schemas import Schema, at_least, between, length, one_of
+from coopserv.service_requests.models import ServiceRequest, StatusChange
+from coopserv.service_requests.services import apply_transition, submit_request
+from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+from coopserv.tenancy import (
+    ALL_TERRITORIES,
+    TenantMixin,
+    current_territory,
+    territory_scope,
+)
+from coopserv.timeutil import utcnow
+from coopserv.web import (
+    form_data,
+    is_htmx,
+    render_page,
+    roles_required,
+    territory_blueprint,
+    wants_json,
+)
+
+__all__ = [
+    "ALL_TERRITORIES", "apply_transition", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
+    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Transition", "_l", "at_least", "between", "can_operate",
+    "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
+    "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "ngettext", "notify",
+    "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
+]

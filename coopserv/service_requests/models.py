@@ -1,0 +1,52 @@
+"""The generic life of a service request; plugins own what the payload means."""
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coopserv.extensions import db
+from coopserv.tenancy import TenantMixin
+from coopserv.timeutil import utcnow
+
+
+class ServiceRequest(TenantMixin, db.Model):
+    """What one person asked of one module, and where it stands."""
+
+    __table_args__ = (Index("ix_service_request_module_status", "module_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
+    #: None once the requester's personal data has been erased.
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    #: Validated by the plugin's request schema; the plugin may keep more in its own tables.
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    module = relationship("ServiceModule")
+    requester = relationship("User")
+    organization = relationship("Organization")
+    history = relationship(
+        "StatusChange", back_populates="request", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def reference(self):
+        return f"#{self.id}"
+
+
+class StatusChange(TenantMixin, db.Model):
+    """One step of a request's history: who moved it, from where to where, when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(40))
+    to_status: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request = relationship("ServiceRequest", back_populates="history")
+    actor = relationship("User")

@@ -1,0 +1,179 @@
+"""Request pages: the service form, my requests, a request's timeline, the operator queue."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from coopserv.accounts.access import can_operate, employer, operated_module_ids
+from coopserv.extensions import db
+from coopserv.modules.services import availability, get_module
+from coopserv.plugin_host import service_type
+from coopserv.service_requests import services
+from coopserv.service_requests.models import ServiceRequest
+from coopserv.web import (
+    form_data,
+    json_error,
+    render_page,
+    territory_blueprint,
+    wants_json,
+)
+
+bp = territory_blueprint("requests", __name__)
+
+
+def _usable_module(service_key):
+    module = get_module(service_key)
+    if module is None or not module.enabled or service_type(module.service_key) is None:
+        abort(404)
+    return module
+
+
+def _form_context(module, values=None, errors=None, status=None):
+    kind = service_type(module.service_key)
+    context = dict(module=module, kind=kind, values=values or {}, errors=errors or {}, status=status)
+    context.update(kind.request_form_context(module))
+    return context
+
+
+@bp.get("/services/<service_key>")
+@login_required
+def service_page(service_key):
+    """Describe a service and show its request form when the person may use it."""
+    module = _usable_module(service_key)
+    status = availability(module, employer())
+    if not status.visible:
+        abort(404)
+    return render_template("requests/service.html", **_form_context(module, status=status))
+
+
+@bp.post("/services/<service_key>/validate")
+@login_required
+def validate(service_key):
+    """Check the form as it is being filled (htmx), storing nothing."""
+    module = _usable_module(service_key)
+    errors = {}
+    try:
+        services.validate_payload(module, form_data())
+    except ValidationError as error:
+        errors = error.messages
+    return render_page("requests/service.html", "requests/_form.html",
+                       **_form_context(module, values=form_data(), errors=errors, status=availability(module, employer())))
+
+
+@bp.post("/services/<service_key>/requests")
+@login_required
+def submit(service_key):
+    """Store a request, or answer field errors (HTML or JSON) and store nothing."""
+    module = _usable_module(service_key)
+    values = form_data()
+    try:
+        created = services.submit_request(module, current_user, employer(), values)
+    except services.RequestRefused as refused:
+        if wants_json():
+            return json_error(403, refused.message)
+        flash(refused.message, "error")
+        return render_template("requests/service.html", **_form_context(module, values, status=availability(module, employer()))), 403
+    except ValidationError as error:
+        if wants_json():
+            return json_error(422, _("Some fields are not valid."), error.messages)
+        return render_page("requests/service.html", "requests/_form.html", http_status=422,
+                           **_form_context(module, values, error.messages, availability(module, employer())))
+    if wants_json():
+        return {"id": created.id, "status": created.status, "url": url_for("requests.detail", request_id=created.id)}, 201
+    flash(_("Your request %(ref)s was sent.", ref=created.reference), "success")
+    return redirect(url_for("requests.detail", request_id=created.id))
+
+
+@bp.get("/requests")
+@login_required
+def mine():
+    rows = services.my_requests(current_user.id)
+    return render_template("requests/mine.html", requests=rows, service_type=service_type)
+
+
+def _visible_request(request_id):
+    """Load a request of this territory that the person may see: theirs, or one they operate."""
+    service_request = db.session.scalar(select(ServiceRequest).filter_by(id=request_id))
+    if service_request is None:
+        abort(404)
+    if service_request.requester_id != current_user.id and not can_operate(service_request.module):
+        abort(403)
+    return service_request
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def detail(request_id):
+    service_request = _visible_request(request_id)
+    may_operate = can_operate(service_request.module)
+    kind = service_type(service_request.module.service_key)
+    return render_page("requests/detail.html", "requests/_detail.html", request_=service_request, kind=kind,
+                       transitions=services.allowed_transitions(service_request, current_user, may_operate),
+                       may_operate=may_operate)
+
+
+@bp.post("/requests/<int:request_id>/transition")
+@login_required
+def transition(request_id):
+    """Apply a workflow transition; an illegal one is refused with a clear message."""
+    service_request = _visible_request(request_id)
+    may_operate = can_operate(service_request.module)
+    name = request.form.get("transition") or (request.get_json(silent=True) or {}).get("transition", "")
+    comment = (request.form.get("comment") or "").strip()[:1000]
+    try:
+        services.apply_transition(service_request, name, current_user, may_operate, comment)
+    except services.IllegalTransition as illegal:
+        if wants_json():
+            return json_error(409, illegal.message)
+        flash(illegal.message, "error")
+        status = 409
+    else:
+        if wants_json():
+            return {"id": service_request.id, "status": service_request.status}
+        status = 200
+    kind = service_type(service_request.module.service_key)
+    if request.form.get("from") == "queue":
+        return render_page("requests/queue.html", "requests/_queue_row.html", http_status=status, row=service_request,
+                           kind=kind, transitions=services.allowed_transitions(service_request, current_user, may_operate))
+    if status == 200 and not request.headers.get("HX-Request"):
+        return redirect(url_for("requests.detail", request_id=service_request.id))
+    return render_page("requests/detail.html", "requests/_detail.html", http_status=status, request_=service_request,
+                       kind=kind, transitions=services.allowed_transitions(service_request, current_user, may_operate),
+                       may_operate=may_operate)
+
+
+@bp.get("/operator")
+@login_required
+def operator_home():
+    """Send an operator to their module's queue (or list them when they work on several)."""
+    ids = operated_module_ids()
+    from coopserv.modules.services import list_modules
+
+    modules = [m for m in list_modules(enabled_only=False) if m.id in ids or can_operate(m)]
+    if not modules:
+        abort(403)
+    if len(modules) == 1:
+        return redirect(url_for("requests.queue", service_key=modules[0].service_key))
+    return render_template("requests/operator_home.html", modules=modules, service_type=service_type)
+
+
+@bp.get("/operator/<service_key>")
+@login_required
+def queue(service_key):
+    """The operator's queue, filtered by status; htmx swaps only the table."""
+    module = get_module(service_key)
+    if module is None or service_type(service_key) is None:
+        abort(404)
+    if not can_operate(module):
+        abort(403)
+    kind = service_type(service_key)
+    status = request.args.get("status") or None
+    if status is not None and status not in kind.states:
+        status = None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = services.queue(module, status, page, per_page=25)
+    transitions = {row.id: services.allowed_transitions(row, current_user, True) for row in rows}
+    return render_page("requests/queue.html", "requests/_queue_table.html", module=module, kind=kind, rows=rows,
+                       total=total, page=page, status=status, transitions=transitions,
+                       counts=services.status_counts(module))

@@ -1,0 +1,134 @@
+"""Tenant scoping: the one place that knows which territory a query belongs to.
+
+Every tenant-owned model inherits ``TenantMixin``. A single ``do_orm_execute``
+listener adds ``territory_id = <current territory>`` to every ORM SELECT that
+touches such a model, and refuses to run one when no territory is current,
+unless the statement explicitly asks for all territories with
+``.execution_options(all_territories=True)``.
+
+What the listener does not cover, and why tests still check isolation per
+route: objects already in the session identity map (``db.session.get`` can
+return them), ``text()`` SQL, Core ``insert/update/delete`` statements and raw
+connections.
+"""
+from contextlib import contextmanager
+
+from flask import abort, g, has_app_context, has_request_context, request
+from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+ALL_TERRITORIES = "all_territories"
+
+
+class UnscopedQueryError(RuntimeError):
+    """Raised when a tenant-owned table is queried with no territory in scope."""
+
+
+class TenantMixin:
+    """Marks a model as owned by one territory; the listener scopes its queries."""
+
+    @declared_attr
+    def territory_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
+def request_cache():
+    """A dict living as long as the current request (``g`` may outlive it in tests), or None."""
+    if not has_request_context():
+        return None
+    cache = getattr(request, "_coopserv_cache", None)
+    if cache is None:
+        cache = request._coopserv_cache = {}
+    return cache
+
+
+def current_territory():
+    """Return the territory of the current request (from its URL), else the one set by territory_scope."""
+    cache = request_cache()
+    if cache is not None and cache.get("territory") is not None:
+        return cache["territory"]
+    return g.get("territory_scope") if has_app_context() else None
+
+
+def current_territory_id():
+    """Return the id of the territory in scope, or None."""
+    territory = current_territory()
+    return territory.id if territory is not None else None
+
+
+@contextmanager
+def territory_scope(territory):
+    """Run the enclosed block as if the request were for ``territory`` (CLI, seeding, tests)."""
+    previous = g.get("territory_scope")
+    g.territory_scope = territory
+    try:
+        yield territory
+    finally:
+        g.territory_scope = previous
+
+
+def require_territory(slug):
+    """Load the territory named in the URL into ``g`` or answer 404."""
+    from coopserv.extensions import db
+    from coopserv.territories.models import Territory
+
+    territory = db.session.execute(select(Territory).filter_by(slug=slug)).scalar_one_or_none()
+    if territory is None:
+        abort(404)
+    request_cache()["territory"] = territory
+    return territory
+
+
+def _touches_tenant_model(state):
+    return any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
+
+
+def _scope_select(state):
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get(ALL_TERRITORIES) or not _touches_tenant_model(state):
+        return
+    territory_id = current_territory_id()
+    if territory_id is None:
+        raise UnscopedQueryError(
+            "Query on a tenant-owned table with no territory in scope; use territory_scope() "
+            "or .execution_options(all_territories=True) when every territory is meant."
+        )
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantMixin,
+            lambda cls: cls.territory_id == territory_id,
+            include_aliases=True,
+        )
+    )
+
+
+def install_scoping(session_class=Session):
+    """Attach the scoping listeners to every ORM session (idempotent)."""
+    if not event.contains(session_class, "do_orm_execute", _scope_select):
+        event.listen(session_class, "do_orm_execute", _scope_select)
+        event.listen(session_class, "before_flush", _check_written_rows)
+
+
+def _check_written_rows(session, flush_context, instances):
+    """Give new tenant rows the current territory and refuse rows moved to another one."""
+    territory_id = current_territory_id()
+    for obj in session.new:
+        if isinstance(obj, TenantMixin) and obj.territory_id is None:
+            obj.territory_id = territory_id
+    if territory_id is None:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantMixin) or obj.territory_id == territory_id:
+            continue
+        if obj in session.new or inspect(obj).attrs.territory_id.history.has_changes():
+            raise UnscopedQueryError(
+                f"{type(obj).__name__} of territory {obj.territory_id} written while "
+                f"territory {territory_id} is in scope."
+            )

@@ -1,0 +1,29 @@
+"""The territory: the tenant every other row belongs to."""
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coopserv.extensions import db
+from coopserv.timeutil import utcnow
+
+
+class Territory(db.Model):
+    """A territory runs its own portal at /t/<slug>/."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region: Mapped[str] = mapped_column(String(120), default="")
+    #: Colours of the portal header, as #rrggbb.
+    primary_color: Mapped[str] = mapped_column(String(7), default="#1d5e3a")
+    accent_color: Mapped[str] = mapped_column(String(7), default="#f2c14e")
+    #: URL (usually under /static) of the territory logo, or empty.
+    logo_url: Mapped[str] = mapped_column(String(300), default="")
+    default_language: Mapped[str] = mapped_column(String(5), default="fr")
+    #: Optional host name that resolves to this territory.
+    host: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self):
+        return f"<Territory {self.slug}>"

@@ -1,0 +1,295 @@
+"""pytest fixtures for coopserv and its plugins (loaded as the ``coopserv`` pytest plugin).
+
+Every test gets a fresh application on a migrated database that is emptied
+after the test: real commits, no flush-only tricks. The database is SQLite in a
+temporary folder unless ``COOPSERV_DATABASE_URL`` names another (PostgreSQL in
+CI). Factories return callables: ``make_territory(...)``, ``make_user(...)``.
+"""
+import contextvars
+import os
+import re
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from coopserv import create_app
+from coopserv.extensions import db
+
+TEST_PASSWORD = "correct horse battery"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class CoopservClient(FlaskClient):
+    """A test client that behaves like a browser against a real server.
+
+    Each request runs in an empty context, so it gets its own application
+    context, ``g`` and database session, as it would in a server process,
+    instead of sharing the test's. The test's session is expired afterwards so
+    it reads what the request committed. It also sends the CSRF token like a
+    browser form does.
+    """
+
+    _csrf = None
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+    def csrf_token(self):
+        if self._csrf is None:
+            page = self.get("/login").get_data(as_text=True)
+            self._csrf = _CSRF_META.search(page).group(1)
+        return self._csrf
+
+    def post_form(self, url, data=None, **kwargs):
+        """POST form fields with a valid CSRF token."""
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kwargs)
+
+    def post_json(self, url, data=None, **kwargs):
+        headers = {"X-CSRFToken": self.csrf_token(), "Accept": "application/json", **kwargs.pop("headers", {})}
+        return self.post(url, json=data or {}, headers=headers, **kwargs)
+
+    def login(self, user, password=TEST_PASSWORD):
+        response = self.post_form("/login", {"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        self._csrf = None  # the session changed
+        return response
+
+    def logout(self):
+        self.post_form("/logout")
+        self._csrf = None
+
+
+def _database_url(tmp_root):
+    return os.environ.get("COOPSERV_DATABASE_URL") or "sqlite:///" + os.path.join(tmp_root, "coopserv-test.sqlite")
+
+
+def _reset_schema(url):
+    """Drop everything in the test database so migrations start from nothing."""
+    if not url.startswith("postgresql"):
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def base_test_config(tmp_root, url):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SERVER_NAME": None,
+        "MAIL_OUTBOX": os.path.join(tmp_root, "outbox"),
+    }
+
+
+@pytest.fixture(scope="session")
+def coopserv_database(tmp_path_factory):
+    """Create and migrate the test database once per session; yield (url, temp folder)."""
+    from flask_migrate import upgrade
+
+    root = str(tmp_path_factory.mktemp("coopserv"))
+    url = _database_url(root)
+    _reset_schema(url)
+    app = create_app(base_test_config(root, url))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+        db.engine.dispose()
+    return url, root
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the configuration of the ``app`` fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(coopserv_database, app_config, tmp_path):
+    """A fresh app on the migrated test database, emptied after the test."""
+    url, root = coopserv_database
+    config = base_test_config(str(tmp_path), url)
+    config.update(app_config)
+    application = create_app(config)
+    application.test_client_class = CoopservClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            existing = set(connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+            names = ", ".join(f'"{name}"' for name in tables if name in existing)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """Return a function giving a new, independent browser-like client (one per person)."""
+    return app.test_client
+
+
+@pytest.fixture
+def make_territory(app):
+    from coopserv.territories.services import create_territory
+
+    counter = iter(range(1, 10_000))
+
+    def factory(slug=None, name=None, **fields):
+        number = next(counter)
+        return create_territory({"slug": slug or f"territory-{number}", "name": name or f"Territory {number}",
+                                 **fields})
+
+    return factory
+
+
+@pytest.fixture
+def make_organization(app):
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import territory_scope
+
+    counter = iter(range(1, 10_000))
+
+    def factory(territory, name=None, **fields):
+        with territory_scope(territory):
+            organization = Organization(name=name or f"Company {next(counter)}", **fields)
+            db.session.add(organization)
+            db.session.commit()
+            return organization
+
+    return factory
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user, optionally with a role in a territory: ``make_user(territory, "employee", org)``."""
+    from coopserv.accounts.models import Membership
+    from coopserv.accounts.services import create_user
+    from coopserv.tenancy import territory_scope
+
+    counter = iter(range(1, 100_000))
+
+    def factory(territory=None, role=None, organization=None, module=None, email=None, name=None,
+                password=TEST_PASSWORD, platform_admin=False, status="active"):
+        number = next(counter)
+        user = create_user(name or f"Person {number}", email or f"person{number}@example.org", password,
+                           platform_admin=platform_admin)
+        if territory is not None and role is not None:
+            with territory_scope(territory):
+                db.session.add(Membership(user_id=user.id, role=role, status=status, territory_id=territory.id,
+                                          organization_id=organization.id if organization else None,
+                                          module_id=module.id if module else None))
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def enable_module(app):
+    """Enable a service in a territory: ``enable_module(territory, "concierge", stage="perennial")``."""
+    from coopserv.modules.services import enable_module as enable
+    from coopserv.modules.services import update_settings
+    from coopserv.tenancy import territory_scope
+
+    def factory(territory, service_key, stage="perennial", config=None, pilots=(), access="open"):
+        with territory_scope(territory):
+            module = enable(service_key, stage=stage, config=config)
+            update_settings(module, {"stage": stage, "access": access,
+                                     "pilot_organization_ids": [o.id for o in pilots]})
+            return module
+
+    return factory
+
+
+@pytest.fixture
+def scoped():
+    """Run a block with a territory in scope: ``with scoped(territory): ...``."""
+    from coopserv.tenancy import territory_scope
+
+    return territory_scope
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free loopback port in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+@pytest.fixture
+def browser_page():
+    """A Playwright page in Debian's headless Chromium (COOPSERV_CHROMIUM overrides the path)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("COOPSERV_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

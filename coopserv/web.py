@@ -1,0 +1,203 @@
+"""Web plumbing shared by every page: territory blueprints, htmx partials, form errors."""
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup
+
+from coopserv.tenancy import current_territory, require_territory
+
+TERRITORY_PREFIX = "/t/<territory_slug>"
+
+
+def territory_blueprint(name, import_name, url_prefix="", **kwargs):
+    """Create a blueprint living under /t/<territory_slug>/ that loads the territory or 404s."""
+    blueprint = Blueprint(name, import_name, url_prefix=TERRITORY_PREFIX + url_prefix, **kwargs)
+
+    @blueprint.url_value_preprocessor
+    def _load_territory(endpoint, values):
+        require_territory(values.pop("territory_slug"))
+
+    return blueprint
+
+
+def is_htmx():
+    """Tell whether the current request was sent by htmx (the one place reading HX-Request)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def render_page(page_template, partial_template=None, http_status=200, **context):
+    """Render the full page, or only its partial for an htmx request; vary on HX-Request."""
+    template = partial_template if partial_template and is_htmx() else page_template
+    response = make_response(render_template(template, **context), http_status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def wants_json():
+    """Tell whether the client sent or asked for JSON rather than HTML."""
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def json_error(status, message, errors=None):
+    """Answer an error in the one JSON shape the API uses."""
+    body = {"status": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    return current_app.json.response(body), status
+
+
+def form_data():
+    """Return the submitted fields as a plain dict; lists for fields sent several times."""
+    if request.is_json:
+        return request.get_json(silent=True) or {}
+    data = {}
+    for key in request.form:
+        if key == "csrf_token":
+            continue
+        values = request.form.getlist(key)
+        data[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
+    return {key.removesuffix("[]"): value for key, value in data.items()}
+
+
+def roles_required(*roles):
+    """Let the view run only for members holding one of ``roles`` in the current territory."""
+    from flask_login import current_user
+
+    from coopserv.accounts.access import has_role
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not any(has_role(role) for role in roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Serialise lazy translations (marshmallow messages) as the text of the current language."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def register_web(app, host):
+    """Register blueprints (core, then plugins), template helpers and error pages."""
+    from coopserv.accounts.views import bp as accounts_bp
+    from coopserv.accounts.views import load_user
+    from coopserv.accounts.views import territory_bp as membership_bp
+    from coopserv.admin_views import bp as admin_bp
+    from coopserv.extensions import login_manager
+    from coopserv.i18n import translate_stored
+    from coopserv.modules.views import bp as modules_bp
+    from coopserv.notifications.views import bp as notifications_bp
+    from coopserv.portal.views import bp as portal_bp
+    from coopserv.portal.views import site_bp
+    from coopserv.service_requests.views import bp as requests_bp
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+
+    for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
+                      admin_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in host.collect("register_blueprints"):
+        app.register_blueprint(blueprint)
+
+    @app.url_defaults
+    def _add_territory_slug(endpoint, values):
+        if "territory_slug" in values or current_territory() is None:
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "territory_slug"):
+            values["territory_slug"] = current_territory().slug
+
+    @app.context_processor
+    def _template_helpers():
+        from coopserv.template_context import template_context
+
+        return template_context()
+
+    app.jinja_env.globals["translate_stored"] = translate_stored
+    app.jinja_env.globals.update(format_datetime=format_datetime, format_date=format_date,
+                                 format_currency=format_currency)
+    app.jinja_env.filters["field_errors"] = field_errors_markup
+    app.jinja_env.filters["choices"] = choices
+    app.jinja_env.filters["enumerate_pairs"] = lambda items: list(enumerate(items))
+
+    for status in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(status, _error_page)
+    from flask_wtf.csrf import CSRFError
+
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def field_errors_markup(errors, field):
+    """Render a field's errors as an accessible list, linked from the input by aria-describedby."""
+    messages = (errors or {}).get(field)
+    if not messages:
+        return Markup("")
+    if isinstance(messages, dict):
+        messages = [msg for sub in messages.values() for msg in (sub if isinstance(sub, list) else [sub])]
+    items = "".join(f"<li>{Markup.escape(m)}</li>" for m in messages)
+    return Markup(f'<ul class="field-errors" id="{field}-error" role="alert">{items}</ul>')
+
+
+def choices(items, value_attr=None, label_attr=None):
+    """Turn objects (or plain values) into (value, label) pairs for a select."""
+    if value_attr is None:
+        return [(item, item) for item in items]
+    return [(getattr(item, value_attr), getattr(item, label_attr)) for item in items]
+
+
+def _error_page(error):
+    status = getattr(error, "code", 500) or 500
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist."),
+        405: _("This action is not allowed here."),
+        429: _("Too many attempts; please wait a moment."),
+        500: _("Something went wrong on our side."),
+    }
+    message = messages.get(status, _("Something went wrong on our side."))
+    if wants_json() or request.path.startswith("/api/"):
+        return json_error(status, message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _csrf_error(error):
+    message = _("The form expired or was not sent from this site; please try again.")
+    if wants_json():
+        return json_error(400, message)
+    return render_template("errors/error.html", status=400, message=message), 400
+
+
+def safe_redirect_target(target, fallback):
+    """Return ``target`` only when it is a local path, to avoid open redirects."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(fallback) if "." in fallback else fallback

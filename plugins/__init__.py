@@ -1,0 +1,1 @@
+"""Built-in coopserv plugins, installed as the ``coopserv_plugins`` package."""

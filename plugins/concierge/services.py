@@ -1,0 +1,140 @@
+"""The one place that writes concierge rows, and the queries its pages and indicators use."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coopserv.plugin_api import ServiceRequest, db, gettext, utcnow
+
+from .models import CatalogItem, Order, OrderLine, PickupPoint, PickupSlot, Provider
+
+SERVICE_KEY = "concierge"
+#: Statuses in which the provider still has to collect or hand back the order.
+ROUND_STATUSES = ("submitted", "accepted", "in_progress", "ready")
+
+
+def active_catalogue():
+    """Active providers with their active items, in two queries."""
+    providers = db.session.scalars(
+        select(Provider).where(Provider.active.is_(True)).options(selectinload(Provider.items)).order_by(Provider.name)
+    ).all()
+    return [(provider, [item for item in provider.items if item.active]) for provider in providers]
+
+
+def active_slots():
+    return db.session.scalars(
+        select(PickupSlot).join(PickupPoint).where(PickupPoint.active.is_(True))
+        .options(selectinload(PickupSlot.pickup_point))
+        .order_by(PickupPoint.name, PickupSlot.weekday, PickupSlot.starts_at)
+    ).all()
+
+
+def next_dates(slot, first_day, count=4):
+    """The next ``count`` dates on or after ``first_day`` when ``slot`` is open."""
+    offset = (slot.weekday - first_day.weekday()) % 7
+    start = first_day + timedelta(days=offset)
+    return [start + timedelta(weeks=n) for n in range(count)]
+
+
+def store_order(request, payload):
+    """Create the order and its lines for a new request, pricing from the catalogue, not the client."""
+    ids = [line["item_id"] for line in payload["items"]]
+    items = {item.id: item for item in db.session.scalars(select(CatalogItem).where(CatalogItem.id.in_(ids)))}
+    order = Order(request_id=request.id, requester_id=request.requester_id, slot_id=payload["slot_id"],
+                  dropoff_date=payload["dropoff_date"], notes=payload.get("notes", ""))
+    total = 0
+    for line in payload["items"]:
+        item = items[line["item_id"]]
+        order.lines.append(OrderLine(item_id=item.id, provider_id=item.provider_id, label=item.name,
+                                     quantity=line["quantity"], unit_price_cents=item.price_cents))
+        total += item.price_cents * line["quantity"]
+    order.total_cents = total
+    db.session.add(order)
+    return order
+
+
+def order_for_request(request_id):
+    return db.session.scalar(
+        select(Order).filter_by(request_id=request_id).options(selectinload(Order.lines), selectinload(Order.slot))
+    )
+
+
+def round_lines(first_day, last_day, provider_id=None):
+    """What to collect: order lines to hand over between two dates, by day, pickup point and slot."""
+    query = (
+        select(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, PickupSlot.ends_at, Provider.name,
+               OrderLine.label, func.sum(OrderLine.quantity), func.count(func.distinct(Order.id)))
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Provider, Provider.id == OrderLine.provider_id)
+        .join(PickupSlot, PickupSlot.id == Order.slot_id)
+        .join(PickupPoint, PickupPoint.id == PickupSlot.pickup_point_id)
+        .join(ServiceRequest, ServiceRequest.id == Order.request_id)
+        .where(Order.dropoff_date.between(first_day, last_day), ServiceRequest.status.in_(ROUND_STATUSES))
+        .group_by(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, PickupSlot.ends_at, Provider.name,
+                  OrderLine.label)
+        .order_by(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, Provider.name, OrderLine.label)
+    )
+    if provider_id:
+        query = query.where(OrderLine.provider_id == provider_id)
+    return db.session.execute(query).all()
+
+
+def list_providers():
+    return db.session.scalars(select(Provider).options(selectinload(Provider.items)).order_by(Provider.name)).all()
+
+
+def list_pickup_points():
+    return db.session.scalars(
+        select(PickupPoint).options(selectinload(PickupPoint.slots)).order_by(PickupPoint.name)
+    ).all()
+
+
+def create_provider(data):
+    provider = Provider(**data)
+    db.session.add(provider)
+    db.session.commit()
+    return provider
+
+
+def create_item(data):
+    provider = db.session.scalar(select(Provider).filter_by(id=data["provider_id"]))
+    if provider is None:
+        raise ValidationError({"provider_id": [gettext("Choose one of the providers.")]})
+    price = Decimal(data.pop("price"))
+    item = CatalogItem(price_cents=int((price * 100).to_integral_value()), **data)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def set_item_active(item, active):
+    item.active = active
+    db.session.commit()
+
+
+def create_pickup_point(data):
+    point = PickupPoint(**data)
+    db.session.add(point)
+    db.session.commit()
+    return point
+
+
+def create_slot(data):
+    point = db.session.scalar(select(PickupPoint).filter_by(id=data["pickup_point_id"]))
+    if point is None:
+        raise ValidationError({"pickup_point_id": [gettext("Choose one of the pickup points.")]})
+    slot = PickupSlot(**data)
+    db.session.add(slot)
+    db.session.commit()
+    return slot
+
+
+def today():
+    return utcnow().date()
+
+
+def week_window(start: date | None = None):
+    first = start or today()
+    return first, first + timedelta(days=13)
