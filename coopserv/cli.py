@@ -58,6 +58,23 @@ def demo_command(host, port, no_serve):
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+@main.command("tick")
+@with_appcontext
+def tick_command():
+    """Run time-based work of every plugin for every territory (call it from cron)."""
+    from coopserv.extensions import db
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.models import Territory
+    from coopserv.timeutil import utcnow
+
+    now = utcnow()
+    host = current_app.extensions["coopserv"]
+    for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
+        with territory_scope(territory):
+            host.call_each("tick", territory=territory, now=now)
+    click.echo(f"Tick done at {now.isoformat(timespec='seconds')}.")
+
+
 @main.group("territory")
 def territory_group():
     """Manage territories."""

@@ -118,6 +118,45 @@ def request_status_changed(request, change):
 
 
 # ---------------------------------------------------------------------------
+# Time: work that falls due without anyone clicking.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def tick(territory, now):
+    """Do time-based work for one territory: expire offers, release no-shows, close deadlines.
+
+    Called by ``coopserv tick`` (meant for cron, every few minutes) once per
+    territory, with that territory in scope; ``now`` is a naive UTC datetime.
+    Must be idempotent: running it twice in a row changes nothing more. The
+    implementation commits its own changes. Returns nothing.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Plugins serving each other: asked by one plugin, answered by another,
+# with no import between them. Each works alone when nobody answers.
+# ---------------------------------------------------------------------------
+
+@hookspec(firstresult=True)
+def carpool_crew_for(user, day):
+    """Tell whether ``user`` rides in an active carpool crew on ``day`` (a ``date``).
+
+    Asked with the territory in scope, e.g. by smart parking to grant crews
+    priority reservations. Returns a dict ``{"crew_id": int, "label": str,
+    "size": int}`` or None. Stops at first non-None result.
+    """
+
+
+@hookspec
+def mobility_alternatives(business_park):
+    """Suggest other ways to reach ``business_park`` (its name, a str) when parking is short.
+
+    Asked with the territory in scope, e.g. by a nearly full parking lot's
+    availability page. Returns a list of dicts ``{"label": str, "url": str}``.
+    """
+
+
+# ---------------------------------------------------------------------------
 # Demo data.
 # ---------------------------------------------------------------------------
 

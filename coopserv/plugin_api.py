@@ -21,7 +21,7 @@ from coopserv.accounts.models import (
     SERVICE_OPERATOR,
     TERRITORY_ADMIN,
 )
-from coopserv.extensions import db
+from coopserv.extensions import csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
@@ -48,7 +48,7 @@ from coopserv.web import (
 )
 
 __all__ = [
-    "ALL_TERRITORIES", "apply_transition", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
+    "ALL_TERRITORIES", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
     "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Transition", "_l", "at_least", "between", "can_operate",
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "ngettext", "notify",

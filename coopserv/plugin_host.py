@@ -109,6 +109,12 @@ class PluginHost:
                 results.append((impl.plugin_name, result))
         return results
 
+    def first_result(self, hook_name, **kwargs):
+        """Call a ``firstresult`` hook safely: the first non-None answer, or None."""
+        for _plugin, result in self.call_each(hook_name, **kwargs):
+            return result
+        return None
+
     def collect(self, hook_name, **kwargs):
         """Concatenate the lists every plugin returns for a ``register_*`` or slot hook."""
         return [item for _plugin, items in self.call_each(hook_name, **kwargs) for item in items]
