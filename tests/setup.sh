@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install what the test suite needs: a virtualenv (.venv) with coopserv and its test extras,
+# and Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium > /dev/null
+fi
