@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -143,7 +143,7 @@ def register_web(app, host):
 
     app.jinja_env.globals["translate_stored"] = translate_stored
     app.jinja_env.globals.update(format_datetime=format_datetime, format_date=format_date,
-                                 format_currency=format_currency)
+                                 format_currency=format_currency, format_decimal=format_decimal)
     app.jinja_env.filters["field_errors"] = field_errors_markup
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["enumerate_pairs"] = lambda items: list(enumerate(items))

@@ -1,6 +1,6 @@
 """Enable, configure and stage service modules; decide who may use them."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -192,3 +192,17 @@ def count_by_stage():
 
 
 QUOTA_KINDS_COUNTED = (MONTHLY_REQUESTS, PLACES)
+
+
+def indicator_values(module, now=None):
+    """This month's and last month's value of each indicator the module's plugin declares."""
+    this_month = start_of_month(now)
+    last_month = start_of_month(this_month - timedelta(days=1))
+    next_month = start_of_month(this_month + timedelta(days=32))
+    rows = []
+    for indicator in plugin_host().indicators.values():
+        if indicator.service_key != module.service_key:
+            continue
+        rows.append((indicator, indicator.compute(module, last_month, this_month),
+                     indicator.compute(module, this_month, next_month)))
+    return rows

@@ -86,7 +86,8 @@ def configure(service_key):
             return redirect(url_for("modules.configure", service_key=service_key))
     return render_template("modules/configure.html", module=module, kind=kind, fields=described, values=values,
                            errors=errors, stages=STAGES, access_rules=ACCESS_RULES, quota_kinds=QUOTA_KINDS,
-                           organizations=list_organizations(), settings_errors={}, member_errors={}), status
+                           organizations=list_organizations(), settings_errors={}, member_errors={},
+                           indicators=services.indicator_values(module)), status
 
 
 @bp.post("/<service_key>/settings")
@@ -132,4 +133,5 @@ def _configure_with_errors(module, settings_errors=None, member_errors=None):
     return render_template("modules/configure.html", module=module, kind=kind, fields=described,
                            values=config_to_form(described, module.config), errors={}, stages=STAGES,
                            access_rules=ACCESS_RULES, quota_kinds=QUOTA_KINDS, organizations=list_organizations(),
-                           settings_errors=settings_errors or {}, member_errors=member_errors or {}), 422
+                           settings_errors=settings_errors or {}, member_errors=member_errors or {},
+                           indicators=services.indicator_values(module)), 422
