@@ -22,6 +22,7 @@ from coopserv.tenancy import current_territory
 from coopserv.web import form_data, roles_required, territory_blueprint
 
 bp = territory_blueprint("admin", __name__, url_prefix="/admin")
+MEMBERS_PER_PAGE = 50
 
 
 @bp.get("/")
@@ -77,12 +78,16 @@ def organization_edit(organization_id):
 @bp.get("/members")
 @roles_required(TERRITORY_ADMIN)
 def members():
+    """Members and their roles, pending sign-ups first, 50 a page."""
+    page = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.scalars(
         select(Membership)
         .options(selectinload(Membership.user), selectinload(Membership.organization), selectinload(Membership.module))
         .order_by(Membership.status.desc(), Membership.id)
+        .limit(MEMBERS_PER_PAGE + 1).offset((page - 1) * MEMBERS_PER_PAGE)
     ).all()
-    return render_template("admin/members.html", memberships=rows, roles=ROLES,
+    return render_template("admin/members.html", memberships=rows[:MEMBERS_PER_PAGE], roles=ROLES, page=page,
+                           has_more=len(rows) > MEMBERS_PER_PAGE,
                            organizations=organizations.list_organizations(), modules=list_modules(), errors={})
 
 
@@ -176,10 +181,9 @@ def erase_personal_data(user_id):
     user = _member_user(user_id)
     if user.id == current_user.id or user.is_platform_admin or _belongs_elsewhere(user):
         abort(403)
-    email = user.email
+    # Recorded first so it commits with the erasure (all or nothing).
+    record("privacy.erased", user.email)
     erase_person(user)
-    record("privacy.erased", email)
-    db.session.commit()
     flash(_("Everything about this person was erased."), "success")
     return redirect(url_for("admin.members"))
 

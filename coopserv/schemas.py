@@ -33,13 +33,14 @@ class Schema(marshmallow.Schema):
         unknown = EXCLUDE
 
     def on_bind_field(self, field_name, field_obj):
+        # Resolved now, in the reader's language: marshmallow wraps only real strings in a list.
         messages = dict(field_obj.error_messages)
         for key, text in TRANSLATED_MESSAGES.items():
             if key in messages and messages[key] == type(field_obj).default_error_messages.get(key, messages[key]):
-                messages[key] = text
+                messages[key] = str(text)
         for field_type, overrides in TYPE_MESSAGES.items():
             if isinstance(field_obj, field_type):
-                messages.update(overrides)
+                messages.update({key: str(text) for key, text in overrides.items()})
         field_obj.error_messages = messages
 
     @pre_load

@@ -19,9 +19,12 @@ from sqlalchemy.orm import (
     Mapped,
     Session,
     declared_attr,
+    foreign,
     mapped_column,
+    relationship,
     with_loader_criteria,
 )
+from sqlalchemy.sql.util import find_tables
 
 ALL_TERRITORIES = "all_territories"
 
@@ -37,6 +40,16 @@ class TenantMixin:
     def territory_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True, nullable=False)
 
+    @declared_attr
+    def territory(cls):
+        def join():
+            from coopserv.territories.models import Territory
+
+            # foreign() lets a table keep territory_id without a database foreign key (bulk tables).
+            return foreign(cls.territory_id) == Territory.id
+
+        return relationship("Territory", primaryjoin=join, viewonly=True)
+
 
 def request_cache():
     """A dict living as long as the current request (``g`` may outlive it in tests), or None."""
@@ -49,11 +62,16 @@ def request_cache():
 
 
 def current_territory():
-    """Return the territory of the current request (from its URL), else the one set by territory_scope."""
+    """Return the territory set by an enclosing territory_scope, else the one of the request's URL.
+
+    An explicit scope wins so that code serving one territory's page can look
+    at another territory on purpose (comparisons), one scope at a time.
+    """
+    scoped = g.get("territory_scope") if has_app_context() else None
+    if scoped is not None:
+        return scoped
     cache = request_cache()
-    if cache is not None and cache.get("territory") is not None:
-        return cache["territory"]
-    return g.get("territory_scope") if has_app_context() else None
+    return cache.get("territory") if cache is not None else None
 
 
 def current_territory_id():
@@ -86,7 +104,18 @@ def require_territory(slug):
 
 
 def _touches_tenant_model(state):
-    return any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers)
+    """Tell whether a tenant table is selected, joined or used in a subquery of the statement."""
+    if any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers):
+        return True
+    tenant_tables = _tenant_table_names()
+    return any(table.name in tenant_tables
+               for table in find_tables(state.statement, include_joins=True, include_aliases=True))
+
+
+def _tenant_table_names():
+    from coopserv.extensions import db
+
+    return {mapper.local_table.name for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantMixin)}
 
 
 def _scope_select(state):

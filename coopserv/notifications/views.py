@@ -1,22 +1,22 @@
 """The notifications page of a territory."""
 from flask import redirect, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coopserv.notifications import services
 from coopserv.tenancy import current_territory
-from coopserv.web import render_page, territory_blueprint
+from coopserv.web import member_required, render_page, territory_blueprint
 
 bp = territory_blueprint("notifications", __name__)
 
 
 @bp.get("/notifications")
-@login_required
+@member_required
 def index():
     return render_page("notifications/index.html", notifications=services.recent(current_user.id))
 
 
 @bp.post("/notifications/read")
-@login_required
+@member_required
 def mark_read():
     services.mark_all_read(current_user.id, current_territory().id)
     return redirect(url_for("notifications.index"))

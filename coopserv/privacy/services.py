@@ -50,7 +50,8 @@ def erase_person(user):
     except Exception:
         db.session.rollback()
         raise
-    db.session.expunge_all()
+    # Expire rather than expunge: the request goes on using its territory and signed-in user.
+    db.session.expire_all()
     return counts
 
 

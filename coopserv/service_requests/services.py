@@ -82,8 +82,13 @@ def allowed_transitions(request, actor, may_operate):
     return result
 
 
-def apply_transition(request, transition_name, actor, may_operate, comment=""):
-    """Move a request along its workflow, refusing illegal moves; all or nothing."""
+def apply_transition(request, transition_name, actor, may_operate, comment="", commit=True):
+    """Move a request along its workflow, refusing illegal moves; all or nothing.
+
+    With ``commit=False`` the move joins the caller's transaction (a plugin
+    moving a request from inside a hook): it is flushed, and the caller
+    commits or rolls back.
+    """
     kind = service_type(request.module.service_key)
     transition = kind.transition(transition_name) if kind else None
     if transition is None:
@@ -116,9 +121,13 @@ def apply_transition(request, transition_name, actor, may_operate, comment=""):
                                        request=request, change=change)
         notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=_request_link(request),
                ref=request.reference, status=kind.states.get(transition.target, transition.target))
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except Exception:
-        db.session.rollback()
+        if commit:
+            db.session.rollback()
         raise
     return change
 
@@ -164,13 +173,16 @@ def usage_index(organization_id, modules):
     return index
 
 
-def my_requests(user_id):
-    return list(
+def my_requests(user_id, page=1, per_page=25):
+    """One page of a person's requests, newest first, and whether an older page exists."""
+    rows = list(
         db.session.scalars(
             select(ServiceRequest).filter_by(requester_id=user_id)
             .options(selectinload(ServiceRequest.module)).order_by(ServiceRequest.id.desc())
+            .limit(per_page + 1).offset((page - 1) * per_page)
         )
     )
+    return rows[:per_page], len(rows) > per_page
 
 
 def queue(module, status=None, page=1, per_page=25):

@@ -13,7 +13,10 @@ from coopserv.service_requests import services
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.web import (
     form_data,
+    is_htmx,
+    redirect_after_post,
     json_error,
+    member_required,
     render_page,
     territory_blueprint,
     wants_json,
@@ -37,7 +40,7 @@ def _form_context(module, values=None, errors=None, status=None):
 
 
 @bp.get("/services/<service_key>")
-@login_required
+@member_required
 def service_page(service_key):
     """Describe a service and show its request form when the person may use it."""
     module = _usable_module(service_key)
@@ -48,7 +51,7 @@ def service_page(service_key):
 
 
 @bp.post("/services/<service_key>/validate")
-@login_required
+@member_required
 def validate(service_key):
     """Check the form as it is being filled (htmx), storing nothing."""
     module = _usable_module(service_key)
@@ -62,7 +65,7 @@ def validate(service_key):
 
 
 @bp.post("/services/<service_key>/requests")
-@login_required
+@member_required
 def submit(service_key):
     """Store a request, or answer field errors (HTML or JSON) and store nothing."""
     module = _usable_module(service_key)
@@ -82,14 +85,16 @@ def submit(service_key):
     if wants_json():
         return {"id": created.id, "status": created.status, "url": url_for("requests.detail", request_id=created.id)}, 201
     flash(_("Your request %(ref)s was sent.", ref=created.reference), "success")
-    return redirect(url_for("requests.detail", request_id=created.id))
+    return redirect_after_post(url_for("requests.detail", request_id=created.id))
 
 
 @bp.get("/requests")
-@login_required
+@member_required
 def mine():
-    rows = services.my_requests(current_user.id)
-    return render_template("requests/mine.html", requests=rows, service_type=service_type)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_more = services.my_requests(current_user.id, page)
+    return render_template("requests/mine.html", requests=rows, service_type=service_type, page=page,
+                           has_more=has_more)
 
 
 def _visible_request(request_id):
@@ -134,9 +139,14 @@ def transition(request_id):
         status = 200
     kind = service_type(service_request.module.service_key)
     if request.form.get("from") == "queue":
-        return render_page("requests/queue.html", "requests/_queue_row.html", http_status=status, row=service_request,
-                           kind=kind, transitions=services.allowed_transitions(service_request, current_user, may_operate))
-    if status == 200 and not request.headers.get("HX-Request"):
+        if not is_htmx():
+            return redirect(url_for("requests.queue", service_key=service_request.module.service_key))
+        # The row and the status counts above the table change together.
+        return render_page("requests/queue.html", "requests/_queue_row_response.html", http_status=status,
+                           row=service_request, kind=kind, module=service_request.module,
+                           counts=services.status_counts(service_request.module),
+                           transitions=services.allowed_transitions(service_request, current_user, may_operate))
+    if status == 200 and not is_htmx():
         return redirect(url_for("requests.detail", request_id=service_request.id))
     return render_page("requests/detail.html", "requests/_detail.html", http_status=status, request_=service_request,
                        kind=kind, transitions=services.allowed_transitions(service_request, current_user, may_operate),

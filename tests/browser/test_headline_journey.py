@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from coopserv_plugins.concierge.tests.conftest import next_weekday
 
@@ -37,20 +38,20 @@ def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, ca
     page.screenshot(path=os.path.join(SCREENSHOTS, "concierge-order.png"), full_page=True)
     page.get_by_role("button", name="Envoyer ma demande").click()
     page.wait_for_url("**/requests/*")
-    assert "Envoyée" in page.locator(".status").inner_text()
+    expect(page.locator("#request-detail .status")).to_have_text("Envoyée")
     request_url = page.url
     _sign_out(page)
 
     _sign_in(page, base, figeac.operator)
     page.goto(f"{base}/t/figeac/operator/concierge")
-    for action in ("Accepter", "Commencer", "Marquer prête"):
-        page.get_by_role("button", name=action).click()
-        page.wait_for_load_state("networkidle")
+    row = page.locator("tbody tr").first
+    for action, status in (("Accepter", "Acceptée"), ("Commencer", "En cours"), ("Marquer prête", "Prête")):
+        row.get_by_role("button", name=action).click()
+        expect(row.locator("td.status")).to_have_text(status)
     page.screenshot(path=os.path.join(SCREENSHOTS, "operator-queue.png"), full_page=True)
-    assert "Prête" in page.locator("td.status").first.inner_text()
     _sign_out(page)
 
     _sign_in(page, base, figeac.employee)
     page.goto(request_url)
-    assert "Prête" in page.locator(".status").inner_text()
+    expect(page.locator("#request-detail .status")).to_have_text("Prête")
     page.screenshot(path=os.path.join(SCREENSHOTS, "employee-ready.png"), full_page=True)

@@ -1,4 +1,15 @@
 // Small progressive enhancements; every page works without JavaScript.
+
+// Forms answer 422 (field errors) and 409 (refused transition) with HTML to show in place:
+// htmx 2 does not swap 4xx answers unless told to.
+htmx.config.responseHandling = [
+  {code: "204", swap: false},
+  {code: "[23]..", swap: true},
+  {code: "422", swap: true},
+  {code: "409", swap: true},
+  {code: "[45]..", swap: false, error: true},
+];
+
 document.addEventListener("htmx:afterSwap", function (event) {
   // After htmx re-renders a form with errors, move focus to the first invalid field.
   var invalid = event.detail.target.querySelector("[aria-invalid='true']");
