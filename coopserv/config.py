@@ -14,6 +14,9 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = False
     BABEL_DEFAULT_LOCALE = "fr"
+    #: Times are stored in UTC; shown in this zone ("Europe/Paris" for French territories, once the
+    #: smart-parking plugin's time windows are read in it consistently — see its issue note).
+    BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("fr", "en")
     # Plugins that may run on this instance; None means every installed plugin.
     ENABLED_PLUGINS = None
@@ -27,6 +30,16 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     PAGE_SIZE = 25
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    API_TITLE = "coopserv"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    # Served by the app itself (vendored from the npm package swagger-ui-dist), never from a CDN.
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
 
 
 def from_environment(environ=os.environ):

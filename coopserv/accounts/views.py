@@ -1,6 +1,7 @@
 """Sign in and out, sign up to a territory, reset a password, a referent's organization page."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from coopserv.accounts.schemas import (
     SignInSchema,
     SignUpSchema,
 )
-from coopserv.extensions import db
+from coopserv.extensions import db, limiter
 from coopserv.organizations.services import regenerate_invitation_code
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, safe_redirect_target, territory_blueprint
@@ -28,7 +29,14 @@ def load_user(user_id):
     return db.session.get(User, int(user_id))
 
 
+def _sign_in_key():
+    """Limit guesses per address and account, so one office's NAT does not lock everybody out."""
+    return f"{get_remote_address()}:{(request.form.get('email') or '').strip().lower()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_sign_in_key)
+@limiter.limit("100 per minute", methods=["POST"])
 def login():
     values, errors = {}, {}
     if request.method == "POST":

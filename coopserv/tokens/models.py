@@ -1,0 +1,32 @@
+"""Personal access tokens for the REST API, each bound to one person and one territory."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coopserv.extensions import db
+from coopserv.tenancy import TenantMixin
+from coopserv.timeutil import utcnow
+
+
+class AccessToken(TenantMixin, db.Model):
+    """A secret a person gives a script; it acts with that person's roles in one territory."""
+
+    __tablename__ = "access_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: SHA-256 of the secret: tokens are long random strings, so a fast hash is enough.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The first characters of the secret, shown so people can tell their tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user = relationship("User")
+
+    @property
+    def active(self):
+        return self.revoked_at is None
