@@ -23,3 +23,20 @@ def register_personal_data():
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries"),
     ]
+
+
+@hookimpl
+def indicator_targets(territory):
+    """Targets set by service projects that reached the prototype stage (the latest project wins)."""
+    from sqlalchemy import select
+
+    from coopserv.extensions import db
+    from coopserv.projects.models import ProjectTarget, ServiceProject
+
+    rows = db.session.execute(
+        select(ProjectTarget.indicator_key, ProjectTarget.target_value)
+        .join(ServiceProject, ServiceProject.id == ProjectTarget.project_id)
+        .where(ServiceProject.stage.in_(("prototype", "evaluation", "decided")))
+        .order_by(ServiceProject.id)
+    ).all()
+    return {key: value for key, value in rows}

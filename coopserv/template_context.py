@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from coopserv.accounts.access import has_role, is_member, operated_module_ids
-from coopserv.accounts.models import COMPANY_REFERENT, TERRITORY_ADMIN
+from coopserv.accounts.models import COMPANY_REFERENT, GOVERNANCE_MEMBER, TERRITORY_ADMIN
 from coopserv.tenancy import current_territory, request_cache
 
 
@@ -23,6 +23,7 @@ def template_context():
             "member": is_member(),
             "admin": has_role(TERRITORY_ADMIN),
             "referent": has_role(COMPANY_REFERENT),
+            "indicators": has_role(TERRITORY_ADMIN) or has_role(GOVERNANCE_MEMBER),
             "operator": bool(operated_module_ids()) or has_role(TERRITORY_ADMIN),
             "unread": unread_count(current_user.id),
             "pending": any(m.status == "pending" for m in _all_memberships()),
