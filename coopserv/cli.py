@@ -23,6 +23,9 @@ def main():
 from coopserv.i18n_tools import i18n_group  # noqa: E402
 
 main.add_command(i18n_group)
+from coopserv.projects.cli import projects_group  # noqa: E402
+
+main.add_command(projects_group)
 
 
 def fail(message):
@@ -35,6 +38,14 @@ def _upgrade():
     from flask_migrate import upgrade
 
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+
+
+@main.command("upgrade")
+@with_appcontext
+def upgrade_command():
+    """Apply every pending migration: the core's, the built-in plugins' and pip-installed plugins'."""
+    _upgrade()
+    click.echo("Database is up to date.")
 
 
 @main.command("demo")
@@ -55,7 +66,10 @@ def demo_command(host, port, no_serve):
     for label, email in demo_logins(set(current_app.extensions["coopserv"].service_types)):
         click.echo(f"  {label:<45} {email}")
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask ignores app.run() under its own CLI, so serve with werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
 
 
 @main.command("tick")
@@ -73,6 +87,93 @@ def tick_command():
         with territory_scope(territory):
             host.call_each("tick", territory=territory, now=now)
     click.echo(f"Tick done at {now.isoformat(timespec='seconds')}.")
+
+
+@main.group("plugin")
+def plugin_group():
+    """Write new service plugins."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--path", "destination", default=".", type=click.Path(file_okay=False), show_default=True,
+              help="Folder in which to create coopserv-NAME/.")
+@click.option("--title", help="Human name of the service (default: from NAME).")
+def plugin_new(name, destination, title):
+    """Create a complete, pip-installable plugin package whose tests pass right away."""
+    from coopserv.scaffold import ScaffoldError, create_plugin
+
+    try:
+        root = create_plugin(name, destination, title)
+    except ScaffoldError as error:
+        fail(str(error))
+    click.echo(f"Created {root}. Next: pip install -e {root} && coopserv upgrade && "
+               f"python -m pytest {root}")
+
+
+@main.group("token")
+def token_group():
+    """Manage personal access tokens for the REST API."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.argument("territory_slug")
+@click.option("--name", required=True, help="What the token is for.")
+@with_appcontext
+def token_create(email, territory_slug, name):
+    """Create an API token acting as EMAIL in TERRITORY_SLUG; prints the secret once."""
+    from coopserv.accounts.models import Membership
+    from coopserv.accounts.services import find_user_by_email
+    from coopserv.extensions import db
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import get_territory
+    from coopserv.tokens.services import create_token
+
+    user = find_user_by_email(email)
+    if user is None:
+        fail(f"no account uses {email!r}.")
+    territory = get_territory(territory_slug)
+    if territory is None:
+        fail(f"unknown territory {territory_slug!r}.")
+    with territory_scope(territory):
+        if not user.is_platform_admin and db.session.scalar(select(Membership.id).filter_by(user_id=user.id)) is None:
+            fail(f"{email} is not a member of {territory_slug}.")
+        _token, secret = create_token(user, territory, name)
+    click.echo(secret)
+
+
+@main.group("indicators")
+def indicators_group():
+    """Shared indicators."""
+
+
+@indicators_group.command("snapshot")
+@click.option("--month", help="Month to record, YYYY-MM (default: the previous month).")
+@with_appcontext
+def indicators_snapshot(month):
+    """Record every indicator of every territory for one month (call it monthly from cron)."""
+    from datetime import date, timedelta
+
+    from coopserv.extensions import db
+    from coopserv.indicators.services import month_start, snapshot_month
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.models import Territory
+    from coopserv.timeutil import utcnow
+
+    if month:
+        try:
+            year, number = (int(part) for part in month.split("-"))
+            target = date(year, number, 1)
+        except ValueError:
+            fail(f"--month must look like 2026-10, not {month!r}.")
+    else:
+        target = month_start(month_start(utcnow().date()) - timedelta(days=1))
+    written = 0
+    for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
+        with territory_scope(territory):
+            written += snapshot_month(target)
+    click.echo(f"Recorded {written} indicator values for {target:%Y-%m}.")
 
 
 @main.group("territory")

@@ -116,8 +116,15 @@ def _seed_territory(spec):
                                module=module)
             db.session.commit()
             users["operator"] = operator
-            host.call_each("seed_demo_module", module=module, organizations=organizations, users=users)
+            host.call_owner("seed_demo_module", module.service_key, module=module, organizations=organizations,
+                            users=users)
             db.session.commit()
+        from coopserv.projects.services import seed_demo as seed_cooperation
+
+        seed_cooperation(territory, organizations, users)
+        from coopserv.governance.demo import seed_demo as seed_governance
+
+        seed_governance(territory, organizations, users)
     return territory
 
 

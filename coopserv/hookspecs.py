@@ -37,6 +37,29 @@ def register_blueprints():
 
 
 @hookspec
+def register_api_blueprints():
+    """Add REST endpoints under /api/v1, documented in the same OpenAPI file.
+
+    Called once while the app is built. Returns a list of
+    ``flask_smorest.Blueprint``; make them with
+    ``plugin_api.territory_api_blueprint`` so the territory is loaded and the
+    access token checked like the core's endpoints.
+    """
+
+
+@hookspec
+def register_migration_directories():
+    """Name folders of Alembic revisions for the plugin's tables (pip-installed plugins).
+
+    Called once while the app is built. Returns a list of absolute paths, added
+    to Alembic's version locations. A plugin's first revision sets
+    ``down_revision = None``, ``branch_labels = ("<plugin>",)`` and
+    ``depends_on = "0001_core"``; ``coopserv upgrade`` applies every branch.
+    Built-in plugins keep their revisions in the repository's migrations/.
+    """
+
+
+@hookspec
 def register_translation_directories():
     """Name folders holding the plugin's gettext catalogs (``<lang>/LC_MESSAGES/messages.mo``).
 
@@ -112,6 +135,7 @@ def request_submitted(request, payload):
 def request_status_changed(request, change):
     """Called inside the transaction that applies a transition.
 
+    ``request`` is the ``ServiceRequest``, already at its new status;
     ``change`` is the new ``StatusChange`` (from_status, to_status, actor,
     comment). Raising aborts the transition. Returns nothing.
     """
@@ -153,6 +177,15 @@ def mobility_alternatives(business_park):
 
     Asked with the territory in scope, e.g. by a nearly full parking lot's
     availability page. Returns a list of dicts ``{"label": str, "url": str}``.
+    """
+
+
+@hookspec
+def indicator_targets(territory):
+    """Give the targets set for indicators in ``territory`` (e.g. by service projects).
+
+    Called when a dashboard or report is drawn, with the territory in scope.
+    Returns a dict ``{indicator_key: target_value}`` (results are merged).
     """
 
 

@@ -39,6 +39,7 @@ class PluginHost:
         self.service_types = {}
         self.service_type_plugin = {}
         self.indicators = {}
+        self.migration_directories = []
 
     # -- loading ---------------------------------------------------------
     def load(self, enabled=None, extra_modules=()):
@@ -60,6 +61,7 @@ class PluginHost:
         self.pm.check_pending()
         self._collect_service_types()
         self._collect_indicators()
+        self.migration_directories = self.collect("register_migration_directories")
 
     def _register(self, name, module_name, loader, version, source):
         if name in self.infos and self.infos[name].error is None:
@@ -118,6 +120,18 @@ class PluginHost:
     def collect(self, hook_name, **kwargs):
         """Concatenate the lists every plugin returns for a ``register_*`` or slot hook."""
         return [item for _plugin, items in self.call_each(hook_name, **kwargs) for item in items]
+
+    def call_owner(self, hook_name, service_key, **kwargs):
+        """Call only the implementation of the plugin owning ``service_key`` (logged if it raises)."""
+        owner = self.service_type_plugin.get(service_key)
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            if impl.plugin_name != owner:
+                continue
+            try:
+                return impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except Exception:
+                log.exception("Plugin %s raised in %s", impl.plugin_name, hook_name)
+        return None
 
     def call_for_service(self, hook_name, service_key, **kwargs):
         """Call a request hook: strictly for the plugin owning the service, safely for the others.

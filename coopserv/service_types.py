@@ -79,6 +79,8 @@ class Indicator:
     service_key: str | None
     compute: Callable[[Any, Any, Any], float | int | None]
     description: str = ""
+    #: True when comparing territories per 1,000 employees makes sense (counts, not rates).
+    per_employees: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+# The example plugin lives outside the core and is installed like any third-party plugin.
+.venv/bin/pip install --quiet --disable-pip-version-check -e examples/coopserv-coworking
 if [ ! -x /usr/bin/chromium ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,0 +1,120 @@
+"""Coworking desks booked by the day: hook implementations only (see coopserv/hookspecs.py).
+
+An example made with `coopserv plugin new coworking`, then given one rule of its
+own (a desk is booked once a day), to show that a plugin needs no change to the core.
+"""
+import os
+
+from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
+
+__version__ = "0.1.0"
+SERVICE_KEY = "coworking"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+STATES = {
+    "requested": _l("Requested"),
+    "confirmed": _l("Confirmed"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
+}
+TRANSITIONS = (
+    Transition("confirm", _l("Confirm"), ("requested",), "confirmed"),
+    Transition("decline", _l("Decline"), ("requested",), "declined"),
+    Transition("cancel", _l("Cancel"), ("requested", "confirmed"), "cancelled", by=("requester",)),
+)
+
+
+def _form_context(module):
+    from .services import active_resources
+
+    return {"resources": active_resources()}
+
+
+def _detail_context(request):
+    from .services import booking_for_request
+
+    return {"booking": booking_for_request(request.id)}
+
+
+def _summary(payload):
+    return f"{payload.get('day', '')}"
+
+
+@hookimpl
+def register_service_types():
+    from .schemas import CoworkingConfigSchema, CoworkingRequestSchema
+
+    return [ServiceType(
+        key=SERVICE_KEY,
+        label=_l("Coworking desks"),
+        description=_l("Book a desk in the territory's coworking space for a day."),
+        category="other",
+        request_schema=CoworkingRequestSchema,
+        config_schema=CoworkingConfigSchema,
+        states=STATES,
+        initial_state="requested",
+        transitions=TRANSITIONS,
+        request_form_template="coworking/_request_fields.html",
+        request_form_context=_form_context,
+        request_detail_template="coworking/_request_detail.html",
+        request_detail_context=_detail_context,
+        operator_endpoint="coworking.manage",
+        summarize=_summary,
+    )]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_api_blueprints():
+    from .api import blp
+
+    return [blp]
+
+
+@hookimpl
+def register_migration_directories():
+    return [os.path.join(HERE, "migrations", "versions")]
+
+
+@hookimpl
+def register_translation_directories():
+    return [os.path.join(HERE, "translations")]
+
+
+@hookimpl
+def register_indicators():
+    from .indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def register_personal_data():
+    from .models import Booking
+
+    return [PersonalData(Booking, "user_id", ("request_id", "day", "notes"), erase="anonymise",
+                         anonymised_values={"notes": ""}, label="coworking_bookings")]
+
+
+@hookimpl
+def request_submitted(request, payload):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import store_booking
+
+    store_booking(request, payload)
+
+
+@hookimpl
+def request_status_changed(request, change):
+    if request.module.service_key != SERVICE_KEY or change.to_status not in ("declined", "cancelled"):
+        return
+    from .services import release_booking
+
+    release_booking(request.id)
