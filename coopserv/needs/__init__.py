@@ -1,0 +1,1 @@
+"""Needs intake: needs, supports, collective needs and needs campaigns of a territory."""

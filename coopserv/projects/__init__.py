@@ -1,0 +1,1 @@
+"""Service projects: from collective needs to a prototype, its evaluation and the committee's decision."""

@@ -1,0 +1,99 @@
+"""Input schemas of service projects: creation, moves, targets, partners, decisions, costs, templates."""
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validates_schema
+
+from coopserv.schemas import Schema, at_least, between, length, one_of
+
+from .models import CONTRIBUTION_KINDS, OUTCOMES, STAGES
+
+
+class ProjectSchema(Schema):
+    title = fields.String(required=True, validate=length(min=4, max=200))
+    summary = fields.String(load_default="", validate=length(max=4000))
+    origin_text = fields.String(load_default="", validate=length(max=2000))
+    service_key = fields.String(load_default=None, validate=length(max=60))
+    lead_id = fields.Integer(load_default=None)
+    collective_need_ids = fields.List(fields.Integer(), load_default=list)
+    partner_ids = fields.List(fields.Integer(), load_default=list)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _has_origin(self, data, **kwargs):
+        if not data.get("collective_need_ids") and not data.get("origin_text"):
+            raise ValidationError(_l("Link a collective need or say where the idea comes from."), "origin_text")
+
+
+class MoveSchema(Schema):
+    to_stage = fields.String(required=True, validate=one_of(list(STAGES)))
+    reason = fields.String(required=True, validate=length(min=3, max=2000))
+
+
+class PrototypeSchema(Schema):
+    """The experiment: its period and the pilot organizations (targets are set separately)."""
+
+    experiment_start = fields.Date(required=True)
+    experiment_end = fields.Date(required=True)
+    pilot_ids = fields.List(fields.Integer(), required=True, validate=length(min=1))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data.get("experiment_start") and data.get("experiment_end") \
+                and data["experiment_end"] <= data["experiment_start"]:
+            raise ValidationError(_l("The experiment must end after it starts."), "experiment_end")
+
+
+class TargetSchema(Schema):
+    indicator_key = fields.String(required=True, validate=length(min=1, max=80))
+    target_value = fields.Float(required=True, validate=at_least(0))
+
+
+class PartnerSchema(Schema):
+    organization_id = fields.Integer(required=True)
+    pilot = fields.Boolean(load_default=False)
+    commitment = fields.String(load_default="", validate=length(max=300))
+
+
+class DecisionSchema(Schema):
+    outcome = fields.String(required=True, validate=one_of(list(OUTCOMES)))
+    decided_on = fields.Date(load_default=None)
+    votes_for = fields.Integer(load_default=0, validate=between(0, 1000))
+    votes_against = fields.Integer(load_default=0, validate=between(0, 1000))
+    votes_abstain = fields.Integer(load_default=0, validate=between(0, 1000))
+    note = fields.String(load_default="", validate=length(max=4000))
+
+
+class SatisfactionSchema(Schema):
+    score = fields.Integer(required=True, validate=between(1, 5))
+    comment = fields.String(load_default="", validate=length(max=2000))
+
+
+class ContributionSchema(Schema):
+    organization_id = fields.Integer(required=True)
+    period = fields.String(required=True, validate=length(min=4, max=20))
+    kind = fields.String(required=True, validate=one_of(list(CONTRIBUTION_KINDS)))
+    amount = fields.Decimal(required=True, places=2, validate=at_least(0))
+    note = fields.String(load_default="", validate=length(max=200))
+
+
+class CostKeySchema(Schema):
+    running_cost = fields.Integer(required=True, validate=between(0, 100_000_000))
+    public_share = fields.Integer(required=True, validate=between(0, 100))
+
+
+class TemplateTargetSchema(Schema):
+    indicator = fields.String(required=True, validate=length(min=1, max=80))
+    target = fields.Float(required=True)
+
+
+class ProjectTemplateSchema(Schema):
+    """A replicable project ("essaimage"): configuration, targets and evaluation, no personal data."""
+
+    format = fields.String(required=True, validate=one_of(["coopserv.project-template/1"]))
+    title = fields.String(required=True, validate=length(min=4, max=200))
+    summary = fields.String(load_default="", validate=length(max=4000))
+    service_key = fields.String(required=True, validate=length(min=1, max=60))
+    module_config = fields.Dict(load_default=dict)
+    indicator_targets = fields.List(fields.Nested(TemplateTargetSchema), load_default=list)
+    evaluation = fields.Dict(load_default=dict)
+    source_territory = fields.String(load_default="", validate=length(max=120))
+    running_cost = fields.Integer(load_default=0, validate=at_least(0))
+    public_share = fields.Integer(load_default=50, validate=between(0, 100))

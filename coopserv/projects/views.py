@@ -1,0 +1,281 @@
+"""Service project pages: the list, a project's story and evaluation, and the actions of its lead and admins."""
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from coopserv.accounts.access import employer, is_member, is_territory_admin
+from coopserv.accounts.models import TERRITORY_ADMIN, Membership, User
+from coopserv.extensions import db
+from coopserv.needs.models import CollectiveNeed
+from coopserv.organizations.models import Organization
+from coopserv.plugin_host import plugin_host
+from coopserv.web import (
+    form_data,
+    json_error,
+    render_page,
+    roles_required,
+    territory_blueprint,
+    wants_json,
+)
+
+from . import services
+from .models import CONTRIBUTION_KINDS, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .schemas import (
+    ContributionSchema,
+    CostKeySchema,
+    DecisionSchema,
+    MoveSchema,
+    PartnerSchema,
+    ProjectSchema,
+    ProjectTemplateSchema,
+    PrototypeSchema,
+    SatisfactionSchema,
+    TargetSchema,
+)
+
+bp = territory_blueprint("projects", __name__, url_prefix="/projects")
+
+
+def _project_or_404(project_id):
+    project = services.get_project(project_id)
+    if project is None:
+        abort(404)
+    return project
+
+
+def _require_member():
+    if not is_member():
+        abort(403)
+
+
+def _require_mover(project):
+    if not services.can_move(project, current_user, is_territory_admin()):
+        abort(403)
+
+
+def _as_list(values, *names):
+    for name in names:
+        if isinstance(values.get(name), str):
+            values[name] = [values[name]]
+    return values
+
+
+def _form_options():
+    host = plugin_host()
+    member_ids = set(db.session.scalars(select(Membership.user_id).distinct()))
+    users = list(db.session.scalars(select(User).where(User.id.in_(member_ids)).order_by(User.name)))
+    return {
+        "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],
+        "lead_options": [(u.id, u.name) for u in users],
+        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))),
+        "collectives": list(db.session.scalars(select(CollectiveNeed).order_by(CollectiveNeed.id.desc()))),
+    }
+
+
+@bp.get("/")
+@login_required
+def index():
+    _require_member()
+    return render_template("projects/index.html", projects=services.list_projects(), stages=STAGES,
+                           outcomes=OUTCOMES, admin=is_territory_admin())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def new():
+    values, errors, status = {"collective_need_ids": request.args.getlist("collective", type=int)}, {}, 200
+    if request.method == "POST":
+        values = _as_list(form_data(), "collective_need_ids", "partner_ids")
+        try:
+            project = services.create_project(ProjectSchema().load(values), current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            if wants_json():
+                return json_error(422, _("Please correct the fields marked below."), error.messages)
+            errors, status = error.messages, 422
+        else:
+            if wants_json():
+                return {"id": project.id, "stage": project.stage}, 201
+            flash(_("The project is created at the idea stage."), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/new.html", values=values, errors=errors, **_form_options()), status
+
+
+def _detail_context(project, errors=None, failed=None, values=None):
+    host = plugin_host()
+    organization = employer()
+    answered = current_user.is_authenticated and any(True for _ in db.session.scalars(
+        select(SatisfactionAnswer.id).filter_by(project_id=project.id, user_id=current_user.id)))
+    return {
+        "project": project, "stages": STAGES, "outcomes": OUTCOMES, "moves": MOVES.get(project.stage, ()),
+        "timeline": services.timeline(project), "results": services.evaluation(project),
+        "satisfaction": services.satisfaction(project), "comments": services.comments(project),
+        "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
+        "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
+        "outcome_options": [(k, _(v)) for k, v in OUTCOMES.items()],
+        "indicator_options": [(i.key, _(i.label)) for i in host.indicators.values()
+                              if not project.service_key or i.service_key in (None, project.service_key)],
+        "indicators": host.indicators, "problems": services.prototype_problems(project),
+        "can_move": services.can_move(project, current_user, is_territory_admin()), "admin": is_territory_admin(),
+        "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
+        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))),
+        "errors": errors or {}, "failed": failed, "values": values or {},
+    }
+
+
+@bp.get("/<int:project_id>")
+@login_required
+def detail(project_id):
+    _require_member()
+    project = _project_or_404(project_id)
+    return render_template("projects/detail.html", **_detail_context(project))
+
+
+def _act(project, form_name, schema, apply, success):
+    """Validate one of the project's forms and apply it; field errors re-render the page (422)."""
+    values = _as_list(form_data(), "pilot_ids")
+    try:
+        apply(schema().load(values))
+    except ValidationError as error:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, _("Please correct the fields marked below."), error.messages)
+        return render_page("projects/detail.html", None, http_status=422,
+                           **_detail_context(project, error.messages, form_name, values))
+    if wants_json():
+        return {"id": project.id, "stage": project.stage, "outcome": project.outcome}
+    flash(success, "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.post("/<int:project_id>/move")
+@login_required
+def move(project_id):
+    """Move the project on; only its lead and territory admins may."""
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "move", MoveSchema,
+                lambda data: services.move(project, data["to_stage"], data["reason"], current_user),
+                _("The project moved on; the step is recorded."))
+
+
+@bp.post("/<int:project_id>/experiment")
+@login_required
+def experiment(project_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "experiment", PrototypeSchema,
+                lambda data: services.set_experiment(project, data, current_user), _("Saved."))
+
+
+@bp.post("/<int:project_id>/targets")
+@login_required
+def target(project_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "target", TargetSchema, lambda data: services.set_target(project, data, current_user),
+                _("Saved."))
+
+
+@bp.post("/<int:project_id>/partners")
+@login_required
+def partner(project_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "partner", PartnerSchema, lambda data: services.set_partner(project, data, current_user),
+                _("Saved."))
+
+
+@bp.post("/<int:project_id>/decision")
+@roles_required(TERRITORY_ADMIN)
+def decision(project_id):
+    """Record the committee's decision (governance votes call the same service)."""
+    project = _project_or_404(project_id)
+
+    def apply(data):
+        votes = {"for": data["votes_for"], "against": data["votes_against"], "abstain": data["votes_abstain"]}
+        services.record_decision(project, data["outcome"], votes, data["note"], current_user, data["decided_on"])
+
+    return _act(project, "decision", DecisionSchema, apply, _("The decision is recorded and applied."))
+
+
+@bp.post("/<int:project_id>/survey")
+@login_required
+def survey(project_id):
+    project = _project_or_404(project_id)
+    organization = employer()
+    if not services.may_answer_survey(project, organization):
+        abort(403)
+    return _act(project, "survey", SatisfactionSchema,
+                lambda data: services.submit_satisfaction(project, current_user, organization, data),
+                _("Thank you for your answer."))
+
+
+@bp.post("/<int:project_id>/contributions")
+@login_required
+def contribution(project_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "contribution", ContributionSchema,
+                lambda data: services.add_contribution(project, data, current_user), _("Saved."))
+
+
+@bp.post("/<int:project_id>/cost-key")
+@login_required
+def cost_key(project_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "cost_key", CostKeySchema, lambda data: services.set_cost_key(project, data, current_user),
+                _("Saved."))
+
+
+@bp.get("/<int:project_id>/template.json")
+@roles_required(TERRITORY_ADMIN)
+def export(project_id):
+    """Download a perennial project as a template another territory can import."""
+    project = _project_or_404(project_id)
+    try:
+        template = services.export_template(project)
+    except ValidationError as error:
+        return json_error(409, " ".join(str(m) for m in error.messages["_schema"]))
+    body = json.dumps(template, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="project-{project.id}-template.json"'})
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def import_template():
+    """Start a project at the design stage from another territory's template."""
+    values, errors, status = {}, {}, 200
+    if request.method == "POST":
+        if request.is_json:
+            raw = request.get_json(silent=True)
+        else:
+            upload = request.files.get("template_file")
+            text = upload.read().decode("utf-8", "replace") if upload and upload.filename else \
+                request.form.get("template", "")
+            values = {"template": text}
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError:
+                raw = None
+        try:
+            if not isinstance(raw, dict):
+                raise ValidationError({"template": [_("This is not a project template (JSON).")]})
+            project = services.import_template(ProjectTemplateSchema().load(raw), current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            if wants_json():
+                return json_error(422, _("Please correct the fields marked below."), error.messages)
+            errors, status = error.messages, 422
+        else:
+            if wants_json():
+                return {"id": project.id, "stage": project.stage}, 201
+            flash(_("The project is imported at the design stage."), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/import.html", values=values, errors=errors), status

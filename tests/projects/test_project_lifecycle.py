@@ -1,0 +1,405 @@
+"""Service projects: who moves them, the prototype's stage gating, evaluation, decisions, cost sharing,
+replication between territories, tenant isolation, and the whole journey from a need to a perennial service."""
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+from coopserv_plugins.concierge.tests.conftest import add_catalogue, next_weekday
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from coopserv.extensions import db
+from coopserv.modules.models import ServiceModule
+from coopserv.modules.services import availability, configure_module, get_module
+from coopserv.needs import services as needs
+from coopserv.needs.models import Need, NeedCategory
+from coopserv.notifications.models import Notification
+from coopserv.projects import services
+from coopserv.projects.models import (
+    ProjectDecision,
+    ServiceProject,
+)
+from coopserv.service_requests.models import ServiceRequest
+from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.timeutil import utcnow
+
+
+def _count(model, **filters):
+    query = select(func.count()).select_from(model).execution_options(**{ALL_TERRITORIES: True})
+    for key, value in filters.items():
+        query = query.where(getattr(model, key) == value)
+    return db.session.scalar(query)
+
+
+def _client(make_client, user):
+    client = make_client()
+    client.login(user)
+    return client
+
+
+@pytest.fixture
+def lot(make_territory, make_organization, make_user):
+    """A territory without any service yet: two pilot companies, one that is not, a local authority."""
+    territory = make_territory("lot", "Lot")
+    pilot = make_organization(territory, "Conserverie du Quercy", kind="company", employee_count=60)
+    second = make_organization(territory, "Bouriane Bâtiment", kind="company", employee_count=18)
+    outsider = make_organization(territory, "Fournil de Gourdon", kind="company", employee_count=5)
+    authority = make_organization(territory, "Communauté de communes", kind="local_authority", employee_count=80)
+    return SimpleNamespace(
+        territory=territory, pilot=pilot, second=second, outsider=outsider, authority=authority,
+        admin=make_user(territory, "territory_admin"),
+        lead=make_user(territory, "company_referent", pilot, name="Lea Lead"),
+        pilot_employee=make_user(territory, "employee", pilot, name="Paule Pilote", email="paule@conserverie.example"),
+        other_employee=make_user(territory, "employee", outsider, name="Oscar Autre"),
+    )
+
+
+@pytest.fixture
+def autun(make_territory, make_organization, make_user):
+    territory = make_territory("autun-morvan", "Autun Morvan")
+    company = make_organization(territory, "Morvan Électronique")
+    return SimpleNamespace(territory=territory, company=company, admin=make_user(territory, "territory_admin"),
+                           employee=make_user(territory, "employee", company))
+
+
+def _project(lot, scoped, **fields):
+    with scoped(lot.territory):
+        return services.create_project({"title": "Conciergerie de la ZA", "origin_text": "Soirée des dirigeants",
+                                        "service_key": "concierge", "lead_id": lot.lead.id,
+                                        "partner_ids": [lot.pilot.id, lot.authority.id], **fields}, actor=lot.admin)
+
+
+def _ready_for_prototype(lot, scoped, project):
+    today = utcnow().date()
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        services.move(project, "design", "Étude lancée", lot.admin)
+        services.set_experiment(project, {"experiment_start": today - timedelta(days=5),
+                                          "experiment_end": today + timedelta(days=60),
+                                          "pilot_ids": [lot.pilot.id, lot.second.id]}, lot.admin)
+        services.set_target(project, {"indicator_key": "concierge.orders", "target_value": 2}, lot.admin)
+        return project
+
+
+def test_only_the_lead_or_admins_create_and_move_projects(make_client, lot, scoped):
+    for user in (lot.pilot_employee, lot.lead):
+        response = _client(make_client, user).post_form("/t/lot/projects/new", {"title": "Crèche",
+                                                                               "origin_text": "Une idée"})
+        assert response.status_code == 403
+    created = _client(make_client, lot.admin).post_json("/t/lot/projects/new", {
+        "title": "Conciergerie de la ZA", "origin_text": "Soirée des dirigeants", "service_key": "concierge",
+        "lead_id": lot.lead.id, "partner_ids": [lot.pilot.id]})
+    assert created.status_code == 201
+    project_id = created.get_json()["id"]
+    url = f"/t/lot/projects/{project_id}/move"
+    for user in (lot.pilot_employee, lot.other_employee):
+        assert _client(make_client, user).post_form(url, {"to_stage": "design", "reason": "Go"}).status_code == 403
+    assert _client(make_client, lot.lead).post_form(url, {"to_stage": "design", "reason": "Étude lancée"}).status_code == 302
+    assert _client(make_client, lot.pilot_employee).post_form(f"/t/lot/projects/{project_id}/targets", {
+        "indicator_key": "concierge.orders", "target_value": "3"}).status_code == 403
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project_id)
+        assert project.stage == "design"
+        assert [(e.from_stage, e.to_stage, e.actor_id, e.reason) for e in project.events] == [
+            (None, "idea", lot.admin.id, "Soirée des dirigeants"), ("idea", "design", lot.lead.id, "Étude lancée")]
+
+
+def test_bad_input_and_illegal_moves_store_nothing(make_client, lot, scoped):
+    admin = _client(make_client, lot.admin)
+    bad = admin.post_form("/t/lot/projects/new", {"title": "ab", "service_key": "teleportation"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="title-error"' in page and 'id="origin_text-error"' in page
+    assert _count(ServiceProject) == 0
+    project = _project(lot, scoped)
+    skip = admin.post_json(f"/t/lot/projects/{project.id}/move", {"to_stage": "evaluation", "reason": "Vite"})
+    assert skip.status_code == 422 and "to_stage" in skip.get_json()["errors"]
+    admin.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "design", "reason": "Étude"})
+    early = admin.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "prototype", "reason": "Vite"})
+    assert early.status_code == 422
+    assert "pilot" in early.get_data(as_text=True).lower() or "pilote" in early.get_data(as_text=True).lower()
+    votes = admin.post_json(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial", "votes_for": -1})
+    assert votes.status_code == 422 and "votes_for" in votes.get_json()["errors"]
+    wrong_stage = admin.post_json(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial"})
+    assert wrong_stage.status_code == 422
+    target = admin.post_json(f"/t/lot/projects/{project.id}/targets", {"indicator_key": "nope", "target_value": 1})
+    assert target.status_code == 422
+    with scoped(lot.territory):
+        assert db.session.get(ServiceProject, project.id).stage == "design"
+        assert get_module("concierge") is None
+    assert _count(ProjectDecision) == 0
+
+
+def test_prototype_opens_the_module_to_pilot_organizations_only(make_client, lot, scoped):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    lead = _client(make_client, lot.lead)
+    assert lead.post_form(f"/t/lot/projects/{project.id}/move",
+                          {"to_stage": "prototype", "reason": "Tout est prêt"}).status_code == 302
+    with scoped(lot.territory):
+        module = get_module("concierge")
+        assert (module.stage, module.enabled) == ("prototype", True)
+        assert {o.id for o in module.pilot_organizations} == {lot.pilot.id, lot.second.id}
+        assert availability(module, lot.pilot).allowed and availability(module, lot.second).allowed
+        assert not availability(module, lot.outsider).allowed
+        assert db.session.get(ServiceProject, project.id).module_id == module.id
+    catalogue = add_catalogue(lot.territory)
+    order = {f"items.{catalogue.shirt.id}": "1", "slot_id": str(catalogue.tuesday.id),
+             "dropoff_date": next_weekday(1).isoformat()}
+    assert _client(make_client, lot.other_employee).post_form("/t/lot/services/concierge/requests",
+                                                              order).status_code == 403
+    assert _client(make_client, lot.pilot_employee).post_form("/t/lot/services/concierge/requests",
+                                                              order).status_code == 302
+    assert _count(ServiceRequest) == 1
+
+
+def test_full_lifecycle_from_needs_to_a_perennial_service(make_client, lot, scoped):
+    """Needs → collective need past the threshold → project → prototype → evaluation → perennial."""
+    with scoped(lot.territory):
+        needs.ensure_categories()
+        category = db.session.scalar(select(NeedCategory.id).filter_by(key="quality_of_life"))
+    referent = _client(make_client, lot.lead)
+    need_id = int(referent.post_form("/t/lot/needs/new", {
+        "title": "Pressing et courses sur le lieu de travail", "description": "Nos équipes finissent après 19 h.",
+        "category_id": str(category), "scope": "company", "employees_affected": "45"}).headers["Location"]
+        .rsplit("/", 1)[1])
+    _client(make_client, lot.other_employee).post_form(f"/t/lot/needs/{need_id}/support", {})
+    admin = _client(make_client, lot.admin)
+    admin.post_form("/t/lot/needs/settings", {"form": "thresholds", "threshold_companies": "2",
+                                              "threshold_employees": "100"})
+    collective = admin.post_json("/t/lot/needs/collective", {"title": "Services du quotidien", "need_ids": [need_id]})
+    assert collective.get_json()["flagged"] is True
+    created = admin.post_json("/t/lot/projects/new", {
+        "title": "Conciergerie de la ZA", "service_key": "concierge", "lead_id": lot.lead.id,
+        "collective_need_ids": [collective.get_json()["id"]], "partner_ids": [lot.pilot.id, lot.authority.id]})
+    project_id = created.get_json()["id"]
+    with scoped(lot.territory):
+        need = db.session.get(Need, need_id)
+        assert (need.status, need.project_id) == ("addressed", project_id)
+    assert _count(Notification, user_id=lot.lead.id) >= 3  # received, under study, addressed
+
+    project = _ready_for_prototype(lot, scoped, SimpleNamespace(id=project_id))
+    lead = _client(make_client, lot.lead)
+    lead.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "prototype", "reason": "Prêt"})
+    catalogue = add_catalogue(lot.territory)
+    order = {f"items.{catalogue.shirt.id}": "1", "slot_id": str(catalogue.tuesday.id),
+             "dropoff_date": next_weekday(1).isoformat()}
+    pilot = _client(make_client, lot.pilot_employee)
+    for _ in range(3):
+        assert pilot.post_form("/t/lot/services/concierge/requests", order).status_code == 302
+    assert lead.post_form(f"/t/lot/projects/{project.id}/move",
+                          {"to_stage": "evaluation", "reason": "Fin de l'essai"}).status_code == 302
+
+    invitations = db.session.scalars(select(Notification.user_id).where(Notification.message.like("You used the prototype%"))
+                                     .execution_options(**{ALL_TERRITORIES: True})).all()
+    assert invitations == [lot.pilot_employee.id]
+    assert _client(make_client, lot.other_employee).post_form(f"/t/lot/projects/{project.id}/survey",
+                                                              {"score": "5"}).status_code == 403
+    assert pilot.post_form(f"/t/lot/projects/{project.id}/survey", {"score": "9"}).status_code == 422
+    assert pilot.post_form(f"/t/lot/projects/{project.id}/survey",
+                           {"score": "4", "comment": "Très pratique"}).status_code == 302
+    assert pilot.post_json(f"/t/lot/projects/{project.id}/survey", {"score": 5}).status_code == 422
+    assert _client(make_client, lot.lead).post_form(f"/t/lot/projects/{project.id}/survey",
+                                                    {"score": "2"}).status_code == 302
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        results = services.evaluation(project)
+        assert [(r.target.indicator_key, r.target.target_value, r.measured, r.reached) for r in results] == [
+            ("concierge.orders", 2.0, 3, True)]
+        assert services.satisfaction(project) == (3.0, 2)
+    page = admin.get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    assert "Très pratique" in page and "3.0" in page.replace(",", ".")
+
+    assert lead.post_form(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial"}).status_code == 403
+    decided = admin.post_form(f"/t/lot/projects/{project.id}/decision", {
+        "outcome": "perennial", "decided_on": "2026-11-20", "votes_for": "8", "votes_against": "1",
+        "votes_abstain": "2", "note": "Ouverte à toutes les entreprises"})
+    assert decided.status_code == 302
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        module = get_module("concierge")
+        assert (project.stage, project.outcome, module.stage) == ("decided", "perennial", "perennial")
+        assert availability(module, lot.outsider).allowed
+        decision = project.decisions[0]
+        assert (decision.votes_for, decision.votes_against, decision.votes_abstain, decision.decided_on) == \
+            (8, 1, 2, date(2026, 11, 20))
+        stages = [(e.from_stage, e.to_stage) for e in project.events]
+        assert stages == [(None, "idea"), ("idea", "design"), ("design", "prototype"), ("prototype", "evaluation"),
+                          ("evaluation", "decided")]
+        kinds = [kind for _at, kind, _item in services.timeline(project)]
+        assert kinds == ["need", "collective", "flagged", "event", "event", "event", "event", "decision"]
+    assert _client(make_client, lot.other_employee).post_form("/t/lot/services/concierge/requests",
+                                                              order).status_code == 302
+    story = _client(make_client, lot.pilot_employee).get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    assert "Pressing et courses sur le lieu de travail" in story and "Ouverte à toutes les entreprises" in story
+
+
+def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot, scoped):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        services.move(project, "prototype", "Prêt", lot.admin)
+        services.move(project, "evaluation", "Fin", lot.admin)
+        with pytest.raises(ValidationError):
+            services.record_decision(project, "maybe", {}, "", lot.admin)
+        services.record_decision(project, "iterate", {"for": 5, "against": 0, "abstain": 1}, "Revoir les créneaux",
+                                 lot.admin)
+        assert (project.stage, project.outcome) == ("design", "iterate")
+        assert get_module("concierge").stage == "prototype"
+        with pytest.raises(ValidationError):
+            services.record_decision(project, "perennial", {}, "", lot.admin)
+        configure_module(get_module("concierge"), {"max_items_per_order": 5})
+        services.move(project, "prototype", "Deuxième essai", lot.admin)
+        assert get_module("concierge").config["max_items_per_order"] == 5  # the territory's settings are kept
+        services.move(project, "evaluation", "Fin", lot.admin)
+        services.record_decision(project, "stopped", {"for": 6, "against": 3, "abstain": 0}, "Trop peu utilisé",
+                                 lot.admin)
+        module = db.session.scalar(select(ServiceModule).filter_by(service_key="concierge"))
+        assert (project.stage, project.outcome, module.stage, module.enabled) == ("decided", "stopped", "stopped", False)
+        assert not availability(module, lot.pilot).visible
+        assert [d.outcome for d in project.decisions] == ["iterate", "stopped"]
+
+
+def test_cost_sharing_shows_who_pays_what(make_client, lot, scoped):
+    project = _project(lot, scoped, partner_ids=[lot.pilot.id, lot.second.id, lot.authority.id])
+    lead = _client(make_client, lot.lead)
+    url = f"/t/lot/projects/{project.id}"
+    assert lead.post_form(url + "/cost-key", {"running_cost": "30000", "public_share": "40"}).status_code == 302
+    assert lead.post_form(url + "/cost-key", {"running_cost": "30000", "public_share": "140"}).status_code == 422
+    for data in ({"organization_id": lot.authority.id, "period": "2026", "kind": "money", "amount": "12000"},
+                 {"organization_id": lot.pilot.id, "period": "2026", "kind": "staff_days", "amount": "15"},
+                 {"organization_id": lot.pilot.id, "period": "2026", "kind": "premises", "amount": "0",
+                  "note": "Local de 20 m²"},
+                 {"organization_id": lot.second.id, "period": "2027", "kind": "money", "amount": "3000"}):
+        assert lead.post_form(url + "/contributions", {k: str(v) for k, v in data.items()}).status_code == 302
+    assert lead.post_form(url + "/contributions", {"organization_id": str(lot.pilot.id), "period": "2026",
+                                                   "kind": "gold", "amount": "x"}).status_code == 422
+    with scoped(lot.territory):
+        costs = services.cost_sharing(db.session.get(ServiceProject, project.id))
+        shares = {o.name: amount for o, amount in costs["shares"]}
+        assert shares == {"Communauté de communes": Decimal("12000.00"), "Conserverie du Quercy": Decimal("9000.00"),
+                          "Bouriane Bâtiment": Decimal("9000.00")}
+        periods = dict(costs["periods"])
+        assert set(periods) == {"2026", "2027"}
+        pilot_2026 = periods["2026"][lot.pilot.id]
+        assert (pilot_2026["staff_days"], pilot_2026["premises"]) == (Decimal(15), ["Local de 20 m²"])
+        assert periods["2027"][lot.second.id]["money"] == Decimal(3000)
+    assert "Local de 20 m²" in lead.get(url).get_data(as_text=True)
+
+
+def test_a_perennial_project_is_replicated_in_another_territory(app, make_client, lot, autun, scoped):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        services.move(project, "prototype", "Prêt", lot.admin)
+        services.move(project, "evaluation", "Fin", lot.admin)
+        services.submit_satisfaction(project, lot.pilot_employee, lot.pilot, {"score": 5, "comment": "Super"})
+        early = project.id
+    admin = _client(make_client, lot.admin)
+    assert admin.get(f"/t/lot/projects/{early}/template.json").status_code == 409
+    with scoped(lot.territory):
+        services.record_decision(db.session.get(ServiceProject, early), "perennial", {"for": 7}, "", lot.admin)
+    response = admin.get(f"/t/lot/projects/{early}/template.json")
+    assert response.status_code == 200
+    template = json.loads(response.get_data(as_text=True))
+    assert template["service_key"] == "concierge" and template["indicator_targets"] == [
+        {"indicator": "concierge.orders", "target": 2.0}]
+    assert template["evaluation"]["satisfaction"] == {"average": 5.0, "answers": 1}
+    text = json.dumps(template, ensure_ascii=False)
+    for personal in ("Lea Lead", "Paule Pilote", "paule@conserverie.example", "Super", "Conserverie du Quercy"):
+        assert personal not in text
+    assert _client(make_client, lot.lead).get(f"/t/lot/projects/{early}/template.json").status_code == 403
+
+    # The CLI pair, run through the real `coopserv` command against the test app.
+    from flask.cli import ScriptInfo
+
+    from coopserv.cli import main
+
+    class Cli:
+        @staticmethod
+        def invoke(args):
+            return CliRunner().invoke(main, args, obj=ScriptInfo(create_app=lambda: app))
+
+    cli = Cli()
+    out = cli.invoke(args=["projects", "export", "lot", str(early)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == template
+    path = app.instance_path + "/template.json"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(out.output)
+    imported = cli.invoke(args=["projects", "import", "autun-morvan", path])
+    assert imported.exit_code == 0, imported.output
+    with scoped(autun.territory):
+        copy = db.session.scalar(select(ServiceProject))
+        assert (copy.stage, copy.service_key, copy.module_id) == ("design", "concierge", None)
+        assert [(t.indicator_key, t.target_value) for t in copy.targets] == [("concierge.orders", 2.0)]
+        assert "Lot" in copy.origin_text
+    assert cli.invoke(args=["projects", "import", "autun-morvan", "/dev/null"]).exit_code != 0
+
+    # The admin page does the same, and refuses what is not a template.
+    other_admin = _client(make_client, autun.admin)
+    assert other_admin.post_form("/t/autun-morvan/projects/import", {"template": "{}"}).status_code == 422
+    assert other_admin.post_form("/t/autun-morvan/projects/import",
+                                 {"template": json.dumps({**template, "service_key": "teleport"})}).status_code == 422
+    assert _count(ServiceProject, territory_id=autun.territory.id) == 1
+    assert other_admin.post_form("/t/autun-morvan/projects/import",
+                                 {"template": json.dumps(template)}).status_code == 302
+    assert _count(ServiceProject, territory_id=autun.territory.id) == 2
+
+
+def test_other_territories_reach_no_project_route(make_client, lot, autun, scoped):
+    project = _project(lot, scoped, title="Projet secret du Lot")
+    routes = [("get", "/projects/"), ("get", "/projects/new"), ("post", "/projects/new"),
+              ("get", f"/projects/{project.id}"), ("post", f"/projects/{project.id}/move"),
+              ("post", f"/projects/{project.id}/experiment"), ("post", f"/projects/{project.id}/targets"),
+              ("post", f"/projects/{project.id}/partners"), ("post", f"/projects/{project.id}/decision"),
+              ("post", f"/projects/{project.id}/survey"), ("post", f"/projects/{project.id}/contributions"),
+              ("post", f"/projects/{project.id}/cost-key"), ("get", f"/projects/{project.id}/template.json"),
+              ("get", "/projects/import"), ("post", "/projects/import")]
+    for user in (autun.admin, autun.employee):
+        outsider = _client(make_client, user)
+        for method, path in routes:
+            url = "/t/lot" + path
+            response = outsider.get(url) if method == "get" else outsider.post_form(url, {"to_stage": "design",
+                                                                                        "reason": "x"})
+            assert response.status_code in (403, 404), (url, response.status_code)
+            assert "Projet secret" not in response.get_data(as_text=True)
+        assert outsider.get(f"/t/autun-morvan/projects/{project.id}").status_code == 404
+    admin = _client(make_client, autun.admin)
+    assert admin.post_form(f"/t/autun-morvan/projects/{project.id}/move",
+                           {"to_stage": "design", "reason": "x"}).status_code == 404
+    assert "Projet secret" not in admin.get("/t/autun-morvan/projects/").get_data(as_text=True)
+    with scoped(lot.territory):
+        assert db.session.get(ServiceProject, project.id).stage == "idea"
+
+
+def test_pages_render(make_client, lot, scoped):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    admin = _client(make_client, lot.admin)
+    for path in ("/projects/", "/projects/new", f"/projects/{project.id}", "/projects/import"):
+        assert admin.get("/t/lot" + path).status_code == 200, path
+
+
+def test_demo_seeds_one_project_per_territory_at_different_stages(app):
+    from coopserv.demo import seed_demo
+    from coopserv.needs.models import CampaignAnswer, CollectiveNeed, NeedSupport
+    from coopserv.plugin_host import plugin_host
+
+    seed_demo()
+    projects = db.session.scalars(select(ServiceProject).execution_options(**{ALL_TERRITORIES: True})).all()
+    assert len(projects) == 4
+    figeac = next(p for p in projects if p.service_key == "concierge")
+    assert (figeac.stage, figeac.outcome, len(figeac.decisions)) == ("decided", "perennial", 1)
+    installed = plugin_host().service_types
+    stages = {p.title: p.stage for p in projects}
+    assert stages == {
+        "Conciergerie d'entreprises du Grand-Figeac": "decided",
+        "Covoiturage domicile-travail de la vallée de la Turdine": "prototype" if "mobility" in installed else "design",
+        "Formation IoT des techniciens": "evaluation" if "iot_training" in installed else "design",
+        "Micro-crèche inter-entreprises du Mas de Jouy": "design",
+    }
+    assert _count(NeedSupport) >= 3 and _count(CampaignAnswer) == 2
+    quercy = next(p for p in projects if "Micro-crèche" in p.title)
+    assert len(quercy.collective_needs) == 1 and quercy.collective_needs[0].flagged_at is not None
+    assert _count(CollectiveNeed) == 1
