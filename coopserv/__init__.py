@@ -9,12 +9,14 @@ __version__ = "0.1.0"
 def create_app(config=None):
     """Build the app: defaults, instance/config.py, COOPSERV_* variables, then ``config``."""
     from coopserv import config as defaults
+    from coopserv.api import init_api
     from coopserv.extensions import (
         babel,
         csrf,
         db,
         enforce_sqlite_foreign_keys,
         htmx,
+        limiter,
         login_manager,
         migrate,
     )
@@ -59,11 +61,13 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=migrations_directory())
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     htmx.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
     babel.init_app(app, locale_selector=select_locale)
     _import_models()
     register_web(app, host)
+    init_api(app, host)
     for command in host.collect("register_commands"):
         app.cli.add_command(command)
     return app
@@ -79,8 +83,13 @@ def _import_models():
     """Import every core model so the metadata is complete for Alembic and queries."""
     from coopserv.accounts import models as _accounts  # noqa: F401
     from coopserv.audit import models as _audit  # noqa: F401
+    from coopserv.governance import models as _governance  # noqa: F401
+    from coopserv.indicators import models as _indicators  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
+    from coopserv.needs import models as _needs  # noqa: F401
     from coopserv.notifications import models as _notifications  # noqa: F401
     from coopserv.organizations import models as _organizations  # noqa: F401
+    from coopserv.projects import models as _projects  # noqa: F401
     from coopserv.service_requests import models as _requests  # noqa: F401
     from coopserv.territories import models as _territories  # noqa: F401
+    from coopserv.tokens import models as _tokens  # noqa: F401

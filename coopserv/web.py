@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     make_response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -39,10 +40,21 @@ def is_htmx():
 
 def render_page(page_template, partial_template=None, http_status=200, **context):
     """Render the full page, or only its partial for an htmx request; vary on HX-Request."""
-    template = partial_template if partial_template and is_htmx() else page_template
+    # A boosted link (hx-boost) wants the whole page, from which htmx selects what it needs.
+    boosted = is_htmx() and request.htmx.boosted
+    template = partial_template if partial_template and is_htmx() and not boosted else page_template
     response = make_response(render_template(template, **context), http_status)
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_after_post(location):
+    """Send the browser to ``location``: a 302, or HX-Redirect for htmx so the whole page changes."""
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location)
 
 
 def wants_json():
@@ -94,6 +106,27 @@ def roles_required(*roles):
     return decorator
 
 
+def member_required(view):
+    """Let the view run only for active members of the current territory (and platform admins).
+
+    Signed-in people of another territory get 403: a territory's pages never
+    show its catalogue, forms or notifications to outsiders.
+    """
+    from flask_login import current_user
+
+    from coopserv.accounts.access import is_member
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not is_member():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 class JSONProvider(DefaultJSONProvider):
     """Serialise lazy translations (marshmallow messages) as the text of the current language."""
 
@@ -111,19 +144,25 @@ def register_web(app, host):
     from coopserv.accounts.views import territory_bp as membership_bp
     from coopserv.admin_views import bp as admin_bp
     from coopserv.extensions import login_manager
+    from coopserv.governance.views import bp as governance_bp
     from coopserv.i18n import translate_stored
+    from coopserv.indicators.views import bp as indicators_bp
+    from coopserv.indicators.views import public_bp as open_data_bp
     from coopserv.modules.views import bp as modules_bp
+    from coopserv.needs.views import bp as needs_bp
     from coopserv.notifications.views import bp as notifications_bp
     from coopserv.portal.views import bp as portal_bp
     from coopserv.portal.views import site_bp
+    from coopserv.projects.views import bp as projects_bp
     from coopserv.service_requests.views import bp as requests_bp
+    from coopserv.tokens.views import bp as tokens_bp
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
-                      admin_bp):
+                      admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp):
         app.register_blueprint(blueprint)
     for blueprint in host.collect("register_blueprints"):
         app.register_blueprint(blueprint)
@@ -142,17 +181,19 @@ def register_web(app, host):
         return template_context()
 
     app.jinja_env.globals["translate_stored"] = translate_stored
+    # For labels and units that come from data: Jinja's _() %-formats even without variables.
+    app.jinja_env.globals["translate"] = _
     app.jinja_env.globals.update(format_datetime=format_datetime, format_date=format_date,
                                  format_currency=format_currency, format_decimal=format_decimal)
     app.jinja_env.filters["field_errors"] = field_errors_markup
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["enumerate_pairs"] = lambda items: list(enumerate(items))
 
-    for status in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(status, _error_page)
     from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
 
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _error_page)
 
 
 def field_errors_markup(errors, field):
@@ -160,6 +201,8 @@ def field_errors_markup(errors, field):
     messages = (errors or {}).get(field)
     if not messages:
         return Markup("")
+    if isinstance(messages, str):
+        messages = [messages]
     if isinstance(messages, dict):
         messages = [msg for sub in messages.values() for msg in (sub if isinstance(sub, list) else [sub])]
     items = "".join(f"<li>{Markup.escape(m)}</li>" for m in messages)
@@ -174,19 +217,42 @@ def choices(items, value_attr=None, label_attr=None):
 
 
 def _error_page(error):
+    """Answer any HTTP error: JSON for the API and JSON clients, an HTML page otherwise."""
     status = getattr(error, "code", 500) or 500
     messages = {
         400: _("The request could not be understood."),
+        401: _("Please sign in or give a valid access token."),
         403: _("You do not have access to this page."),
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
+        409: _("This action conflicts with the current state."),
+        422: _("Some fields are not valid."),
         429: _("Too many attempts; please wait a moment."),
-        500: _("Something went wrong on our side."),
     }
     message = messages.get(status, _("Something went wrong on our side."))
-    if wants_json() or request.path.startswith("/api/"):
-        return json_error(status, message)
+    data = getattr(error, "data", None) or {}
+    if request.path.startswith("/api/") or wants_json():
+        detail = data.get("message") or (error.description if error.description != type(error).description
+                                         else None)
+        return json_error(status, detail or message, _api_field_errors(data))
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def _api_field_errors(data):
+    """Field errors of an API error, flat ({field: [messages]}), whatever produced them."""
+    if data.get("errors"):
+        return data["errors"]
+    messages = data.get("messages")
+    if not isinstance(messages, dict):
+        return None
+    # webargs groups errors by location ("json", "query"): the API answers with the fields themselves.
+    flat = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
 
 
 def _csrf_error(error):

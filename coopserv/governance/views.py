@@ -1,0 +1,387 @@
+"""Governance pages: the committee and its balance, the charter, meetings with votes and actions, risks.
+
+Everyone of the territory reads the committee, charter and meetings; only
+committee members vote; territory admins manage the committee, meetings and
+the risk register (which committee members may read).
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from coopserv.accounts.access import (
+    has_role,
+    is_member,
+    is_territory_admin,
+    referent_organizations,
+)
+from coopserv.accounts.models import (
+    ACTIVE,
+    GOVERNANCE_MEMBER,
+    TERRITORY_ADMIN,
+    Membership,
+    User,
+)
+from coopserv.extensions import db
+from coopserv.organizations.models import Organization
+from coopserv.web import (
+    form_data,
+    is_htmx,
+    json_error,
+    render_page,
+    roles_required,
+    territory_blueprint,
+    wants_json,
+)
+
+from . import services, voting
+from .models import (
+    ACTION_STATUSES,
+    CHOICE_LABELS,
+    COLLEGE_LABELS,
+    MAJORITY_LABELS,
+    REASON_LABELS,
+    RESULT_LABELS,
+    RISK_CATEGORIES,
+    VOTE_OPEN,
+    CommitteeVote,
+)
+from .schemas import (
+    ActionItemSchema,
+    ActionStatusSchema,
+    AgendaItemSchema,
+    AttendanceSchema,
+    CharterVersionSchema,
+    CollegeSchema,
+    CommitteeMemberSchema,
+    MeetingSchema,
+    MinutesSchema,
+    SettingsSchema,
+    SignatureSchema,
+    VoteSchema,
+)
+
+bp = territory_blueprint("governance", __name__, url_prefix="/governance")
+
+LABELS = {"colleges": COLLEGE_LABELS, "choices": CHOICE_LABELS, "majorities": MAJORITY_LABELS,
+          "results": RESULT_LABELS, "reasons": REASON_LABELS, "action_statuses": ACTION_STATUSES,
+          "risk_categories": RISK_CATEGORIES}
+
+
+def _require_member():
+    if not is_member():
+        abort(403)
+
+
+def _or_404(row):
+    if row is None:
+        abort(404)
+    return row
+
+
+def _invalid(error, page, status=422):
+    """Answer bad input: JSON field errors, or the page re-rendered with them; nothing is stored."""
+    db.session.rollback()
+    if wants_json():
+        return json_error(status, _("Please correct the fields marked below."), error.messages)
+    return page(error.messages), status
+
+
+def _people():
+    """Active members of the territory, for owner and committee pickers."""
+    ids = set(db.session.scalars(select(Membership.user_id).filter_by(status=ACTIVE)))
+    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name))) if ids else []
+
+
+def _organizations():
+    return list(db.session.scalars(select(Organization).order_by(Organization.name)))
+
+
+def _common():
+    return {"labels": LABELS, "admin": is_territory_admin(), "today": services.today(),
+            "risk_reader": is_territory_admin() or has_role(GOVERNANCE_MEMBER),
+            "college_options": [(c, _(COLLEGE_LABELS[c])) for c in voting.COLLEGES]}
+
+
+# -- committee ------------------------------------------------------------------------------
+def _committee_page(errors=None, failed=None, values=None, status=200):
+    members = services.committee_members()
+    context = dict(_common(), members=members, balance=services.balance(members),
+                   meetings=services.list_meetings(), overdue=services.overdue_actions(),
+                   people=_people() if is_territory_admin() else [],
+                   organizations=_organizations() if is_territory_admin() else [],
+                   errors=errors or {}, failed=failed, values=values or {})
+    return render_template("governance/committee.html", **context), status
+
+
+@bp.get("/")
+@login_required
+def committee():
+    _require_member()
+    return _committee_page()
+
+
+@bp.post("/settings")
+@roles_required(TERRITORY_ADMIN)
+def settings():
+    values = form_data()
+    try:
+        services.save_settings(SettingsSchema().load(values), current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _committee_page(e, "settings", values)[0])
+    flash(_("The committee's rule is saved."), "success")
+    return redirect(url_for("governance.committee"))
+
+
+@bp.post("/members")
+@roles_required(TERRITORY_ADMIN)
+def add_member():
+    values = form_data()
+    try:
+        services.add_member(CommitteeMemberSchema().load(values), current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _committee_page(e, "member", values)[0])
+    flash(_("The member sits on the committee."), "success")
+    return redirect(url_for("governance.committee"))
+
+
+@bp.post("/members/<int:user_id>/college")
+@roles_required(TERRITORY_ADMIN)
+def set_college(user_id):
+    values = form_data()
+    try:
+        services.set_college(user_id, CollegeSchema().load(values)["college"], current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _committee_page(e, "college", values)[0])
+    return redirect(url_for("governance.committee"))
+
+
+# -- charter ---------------------------------------------------------------------------------
+def _signable_organizations():
+    """Admins sign for any organization, company referents for theirs."""
+    if is_territory_admin():
+        return _organizations()
+    return referent_organizations()
+
+
+def _charter_page(errors=None, failed=None, values=None, status=200):
+    current = services.current_charter()
+    signable = _signable_organizations()
+    signed_ids = {s.organization_id for s in current.signatures} if current else set()
+    context = dict(_common(), versions=services.charter_versions(), current=current,
+                   signable=[o for o in signable if o.id not in signed_ids],
+                   errors=errors or {}, failed=failed, values=values or {})
+    return render_template("governance/charter.html", **context), status
+
+
+@bp.get("/charter")
+@login_required
+def charter():
+    _require_member()
+    return _charter_page()
+
+
+@bp.post("/charter/versions")
+@roles_required(TERRITORY_ADMIN)
+def add_charter_version():
+    values = form_data()
+    try:
+        services.add_charter_version(CharterVersionSchema().load(values), current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _charter_page(e, "version", values)[0])
+    flash(_("The new version of the charter is adopted."), "success")
+    return redirect(url_for("governance.charter"))
+
+
+@bp.post("/charter/sign")
+@login_required
+def sign_charter():
+    _require_member()
+    allowed = None if is_territory_admin() else {o.id for o in referent_organizations()}
+    if allowed is not None and not allowed:
+        abort(403)
+    values = form_data()
+    try:
+        services.sign_charter(SignatureSchema().load(values), current_user, allowed)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _charter_page(e, "sign", values)[0])
+    flash(_("The charter is signed."), "success")
+    return redirect(url_for("governance.charter"))
+
+
+# -- meetings -----------------------------------------------------------------------------------
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def new_meeting():
+    values = form_data() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            meeting = services.create_meeting(MeetingSchema().load(values), current_user)
+        except ValidationError as error:
+            return _invalid(error, lambda e: render_template("governance/meeting_new.html", values=values,
+                                                             errors=e, **_common()))
+        if wants_json():
+            return {"id": meeting.id}, 201
+        return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+    return render_template("governance/meeting_new.html", values=values, errors={}, **_common())
+
+
+def _item_context(item, members=None):
+    """What the vote box of an agenda item shows: the count so far (or stored result) and my vote."""
+    mine = None
+    if current_user.is_authenticated:
+        mine = db.session.scalar(select(CommitteeVote.choice).filter_by(item_id=item.id, user_id=current_user.id))
+    return {"item": item, "count": services.live_count(item, members), "my_choice": mine,
+            "can_vote": item.vote_status == VOTE_OPEN and services.is_committee_member(current_user)}
+
+
+def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
+    from coopserv.projects.models import EVALUATION, OUTCOMES, ServiceProject
+
+    members = services.committee_members()
+    present = {a.user_id for a in meeting.attendances if a.present}
+    context = dict(_common(), meeting=meeting, members=members, present=present,
+                   items=[_item_context(item, members) for item in meeting.items],
+                   people=_people(), errors=errors or {}, failed=failed, values=values or {},
+                   projects=list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION))),
+                   outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()],
+                   majority_options=[(k, _(v)) for k, v in MAJORITY_LABELS.items()])
+    return render_template("governance/meeting.html", **context), status
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def meeting(meeting_id):
+    _require_member()
+    return _meeting_page(_or_404(services.get_meeting(meeting_id)))
+
+
+def _meeting_form(meeting_id, failed, schema, action, flash_message):
+    meeting = _or_404(services.get_meeting(meeting_id))
+    values = form_data()
+    try:
+        action(meeting, schema().load(values))
+    except ValidationError as error:
+        return _invalid(error, lambda e: _meeting_page(meeting, e, failed, values)[0])
+    if wants_json():
+        return {"meeting": meeting.id}, 200
+    flash(flash_message, "success")
+    return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/invitations")
+@roles_required(TERRITORY_ADMIN)
+def send_invitations(meeting_id):
+    meeting = _or_404(services.get_meeting(meeting_id))
+    try:
+        services.send_invitations(meeting, current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _meeting_page(meeting, e, "invite")[0])
+    if wants_json():
+        return {"meeting": meeting.id, "invited": len(meeting.attendances)}
+    flash(_("The committee members are invited."), "success")
+    return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/attendance")
+@roles_required(TERRITORY_ADMIN)
+def set_attendance(meeting_id):
+    return _meeting_form(meeting_id, "attendance", AttendanceSchema,
+                         lambda meeting, data: services.set_attendance(meeting, data["present_ids"], current_user),
+                         _("Attendance is recorded."))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes")
+@roles_required(TERRITORY_ADMIN)
+def save_minutes(meeting_id):
+    return _meeting_form(meeting_id, "minutes", MinutesSchema,
+                         lambda meeting, data: services.save_minutes(meeting, data, current_user),
+                         _("The minutes are saved."))
+
+
+@bp.post("/meetings/<int:meeting_id>/items")
+@roles_required(TERRITORY_ADMIN)
+def add_item(meeting_id):
+    return _meeting_form(meeting_id, "item", AgendaItemSchema,
+                         lambda meeting, data: services.add_agenda_item(meeting, data, current_user),
+                         _("The item is on the agenda."))
+
+
+@bp.post("/meetings/<int:meeting_id>/actions")
+@roles_required(TERRITORY_ADMIN)
+def add_action(meeting_id):
+    return _meeting_form(meeting_id, "action", ActionItemSchema,
+                         lambda meeting, data: services.add_action(meeting, data, current_user),
+                         _("The action is recorded."))
+
+
+def _vote_box(item, errors=None, status=200):
+    context = dict(_common(), errors=errors or {}, **_item_context(item))
+    if is_htmx():
+        return render_page("governance/meeting.html", "governance/_vote.html", http_status=status, **context)
+    if status != 200:
+        return _meeting_page(item.meeting, errors, f"vote-{item.id}", {}, status)
+    return redirect(url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+@bp.post("/items/<int:item_id>/vote")
+@login_required
+def vote(item_id):
+    """A committee member votes (or changes their vote); htmx swaps the item's vote box."""
+    _require_member()
+    item = _or_404(services.get_item(item_id))
+    if not services.is_committee_member(current_user):
+        abort(403)
+    try:
+        choice = VoteSchema().load(form_data())["choice"]
+        services.cast_vote(item, current_user, choice)
+    except ValidationError as error:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, _("Please correct the fields marked below."), error.messages)
+        return _vote_box(item, error.messages, 422)
+    except services.NotAllowed:
+        abort(403)
+    if wants_json():
+        return {"item": item.id, "choice": choice}
+    return _vote_box(item)
+
+
+@bp.post("/items/<int:item_id>/close")
+@roles_required(TERRITORY_ADMIN)
+def close_vote(item_id):
+    item = _or_404(services.get_item(item_id))
+    try:
+        result = services.close_vote(item, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, _("Please correct the fields marked below."), error.messages)
+        return _vote_box(item, error.messages, 422)
+    if wants_json():
+        return {"item": item.id, "result": result.decision, "reason": result.reason, "totals": result.totals}
+    return _vote_box(item)
+
+
+@bp.post("/actions/<int:action_id>/status")
+@login_required
+def action_status(action_id):
+    """The owner or an admin moves an action on; htmx swaps its row."""
+    _require_member()
+    action = _or_404(services.get_action(action_id))
+    if not (is_territory_admin() or action.owner_id == current_user.id):
+        abort(403)
+    try:
+        services.set_action_status(action, ActionStatusSchema().load(form_data())["status"], current_user)
+    except ValidationError as error:
+        return _invalid(error, lambda e: _meeting_page(action.meeting, e, "action-status", {})[0])
+    if wants_json():
+        return {"action": action.id, "status": action.status}
+    if is_htmx():
+        return render_page("governance/meeting.html", "governance/_action_row.html", action=action,
+                           can_update=True, **_common())
+    return redirect(url_for("governance.meeting", meeting_id=action.meeting_id))
+
+
+from . import event_views, risk_views  # noqa: F401  (register their routes on the same blueprint)
