@@ -1,1 +1,147 @@
-"""Placeholder: this built-in plugin is being written (see its issue)."""
+"""Childminder house (maison d'assistantes maternelles, MAM): hook implementations only."""
+import os
+
+from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
+
+__version__ = "0.1.0"
+SERVICE_KEY = "childminder_house"
+
+STATES = {
+    "submitted": _l("Submitted"),
+    "waiting": _l("On the waiting list"),
+    "offered": _l("Place offered"),
+    "allocated": _l("Place allocated"),
+    "declined": _l("Offer declined"),
+    "expired": _l("Offer expired"),
+    "left": _l("Place ended"),
+    "cancelled": _l("Withdrawn"),
+    "removed": _l("Removed from the list"),
+}
+#: "system" moves are made by the plugin itself (allocation, queueing, offers, expiry), never by a click.
+TRANSITIONS = (
+    Transition("allocate", _l("Allocate the place"), ("submitted",), "allocated", by=("system",)),
+    Transition("queue", _l("Put on the waiting list"), ("submitted",), "waiting", by=("system",)),
+    Transition("offer", _l("Offer a freed place"), ("waiting",), "offered", by=("system",)),
+    Transition("expire", _l("Let the offer expire"), ("offered",), "expired", by=("system",)),
+    Transition("finish", _l("End on the planned date"), ("allocated",), "left", by=("system",)),
+    Transition("accept_offer", _l("Accept the place"), ("offered",), "allocated", by=("requester",)),
+    Transition("decline_offer", _l("Decline the place"), ("offered",), "declined", by=("requester",)),
+    Transition("cancel", _l("Withdraw my request"), ("waiting",), "cancelled", by=("requester",)),
+    Transition("remove", _l("Remove from the waiting list"), ("waiting",), "removed"),
+    Transition("leave", _l("End the place (the child leaves)"), ("allocated",), "left", by=("operator", "requester")),
+)
+
+
+def _summary(payload):
+    from coopserv.plugin_api import gettext
+
+    return gettext("%(child)s, from %(date)s", child=payload.get("child_first_name", ""),
+                   date=payload.get("start_date", ""))
+
+
+def _detail_context(request):
+    from . import services
+
+    placement = services.placement_for_request(request.id)
+    position = None
+    if placement is not None and request.status == "waiting":
+        entries = services.waiting_list(placement.house)
+        position = next((n for n, e in enumerate(entries, 1) if e.request_id == request.id), None)
+    return {"placement": placement, "position": position}
+
+
+def _form_context(module):
+    from .schemas import WEEKDAY_NAMES, active_houses
+
+    return {"houses": active_houses(), "weekday_names": WEEKDAY_NAMES}
+
+
+@hookimpl
+def register_service_types():
+    from .schemas import ChildminderHouseConfigSchema, PlaceRequestSchema
+
+    return [
+        ServiceType(
+            key=SERVICE_KEY,
+            label=_l("Childminder house"),
+            description=_l("Childcare places in a maison d'assistantes maternelles that companies help fund, "
+                           "for their employees' children from birth to six."),
+            category="family",
+            request_schema=PlaceRequestSchema,
+            config_schema=ChildminderHouseConfigSchema,
+            states=STATES,
+            initial_state="submitted",
+            transitions=TRANSITIONS,
+            icon="🧸",
+            request_form_template="childminder_house/_request_fields.html",
+            request_form_context=_form_context,
+            request_detail_template="childminder_house/_request_detail.html",
+            request_detail_context=_detail_context,
+            operator_endpoint="childminder_house.manage",
+            summarize=_summary,
+        )
+    ]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_translation_directories():
+    return [os.path.join(os.path.dirname(__file__), "translations")]
+
+
+@hookimpl
+def register_indicators():
+    from .indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def register_personal_data():
+    from .models import Placement
+
+    return [PersonalData(Placement, "requester_id",
+                         ("request_id", "house_id", "child_first_name", "child_birth_date", "child_age_months",
+                          "start_date", "end_date", "requested_at", "allocated_at", "ended_at"),
+                         erase="anonymise", anonymised_values={"child_first_name": "", "child_birth_date": None},
+                         label="childminder_house_placements")]
+
+
+@hookimpl
+def request_submitted(request, payload):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import store_placement
+
+    store_placement(request, payload)
+
+
+@hookimpl
+def request_status_changed(request, change):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import request_changed
+
+    request_changed(request, change)
+
+
+@hookimpl
+def tick(territory, now):
+    from .services import run_due_work
+
+    run_due_work(now)
+
+
+@hookimpl
+def seed_demo_module(module, organizations, users):
+    if module.service_key != SERVICE_KEY:
+        return
+    from .demo import seed
+
+    seed(module, organizations, users)
