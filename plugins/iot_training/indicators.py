@@ -1,0 +1,99 @@
+"""IoT training indicators, each aggregated by the database over one module and period.
+
+A session belongs to the period in which its first day falls (fill rate, companies) or its
+last day falls (completion); answers to the survey count when they were given.
+"""
+from sqlalchemy import case, func, literal, select, union
+
+from coopserv.plugin_api import Indicator, ServiceRequest, _l, db
+
+from .models import (
+    CANCELLED,
+    Attendance,
+    Enrolment,
+    SessionDay,
+    SkillNeed,
+    SurveyAnswer,
+    TrainingSession,
+)
+
+SERVICE_KEY = "iot_training"
+SEATED = ("enrolled", "completed", "not_completed")
+
+
+def _sessions(start, end, column):
+    return (TrainingSession.status != CANCELLED) & (column >= start.date()) & (column < end.date())
+
+
+def _seated(module):
+    return (ServiceRequest.module_id == module.id) & ServiceRequest.status.in_(SEATED)
+
+
+def fill_rate(module, start, end):
+    """Seats taken over seats offered, in %, for the sessions starting in the period."""
+    capacity = db.session.scalar(
+        select(func.sum(TrainingSession.capacity)).where(_sessions(start, end, TrainingSession.first_day)))
+    if not capacity:
+        return None
+    seated = db.session.scalar(
+        select(func.count(Enrolment.id)).join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(_seated(module), _sessions(start, end, TrainingSession.first_day)))
+    return round(100 * seated / capacity, 1)
+
+
+def completion_rate(module, start, end):
+    """Participants who attended enough days for a certificate, in %, for sessions ending in the period."""
+    from .services import module_config
+
+    threshold = module_config(module)["completion_threshold"]
+    attended = (select(Attendance.enrolment_id, func.count(Attendance.id).label("n"))
+                .group_by(Attendance.enrolment_id).subquery())
+    days = select(SessionDay.session_id, func.count(SessionDay.id).label("d")).group_by(SessionDay.session_id).subquery()
+    eligible = func.coalesce(attended.c.n, 0) * 100 >= literal(threshold) * days.c.d
+    total, completed = db.session.execute(
+        select(func.count(Enrolment.id), func.coalesce(func.sum(case((eligible, 1), else_=0)), 0))
+        .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(days, days.c.session_id == TrainingSession.id)
+        .outerjoin(attended, attended.c.enrolment_id == Enrolment.id)
+        .where(_seated(module), _sessions(start, end, TrainingSession.last_day))
+    ).one()
+    if not total:
+        return None
+    return round(100 * completed / total, 1)
+
+
+def companies_involved(module, start, end):
+    """Companies with an employee seated in a session starting in the period, or a need declared in it."""
+    seated = (select(Enrolment.organization_id.label("organization_id"))
+              .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+              .where(_seated(module), _sessions(start, end, TrainingSession.first_day),
+                     Enrolment.organization_id.is_not(None)))
+    declared = (select(SkillNeed.organization_id.label("organization_id"))
+                .where(SkillNeed.created_at >= start, SkillNeed.created_at < end))
+    both = union(seated, declared).subquery()
+    return db.session.scalar(select(func.count()).select_from(both))
+
+
+def satisfaction(module, start, end):
+    """Average survey score (1 to 5) of the answers given in the period."""
+    average = db.session.scalar(
+        select(func.avg(SurveyAnswer.score)).join(Enrolment, Enrolment.id == SurveyAnswer.enrolment_id)
+        .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+        .where(ServiceRequest.module_id == module.id, SurveyAnswer.answered_at >= start, SurveyAnswer.answered_at < end))
+    return round(float(average), 2) if average is not None else None
+
+
+INDICATORS = [
+    Indicator("iot_training.fill_rate", _l("Training fill rate"), "%", SERVICE_KEY, fill_rate,
+              _l("Seats taken over seats offered, for sessions starting in the period (cancelled ones left out).")),
+    Indicator("iot_training.completion_rate", _l("Training completion rate"), "%", SERVICE_KEY, completion_rate,
+              _l("Participants who attended enough days for a certificate, for sessions ending in the period.")),
+    Indicator("iot_training.companies_involved", _l("Companies involved in training"), _l("companies"), SERVICE_KEY,
+              companies_involved,
+              _l("Companies with employees trained in the period's sessions or that declared a skills need.")),
+    Indicator("iot_training.satisfaction", _l("Training satisfaction"), "/ 5", SERVICE_KEY, satisfaction,
+              _l("Average score of the satisfaction survey answers given in the period.")),
+]
