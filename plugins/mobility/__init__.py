@@ -1,1 +1,156 @@
-"""Placeholder: this built-in plugin is being written (see its issue)."""
+"""Carpooling and alternative mobility in business parks (covoiturage): hook implementations only."""
+import os
+
+from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
+
+__version__ = "0.1.0"
+SERVICE_KEY = "mobility"
+
+STATES = {
+    "published": _l("Published"),
+    "withdrawn": _l("Withdrawn"),
+    "closed": _l("Closed"),
+}
+TRANSITIONS = (
+    Transition("withdraw", _l("Withdraw my commute"), ("published",), "withdrawn", by=("requester",)),
+    Transition("close", _l("Close"), ("published",), "closed"),
+)
+
+
+def _summary(payload):
+    from coopserv.plugin_api import gettext
+
+    if payload.get("kind") == "offer":
+        return gettext("Offers %(seats)s seat(s), leaves at %(time)s", seats=payload.get("seats", ""),
+                       time=str(payload.get("departure_time", ""))[:5])
+    return gettext("Looks for %(seats)s seat(s), leaves at %(time)s", seats=payload.get("seats", ""),
+                   time=str(payload.get("departure_time", ""))[:5])
+
+
+def _form_context(module):
+    from . import services
+
+    return {"parks": services.active_parks(), "towns": services.list_towns(),
+            "mobility_config": services.module_config(module)}
+
+
+def _detail_context(request):
+    from .services import commute_for_request
+
+    return {"commute": commute_for_request(request.id)}
+
+
+@hookimpl
+def register_service_types():
+    from .schemas import CommuteSchema, MobilityConfigSchema
+
+    return [
+        ServiceType(
+            key=SERVICE_KEY,
+            label=_l("Carpooling and alternative mobility"),
+            description=_l("Share the drive to your business park with colleagues from nearby towns, "
+                           "or book the shuttle or a bike when the territory offers them."),
+            category="mobility",
+            request_schema=CommuteSchema,
+            config_schema=MobilityConfigSchema,
+            states=STATES,
+            initial_state="published",
+            transitions=TRANSITIONS,
+            icon="🚗",
+            request_form_template="mobility/_commute_fields.html",
+            request_form_context=_form_context,
+            request_detail_template="mobility/_commute_detail.html",
+            request_detail_context=_detail_context,
+            operator_endpoint="mobility.manage",
+            summarize=_summary,
+        )
+    ]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_translation_directories():
+    return [os.path.join(os.path.dirname(__file__), "translations")]
+
+
+@hookimpl
+def register_indicators():
+    from .indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def register_personal_data():
+    from .models import BikeBooking, Commute, CrewMember, ShuttleBooking
+
+    return [
+        PersonalData(Commute, "user_id", ("kind", "town_name", "home_latitude", "home_longitude", "weekdays",
+                                          "departure_time", "return_time", "seats", "active"),
+                     erase="delete", label="mobility_commutes"),
+        PersonalData(CrewMember, "user_id", ("crew_id", "role", "weekdays", "trip_km", "active"),
+                     erase="anonymise", anonymised_values={"active": False}, label="mobility_crews"),
+        PersonalData(ShuttleBooking, "user_id", ("run_id", "seats", "created_at"), erase="anonymise",
+                     label="mobility_shuttle_bookings"),
+        PersonalData(BikeBooking, "user_id", ("pool_id", "starts_at", "ends_at"), erase="anonymise",
+                     label="mobility_bike_bookings"),
+    ]
+
+
+@hookimpl
+def request_submitted(request, payload):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import store_commute
+
+    store_commute(request, payload)
+
+
+@hookimpl
+def request_status_changed(request, change):
+    if request.module.service_key != SERVICE_KEY or change.to_status not in ("withdrawn", "closed"):
+        return
+    from .services import end_commute
+
+    end_commute(request)
+
+
+@hookimpl
+def carpool_crew_for(user, day):
+    from coopserv.plugin_api import get_module
+
+    from .services import crew_riding
+
+    module = get_module(SERVICE_KEY)
+    if module is None or not module.enabled or module.stage == "stopped" or user is None:
+        return None
+    return crew_riding(user.id, day)
+
+
+@hookimpl
+def mobility_alternatives(business_park):
+    from flask import url_for
+
+    from coopserv.plugin_api import get_module
+
+    from .services import alternatives_for
+
+    module = get_module(SERVICE_KEY)
+    if module is None or not module.enabled or module.stage == "stopped":
+        return []
+    return alternatives_for(business_park, module, url_for)
+
+
+@hookimpl
+def seed_demo_module(module, organizations, users):
+    if module.service_key != SERVICE_KEY:
+        return
+    from .demo import seed
+
+    seed(module, organizations, users)

@@ -1,0 +1,71 @@
+"""Mobility indicators, each aggregated by the database over one module and period.
+
+Shared kilometres count, for each passenger, the great-circle distance from their home to the
+park, twice a day (there and back), on their riding days, over an average month (52/12 weeks).
+CO2 avoided assumes each passenger would otherwise drive alone: shared km × the module's emission
+factor (default 0.218 kg CO2e/km, average car, ADEME Base Empreinte).
+"""
+from sqlalchemy import func, or_, select
+
+from coopserv.plugin_api import Indicator, _l, db
+
+from .models import PASSENGER, BusinessPark, Crew, CrewMember
+from .schemas import MobilityConfigSchema
+
+SERVICE_KEY = "mobility"
+WEEKS_PER_MONTH = 52 / 12
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def _members_during(start, end):
+    """Crew members riding at some point of the period."""
+    return select().select_from(CrewMember).join(Crew, Crew.id == CrewMember.crew_id).where(
+        CrewMember.joined_at < end, or_(CrewMember.left_at.is_(None), CrewMember.left_at >= start))
+
+
+def active_crews(module, start, end):
+    return db.session.scalar(select(func.count(Crew.id)).where(
+        Crew.created_at < end, or_(Crew.ended_at.is_(None), Crew.ended_at >= start)))
+
+
+def shared_km_per_month(module, start, end):
+    km = db.session.scalar(_members_during(start, end).where(CrewMember.role == PASSENGER).add_columns(
+        func.coalesce(func.sum(CrewMember.trip_km * 2 * CrewMember.days_per_week), 0)))
+    return round(float(km or 0) * WEEKS_PER_MONTH, 1)
+
+
+def co2_avoided(module, start, end):
+    factor = MobilityConfigSchema().load(module.config or {})["emission_factor_kg_per_km"]
+    months = (end - start).total_seconds() / 86400 / DAYS_PER_MONTH
+    return round(shared_km_per_month(module, start, end) * months * factor, 1)
+
+
+def park_coverage(module, start, end):
+    """Share of the employees of companies located in the territory's parks who ride in a crew."""
+    # Not in plugin_api yet (see the report).
+    from coopserv.organizations.models import Organization
+
+    parks = select(BusinessPark.name).where(BusinessPark.active.is_(True))
+    employees = db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))
+                                  .where(Organization.business_park.in_(parks)))
+    if not employees:
+        return None
+    riders = db.session.scalar(
+        _members_during(start, end).join(Organization, Organization.id == CrewMember.organization_id)
+        .where(Organization.business_park.in_(parks))
+        .add_columns(func.count(func.distinct(CrewMember.user_id))))
+    return round(100 * riders / employees, 1)
+
+
+INDICATORS = [
+    Indicator("mobility.active_crews", _l("Active carpool crews"), _l("crews"), SERVICE_KEY, active_crews,
+              _l("Crews riding at some point of the period.")),
+    Indicator("mobility.shared_km_per_month", _l("Shared kilometres per month"), "km", SERVICE_KEY,
+              shared_km_per_month, _l("Passengers' home-to-park distance, there and back, on their riding days, "
+                                      "over an average month.")),
+    Indicator("mobility.co2_avoided", _l("CO2 avoided"), _l("kg CO2e"), SERVICE_KEY, co2_avoided,
+              _l("Shared kilometres over the period times the emission factor of a car (default 0.218 kg "
+                 "CO2e/km, ADEME Base Empreinte).")),
+    Indicator("mobility.park_coverage", _l("Employees of the parks in a crew"), "%", SERVICE_KEY, park_coverage,
+              _l("Share of the employees of the companies located in the business parks who ride in a crew.")),
+]
