@@ -1,1 +1,164 @@
-"""Placeholder: this built-in plugin is being written (see its issue)."""
+"""Smart parking (stationnement intelligent): hook implementations only."""
+import os
+
+from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
+
+__version__ = "0.1.0"
+SERVICE_KEY = "smart_parking"
+
+#: Labels say "reservation" or "spot": the catalogs of all plugins are merged, so a bare
+#: "Cancelled" would share its translation (and grammatical gender) with other plugins'.
+STATES = {
+    "confirmed": _l("Spot reserved"),
+    "honoured": _l("Driver arrived"),
+    "released": _l("Released (no-show)"),
+    "cancelled": _l("Reservation cancelled"),
+}
+TRANSITIONS = (
+    Transition("check_in", _l("I have arrived"), ("confirmed",), "honoured", by=("operator", "requester")),
+    Transition("release", _l("Release the spot (no-show)"), ("confirmed",), "released"),
+    Transition("cancel", _l("Cancel the reservation"), ("confirmed",), "cancelled", by=("operator", "requester")),
+)
+
+
+def _summary(payload):
+    from datetime import datetime
+
+    from flask_babel import format_datetime, format_time
+
+    from coopserv.plugin_api import gettext
+
+    try:
+        start = datetime.fromisoformat(payload["starts_at"])
+        end = datetime.fromisoformat(payload["ends_at"])
+    except (KeyError, TypeError, ValueError):
+        return payload.get("lot_name", "")
+    return gettext("%(lot)s, %(start)s to %(end)s", lot=payload.get("lot_name", ""),
+                   start=format_datetime(start, "short"), end=format_time(end, "short"))
+
+
+def _form_context(module):
+    from .labels import CATEGORY_LABELS, translated
+    from .schemas import smart_parking_config
+    from .services import reservable_lots
+
+    return {"lots": reservable_lots(), "category_labels": translated(CATEGORY_LABELS),
+            "parking_config": smart_parking_config(module)}
+
+
+def _detail_context(request):
+    from .labels import CATEGORY_LABELS, translated
+    from .services import reservation_for_request
+
+    return {"reservation": reservation_for_request(request.id), "category_labels": translated(CATEGORY_LABELS)}
+
+
+@hookimpl
+def register_service_types():
+    from .schemas import ReservationSchema, SmartParkingConfigSchema
+
+    return [
+        ServiceType(
+            key=SERVICE_KEY,
+            label=_l("Smart parking"),
+            description=_l("See free spots in real time at the car parks of the business park and reserve "
+                           "a spot for a time window."),
+            category="mobility",
+            request_schema=ReservationSchema,
+            config_schema=SmartParkingConfigSchema,
+            states=STATES,
+            initial_state="confirmed",
+            transitions=TRANSITIONS,
+            icon="🅿️",
+            request_form_template="smart_parking/_reservation_fields.html",
+            request_form_context=_form_context,
+            request_detail_template="smart_parking/_reservation_detail.html",
+            request_detail_context=_detail_context,
+            operator_endpoint="smart_parking.manage",
+            summarize=_summary,
+        )
+    ]
+
+
+@hookimpl
+def register_blueprints():
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def register_translation_directories():
+    return [os.path.join(os.path.dirname(__file__), "translations")]
+
+
+@hookimpl
+def register_indicators():
+    from .indicators import INDICATORS
+
+    return INDICATORS
+
+
+@hookimpl
+def register_personal_data():
+    from .models import Reservation
+
+    return [PersonalData(Reservation, "user_id", ("request_id", "lot_id", "spot_id", "starts_at", "ends_at",
+                                                  "checked_in_at", "carpool_crew_label"),
+                         erase="anonymise", anonymised_values={"carpool_crew_label": ""},
+                         label="smart_parking_reservations")]
+
+
+@hookimpl
+def register_commands():
+    from .commands import parking_group
+
+    return [parking_group]
+
+
+@hookimpl
+def request_submitted(request, payload):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import store_reservation
+
+    store_reservation(request, payload)
+
+
+@hookimpl
+def request_status_changed(request, change):
+    if request.module.service_key != SERVICE_KEY:
+        return
+    from .services import reservation_status_changed
+
+    reservation_status_changed(request, change)
+
+
+@hookimpl
+def tick(territory, now):
+    from coopserv.plugin_api import get_module
+
+    from .schemas import smart_parking_config
+    from .services import tick as run_tick
+
+    module = get_module(SERVICE_KEY)
+    if module is None or not module.enabled:
+        return
+    run_tick(territory, now, smart_parking_config(module))
+
+
+@hookimpl
+def portal_home_panels(territory, user):
+    """Link the live availability of the car parks from the portal, for people who may use the service."""
+    from .views import home_panel
+
+    return home_panel(user)
+
+
+@hookimpl
+def seed_demo_module(module, organizations, users):
+    if module.service_key != SERVICE_KEY:
+        return
+    from .demo import seed
+
+    seed(module, organizations, users)

@@ -1,0 +1,187 @@
+"""Smart parking indicators, aggregated by the database from the sensor history and reservations.
+
+Occupancy comes from the event history: each "occupied" observation starts a
+period that lasts until the spot's next observation (a window function, so
+events received out of order still line up by observation time). Periods are
+cut into the hours of the local day by joining a small table of hour buckets
+built in Python and passed as one parameter.
+"""
+import json
+from datetime import timedelta
+
+from flask_babel import to_user_timezone, to_utc
+from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select, text
+
+from coopserv.plugin_api import (
+    Indicator,
+    ServiceRequest,
+    _l,
+    db,
+    hours_between,
+    utcnow,
+)
+
+from .models import Reservation, SensorEvent, Spot
+
+SERVICE_KEY = "smart_parking"
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite():
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def hour_buckets(start, end):
+    """Naive-UTC (local hour of day, start, end) buckets covering [start, end), cut at local hours."""
+    buckets = []
+    local = to_user_timezone(start).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    while True:
+        bucket_start = max(to_utc(local).replace(tzinfo=None), start)
+        following = local + timedelta(hours=1)
+        bucket_end = min(to_utc(following).replace(tzinfo=None), end)
+        if bucket_start >= end:
+            break
+        if bucket_end > bucket_start:
+            buckets.append((local.hour, bucket_start, bucket_end))
+        local = following
+    return buckets
+
+
+def _bucket_table(buckets):
+    if _sqlite():
+        source = text("SELECT json_extract(value, '$[0]') AS hour, json_extract(value, '$[1]') AS b_start, "
+                      "json_extract(value, '$[2]') AS b_end FROM json_each(:buckets)")
+        rows = [[hour, s.strftime(_SQLITE_TIME), e.strftime(_SQLITE_TIME)] for hour, s, e in buckets]
+    else:
+        source = text("SELECT * FROM jsonb_to_recordset(CAST(:buckets AS jsonb)) "
+                      "AS b(hour integer, b_start timestamp, b_end timestamp)")
+        rows = [{"hour": hour, "b_start": s.isoformat(), "b_end": e.isoformat()} for hour, s, e in buckets]
+    return source.bindparams(buckets=json.dumps(rows)).columns(hour=Integer, b_start=DateTime, b_end=DateTime) \
+        .subquery("buckets")
+
+
+def _spot_filter(territory_id, lot_id):
+    condition = Spot.territory_id == territory_id
+    return and_(condition, Spot.lot_id == lot_id) if lot_id is not None else condition
+
+
+def _spot_count(territory_id, lot_id):
+    return db.session.scalar(select(func.count(Spot.id)).where(_spot_filter(territory_id, lot_id))) or 0
+
+
+def _timeline(territory_id, lot_id, until):
+    """Events up to ``until`` with the next observation time and the previous status of their spot."""
+    order = (SensorEvent.observed_at, SensorEvent.id)
+    return (
+        select(SensorEvent.spot_id, SensorEvent.status, SensorEvent.observed_at.label("start_at"),
+               func.lead(SensorEvent.observed_at).over(partition_by=SensorEvent.spot_id, order_by=order)
+               .label("next_at"),
+               func.lag(SensorEvent.status).over(partition_by=SensorEvent.spot_id, order_by=order)
+               .label("previous_status"))
+        .join(Spot, Spot.id == SensorEvent.spot_id)
+        .where(_spot_filter(territory_id, lot_id), SensorEvent.observed_at < until)
+        .subquery("timeline")
+    )
+
+
+def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
+    """Occupancy rate (%) of the spots for each local hour of day over [start, end); {} without spots."""
+    end = min(end, now or utcnow())
+    spots = _spot_count(territory_id, lot_id)
+    buckets = hour_buckets(start, end) if end > start else []
+    if not spots or not buckets:
+        return {}
+    available = {}
+    for hour, bucket_start, bucket_end in buckets:
+        available[hour] = available.get(hour, 0) + (bucket_end - bucket_start).total_seconds() / 3600 * spots
+    timeline = _timeline(territory_id, lot_id, end)
+    period_end = func.coalesce(timeline.c.next_at, literal(end, DateTime()))
+    table = _bucket_table(buckets)
+    least, greatest = (func.min, func.max) if _sqlite() else (func.least, func.greatest)
+    occupied = db.session.execute(
+        select(table.c.hour, func.sum(hours_between(least(period_end, table.c.b_end),
+                                                    greatest(timeline.c.start_at, table.c.b_start))))
+        .select_from(timeline)
+        .join(table, and_(timeline.c.start_at < table.c.b_end, period_end > table.c.b_start))
+        .where(timeline.c.status == "occupied")
+        .group_by(table.c.hour)
+    ).all()
+    hours = dict.fromkeys(sorted(available), 0.0)
+    for hour, value in occupied:
+        hours[int(hour)] = float(value or 0)
+    return {hour: round(100 * value / available[hour], 1) for hour, value in hours.items()}
+
+
+def arrivals(territory_id, start, end, lot_id=None):
+    """Cars arriving (a spot turning occupied) in [start, end)."""
+    timeline = _timeline(territory_id, lot_id, end)
+    return db.session.scalar(
+        select(func.count()).select_from(timeline).where(
+            timeline.c.status == "occupied", timeline.c.start_at >= start,
+            or_(timeline.c.previous_status.is_(None), timeline.c.previous_status != "occupied"))
+    ) or 0
+
+
+def turnover(territory_id, start, end, lot_id=None, now=None):
+    """Arrivals per spot per day over the period (None without spots or elapsed time)."""
+    end = min(end, now or utcnow())
+    spots = _spot_count(territory_id, lot_id)
+    days = (end - start).total_seconds() / 86400
+    if not spots or days <= 0:
+        return None
+    return round(arrivals(territory_id, start, end, lot_id) / spots / days, 2)
+
+
+def honoured_rate(territory_id, start, end, lot_id=None):
+    """Share (%) of settled reservations starting in the period where the driver came (None if none)."""
+    query = (select(func.count(), func.sum(case((ServiceRequest.status == "honoured", 1), else_=0)))
+             .select_from(Reservation).join(ServiceRequest, ServiceRequest.id == Reservation.request_id)
+             .where(Reservation.territory_id == territory_id, Reservation.starts_at >= start,
+                    Reservation.starts_at < end, ServiceRequest.status.in_(("honoured", "released"))))
+    if lot_id is not None:
+        query = query.where(Reservation.lot_id == lot_id)
+    settled, honoured = db.session.execute(query).one()
+    return round(100 * (honoured or 0) / settled, 1) if settled else None
+
+
+def _mean(profile):
+    return round(sum(profile.values()) / len(profile), 1) if profile else None
+
+
+def mean_occupancy(module, start, end):
+    return _mean(occupancy_by_hour(module.territory_id, start, end))
+
+
+def peak_hour_occupancy(module, start, end):
+    profile = occupancy_by_hour(module.territory_id, start, end)
+    return max(profile.values()) if profile else None
+
+
+def module_turnover(module, start, end):
+    return turnover(module.territory_id, start, end)
+
+
+def reservations_honoured(module, start, end):
+    return honoured_rate(module.territory_id, start, end)
+
+
+def lot_report(lot, start, end, now=None):
+    """Everything the lot's indicators page shows, for one period."""
+    profile = occupancy_by_hour(lot.territory_id, start, end, lot.id, now)
+    return {"profile": profile, "mean": _mean(profile), "peak": max(profile.values()) if profile else None,
+            "turnover": turnover(lot.territory_id, start, end, lot.id, now),
+            "arrivals": arrivals(lot.territory_id, start, min(end, now or utcnow()), lot.id),
+            "honoured": honoured_rate(lot.territory_id, start, end, lot.id)}
+
+
+INDICATORS = [
+    Indicator("smart_parking.mean_occupancy", _l("Mean parking occupancy"), "%", SERVICE_KEY, mean_occupancy,
+              _l("Average over the hours of the day of the share of spots occupied.")),
+    Indicator("smart_parking.peak_hour_occupancy", _l("Parking occupancy at the busiest hour"), "%", SERVICE_KEY,
+              peak_hour_occupancy, _l("Occupancy rate of the busiest hour of the day, over the period.")),
+    Indicator("smart_parking.turnover", _l("Parking turnover"), _l("arrivals per spot per day"), SERVICE_KEY,
+              module_turnover, _l("Cars arriving on a spot, per spot and per day.")),
+    Indicator("smart_parking.reservations_honoured", _l("Reservations honoured"), "%", SERVICE_KEY,
+              reservations_honoured, _l("Reservations starting in the period where the driver came, "
+                                        "among those honoured or released as no-shows.")),
+]

@@ -1,0 +1,214 @@
+"""Sensor events in, spot statuses out: the high-volume write path of smart parking.
+
+A batch costs a fixed number of statements whatever its size: one query for the
+sensor's spots, one INSERT of the new events that skips event ids already seen
+(``ON CONFLICT DO NOTHING ... RETURNING``), one UPDATE of the spots whose newest
+event is newer than their stored observation, one UPDATE of the sensor. No ORM
+object is built per event. The SQL is written twice, for SQLite (rows passed as
+one JSON array) and PostgreSQL (rows passed as arrays to ``unnest``); both are
+plain ``text()`` statements, so they carry the territory explicitly. (On
+SQLite, ``+territory_id`` keeps the planner from scanning the JSON once per
+spot of the territory instead of looking each spot up by id.)
+"""
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, bindparam, select, text
+
+from coopserv.plugin_api import db, gettext, utcnow
+
+from .models import SPOT_STATUSES, Spot
+from .schemas import FUTURE_TOLERANCE
+
+
+def _sqlite_time(moment):
+    """Format as SQLAlchemy stores DateTime on SQLite ("2026-11-30 08:15:00.000000"): compared as text."""
+    return moment.isoformat(" ", "microseconds")
+
+
+_INSERT_SQLITE = text("""
+    INSERT INTO smart_parking_event (territory_id, device_id, spot_id, event_id, status, observed_at, received_at)
+    SELECT :territory_id, :device_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+           json_extract(value, '$[2]'), json_extract(value, '$[3]'), :now
+    FROM json_each(:rows) WHERE true
+    ON CONFLICT (device_id, event_id) DO NOTHING
+    RETURNING event_id
+""").bindparams(bindparam("now", type_=DateTime()))
+
+_INSERT_POSTGRESQL = text("""
+    INSERT INTO smart_parking_event (territory_id, device_id, spot_id, event_id, status, observed_at, received_at)
+    SELECT :territory_id, :device_id, v.spot_id, v.event_id, v.status, v.observed_at, :now
+    FROM unnest(CAST(:spot_ids AS integer[]), CAST(:event_ids AS varchar[]), CAST(:statuses AS varchar[]),
+                CAST(:observed AS timestamp[])) AS v(spot_id, event_id, status, observed_at)
+    ON CONFLICT (device_id, event_id) DO NOTHING
+    RETURNING event_id
+""")
+
+_APPLY_SQLITE = text("""
+    UPDATE smart_parking_spot SET status = v.status, status_observed_at = v.observed_at
+    FROM (SELECT json_extract(value, '$[0]') AS spot_id, json_extract(value, '$[1]') AS status,
+                 json_extract(value, '$[2]') AS observed_at FROM json_each(:rows)) AS v
+    WHERE smart_parking_spot.id = v.spot_id AND +smart_parking_spot.territory_id = :territory_id
+      AND smart_parking_spot.closed_by_operator = 0
+      AND (smart_parking_spot.status_observed_at IS NULL OR smart_parking_spot.status_observed_at < v.observed_at)
+""")
+
+_APPLY_POSTGRESQL = text("""
+    UPDATE smart_parking_spot SET status = v.status, status_observed_at = v.observed_at
+    FROM unnest(CAST(:spot_ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:observed AS timestamp[]))
+         AS v(spot_id, status, observed_at)
+    WHERE smart_parking_spot.id = v.spot_id AND smart_parking_spot.territory_id = :territory_id
+      AND NOT smart_parking_spot.closed_by_operator
+      AND (smart_parking_spot.status_observed_at IS NULL OR smart_parking_spot.status_observed_at < v.observed_at)
+""")
+
+_TOUCH_DEVICE = text("UPDATE smart_parking_device SET last_seen_at = :now WHERE id = :device_id"
+                     ).bindparams(bindparam("now", type_=DateTime()))
+
+
+@dataclass
+class IngestReport:
+    """What happened to a batch; ``rejected`` lists each refused event with its reason."""
+
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    spots_updated: int = 0
+    rejected: list = field(default_factory=list)
+
+    def as_json(self):
+        return {"received": self.received, "accepted": self.accepted, "duplicates": self.duplicates,
+                "spots_updated": self.spots_updated, "rejected": self.rejected}
+
+
+_STATUSES = frozenset(SPOT_STATUSES)
+
+
+def parse_event(raw):
+    """Check one raw event; return ((event id, spot ref, status, observed at as naive UTC), None) or (None, errors).
+
+    Written by hand rather than with marshmallow because it runs for every
+    event: a marshmallow load cost about 45 µs per event, a third of the time
+    budget of 100 µs an event that 10,000 events/s allow. The rules and the
+    field-level error shape are those of every other coopserv form.
+    """
+    if not isinstance(raw, dict):
+        return None, {"_schema": [gettext("Each event must be a JSON object.")]}
+    errors = {}
+    spot, status, observed, event_id = raw.get("spot"), raw.get("status"), raw.get("observed_at"), raw.get("event_id")
+    if spot is None or spot == "":
+        errors["spot"] = [gettext("This field is required.")]
+    elif not isinstance(spot, str) or len(spot) > 40:
+        errors["spot"] = [gettext("Give the spot's number as text, at most 40 characters.")]
+    if status is None or status == "":
+        errors["status"] = [gettext("This field is required.")]
+    elif status not in _STATUSES:
+        errors["status"] = [gettext("Choose one of: free, occupied, closed, unknown.")]
+    moment = None
+    if observed is None or observed == "":
+        errors["observed_at"] = [gettext("This field is required.")]
+    else:
+        try:
+            moment = datetime.fromisoformat(observed)
+        except (TypeError, ValueError):
+            errors["observed_at"] = [gettext("Give an ISO 8601 date and time, e.g. 2026-11-30T08:15:00Z.")]
+        else:
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+    if event_id is None or event_id == "":
+        errors["event_id"] = [gettext("This field is required.")]
+    elif isinstance(event_id, bool) or not isinstance(event_id, (str, int)) or len(str(event_id)) > 64:
+        errors["event_id"] = [gettext("Give the event identifier as text, at most 64 characters.")]
+    if errors:
+        return None, errors
+    return (str(event_id), spot, status, moment), None
+
+
+def _rejection(index, raw, reason, errors):
+    event_id = raw.get("event_id") if isinstance(raw, dict) else None
+    return {"index": index, "event_id": event_id if isinstance(event_id, (str, int)) else None,
+            "reason": reason, "errors": errors}
+
+
+def validate_events(device, raw_events, now):
+    """Split raw events into valid rows (event id, spot id, status, observed at) and rejections."""
+    spots = dict(db.session.execute(select(Spot.ref, Spot.id).where(Spot.device_id == device.id)).all())
+    horizon = now + FUTURE_TOLERANCE
+    rows, rejected, seen, duplicates = [], [], set(), 0
+    for index, raw in enumerate(raw_events):
+        event, errors = parse_event(raw)
+        if errors:
+            rejected.append(_rejection(index, raw, "invalid", errors))
+            continue
+        event_id, ref, status, observed_at = event
+        spot_id = spots.get(ref)
+        if spot_id is None:
+            rejected.append(_rejection(index, raw, "unknown_spot", {"spot": [
+                gettext("No spot “%(spot)s” is watched by this sensor.", spot=ref)]}))
+            continue
+        if observed_at > horizon:
+            rejected.append(_rejection(index, raw, "in_future", {"observed_at": [
+                gettext("This observation is in the future; check the sensor's clock.")]}))
+            continue
+        if event_id in seen:
+            duplicates += 1
+            continue
+        seen.add(event_id)
+        rows.append((event_id, spot_id, status, observed_at))
+    return rows, rejected, duplicates
+
+
+def ingest(device, raw_events, now=None):
+    """Store a sensor's events once each and move every spot to its newest observed status; commit.
+
+    Events already seen (same device and event id) are counted as duplicates and
+    change nothing; an event older than the spot's stored observation is kept in
+    the history but does not change the status.
+    """
+    now = now or utcnow()
+    rows, rejected, duplicates = validate_events(device, raw_events, now)
+    report = IngestReport(received=len(raw_events), rejected=rejected)
+    try:
+        inserted = set(_insert_new(device, rows, now)) if rows else set()
+        report.accepted = len(inserted)
+        report.duplicates = duplicates + len(rows) - len(inserted)
+        newest = {}
+        for event_id, spot_id, status, observed_at in rows:
+            if event_id in inserted and (spot_id not in newest or observed_at >= newest[spot_id][1]):
+                newest[spot_id] = (status, observed_at)
+        report.spots_updated = _apply_newest(device.territory_id, newest) if newest else 0
+        db.session.execute(_TOUCH_DEVICE, {"now": now, "device_id": device.id})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _postgresql():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_new(device, rows, now):
+    """Insert the rows whose event id the sensor never sent; return the ids actually inserted."""
+    params = {"territory_id": device.territory_id, "device_id": device.id, "now": now}
+    if _postgresql():
+        params.update(event_ids=[r[0] for r in rows], spot_ids=[r[1] for r in rows], statuses=[r[2] for r in rows],
+                      observed=[r[3] for r in rows])
+        return db.session.execute(_INSERT_POSTGRESQL, params).scalars().all()
+    params["rows"] = json.dumps([[r[1], r[0], r[2], _sqlite_time(r[3])] for r in rows])
+    return db.session.execute(_INSERT_SQLITE, params).scalars().all()
+
+
+def _apply_newest(territory_id, newest):
+    """One UPDATE for the whole batch: a spot changes only if the event is newer than what it shows."""
+    if _postgresql():
+        ordered = sorted(newest.items())
+        return db.session.execute(_APPLY_POSTGRESQL, {
+            "territory_id": territory_id, "spot_ids": [spot_id for spot_id, _ in ordered],
+            "statuses": [value[0] for _, value in ordered], "observed": [value[1] for _, value in ordered],
+        }).rowcount
+    rows = json.dumps([[spot_id, status, _sqlite_time(observed)]
+                       for spot_id, (status, observed) in sorted(newest.items())])
+    return db.session.execute(_APPLY_SQLITE, {"territory_id": territory_id, "rows": rows}).rowcount
