@@ -26,11 +26,18 @@ TRANSITIONS = (
 
 
 def _summary(payload):
+    from datetime import date
+
+    from flask_babel import format_date
+
     from coopserv.plugin_api import ngettext
 
     count = sum(line.get("quantity", 0) for line in payload.get("items", []))
-    return ngettext("%(num)d item, drop-off on %(date)s", "%(num)d items, drop-off on %(date)s", count,
-                    date=payload.get("dropoff_date", ""))
+    try:
+        day = format_date(date.fromisoformat(payload.get("dropoff_date", "")), "medium")
+    except ValueError:
+        day = ""
+    return ngettext("%(num)d item, drop-off on %(date)s", "%(num)d items, drop-off on %(date)s", count, date=day)
 
 
 def _detail_context(request):
@@ -122,6 +129,8 @@ def request_submitted(request, payload):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
+    if module.service_key != SERVICE_KEY:
+        return
     from .demo import seed
 
     seed(module, organizations, users)

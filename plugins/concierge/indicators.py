@@ -51,9 +51,9 @@ def median_hours_to_ready(module, start, end):
 
 INDICATORS = [
     Indicator("concierge.orders", _l("Concierge orders"), _l("orders"), SERVICE_KEY, orders,
-              _l("Orders placed in the period.")),
-    Indicator("concierge.active_users", _l("Concierge active users"), _l("people"), SERVICE_KEY, active_users,
-              _l("People who placed at least one order in the period.")),
+              _l("Orders placed in the period."), per_employees=True),
+    Indicator("concierge.active_users", _l("Active concierge users"), _l("people"), SERVICE_KEY, active_users,
+              _l("People who placed at least one order in the period."), per_employees=True),
     Indicator("concierge.provider_turnover", _l("Turnover for local providers"), "€", SERVICE_KEY, provider_turnover,
               _l("Value of the orders delivered, placed in the period.")),
     Indicator("concierge.median_hours_to_ready", _l("Median time to ready"), _l("hours"), SERVICE_KEY,

@@ -1,6 +1,7 @@
 """Concierge input schemas: the order (request), the module config, catalogue administration."""
 from datetime import timedelta
 
+from flask_babel import format_date
 from marshmallow import ValidationError, fields, pre_load, validates_schema
 from sqlalchemy import select
 
@@ -102,9 +103,9 @@ class OrderSchema(Schema):
             earliest = today + timedelta(days=config["min_days_ahead"])
             latest = today + timedelta(days=config["max_days_ahead"])
             if day < earliest:
-                errors["dropoff_date"] = [lazy_gettext("Choose a date from %(date)s on.") % {"date": earliest.isoformat()}]
+                errors["dropoff_date"] = [lazy_gettext("Choose a date from %(date)s on.") % {"date": format_date(earliest)}]
             elif day > latest:
-                errors["dropoff_date"] = [lazy_gettext("Choose a date until %(date)s.") % {"date": latest.isoformat()}]
+                errors["dropoff_date"] = [lazy_gettext("Choose a date until %(date)s.") % {"date": format_date(latest)}]
             elif slot is not None and day.weekday() != slot.weekday:
                 errors["dropoff_date"] = [lazy_gettext("The pickup point is not open on that day for this slot.")]
         if data.get("notes") and not config["allow_notes"]:
