@@ -1,0 +1,137 @@
+"""Benchmark smart-parking sensor ingestion: 100,000 events in batches through the real HTTP endpoint.
+
+Run from the project root:
+    .venv/bin/python tests/bench/parking_ingestion.py                      # SQLite, temporary file
+    COOPSERV_DATABASE_URL=postgresql+psycopg://user:pw@host/scratch_db .venv/bin/python tests/bench/parking_ingestion.py
+(options: --events N --batch-size N --spots N --seed N). Point it at a scratch database: it creates
+the tables it needs, a throwaway territory, and deletes that territory afterwards.
+
+The traffic is the simulator's (morning arrivals, lunch turnover, evening departures, a heartbeat
+every 10 minutes) for one car park watched by a gateway sensor; each batch is a JSON POST with the
+sensor's key, answered by the same view and service as in production (Flask test client, one app
+context per request). It prints events/second for the first pass, then for a replay of the same
+events (all duplicates: the idempotence path). Not a timed test: the aim is >= 10,000 events/s.
+"""
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from itertools import islice
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from sqlalchemy import delete, func, select
+
+from coopserv import create_app
+from coopserv.extensions import db
+from coopserv.tenancy import territory_scope
+
+
+def build_app(url):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ENABLED_PLUGINS": ["smart_parking"],
+                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+
+
+def prepare(app, spot_count, events, seed):
+    """Create a territory, the module, a lot of ``spot_count`` spots and one gateway sensor; build the events."""
+    from coopserv_plugins.smart_parking import services
+    from coopserv_plugins.smart_parking.models import Spot
+    from coopserv_plugins.smart_parking.simulator import days_needed, traffic
+
+    from coopserv.modules.services import enable_module
+    from coopserv.territories.services import create_territory
+    from coopserv.timeutil import utcnow
+
+    with app.app_context():
+        db.create_all()
+        slug = f"bench-{uuid.uuid4().hex[:8]}"
+        territory = create_territory({"slug": slug, "name": "Bench territory"})
+        with territory_scope(territory):
+            enable_module("smart_parking", stage="perennial")
+            lot = services.create_lot({"name": "Parking Nexans Saint-Andoche", "allow_reservations": True})
+            device, key = services.create_device(lot, {"name": "Passerelle LoRa"})
+            refs = [f"P-{number:04d}" for number in range(1, spot_count + 1)]
+            db.session.add_all([Spot(lot_id=lot.id, ref=ref, device_id=device.id) for ref in refs])
+            db.session.commit()
+            days = days_needed(spot_count, events)
+            first_day = utcnow().date() - timedelta(days=days)
+            generated = list(islice(traffic(refs, first_day, days, seed), events))
+        return slug, territory.id, key, generated
+
+
+def send_all(app, slug, key, events, batch_size):
+    """POST the events in batches; return (seconds, summed report)."""
+    client = app.test_client()
+    url = f"/t/{slug}/smart-parking/api/events"
+    headers = {"X-Sensor-Key": key}
+    totals = {"accepted": 0, "duplicates": 0, "rejected": 0, "spots_updated": 0}
+    started = time.perf_counter()
+    for offset in range(0, len(events), batch_size):
+        response = client.post(url, json={"events": events[offset:offset + batch_size]}, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"Batch at {offset} refused: {response.status_code} {response.get_data(as_text=True)[:300]}")
+        body = response.get_json()
+        totals["accepted"] += body["accepted"]
+        totals["duplicates"] += body["duplicates"]
+        totals["rejected"] += len(body["rejected"])
+        totals["spots_updated"] += body["spots_updated"]
+    return time.perf_counter() - started, totals
+
+
+def cleanup(app, territory_id):
+    from coopserv.territories.models import Territory
+
+    with app.app_context():
+        db.session.execute(delete(Territory).where(Territory.id == territory_id))
+        db.session.commit()
+
+
+def stored_events(app, territory_id):
+    from coopserv_plugins.smart_parking.models import SensorEvent
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(SensorEvent)
+                                 .where(SensorEvent.territory_id == territory_id)
+                                 .execution_options(all_territories=True))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--spots", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    scratch = None
+    url = os.environ.get("COOPSERV_DATABASE_URL")
+    if not url:
+        scratch = tempfile.mkdtemp(prefix="coopserv-parking-bench-")
+        url = "sqlite:///" + os.path.join(scratch, "bench.sqlite")
+    app = build_app(url)
+    backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]
+    print(f"Database: {backend}; {args.events:,} events for {args.spots} spots in batches of {args.batch_size}.")
+    slug, territory_id, key, events = prepare(app, args.spots, args.events, args.seed)
+    try:
+        seconds, totals = send_all(app, slug, key, events, args.batch_size)
+        print(f"First pass: {len(events):,} events in {seconds:.2f} s = {len(events) / seconds:,.0f} events/s "
+              f"({totals['accepted']:,} accepted, {totals['duplicates']:,} duplicates, {totals['rejected']} rejected, "
+              f"{totals['spots_updated']:,} spot updates)")
+        stored = stored_events(app, territory_id)
+        assert stored == len(events) == totals["accepted"], (stored, len(events), totals)
+        seconds, totals = send_all(app, slug, key, events, args.batch_size)
+        print(f"Replay (all duplicates): {len(events) / seconds:,.0f} events/s "
+              f"({totals['accepted']} accepted, {totals['duplicates']:,} duplicates)")
+        assert totals["accepted"] == 0 and stored_events(app, territory_id) == len(events)
+    finally:
+        cleanup(app, territory_id)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
