@@ -410,9 +410,24 @@ def cost_sharing(project):
     for group, total in ((public, public_total), (private, private_total)):
         for organization in group:
             shares.append((organization, (total / len(group)).quantize(Decimal("0.01"))))
+    uses = uses_over_last_year(project)
+    per_use = (Decimal(project.running_cost) / uses).quantize(Decimal("0.01")) if uses else None
     return {"periods": sorted(periods.items()), "public_total": public_total.quantize(Decimal("0.01")),
+            "uses": uses, "per_use": per_use,
             "private_total": private_total.quantize(Decimal("0.01")), "shares": shares,
             "unassigned_public": not public and public_total > 0, "unassigned_private": not private and private_total > 0}
+
+
+def uses_over_last_year(project):
+    """Requests made to the project's module over the last 365 days (one query), to price one use."""
+    from coopserv.service_requests.models import ServiceRequest
+
+    if project.module_id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count(ServiceRequest.id)).where(ServiceRequest.module_id == project.module_id,
+                                                    ServiceRequest.created_at >= utcnow() - timedelta(days=365))
+    ) or 0
 
 
 # -- the story ------------------------------------------------------------------------

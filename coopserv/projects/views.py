@@ -13,6 +13,7 @@ from coopserv.extensions import db
 from coopserv.needs.models import CollectiveNeed
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
+from coopserv.timeutil import utcnow
 from coopserv.web import (
     form_data,
     json_error,
@@ -150,6 +151,18 @@ def _act(project, form_name, schema, apply, success):
         return {"id": project.id, "stage": project.stage, "outcome": project.outcome}
     flash(success, "success")
     return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.get("/<int:project_id>/report")
+@login_required
+def report(project_id):
+    """The evaluation report the committee decides on: targets against measures, satisfaction, costs."""
+    _require_member()
+    project = _project_or_404(project_id)
+    start, end = services.experiment_window(project)
+    return render_template("projects/report.html", project=project, results=services.evaluation(project),
+                           satisfaction=services.satisfaction(project), comments=services.comments(project),
+                           costs=services.cost_sharing(project), start=start, end=end, generated_at=utcnow())
 
 
 @bp.post("/<int:project_id>/move")

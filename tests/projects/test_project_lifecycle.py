@@ -403,3 +403,36 @@ def test_demo_seeds_one_project_per_territory_at_different_stages(app):
     quercy = next(p for p in projects if "Micro-crèche" in p.title)
     assert len(quercy.collective_needs) == 1 and quercy.collective_needs[0].flagged_at is not None
     assert _count(CollectiveNeed) == 1
+
+
+def test_evaluation_report_compares_targets_with_measures(make_client, figeac, catalogue, order_form):
+    """The printable report shows each target, what was measured over the experiment, and the cost per use."""
+    from datetime import date, timedelta
+
+    from coopserv.projects import services as projects
+    from coopserv.tenancy import territory_scope
+
+    with territory_scope(figeac.territory):
+        project = projects.create_project({"title": "Conciergerie pilote", "origin_text": "Besoin collectif",
+                                           "service_key": "concierge"}, actor=figeac.admin)
+        project.module_id = figeac.module.id
+        project.running_cost = 1200
+        project.experiment_start = date.today() - timedelta(days=30)
+        project.experiment_end = date.today()
+        from coopserv.extensions import db
+        from coopserv.projects.models import ProjectTarget
+
+        db.session.add(ProjectTarget(project_id=project.id, indicator_key="concierge.orders", target_value=2))
+        db.session.commit()
+        project_id = project.id
+    employee = make_client()
+    employee.login(figeac.employee)
+    for _ in range(3):
+        assert employee.post_form("/t/figeac/services/concierge/requests", order_form).status_code == 302
+    admin = make_client()
+    admin.login(figeac.admin)
+    page = admin.get(f"/t/figeac/projects/{project_id}/report").get_data(as_text=True)
+    assert "<td>3</td>" in page  # three orders measured against a target of 2
+    assert "400,00" in page  # 1,200 € a year over 3 uses
+    assert "@media print" not in page and "window.print()" in page
+    assert admin.get("/t/figeac/projects/99999/report").status_code == 404
