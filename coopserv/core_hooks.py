@@ -22,6 +22,47 @@ def register_personal_data():
                      erase="anonymise", anonymised_values={"comment": ""}, label="status_changes"),
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries"),
+        *_cooperation_personal_data(),
+    ]
+
+
+def _cooperation_personal_data():
+    """Needs, projects and governance keep what people said and did; erasure detaches it from them."""
+    from coopserv.governance.models import (
+        ActionItem,
+        CommitteeSeat,
+        CommitteeVote,
+        EventRegistration,
+        IdeaPitch,
+        IdeaVote,
+        MeetingAttendance,
+        Risk,
+    )
+    from coopserv.needs.models import CampaignAnswer, Need, NeedSupport
+    from coopserv.projects.models import SatisfactionAnswer
+    from coopserv.tokens.models import AccessToken
+
+    return [
+        PersonalData(Need, "author_id", ("territory_id", "title", "description", "created_at"),
+                     erase="anonymise", label="needs"),
+        PersonalData(NeedSupport, "user_id", ("need_id", "employees_affected"), erase="anonymise",
+                     label="need_supports"),
+        PersonalData(CampaignAnswer, "user_id", ("campaign_id", "answers", "created_at"), erase="anonymise",
+                     label="campaign_answers"),
+        PersonalData(SatisfactionAnswer, "user_id", ("project_id", "score", "comment", "created_at"),
+                     erase="anonymise", anonymised_values={"comment": ""}, label="satisfaction_answers"),
+        PersonalData(CommitteeSeat, "user_id", ("territory_id",), label="committee_seats"),
+        PersonalData(MeetingAttendance, "user_id", ("meeting_id",), label="meeting_attendance"),
+        PersonalData(CommitteeVote, "user_id", ("item_id",), label="committee_votes"),
+        PersonalData(EventRegistration, "user_id", ("event_id",), label="event_registrations"),
+        PersonalData(IdeaPitch, "author_id", ("event_id", "title", "pitch", "submitted_at"), erase="anonymise",
+                     label="ideas"),
+        PersonalData(IdeaVote, "user_id", ("idea_id",), label="idea_votes"),
+        PersonalData(ActionItem, "owner_id", ("meeting_id", "title", "due_on", "status"), erase="anonymise",
+                     label="action_items"),
+        PersonalData(Risk, "owner_id", ("territory_id",), erase="anonymise", label="risk_ownership"),
+        PersonalData(AccessToken, "user_id", ("territory_id", "name", "created_at", "revoked_at"),
+                     label="access_tokens"),
     ]
 
 

@@ -86,3 +86,27 @@ def test_admin_cannot_erase_themselves(make_client, figeac):
     admin.login(figeac.admin)
     assert admin.post_form(f"/t/figeac/admin/people/{figeac.admin.id}/erase").status_code == 403
     assert len(rows(User, id=figeac.admin.id)) == 1
+
+
+def test_export_and_erase_cover_needs_and_governance(app, figeac):
+    """What a person said in needs intake stays, detached from them; their votes and seats go."""
+    from sqlalchemy import select
+
+    from coopserv.extensions import db
+    from coopserv.needs import services as needs
+    from coopserv.needs.models import Need
+    from coopserv.privacy.services import erase_person, export_person
+    from coopserv.tenancy import territory_scope
+
+    with territory_scope(figeac.territory):
+        needs.ensure_categories()
+        need = needs.submit_need({"title": "Navette du matin", "description": "Depuis la gare de Figeac.",
+                                  "category_id": needs.category_by_key("mobility").id, "employees_affected": 1},
+                                 figeac.employee, figeac.aero, False)
+        need_id = need.id
+    exported = export_person(figeac.employee)
+    assert [row["title"] for row in exported["needs"]] == ["Navette du matin"]
+    erase_person(figeac.employee)
+    with territory_scope(figeac.territory):
+        kept = db.session.scalar(select(Need).filter_by(id=need_id))
+        assert kept.title == "Navette du matin" and kept.author_id is None
