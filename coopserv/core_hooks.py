@@ -81,3 +81,10 @@ def indicator_targets(territory):
         .order_by(ServiceProject.id)
     ).all()
     return {key: value for key, value in rows}
+
+
+@hookimpl
+def register_indicators():
+    from coopserv.indicators.core import CORE_INDICATORS
+
+    return CORE_INDICATORS

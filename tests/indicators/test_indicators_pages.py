@@ -113,3 +113,27 @@ def test_snapshots_keep_history_after_rows_are_erased(app, figeac):
     bad = app.test_cli_runner().invoke(main, ["indicators", "snapshot", "--month", "octobre"],
                                        obj=ScriptInfo(create_app=lambda: app))
     assert bad.exit_code != 0
+
+
+def test_dashboard_shows_the_method_indicators_and_project_targets(admin, figeac, scoped):
+    """Needs and governance have indicators too; a project's target is drawn beside its indicator."""
+    from coopserv.needs import services as needs
+    from coopserv.projects.models import ProjectTarget, ServiceProject
+
+    with scoped(figeac.territory):
+        needs.ensure_categories()
+        needs.submit_need({"title": "Navette du matin", "description": "Depuis la gare de Figeac.",
+                           "category_id": needs.category_by_key("mobility").id, "employees_affected": 1},
+                          figeac.employee, figeac.aero, False)
+        project = ServiceProject(title="Conciergerie", service_key="concierge", stage="prototype",
+                                 module_id=figeac.module.id)
+        db.session.add(project)
+        db.session.flush()
+        db.session.add(ProjectTarget(project_id=project.id, indicator_key="concierge.orders", target_value=25))
+        db.session.commit()
+    page = admin.get("/t/figeac/indicators/").get_data(as_text=True)
+    assert "needs.expressed.csv" in page and "governance.meetings.csv" in page
+    assert 'class="target"' in page  # the dashed target line on the concierge orders chart
+    month = this_month().strftime("%Y-%m")
+    body = admin.get(f"/t/figeac/indicators/needs.expressed.json?start={month}&end={month}").get_json()
+    assert body["points"] == [{"month": f"{month}-01", "value": 1}]
