@@ -75,6 +75,17 @@ TERRITORIES = [
 ]
 
 
+#: Who works each service's queue in the demo (a person, as in a real territory).
+OPERATOR_NAMES = {
+    "concierge": "Sophie Lacroix (conciergerie)",
+    "spouse_welcome": "Nathalie Bouyssou (accueil des conjoints)",
+    "mobility": "Karim Benali (mobilité)",
+    "childminder_house": "Isabelle Perret (MAM)",
+    "iot_training": "Laurent Morel (formation IoT)",
+    "smart_parking": "Julie Fayolle (stationnement)",
+}
+
+
 def seed_demo():
     """Create the demo territories once; a second run leaves existing data alone."""
     created = []
@@ -112,7 +123,7 @@ def _seed_territory(spec):
             module = enable_module(key, stage=stage)
             update_settings(module, {"stage": stage, "access": "open",
                                      "pilot_organization_ids": [organizations[n].id for n in pilots]})
-            operator = _person(territory, f"operator-{key.replace('_', '-')}", f"Opérateur {key}", SERVICE_OPERATOR,
+            operator = _person(territory, f"operator-{key.replace('_', '-')}", OPERATOR_NAMES.get(key, f"Opérateur {key}"), SERVICE_OPERATOR,
                                module=module)
             db.session.commit()
             users["operator"] = operator
