@@ -123,7 +123,8 @@ def _seed_territory(spec):
             module = enable_module(key, stage=stage)
             update_settings(module, {"stage": stage, "access": "open",
                                      "pilot_organization_ids": [organizations[n].id for n in pilots]})
-            operator = _person(territory, f"operator-{key.replace('_', '-')}", OPERATOR_NAMES.get(key, f"Opérateur {key}"), SERVICE_OPERATOR,
+            name = OPERATOR_NAMES.get(key, f"Opérateur {key}")
+            operator = _person(territory, f"operator-{key.replace('_', '-')}", name, SERVICE_OPERATOR,
                                module=module)
             db.session.commit()
             users["operator"] = operator
