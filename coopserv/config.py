@@ -40,6 +40,8 @@ class DefaultConfig:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     # Served by the app itself (vendored from the npm package swagger-ui-dist), never from a CDN.
     OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    # Swagger UI would otherwise send the API document to validator.swagger.io from the browser.
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
 
 def from_environment(environ=os.environ):
