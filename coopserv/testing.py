@@ -67,7 +67,34 @@ class CoopservClient(FlaskClient):
 
 
 def _database_url(tmp_root):
-    return os.environ.get("COOPSERV_DATABASE_URL") or "sqlite:///" + os.path.join(tmp_root, "coopserv-test.sqlite")
+    """The test database: COOPSERV_DATABASE_URL, else SQLite in the session's temporary folder.
+
+    Under pytest-xdist each worker gets a PostgreSQL database of its own (``<name>_gw0``…),
+    created on first use, because every worker drops and rebuilds its schema.
+    """
+    url = os.environ.get("COOPSERV_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + os.path.join(tmp_root, "coopserv-test.sqlite")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        url = _worker_database(url, worker)
+    return url
+
+
+def _worker_database(url, worker):
+    """Return the URL of this worker's own PostgreSQL database, creating it when missing."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": own.database}).scalar()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_schema(url):
@@ -113,19 +140,37 @@ def app_config():
     return {}
 
 
+#: Apps built for this test session, by their test configuration. Building an app registers
+#: every route of the core and plugins (a large part of a test's cost), so each configuration is
+#: built once; every test still gets emptied tables, its own outbox and untouched settings.
+_APPS = {}
+
+
 @pytest.fixture
 def app(coopserv_database, app_config, tmp_path):
-    """A fresh app on the migrated test database, emptied after the test."""
+    """The app on the migrated test database, with its settings restored and tables emptied after the test."""
+    from coopserv.extensions import limiter
+
     url, root = coopserv_database
-    config = base_test_config(str(tmp_path), url)
-    config.update(app_config)
-    application = create_app(config)
-    application.test_client_class = CoopservClient
-    with application.app_context():
-        yield application
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
+    key = repr(sorted(app_config.items(), key=lambda item: item[0]))
+    application = _APPS.get(key)
+    if application is None:
+        config = base_test_config(root, url)
+        config.update(app_config)
+        application = _APPS[key] = create_app(config)
+        application.test_client_class = CoopservClient
+    settings = dict(application.config)
+    application.config["MAIL_OUTBOX"] = os.path.join(str(tmp_path), "outbox")
+    limiter.reset()  # no test inherits another's sign-in attempts
+    try:
+        with application.app_context():
+            yield application
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+    finally:
+        application.config.clear()
+        application.config.update(settings)
 
 
 def _empty_tables():
