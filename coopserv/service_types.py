@@ -92,7 +92,10 @@ class PersonalData:
     (``erase="delete"``) or anonymised (``erase="anonymise"``, keeping
     statistics): the user column becomes NULL and each column named in
     ``anonymised_values`` takes its value. ``retention_days`` says how long
-    rows are kept (None: as long as the person's account).
+    rows are kept (None: as long as the person's account). With
+    ``by_email=True`` the user column holds an e-mail address (people
+    invited or registered before having an account): rows match the person's
+    address and are deleted on erasure.
     """
 
     model: Any
@@ -103,3 +106,4 @@ class PersonalData:
     label: str = ""
     #: Column -> value written on anonymisation.
     anonymised_values: dict = field(default_factory=dict)
+    by_email: bool = False

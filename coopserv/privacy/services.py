@@ -23,7 +23,7 @@ def export_person(user):
         column = getattr(spec.model, spec.user_column)
         rows = db.session.execute(
             select(*(getattr(spec.model, name) for name in spec.fields))
-            .where(column == user.id)
+            .where(column == _key(spec, user))
             .execution_options(**{ALL_TERRITORIES: True})
         ).all()
         key = spec.label or spec.model.__tablename__
@@ -37,8 +37,8 @@ def erase_person(user):
     try:
         for spec in personal_data_specs():
             column = getattr(spec.model, spec.user_column)
-            if spec.erase == "delete":
-                statement = delete(spec.model).where(column == user.id)
+            if spec.erase == "delete" or spec.by_email:
+                statement = delete(spec.model).where(column == _key(spec, user))
             else:
                 values = dict(spec.anonymised_values)
                 values[spec.user_column] = None
@@ -53,6 +53,11 @@ def erase_person(user):
     # Expire rather than expunge: the request goes on using its territory and signed-in user.
     db.session.expire_all()
     return counts
+
+
+def _key(spec, user):
+    """What the spec's user column holds for this person: their id, or their address."""
+    return user.email.lower() if spec.by_email else user.id
 
 
 def _plain(value):
