@@ -186,10 +186,10 @@ def example_csv(kind):
     """A small file showing the expected columns, in the separator French spreadsheets use."""
     if kind == parsing.ORGANIZATIONS:
         lines = ["Nom;SIRET;Effectif;Secteur;Adresse;Type",
-                 "Menuiserie du Célé;12345678901234;22;Bois;ZA de Lafarrayrie, 46100 Figeac;entreprise"]
+                 "Atelier Dupont;12345678901234;22;Menuiserie;12 rue du Pont, 46100 Figeac;entreprise"]
     else:
         lines = ["E-mail;Nom;Organisation;Rôle",
-                 "camille.martin@example.org;Camille Martin;Menuiserie du Célé;salarié",
+                 "camille.martin@example.org;Camille Martin;Atelier Dupont;salarié",
                  "lou.bernard@example.org;Lou Bernard;12345678901234;référent"]
     return "\r\n".join(lines) + "\r\n"
 
