@@ -26,6 +26,11 @@ main.add_command(i18n_group)
 from coopserv.projects.cli import projects_group  # noqa: E402
 
 main.add_command(projects_group)
+from coopserv.invitations.cli import invitations_group  # noqa: E402
+from coopserv.network.cli import network_group  # noqa: E402
+
+main.add_command(invitations_group)
+main.add_command(network_group)
 
 
 def fail(message):

@@ -124,6 +124,10 @@ class PeriodSchema(Schema):
     end = fields.Date(required=True, validate=sane_date(), metadata={"description": "Last month, included."})
 
 
+class MonthSchema(Schema):
+    month = fields.Date(required=True, validate=sane_date(), metadata={"description": "The month (any day of it)."})
+
+
 class IndicatorRefSchema(Schema):
     key = fields.String()
     label = fields.String()
@@ -297,23 +301,45 @@ def list_decisions(pagination_parameters):
 
 
 @blp.route("/indicators")
-@blp.arguments(PeriodSchema, location="query")
+@blp.arguments(MonthSchema, location="query")
 @blp.response(200, IndicatorComparisonSchema(many=True))
 @blp.doc(security=[BEARER])
-def indicators(period):
-    """Every indicator members share for comparison, territory by territory, over the months asked (coordinators)."""
+def indicators(query):
+    """Every indicator members share for comparison, territory by territory, for one month (coordinators).
+
+    Closed months are read from the monthly snapshots; a month without snapshot is computed.
+    """
     _coordinators_only()
-    if period["end"] < period["start"] or len(months_between(period["start"], period["end"])) > 60:
-        invalid({"end": ["Give an end on or after the start, at most 60 months later."]})
     network = access.current_network()
     territories = {t.id: t for t in services.member_territories(network)}
-    result = []
-    for indicator, values in services.side_by_side(network, period["start"], period["end"]):
-        result.append({"indicator": {"key": indicator.key, "label": str(indicator.label), "unit": str(indicator.unit),
-                                     "service_key": indicator.service_key, "per_employees": indicator.per_employees},
-                       "values": [{"territory": _territory_ref(territories[t]), "value": value,
-                                   "per_thousand_employees": per} for t, (value, per) in values.items()]})
-    return result
+    return [{"indicator": _indicator_ref(indicator),
+             "values": [{"territory": _territory_ref(territories[t]), "value": value, "per_thousand_employees": per}
+                        for t, (value, per) in values.items()]}
+            for indicator, values in services.side_by_side(network, query["month"])]
+
+
+@blp.route("/indicators/<key>")
+@blp.arguments(PeriodSchema, location="query")
+@blp.response(200, IndicatorComparisonSchema)
+@blp.doc(security=[BEARER])
+def indicator(period, key):
+    """One indicator over several months in each member territory sharing it, per 1,000 employees (coordinators)."""
+    _coordinators_only()
+    network = access.current_network()
+    found = next((i for i in services.network_indicators(network) if i.key == key), None)
+    if found is None:
+        abort(404)
+    if period["end"] < period["start"] or len(months_between(period["start"], period["end"])) > 60:
+        invalid({"end": ["Give an end on or after the start, at most 60 months later."]})
+    rows = services.compare(network, found, period["start"], period["end"])
+    return {"indicator": _indicator_ref(found),
+            "values": [{"territory": _territory_ref(t), "value": value, "per_thousand_employees": per}
+                       for t, value, per in rows]}
+
+
+def _indicator_ref(indicator):
+    return {"key": indicator.key, "label": str(indicator.label), "unit": str(indicator.unit),
+            "service_key": indicator.service_key, "per_employees": indicator.per_employees}
 
 
 @blp.route("/practices")

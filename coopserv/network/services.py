@@ -5,6 +5,7 @@ network: every such query names the network's member territories
 explicitly (``territory_id IN (...)``) and asks for all territories on purpose.
 """
 import logging
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -198,14 +199,91 @@ def compare(network, indicator, first, last):
         return []
 
 
-def side_by_side(network, first, last):
-    """[(indicator, {territory id: (value, per 1,000)})] for every indicator a member shares."""
+def side_by_side(network, month):
+    """[(indicator, {territory id: (value, per 1,000 employees)})] of one month, for every indicator shared.
+
+    Values come from the monthly snapshots (``coopserv indicators snapshot``)
+    read in one query; only a month without snapshot (the current one) is
+    computed live. A handful of queries whatever the territories' data.
+    """
+    from coopserv.indicators.models import IndicatorSharing, IndicatorSnapshot
+    from coopserv.modules.models import ServiceModule
+    from coopserv.organizations.models import Organization
+
+    ids = territory_ids(network)
+    if not ids:
+        return []
+    month = indicators.month_start(month)
+    shared = set(db.session.execute(
+        select(IndicatorSharing.territory_id, IndicatorSharing.indicator_key)
+        .where(IndicatorSharing.territory_id.in_(ids), IndicatorSharing.compare.is_(True))
+        .execution_options(**EVERY_TERRITORY)).all())
+    stored = {(t, key): value for t, key, value in db.session.execute(
+        select(IndicatorSnapshot.territory_id, IndicatorSnapshot.indicator_key, IndicatorSnapshot.value)
+        .where(IndicatorSnapshot.territory_id.in_(ids), IndicatorSnapshot.month == month)
+        .execution_options(**EVERY_TERRITORY))}
+    employees = dict(db.session.execute(
+        select(Organization.territory_id, func.coalesce(func.sum(Organization.employee_count), 0))
+        .where(Organization.territory_id.in_(ids)).group_by(Organization.territory_id)
+        .execution_options(**EVERY_TERRITORY)).all())
+    modules = {(m.territory_id, m.service_key): m for m in db.session.scalars(
+        select(ServiceModule).where(ServiceModule.territory_id.in_(ids)).execution_options(**EVERY_TERRITORY))}
+    territories = {t.id: t for t in member_territories(network)}
     matrix = []
-    for indicator in network_indicators(network):
-        rows = compare(network, indicator, first, last)
-        if rows:
-            matrix.append((indicator, {t.id: (value, per) for t, value, per in rows}))
+    for indicator in plugin_host().indicators.values():
+        values = {}
+        for territory_id in ids:
+            module = modules.get((territory_id, indicator.service_key)) if indicator.service_key else None
+            if (territory_id, indicator.key) not in shared or (indicator.service_key and module is None):
+                continue
+            if (territory_id, indicator.key) in stored:
+                value = stored[(territory_id, indicator.key)]
+            else:
+                value = _live(territories[territory_id], indicator, module, month)
+            staff = employees.get(territory_id) or 0
+            per = (round(value * 1000 / staff, 2) if indicator.per_employees and staff and value is not None
+                   else None)
+            values[territory_id] = (value, per)
+        if values:
+            matrix.append((indicator, values))
     return matrix
+
+
+def history(network, indicator, months=12):
+    """(months, {territory id: {month: value}}) from the snapshots of the last closed months, in two queries.
+
+    Only territories that share the indicator for comparison are included.
+    """
+    from coopserv.indicators.models import IndicatorSharing, IndicatorSnapshot
+
+    ids = list(db.session.scalars(
+        select(IndicatorSharing.territory_id).where(IndicatorSharing.territory_id.in_(territory_ids(network)),
+                                                    IndicatorSharing.indicator_key == indicator.key,
+                                                    IndicatorSharing.compare.is_(True))
+        .execution_options(**EVERY_TERRITORY)))
+    last = indicators.month_start(indicators.month_start(utcnow().date()) - timedelta(days=1))
+    first = indicators.month_start(last - timedelta(days=31 * (months - 1)))
+    span = indicators.months_between(first, last)
+    values = {}
+    if ids:
+        for territory_id, month, value in db.session.execute(
+                select(IndicatorSnapshot.territory_id, IndicatorSnapshot.month, IndicatorSnapshot.value)
+                .where(IndicatorSnapshot.territory_id.in_(ids), IndicatorSnapshot.indicator_key == indicator.key,
+                       IndicatorSnapshot.month.in_(span)).execution_options(**EVERY_TERRITORY)):
+            values.setdefault(territory_id, {})[month] = value
+    return span, values
+
+
+def _live(territory, indicator, module, month):
+    """Compute one month of an indicator in its territory; a failing plugin gives no value."""
+    from coopserv.tenancy import territory_scope
+
+    try:
+        with territory_scope(territory), db.session.begin_nested():
+            return indicators.compute(indicator, module, month, indicators.next_month(month))
+    except Exception:  # a plugin's bug must not take the network's page down
+        log.exception("Indicator %s failed in %s", indicator.key, territory.slug)
+        return None
 
 
 # -- API tokens of coordinators -----------------------------------------------------------------

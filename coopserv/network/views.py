@@ -1,4 +1,5 @@
 """Network pages under /n/<network>/: coordinators' side-by-side views; the library and events for members."""
+from datetime import date, timedelta
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +10,6 @@ from sqlalchemy import select
 
 from coopserv.extensions import db, limiter
 from coopserv.indicators import charts
-from coopserv.indicators.views import _period as requested_period
 from coopserv.plugin_host import plugin_host
 from coopserv.projects.models import OUTCOMES, STAGES
 from coopserv.web import form_data, json_error, wants_json
@@ -95,10 +95,49 @@ def overview():
 def indicators():
     """Every indicator members share, territories side by side (per 1,000 employees where it makes sense)."""
     network = access.current_network()
-    start, end = requested_period()
+    month = _requested_month()
     return render_template("network/indicators.html", **_context(
-        territories=services.member_territories(network), matrix=services.side_by_side(network, start, end),
-        start=start, end=end))
+        territories=services.member_territories(network), matrix=services.side_by_side(network, month),
+        month=month, months=_recent_months()))
+
+
+def _recent_months(count=24):
+    """The last ``count`` closed months and the current one, newest first (the month picker)."""
+    from coopserv.indicators.services import month_start
+    from coopserv.timeutil import utcnow
+
+    month = month_start(utcnow().date())
+    months = []
+    for _ in range(count + 1):
+        months.append(month)
+        month = month_start(month - timedelta(days=1))
+    return months
+
+
+def _requested_period():
+    """?start=YYYY-MM&end=YYYY-MM (at most five years); the last closed month by default."""
+    from coopserv.indicators.services import months_between
+
+    def parse(text):
+        try:
+            year, number = (int(part) for part in (text or "").split("-")[:2])
+            return date(year, number, 1) if 1900 <= year <= 2100 else None
+        except ValueError:
+            return None
+
+    default = _recent_months()[1]
+    start = parse(request.args.get("start")) or default
+    end = parse(request.args.get("end")) or max(start, default)
+    if end < start or len(months_between(start, end)) > 60:
+        return default, default
+    return start, end
+
+
+def _requested_month():
+    """?month=YYYY-MM among the recent months; the last closed month by default."""
+    months = _recent_months()
+    wanted = request.args.get("month", "")
+    return next((m for m in months if m.strftime("%Y-%m") == wanted), months[1])
 
 
 @bp.get("/indicators/<key>")
@@ -108,13 +147,15 @@ def indicator(key):
     found = plugin_host().indicators.get(key)
     if found is None or found not in services.network_indicators(network):
         abort(404)
-    start, end = requested_period()
+    start, end = _requested_period()
     rows = services.compare(network, found, start, end)
     unit = _("per 1,000 employees") if found.per_employees else _(found.unit)
     chart = charts.comparison_bars("network-compare", _(found.label), unit,
                                    [(t.name, per if found.per_employees else value) for t, value, per in rows])
-    return render_template("network/indicator.html", **_context(indicator=found, rows=rows, chart=chart,
-                                                                start=start, end=end))
+    months, history = services.history(network, found)
+    return render_template("network/indicator.html", **_context(
+        indicator=found, rows=rows, chart=chart, start=start, end=end, history=history, history_months=months,
+        territories=services.member_territories(network)))
 
 
 @bp.get("/projects")

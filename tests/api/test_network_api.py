@@ -59,13 +59,13 @@ def test_coordinators_read_projects_decisions_and_indicators_of_their_network_on
     assert [d["project_title"] for d in decisions] == ["Conciergerie de Figeac"]
     assert client.get("/api/v1/networks/adefpat/projects?territory=lot", headers=api["coordinator"]).status_code == 422
     today = utcnow().date()
-    indicators = client.get(f"/api/v1/networks/adefpat/indicators?start={today}&end={today}",
+    indicators = client.get(f"/api/v1/networks/adefpat/indicators?month={today}",
                             headers=api["coordinator"])
     assert indicators.status_code == 200 and indicators.get_json() == []  # nobody shares anything yet
-    backwards = client.get(f"/api/v1/networks/adefpat/indicators?start={today}&end=2000-01-01",
+    backwards = client.get(f"/api/v1/networks/adefpat/indicators/needs.expressed?start={today}&end=2000-01-01",
                            headers=api["coordinator"])
     assert backwards.status_code == 422
-    for path in ("/projects", "/decisions", "/projects/by-stage", f"/indicators?start={today}&end={today}"):
+    for path in ("/projects", "/decisions", "/projects/by-stage", f"/indicators?month={today}"):
         assert client.get(f"/api/v1/networks/adefpat{path}", headers=api["figeac_admin"]).status_code == 403, path
         assert client.get(f"/api/v1/networks/adefpat{path}", headers=api["other_coordinator"]).status_code == 403
         assert client.get(f"/api/v1/networks/adefpat{path}", headers=api["lot_admin"]).status_code == 403

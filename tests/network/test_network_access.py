@@ -6,6 +6,7 @@ from coopserv.extensions import db
 from coopserv.indicators.services import set_sharing
 from coopserv.needs import services as needs
 from coopserv.tenancy import territory_scope
+from coopserv.timeutil import utcnow
 from tests.helpers import text_of
 
 from tests.network.conftest import decided_project
@@ -84,13 +85,37 @@ def test_indicators_side_by_side_cover_only_territories_that_share_them(network,
     with territory_scope(network.lot.territory):
         set_sharing("needs.expressed", compare=True, public=False)
     client = login(network.coordinator)
-    page = text_of(client.get("/n/adefpat/indicators/needs.expressed"))
+    this_month = utcnow().strftime("%Y-%m")
+    page = text_of(client.get(f"/n/adefpat/indicators/needs.expressed?start={this_month}&end={this_month}"))
     assert "Figeac" in page and "Lot" not in page
     # 3 needs for 1,200 + 22 employees: 2.45 per 1,000.
     assert "2,45" in page or "2.45" in page
-    assert "Autun" not in page.split("<table")[1]
+    assert "Autun" not in page.split("<table")[1].split("</table>")[0]
+    matrix = text_of(client.get(f"/n/adefpat/indicators?month={this_month}"))
+    row = next(line for line in matrix.split("<tr>") if "needs.expressed" in line)
+    assert "2,45" in row or "2.45" in row
+    assert "Lot" not in matrix
+
+
+def test_closed_months_are_read_from_the_snapshots(network, login):
+    from datetime import timedelta
+
+    from coopserv.indicators.models import IndicatorSnapshot
+    from coopserv.indicators.services import month_start
+
+    last_month = month_start(month_start(utcnow().date()) - timedelta(days=1))
+    for side in (network.figeac, network.autun):
+        with territory_scope(side.territory):
+            set_sharing("governance.meetings", compare=side is network.figeac, public=False)
+            db.session.add(IndicatorSnapshot(module_id=None, indicator_key="governance.meetings", month=last_month,
+                                             value=42 if side is network.figeac else 99))
+            db.session.commit()
+    client = login(network.coordinator)
     matrix = text_of(client.get("/n/adefpat/indicators"))
-    assert "Needs expressed" in matrix or "Besoins exprimés" in matrix
+    row = next(line for line in matrix.split("<tr>") if "governance.meetings" in line)
+    assert "42" in row and "99" not in row
+    history = text_of(client.get("/n/adefpat/indicators/governance.meetings")).split('id="history"')[1]
+    assert "42" in history and "99" not in history
 
 
 def _employer(side):
