@@ -29,6 +29,8 @@ from .models import ACCEPTED, FROM_ADMIN, PENDING, REVOKED, Invitation
 SALT = "coopserv-invitation"
 #: Rows per IN (...) list: far below every backend's limit on bound parameters.
 CHUNK = 500
+#: Invitations marked sent per transaction when many go out at once.
+COMMIT_EVERY = 50
 
 
 def _serializer():
@@ -172,21 +174,29 @@ def role_label(role):
     return labels.get(role, role)
 
 
-def send_invitation(invitation, now=None):
-    """E-mail the link, in the territory's language, and note when it was sent."""
+def _compose(invitation, territory):
+    """(subject, body) of the invitation e-mail, in the current language."""
+    body = _("Hello %(name)s,\n\nYou are invited to join %(territory)s on coopserv as %(role)s.\n"
+             "To accept, open this link within %(days)s days:\n%(link)s\n\n"
+             "If you do not know why you receive this message, ignore it.",
+             name=invitation.name or invitation.email, territory=territory.name,
+             role=role_label(invitation.role), days=current_app.config["INVITATION_VALID_DAYS"],
+             link=link_for(invitation))
+    return _("Join %(territory)s on coopserv", territory=territory.name), body
+
+
+def _territory_of(invitation):
     from coopserv.territories.models import Territory
 
-    territory = db.session.get(Territory, invitation.territory_id)
+    return db.session.get(Territory, invitation.territory_id)
+
+
+def send_invitation(invitation):
+    """E-mail the link, in the territory's language, and note when it was sent."""
+    territory = _territory_of(invitation)
     with force_locale(territory.default_language or "fr"):
-        days = current_app.config["INVITATION_VALID_DAYS"]
-        body = _("Hello %(name)s,\n\nYou are invited to join %(territory)s on coopserv as %(role)s.\n"
-                 "To accept, open this link within %(days)s days:\n%(link)s\n\n"
-                 "If you do not know why you receive this message, ignore it.",
-                 name=invitation.name or invitation.email, territory=territory.name,
-                 role=role_label(invitation.role), days=days, link=link_for(invitation))
-        subject = _("Join %(territory)s on coopserv", territory=territory.name)
-    send_mail(invitation.email, subject, body)
-    invitation.sent_at = now or utcnow()
+        send_mail(invitation.email, *_compose(invitation, territory))
+    invitation.sent_at = utcnow()
     invitation.send_count += 1
     db.session.commit()
 
@@ -197,20 +207,37 @@ def unsent_count():
 
 
 def send_pending(limit=None):
-    """Send the pending invitations not sent yet, oldest first; return how many were sent.
+    """Send the pending invitations of the current territory not sent yet, oldest first; return how many.
 
     This is the unit of work a job runner calls after an import; ``limit``
-    keeps one web request short.
+    keeps one web request short. Rows are marked sent every 50 messages, so a
+    crash re-sends at most that many.
     """
     query = (select(Invitation).where(Invitation.status == PENDING, Invitation.sent_at.is_(None),
                                       Invitation.expires_at > utcnow()).order_by(Invitation.id))
     if limit:
         query = query.limit(limit)
-    sent = 0
-    for invitation in db.session.scalars(query).all():
-        send_invitation(invitation)
-        sent += 1
-    return sent
+    invitations = db.session.scalars(query).all()
+    if not invitations:
+        return 0
+    territory = _territory_of(invitations[0])
+    sent = []
+    with force_locale(territory.default_language or "fr"):
+        for invitation in invitations:
+            send_mail(invitation.email, *_compose(invitation, territory))
+            sent.append(invitation.id)
+            if len(sent) % COMMIT_EVERY == 0:
+                _mark_sent(sent[-COMMIT_EVERY:])
+    _mark_sent(sent[len(sent) - len(sent) % COMMIT_EVERY:])
+    return len(sent)
+
+
+def _mark_sent(ids):
+    if ids:
+        db.session.execute(update(Invitation).where(Invitation.id.in_(ids))
+                           .values(sent_at=utcnow(), send_count=Invitation.send_count + 1)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def resend(invitation, actor=None):

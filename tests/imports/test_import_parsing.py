@@ -1,5 +1,6 @@
 """Reading the CSV files spreadsheets write: encodings, separators, headers, and what is refused."""
 import pytest
+from flask_babel import force_locale
 from marshmallow import ValidationError
 
 from coopserv.imports import parsing
@@ -34,7 +35,7 @@ def test_line_numbers_count_physical_lines_and_blank_lines_are_skipped(app):
     (b"name\nA\x00B\n", "binary"),
 ])
 def test_file_level_problems_are_field_errors_on_the_file(app, raw, message):
-    with pytest.raises(ValidationError) as caught:
+    with app.test_request_context(), force_locale("en"), pytest.raises(ValidationError) as caught:
         parsing.parse(parsing.ORGANIZATIONS, raw)
     assert message in " ".join(caught.value.messages["file"])
 
