@@ -175,3 +175,29 @@ def test_erasing_a_visitor_with_an_account_removes_their_registrations(figeac, e
     client.post_form(f"/t/figeac/public/events/{evening[0].id}/register", {"name": "Alex", "email": "alex@example.org"})
     erase_person(make_user(email="alex@example.org"))
     assert count_rows(PublicRegistration) == 0
+
+
+def test_public_pages_cost_a_fixed_number_of_queries(figeac, evening, client, count_queries, scoped):
+    from coopserv.projects.services import create_project
+
+    _publish(figeac, evening[0])
+
+    def queries():
+        counts = {}
+        for path in SECTIONS:
+            client.get(path)
+            with count_queries() as statements:
+                assert client.get(path).status_code == 200
+            counts[path] = len(statements)
+        return counts
+
+    with scoped(figeac.territory):
+        create_project({"title": "Premier projet", "origin_text": "Soirée"}, figeac.admin)
+    before = queries()
+    with scoped(figeac.territory):
+        for number in range(5):
+            needs.submit_need({"title": f"Besoin {number}", "description": "Un besoin de plus.",
+                               "category_id": needs.category_by_key("mobility").id, "employees_affected": 1},
+                              figeac.employee, figeac.aero, False)
+            create_project({"title": f"Projet {number}", "origin_text": "Soirée"}, figeac.admin)
+    assert queries() == before
