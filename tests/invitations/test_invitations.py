@@ -127,3 +127,9 @@ def test_erasing_a_person_removes_invitations_to_their_address(app, figeac, make
     assert export_person(person)["invitations"][0]["email"] == "nina@aero.example"
     erase_person(person)
     assert rows(Invitation) == []
+
+
+def test_an_address_with_slashes_cannot_write_outside_the_outbox(app, figeac):
+    _invite(figeac.territory, figeac.admin, email="../../x/y@example.org")
+    written = glob.glob(os.path.join(app.config["MAIL_OUTBOX"], "*.eml"))
+    assert len(written) == 1 and os.path.dirname(written[0]) == app.config["MAIL_OUTBOX"]
