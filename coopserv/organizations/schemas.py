@@ -12,7 +12,7 @@ MAX_EMPLOYEES = 1_000_000
 class OrganizationSchema(Schema):
     name = Text(required=True, validate=length(min=2, max=160))
     kind = fields.String(load_default="company", validate=one_of(ORGANIZATION_KINDS))
-    siret = fields.String(validate=validate.Regexp(r"^[0-9]{14}\Z", error=_l("A SIRET has exactly 14 digits.")))
+    siret = Text(validate=validate.Regexp(r"^[0-9]{14}$", error=_l("A SIRET has exactly 14 digits.")))
     size_band = fields.String(load_default="1-9", validate=one_of(SIZE_BANDS))
     employee_count = fields.Integer(load_default=0, validate=between(0, MAX_EMPLOYEES))
     sector = Text(load_default="", validate=length(max=120))

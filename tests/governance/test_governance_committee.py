@@ -20,6 +20,7 @@ from coopserv.governance.models import (
 from coopserv.notifications.models import Notification
 from coopserv.projects.models import EVALUATION, ProjectDecision, ServiceProject
 from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.territories.models import Territory
 from coopserv.timeutil import utcnow
 
 BASE = "/t/grand-quercy/governance"
@@ -374,8 +375,9 @@ def test_demo_seeds_grand_quercy_and_figeac(app):
     seed_demo()
     assert _count(CharterSignature) >= 3 and _count(CharterVersion) == 1
     assert _count(AgendaItem, result="adopted") == 1 and _count(AgendaItem, result="rejected") == 1
-    assert _count(ActionItem) == 3 and _count(Risk) == 4
-    assert _count(GovernanceEvent, kind="startup_evening") == 1
+    quercy = db.session.scalar(select(Territory.id).filter_by(slug="grand-quercy"))
+    assert _count(ActionItem) == 3 and _count(Risk, territory_id=quercy) == 4
+    assert _count(GovernanceEvent, kind="startup_evening", title="Start Up de Territoire — Figeac") == 1
     assert _count(IdeaPitch) == 4 and _count(IdeaVote) > 4
 
 
