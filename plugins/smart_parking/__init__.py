@@ -82,9 +82,11 @@ def register_service_types():
 
 @hookimpl
 def register_blueprints():
+    from .interop_views import bp as interop_bp
+    from .interop_views import ngsi_ld_bp
     from .views import bp
 
-    return [bp]
+    return [bp, interop_bp, ngsi_ld_bp]
 
 
 @hookimpl
