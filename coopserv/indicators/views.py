@@ -152,7 +152,14 @@ def open_data():
         cards.append(dict(indicator=indicator, points=points,
                           chart=charts.monthly_bars(f"open-{index}", _(indicator.label), _(indicator.unit), points)))
     return render_template("indicators/open_data.html", cards=cards, start=start, end=end,
-                           signed_in=current_user.is_authenticated)
+                           signed_in=current_user.is_authenticated, feeds=_open_data_links())
+
+
+def _open_data_links():
+    """The feeds plugins publish (open_data_links hook), keeping only well-formed links."""
+    links = plugin_host().collect("open_data_links", territory=current_territory())
+    return [link for link in links
+            if isinstance(link, dict) and isinstance(link.get("label"), str) and isinstance(link.get("url"), str)]
 
 
 @public_bp.get("/<key>.csv")

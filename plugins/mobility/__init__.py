@@ -69,9 +69,10 @@ def register_service_types():
 
 @hookimpl
 def register_blueprints():
+    from .feeds_views import bp as feeds_bp
     from .views import bp
 
-    return [bp]
+    return [bp, feeds_bp]
 
 
 @hookimpl
@@ -145,6 +146,13 @@ def mobility_alternatives(business_park):
     if module is None or not module.enabled or module.stage == "stopped":
         return []
     return alternatives_for(business_park, module, url_for)
+
+
+@hookimpl
+def open_data_links(territory):
+    from .feeds_views import open_data_links as links
+
+    return links()
 
 
 @hookimpl

@@ -158,6 +158,13 @@ def portal_home_panels(territory, user):
 
 
 @hookimpl
+def open_data_links(territory):
+    from .interop_views import open_data_links as links
+
+    return links()
+
+
+@hookimpl
 def seed_demo_module(module, organizations, users):
     if module.service_key != SERVICE_KEY:
         return

@@ -103,6 +103,21 @@ def availability_csv():
                     headers={"Content-Disposition": f"attachment; filename={slug}-parking-availability.csv"})
 
 
+def open_data_links():
+    """The links the open-data page lists when the territory publishes its parking data."""
+    module = _enabled_module()
+    if module is None or module.stage == "stopped" or not smart_parking_config(module)["publish_open_data"]:
+        return []
+    return [
+        {"label": gettext("Car parks' availability now (CSV, one line per car park)"), "format": "CSV",
+         "url": url_for("smart_parking_interop.availability_csv")},
+        {"label": gettext("Car parks' availability now (JSON)"), "format": "JSON",
+         "url": url_for("smart_parking_interop.availability_json")},
+        {"label": gettext("Car parks and spots as NGSI-LD entities (OffStreetParking, ParkingSpot)"),
+         "format": "NGSI-LD", "url": url_for("smart_parking_ngsi_ld.entities")},
+    ]
+
+
 # -- NGSI-LD read API ---------------------------------------------------------------------------
 
 def _ngsi_ld_error(status, kind, title, detail=""):
