@@ -272,3 +272,37 @@ class ReservationSchema(Schema):
         lot = db.session.scalar(select(Lot).where(Lot.id == data["lot_id"]))
         data["lot_name"] = lot.name if lot else ""
         return data
+
+
+def read_spot_ids_csv(raw):
+    """Read an import of spots' ids from CSV bytes (UTF-8, or Windows-1252 as French spreadsheets save it).
+
+    Columns ``ref`` and ``ngsi_id`` and/or ``sensor_id``, separated by commas or
+    semicolons. Returns the loaded lines, or raises ValidationError with the
+    errors of each line (numbered from 1, after the header).
+    """
+    import csv
+    import io
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    first = text.splitlines()[0] if text.strip() else ""
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ",")
+    columns = {(name or "").strip() for name in reader.fieldnames or []}
+    if "ref" not in columns or not columns & {"ngsi_id", "sensor_id"}:
+        raise ValidationError({"file": [lazy_gettext("The first line must name the columns: ref, then ngsi_id "
+                                                     "and/or sensor_id.")]})
+    rows, errors = [], {}
+    for line, row in enumerate(reader, start=1):
+        values = {(key or "").strip(): (value or "").strip() for key, value in row.items() if key}
+        try:
+            rows.append(SpotIdsSchema().load(values))
+        except ValidationError as error:
+            errors[str(line)] = error.messages
+    if errors:
+        raise ValidationError({"lines": errors})
+    if not rows:
+        raise ValidationError({"file": [lazy_gettext("The file has no line to import.")]})
+    return rows

@@ -203,23 +203,27 @@ def import_spot_ids(lot, rows):
                     gettext("Spot %(spot)s already has this identifier.", spot=claimed[(name, row[name])])]
     for name, column in (("ngsi_id", Spot.ngsi_id), ("sensor_id", Spot.sensor_id)):
         values = [value for (kind, value) in claimed if kind == name]
+        # A spot of this lot given another value in the same import lets go of its current one.
+        moving = {row["ref"] for row in rows if row.get(name) and row["ref"] in spots}
         for start in range(0, len(values), 500):
-            for ref, value in db.session.execute(select(Spot.ref, column).where(
-                    column.in_(values[start:start + 500]), ~Spot.id.in_([spot.id for spot in spots.values()]))):
+            for holder_lot, holder, value in db.session.execute(select(Spot.lot_id, Spot.ref, column).where(
+                    column.in_(values[start:start + 500]))):
+                if holder_lot == lot.id and (holder == claimed[(name, value)] or holder in moving):
+                    continue
                 line = next(number for number, row in enumerate(rows, start=1) if row.get(name) == value)
                 errors.setdefault(str(line), {})[name] = [
-                    gettext("Spot %(spot)s of another car park already has this identifier.", spot=ref)]
+                    gettext("Spot %(spot)s already has this identifier.", spot=holder)]
     if errors:
         raise ValidationError({"lines": errors})
-    changed = 0
-    for row in rows:
-        spot = spots[row["ref"]]
-        for name in ("ngsi_id", "sensor_id"):
-            if row.get(name) and getattr(spot, name) != row[name]:
-                setattr(spot, name, row[name])
-                changed += 1
+    changed = [(spots[row["ref"]], name, row[name]) for row in rows for name in ("ngsi_id", "sensor_id")
+               if row.get(name) and getattr(spots[row["ref"]], name) != row[name]]
+    for spot, name, _value in changed:  # let go first: two spots may swap identifiers
+        setattr(spot, name, None)
+    db.session.flush()
+    for spot, name, value in changed:
+        setattr(spot, name, value)
     db.session.commit()
-    return changed
+    return len(changed)
 
 
 # -- feeds in: Orion subscriptions and MQTT mappings -----------------------------
