@@ -134,6 +134,24 @@ class Rule:
         return key, status, observed_at, event_id or derived_event_id("mqtt", key, observed_at)
 
 
+def message_for(rule, key, event):
+    """(topic, payload) of the message a network server would publish for an event, in the rule's shape."""
+    document = {}
+    place(document, rule.sensor_pointer or rule.spot_pointer, key)
+    raw = next(raw for raw, status in rule.status_values if status == event["status"]) \
+        if any(status == event["status"] for _raw, status in rule.status_values) else event["status"]
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    place(document, rule.status_pointer, value)
+    place(document, rule.time_pointer, event["observed_at"])
+    if rule.event_id_pointer:
+        place(document, rule.event_id_pointer, event["event_id"])
+    levels = ["up" if level == "#" else key if level == "+" else level for level in rule.topic.split("/")]
+    return "/".join(levels), json.dumps(document).encode("utf-8")
+
+
 def load_rules():
     """Every active mapping of every territory, as rules."""
     mappings = db.session.scalars(select(MqttMapping).where(MqttMapping.active.is_(True))
