@@ -215,6 +215,8 @@ class Subscriber:
         self.stats = Stats()
         self.rules = []
         self.topics = set()
+        #: Rules whose filter matches a topic, by topic (a sensor publishes on the same topic every time).
+        self.matching = {}
         self.inbox = deque()
         #: Bumped at every connection; acknowledgements only go to messages of the current one.
         self.generation = 0
@@ -309,6 +311,7 @@ class Subscriber:
     def reload(self):
         """Read the mappings again; subscribe to new topic filters and leave the ones no lot uses."""
         self.rules = load_rules()
+        self.matching = {}
         db.session.rollback()  # end the read transaction: a long-lived process must not hold one open
         topics = {rule.topic for rule in self.rules}
         added, removed = topics - self.topics, self.topics - topics
@@ -338,7 +341,12 @@ class Subscriber:
 
         groups = defaultdict(list)
         for item in batch:
-            rules = [rule for rule in self.rules if topic_matches_sub(rule.topic, item.topic)]
+            rules = self.matching.get(item.topic)
+            if rules is None:
+                if len(self.matching) > 100_000:
+                    self.matching = {}
+                rules = self.matching[item.topic] = [rule for rule in self.rules
+                                                     if topic_matches_sub(rule.topic, item.topic)]
             if not rules:
                 self.stats.unmatched += 1
                 continue
@@ -359,16 +367,14 @@ class Subscriber:
             observations = [Observation(index, key, status, observed_at, event_id)
                             for index, (key, status, observed_at, event_id) in enumerate(readings)]
             with territory_scope(territories[rule.territory_id]):
-                report = feed(observations, rule.match, lot_id=rule.lot_id)
+                report = feed(observations, rule.match, lot_id=rule.lot_id, itemised=False)
+            self.stats.accepted += report.accepted
+            self.stats.duplicates += report.duplicates
             for result in report.results:
                 if result.result == "rejected":
                     self.stats.rejected += 1
                     self.stats.reasons[result.reason] += 1
                     log.warning("MQTT message for %s refused (%s): %s", result.key, result.reason, result.errors)
-                elif result.result == "accepted":
-                    self.stats.accepted += 1
-                else:
-                    self.stats.duplicates += 1
 
     def _drop(self, item, reason):
         self.stats.dropped += 1

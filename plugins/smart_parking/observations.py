@@ -61,6 +61,9 @@ class FeedReport:
 
     results: list = field(default_factory=list)
     spots_updated: int = 0
+    #: Totals from the ingestion reports (exact even when results do not tell accepted from duplicate).
+    accepted: int = 0
+    duplicates: int = 0
 
     def count(self, result):
         return sum(1 for item in self.results if item.result == result)
@@ -104,11 +107,13 @@ def _unknown_spot(match, key):
     return gettext("No spot “%(spot)s” in this car park.", spot=key)
 
 
-def feed(observations, match, lot_id=None, now=None):
+def feed(observations, match, lot_id=None, now=None, itemised=True):
     """Ingest observations naming their spots by ``match`` (ngsi_id, sensor_id or ref); return a FeedReport.
 
     ``lot_id`` restricts the spots to one lot (always for ``ref``). Runs with the
     territory in scope; each sensor's group is one ``ingest`` call, committed.
+    With ``itemised`` off, stored observations are only counted (accepted and
+    duplicates in the totals, "stored" in the results): one query less per sensor.
     """
     now = now or utcnow()
     report = FeedReport()
@@ -133,12 +138,16 @@ def feed(observations, match, lot_id=None, now=None):
                    "event_id": item.event_id} for item, ref in group]
         outcome = ingest(devices[device_id], events, now=now)
         report.spots_updated += outcome.spots_updated
+        report.accepted += outcome.accepted
+        report.duplicates += outcome.duplicates
         refused = {entry["index"]: entry for entry in outcome.rejected}
-        inserted = _inserted_now(device_id, [item.event_id for item, _ref in group], now)
+        inserted = _inserted_now(device_id, [item.event_id for item, _ref in group], now) if itemised else None
         for position, (item, _ref) in enumerate(group):
             if position in refused:
                 results[item.index] = ObservationResult(item.index, item.key, "rejected", refused[position]["reason"],
                                                         refused[position]["errors"])
+            elif inserted is None:
+                results[item.index] = ObservationResult(item.index, item.key, "stored")
             elif item.event_id in inserted:
                 inserted.discard(item.event_id)  # a second copy in the same batch is a duplicate
                 results[item.index] = ObservationResult(item.index, item.key, "accepted")
