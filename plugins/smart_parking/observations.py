@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coopserv.plugin_api import current_territory, db, gettext, utcnow
 
@@ -73,6 +73,9 @@ def _spots_by_key(match, keys, lot_id):
     """Spot rows (id, ref, device id, device active, key) for the keys, in chunks of 500 keys."""
     column = MATCH_COLUMNS[match]
     found = {}
+    if match == "sensor_id":
+        # Hexadecimal identifiers come in either case (ChirpStack writes DevEUIs in lower case, TTN in upper).
+        column, keys = func.lower(column), sorted({key.lower() for key in keys})
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
         query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, column)
@@ -121,7 +124,7 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
     groups = defaultdict(list)
     results = {}
     for item in observations:
-        row = spots.get(item.key)
+        row = spots.get(item.key.lower() if match == "sensor_id" else item.key)
         if row is None:
             results[item.index] = ObservationResult(item.index, item.key, "rejected", "unknown_spot",
                                                     {"spot": [_unknown_spot(match, item.key)]})

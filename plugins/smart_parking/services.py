@@ -128,7 +128,8 @@ def _check_external_ids_free(data, spot_id=None):
     for name, column in (("ngsi_id", Spot.ngsi_id), ("sensor_id", Spot.sensor_id)):
         if not data.get(name):
             continue
-        owner = db.session.scalar(select(Spot.ref).where(column == data[name], Spot.id != (spot_id or 0)))
+        same = column == data[name] if name == "ngsi_id" else func.lower(column) == data[name].lower()
+        owner = db.session.scalar(select(Spot.ref).where(same, Spot.id != (spot_id or 0)))
         if owner is not None:
             errors[name] = [gettext("Spot %(spot)s already has this identifier.", spot=owner)]
     if errors:

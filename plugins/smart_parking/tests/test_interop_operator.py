@@ -40,6 +40,8 @@ def test_a_spot_gets_its_ngsi_id_and_sensor_identifier_and_they_stay_unique(oper
     assert taken.status_code == 422
     page = text_of(taken)
     assert 'id="ngsi_id-error"' in page and 'id="sensor_id-error"' in page and "S-01" in page
+    shouting = operator.post_form(other, dict(fields, ref="S-02", ngsi_id="", sensor_id="70b3d57ed0051a2c"))
+    assert shouting.status_code == 422 and 'id="sensor_id-error"' in text_of(shouting)  # same DevEUI, other case
     spaced = operator.post_form(other, dict(fields, ref="S-02", ngsi_id="not an id", sensor_id=""))
     assert spaced.status_code == 422 and 'id="ngsi_id-error"' in text_of(spaced)
     # Blank fields clear them.

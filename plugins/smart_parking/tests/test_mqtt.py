@@ -139,7 +139,7 @@ def lorawan_lot(autun, lot):
     with territory_scope(autun.territory):
         for number in range(1, 5):
             spot = db.session.get(Spot, lot.spots[f"S-0{number}"])
-            spot.sensor_id = f"eui-0{number}"
+            spot.sensor_id = f"EUI-0{number}"  # the operator typed them in capitals; ChirpStack writes lower case
         db.session.commit()
         services.create_mqtt_mapping(services.get_lot(lot.lot_id), MqttMappingSchema().load(CHIRPSTACK))
     return lot
