@@ -124,7 +124,8 @@ def transition(request_id):
     """Apply a workflow transition; an illegal one is refused with a clear message."""
     service_request = _visible_request(request_id)
     may_operate = can_operate(service_request.module)
-    name = request.form.get("transition") or (request.get_json(silent=True) or {}).get("transition", "")
+    values = form_data()
+    name = values.get("transition") if isinstance(values.get("transition"), str) else ""
     comment = (request.form.get("comment") or "").strip()[:1000]
     try:
         services.apply_transition(service_request, name, current_user, may_operate, comment)
