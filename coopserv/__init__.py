@@ -22,6 +22,7 @@ def create_app(config=None):
     )
     from coopserv.i18n import install_safe_template_gettext, select_locale, translation_directories
     from coopserv.input_guard import install_input_guard
+    from coopserv.security import install_security
     from coopserv.plugin_host import PluginHost
     from coopserv.tenancy import install_scoping
     from coopserv.web import JSONProvider, register_web
@@ -67,6 +68,7 @@ def create_app(config=None):
     limiter.init_app(app)
     htmx.init_app(app)
     install_input_guard(app)
+    install_security(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
     babel.init_app(app, locale_selector=select_locale)
     install_safe_template_gettext(app.jinja_env)

@@ -370,8 +370,13 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Pages run under the app's Content-Security-Policy: any violation fails the test.
+        violations = []
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
         try:
             yield page
+            assert violations == [], f"Content-Security-Policy violations: {violations}"
         finally:
             context.close()
             browser.close()
