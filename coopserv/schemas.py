@@ -142,24 +142,37 @@ def _date_in_range(value):
                                      first=EARLIEST_YEAR, last=LATEST_YEAR)))
 
 
+def normalise_datetime(moment):
+    """Check a parsed date and time (years, UTC offset) and return aware ones as naive UTC.
+
+    Raises ValidationError with the reader's message; code that parses times by hand (sensor
+    payloads) calls it too, so the rules are the same everywhere.
+    """
+    if not isinstance(moment, datetime):
+        return moment
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValidationError(str(_l("The time zone offset must be between -14:00 and +14:00.")))
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValidationError(str(_l("Enter a date between %(first)s and %(last)s.",
+                                     first=EARLIEST_YEAR, last=LATEST_YEAR)))
+    if offset is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
 def _normalise_datetimes(field):
     """Check a date and time on the way in and store aware ones as naive UTC; send naive ones out as UTC."""
     deserialize, serialize = field._deserialize, field._serialize
 
     @wraps(deserialize)
     def load(value, attr, data, **kwargs):
-        moment = deserialize(value, attr, data, **kwargs)
-        if not isinstance(moment, datetime):
-            return moment
-        offset = moment.utcoffset()
-        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
-            raise ValidationError(str(_l("The time zone offset must be between -14:00 and +14:00.")))
-        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        try:
+            moment = deserialize(value, attr, data, **kwargs)
+        except OverflowError:  # a field converting time zones itself, at the edge of datetime's range
             raise ValidationError(str(_l("Enter a date between %(first)s and %(last)s.",
-                                         first=EARLIEST_YEAR, last=LATEST_YEAR)))
-        if offset is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-        return moment
+                                         first=EARLIEST_YEAR, last=LATEST_YEAR))) from None
+        return normalise_datetime(moment)
 
     @wraps(serialize)
     def dump(value, attr, obj, **kwargs):

@@ -31,7 +31,7 @@ TABLES = {
     ("governance", "item_id"): "governance_agenda_item",
     ("concierge", "item_id"): "concierge_catalog_item",
 }
-#: Endpoints never walked: static files (no page) and Flask's own.
+#: Endpoints never walked: static files (no page); blueprints' ``<name>.static`` are skipped too.
 SKIPPED_ENDPOINTS = {"static"}
 
 
@@ -71,7 +71,8 @@ def discover_routes(app, methods=("GET",)):
     owners = _blueprint_owners(app)
     routes = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in SKIPPED_ENDPOINTS or not set(methods) & rule.methods:
+        if rule.endpoint in SKIPPED_ENDPOINTS or rule.endpoint.endswith(".static") or \
+                not set(methods) & rule.methods:
             continue
         blueprint = rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else None
         routes.append(Route(rule=rule.rule, endpoint=rule.endpoint, methods=frozenset(rule.methods & set(methods)),
