@@ -48,6 +48,9 @@ class ServiceType:
     operator_endpoint: str | None = None
     #: Turns a validated payload into a short summary line for lists.
     summarize: Callable[[dict], str] = field(default=lambda payload: "")
+    #: True when requests hold confidences (a family's situation): only the requester and the
+    #: module's own operators read them; territory admins see counts per status, not contents.
+    confidential: bool = False
 
     @property
     def final_states(self):

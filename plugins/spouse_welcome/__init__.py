@@ -66,6 +66,8 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="spouse_welcome.cases",
             summarize=_summary,
+            # What a family tells its welcome referent stays between them (the referent page promises it).
+            confidential=True,
         )
     ]
 
