@@ -1,9 +1,21 @@
 """The REST API under /api/v1: flask-smorest blueprints documented in one OpenAPI file."""
+import marshmallow as ma
 from flask_smorest import Api
+
+
+class ApiErrorSchema(ma.Schema):
+    """What every error answers (coopserv.web.json_error): documented as it is sent."""
+
+    status = ma.fields.Integer(required=True, metadata={"description": "HTTP status code"})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, in the reader's language"})
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(),
+                            metadata={"description": "Messages per field (lists of text, nested for lists)"})
 
 
 class CoopservApi(Api):
     """flask-smorest's Api, leaving error pages to coopserv (one JSON shape, HTML elsewhere)."""
+
+    ERROR_SCHEMA = ApiErrorSchema
 
     def _register_error_handlers(self):
         """coopserv's own handler answers every error (see coopserv.web)."""
@@ -21,6 +33,12 @@ def init_api(app, host):
     api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # X-Pagination travels as text (JSON in a header), so the document says so.
+    api.spec.components.header("PAGINATION", {"description": "Pagination metadata, as a JSON object in text",
+                                              "schema": {"type": "string"}}, lazy=False) \
+        if "PAGINATION" not in api.spec.components.headers else \
+        api.spec.components.headers.__setitem__("PAGINATION", {
+            "description": "Pagination metadata, as a JSON object in text", "schema": {"type": "string"}})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.collect("register_api_blueprints"):
