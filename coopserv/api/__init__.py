@@ -21,8 +21,6 @@ class CoopservApi(Api):
         """coopserv's own handler answers every error (see coopserv.web)."""
 
 
-api = CoopservApi()
-
 BEARER = {"bearerAuth": []}
 
 
@@ -30,15 +28,11 @@ def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
     from coopserv.api import indicators, modules, needs, requests, territories
 
+    # One Api (and OpenAPI document) per app: a shared one would serve the last app's document.
+    api = CoopservApi()
     api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    # X-Pagination travels as text (JSON in a header), so the document says so.
-    api.spec.components.header("PAGINATION", {"description": "Pagination metadata, as a JSON object in text",
-                                              "schema": {"type": "string"}}, lazy=False) \
-        if "PAGINATION" not in api.spec.components.headers else \
-        api.spec.components.headers.__setitem__("PAGINATION", {
-            "description": "Pagination metadata, as a JSON object in text", "schema": {"type": "string"}})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.collect("register_api_blueprints"):
