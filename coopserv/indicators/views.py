@@ -12,6 +12,7 @@ from coopserv.accounts.models import GOVERNANCE_MEMBER, TERRITORY_ADMIN
 from coopserv.indicators import charts, services
 from coopserv.modules.services import get_module, list_modules
 from coopserv.plugin_host import plugin_host
+from coopserv.schemas import EARLIEST_YEAR, LATEST_YEAR
 from coopserv.tenancy import current_territory
 from coopserv.timeutil import utcnow
 from coopserv.web import roles_required, territory_blueprint
@@ -35,6 +36,8 @@ def _period():
 def _parse_month(text):
     try:
         year, month = (int(part) for part in (text or "").split("-")[:2])
+        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+            return None
         return date(year, month, 1)
     except ValueError:
         return None

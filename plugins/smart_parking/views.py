@@ -44,7 +44,8 @@ from .schemas import (
     smart_parking_config,
 )
 
-bp = territory_blueprint("smart_parking", __name__, url_prefix="/smart-parking", template_folder="templates")
+bp = territory_blueprint("smart_parking", __name__, url_prefix="/smart-parking", template_folder="templates",
+                         static_folder="static")
 
 #: Header carrying a sensor's own secret key.
 KEY_HEADER = "X-Sensor-Key"
