@@ -13,7 +13,7 @@ from coopserv.extensions import db
 from coopserv.governance import events as services
 from coopserv.governance.models import EVENT_KINDS, EventRegistration, GovernanceEvent, IdeaPitch, IdeaVote
 from coopserv.governance.services import NotAllowed
-from coopserv.schemas import Schema, Text, UTCDateTime, length, one_of
+from coopserv.schemas import Schema, Text, length, one_of
 
 blp = territory_api_blueprint("api_events", __name__, "", "Events of the territory and the ideas pitched there.")
 
@@ -22,7 +22,7 @@ class EventOutSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     title = fields.String()
-    starts_at = UTCDateTime()
+    starts_at = fields.DateTime()
     place = fields.String()
     description = fields.String()
     registrations = fields.Integer(metadata={"description": "People registered."})
@@ -32,7 +32,7 @@ class EventOutSchema(Schema):
 class EventCreateSchema(Schema):
     kind = fields.String(required=True, validate=one_of(list(EVENT_KINDS)))
     title = Text(required=True, validate=length(min=3, max=160))
-    starts_at = UTCDateTime(required=True, format="iso")
+    starts_at = fields.DateTime(required=True, format="iso")
     place = Text(load_default="", validate=length(max=200))
     description = Text(load_default="", multiline=True, validate=length(max=4000))
 
@@ -50,7 +50,7 @@ class IdeaOutSchema(Schema):
     votes = fields.Integer()
     voted = fields.Boolean(metadata={"description": "Whether the token's owner voted for it."})
     project_id = fields.Integer(allow_none=True, metadata={"description": "The service project it became."})
-    submitted_at = UTCDateTime()
+    submitted_at = fields.DateTime()
 
 
 class RegisteredSchema(Schema):

@@ -15,7 +15,7 @@ from coopserv.invitations.models import FROM_API, STATUSES as INVITATION_STATUSE
 from coopserv.invitations.schemas import InvitationCreateSchema
 from coopserv.modules.models import ServiceModule
 from coopserv.organizations.models import Organization
-from coopserv.schemas import Id, Schema, UTCDateTime, one_of
+from coopserv.schemas import Id, Schema, one_of
 
 blp = territory_api_blueprint("api_members", __name__, "", "Members, roles and invitations (territory admins).")
 
@@ -33,7 +33,7 @@ class MembershipOutSchema(Schema):
     status = fields.String()
     organization_id = fields.Integer(allow_none=True)
     module_id = fields.Integer(allow_none=True)
-    created_at = UTCDateTime()
+    created_at = fields.DateTime()
 
 
 class MemberQuerySchema(Schema):
@@ -63,10 +63,10 @@ class InvitationOutSchema(Schema):
     organization_id = fields.Integer(allow_none=True)
     status = fields.String()
     source = fields.String()
-    created_at = UTCDateTime()
-    expires_at = UTCDateTime()
-    sent_at = UTCDateTime(allow_none=True)
-    accepted_at = UTCDateTime(allow_none=True)
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
 
 
 class InvitationQuerySchema(Schema):

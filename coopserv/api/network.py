@@ -18,7 +18,7 @@ from coopserv.network import access, events, practices, services
 from coopserv.network.models import EVENT_KINDS, NetworkEvent, PracticeSheet
 from coopserv.network.schemas import LibraryQuerySchema, RegistrationSchema
 from coopserv.projects.models import STAGES
-from coopserv.schemas import Id, Schema, UTCDateTime, one_of, sane_date
+from coopserv.schemas import Id, Schema, one_of, sane_date
 from coopserv.tenancy import territory_scope
 from coopserv.territories.models import Territory
 from coopserv.tokens.services import authenticate as authenticate_territory_token
@@ -170,7 +170,7 @@ class SheetSummarySchema(Schema):
     stage = fields.String()
     outcome = fields.String(allow_none=True)
     replicable = fields.Function(lambda sheet: sheet.template is not None, metadata={"type": "boolean"})
-    updated_at = UTCDateTime()
+    updated_at = fields.DateTime()
 
 
 class SheetSchema(SheetSummarySchema):
@@ -184,7 +184,7 @@ class SheetSchema(SheetSummarySchema):
     results = fields.List(fields.Nested(ResultSchema))
     lessons = fields.String()
     risks = fields.List(fields.Nested(RiskOutSchema))
-    published_at = UTCDateTime()
+    published_at = fields.DateTime()
 
 
 class ReplicatedSchema(Schema):

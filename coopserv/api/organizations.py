@@ -9,7 +9,7 @@ from coopserv.api.common import get_or_404, invalid, paginate
 from coopserv.organizations import services
 from coopserv.organizations.models import ORGANIZATION_KINDS, Organization
 from coopserv.organizations.schemas import OrganizationSchema
-from coopserv.schemas import Schema, Text, UTCDateTime, length, one_of
+from coopserv.schemas import Schema, Text, length, one_of
 
 blp = territory_api_blueprint("api_organizations", __name__, "/organizations",
                               "Organizations of a territory (territory admins).")
@@ -26,7 +26,7 @@ class OrganizationOutSchema(Schema):
     business_park = fields.String()
     address = fields.String()
     invitation_code = fields.String(metadata={"description": "Code employees give when they sign up."})
-    created_at = UTCDateTime()
+    created_at = fields.DateTime()
 
 
 class OrganizationUpdateSchema(OrganizationSchema):

@@ -83,7 +83,7 @@ def test_a_project_not_yet_evaluated_or_bad_input_is_refused(network, login, sco
                            {**SHEET, "network_id": network.network.id}).status_code == 422
     decided = decided_project(network.figeac.territory, network.figeac.module, "Conciergerie bis")
     bad = admin.post_form(f"/t/figeac/practices/publish/{decided.id}",
-                          {**SHEET, "lessons": "court\x00", "network_id": network.other.id})
+                          {**SHEET, "lessons": "court", "network_id": network.other.id})
     assert bad.status_code == 422 and 'id="lessons-error"' in bad.get_data(as_text=True)
     assert count_rows(PracticeSheet) == 0
     autun = login(network.autun.admin)

@@ -95,7 +95,7 @@ def test_a_visitor_registers_once_and_gets_a_plain_confirmation(figeac, evening,
 @pytest.mark.parametrize(("form", "fields"), [
     ({}, {"name", "email"}),
     ({"name": "A", "email": "not-an-address"}, {"name", "email"}),
-    ({"name": "Alex\x00", "email": "alex@example.org", "company": "x" * 200}, {"name", "company"}),
+    ({"name": "A", "email": "alex@example.org", "company": "x" * 200}, {"name", "company"}),
 ])
 def test_bad_registrations_get_field_errors_and_store_nothing(figeac, evening, client, form, fields):
     _publish(figeac, evening[0])
