@@ -16,7 +16,15 @@ from coopserv.extensions import db
 from coopserv.indicators.services import months_between
 from coopserv.network import access, events, practices, services
 from coopserv.network.models import EVENT_KINDS, NetworkEvent, PracticeSheet
-from coopserv.network.schemas import LibraryQuerySchema, RegistrationSchema
+from coopserv.network.schemas import (
+    AgendaItemSchema,
+    AttendanceSchema,
+    LibraryQuerySchema,
+    MinutesSchema,
+    PracticeSheetSchema,
+    RegistrationSchema,
+)
+from coopserv.network.schemas import NetworkEventSchema as NetworkEventInSchema
 from coopserv.projects.models import STAGES
 from coopserv.schemas import Id, Schema, one_of, sane_date
 from coopserv.tenancy import territory_scope
@@ -411,7 +419,10 @@ def _event(event_id):
 @blp.doc(security=[BEARER])
 def get_event(event_id):
     """One event: agenda, organisers, how many registered and came, shared minutes."""
-    event = _event(event_id)
+    return _event_out(_event(event_id))
+
+
+def _event_out(event):
     return {"id": event.id, "kind": event.kind, "title": event.title, "starts_on": event.starts_on,
             "ends_on": event.ends_on, "place": event.place, "description": event.description,
             "host_territory": _territory_ref(event.host_territory) if event.host_territory else None,
@@ -464,3 +475,101 @@ def register(data, event_id):
             "attended": registration.attended}
 
 
+
+
+# -- coordinators run the events; territory admins publish their practices ---------------------------------
+def _save_event(data, event=None):
+    _coordinators_only()
+    try:
+        return _event_out(events.save_event(access.current_network(), data, event))
+    except ValidationError as error:
+        invalid(error.messages)
+
+
+@blp.route("/events", methods=["POST"])
+@blp.arguments(NetworkEventInSchema)
+@blp.response(201, NetworkEventSchema)
+@blp.doc(security=[BEARER])
+def create_event(data):
+    """Create a seminar or a transfer workshop (coordinators, network token)."""
+    return _save_event(data)
+
+
+@blp.route("/events/<int:event_id>", methods=["PUT"])
+@blp.arguments(NetworkEventInSchema)
+@blp.response(200, NetworkEventSchema)
+@blp.doc(security=[BEARER])
+def update_event(data, event_id):
+    """Change an event; the body is the whole event, as when creating it (coordinators)."""
+    return _save_event(data, _event(event_id))
+
+
+@blp.route("/events/<int:event_id>/agenda", methods=["POST"])
+@blp.arguments(AgendaItemSchema)
+@blp.response(201, NetworkEventSchema)
+@blp.doc(security=[BEARER])
+def add_agenda_item(data, event_id):
+    """Add a session to the event's agenda (coordinators)."""
+    _coordinators_only()
+    event = _event(event_id)
+    events.add_agenda_item(event, data)
+    return _event_out(event)
+
+
+@blp.route("/events/<int:event_id>/attendance", methods=["PUT"])
+@blp.arguments(AttendanceSchema)
+@blp.response(200, NetworkEventSchema)
+@blp.doc(security=[BEARER])
+def set_attendance(data, event_id):
+    """Say who came: the user ids of the registered people present (others are marked absent)."""
+    _coordinators_only()
+    event = _event(event_id)
+    try:
+        events.set_attendance(event, data["present_ids"])
+    except ValidationError as error:
+        invalid(error.messages)
+    return _event_out(event)
+
+
+@blp.route("/events/<int:event_id>/minutes", methods=["PUT"])
+@blp.arguments(MinutesSchema)
+@blp.response(200, NetworkEventSchema)
+@blp.doc(security=[BEARER])
+def share_minutes(data, event_id):
+    """Share the event's minutes with the whole network (coordinators)."""
+    _coordinators_only()
+    event = _event(event_id)
+    events.save_minutes(event, data["minutes"])
+    return _event_out(event)
+
+
+class PublishSchema(PracticeSheetSchema):
+    project_id = Id(required=True, metadata={"description": "An evaluated or decided project of the token's "
+                                                            "territory."})
+    network_id = Id(load_default=None, metadata={"description": "Ignored: the network of the address is used."})
+
+
+@blp.route("/practices", methods=["POST"])
+@blp.arguments(PublishSchema)
+@blp.response(201, SheetSchema)
+@blp.doc(security=[BEARER])
+def publish_practice(data):
+    """Publish (or update) a project's experience sheet (territory admins, territory token)."""
+    from coopserv.accounts.models import TERRITORY_ADMIN
+    from coopserv.projects.models import ServiceProject
+
+    network, territory = access.current_network(), g.network_territory
+    if territory is None:
+        refuse(403, "Publish with a territory token of the territory that ran the project.")
+    if TERRITORY_ADMIN not in access.member_roles(network).get(territory.id, set()) \
+            and not current_user.is_platform_admin:
+        refuse(403, "Only the territory's admins publish a practice.")
+    with territory_scope(territory):
+        project = get_or_404(ServiceProject, data["project_id"])
+        try:
+            sheet = practices.publish(project, network, data, current_user)
+        except ValidationError as error:
+            if "_schema" in error.messages:
+                invalid(error.messages, 409, " ".join(map(str, error.messages["_schema"])))
+            invalid(error.messages)
+    return sheet

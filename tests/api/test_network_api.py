@@ -137,3 +137,61 @@ def test_revoked_tokens_and_other_networks_tokens_are_refused(client, network, a
     assert client.get("/api/v1/networks/adefpat/", headers=api["coordinator"]).status_code == 401
     assert client.get("/api/v1/networks/adefpat/", headers=api["other_coordinator"]).status_code == 403
     assert client.get("/api/v1/networks/causses/", headers=api["other_coordinator"]).status_code == 200
+
+
+def test_coordinators_run_events_through_the_api(client, network, api):
+    base = "/api/v1/networks/adefpat/events"
+    body = {"kind": "seminar", "title": "Séminaire de Tarare", "starts_on": str(network.seminar_day),
+            "place": "Tarare", "organiser_ids": [network.aradel.id]}
+    created = client.post(base, json=body, headers=api["coordinator"])
+    assert created.status_code == 201 and created.get_json()["organisers"] == [{"name": "ARADEL",
+                                                                                  "role": "co_organiser"}]
+    event_id = created.get_json()["id"]
+    changed = client.put(f"{base}/{event_id}", json={**body, "place": "Lyon"}, headers=api["coordinator"])
+    assert changed.status_code == 200 and changed.get_json()["place"] == "Lyon"
+    agenda = client.post(f"{base}/{event_id}/agenda", json={"starts_at": "09:30", "title": "Accueil"},
+                         headers=api["coordinator"])
+    assert [item["title"] for item in agenda.get_json()["agenda"]] == ["Accueil"]
+    client.post(f"{base}/{event_id}/registrations", json={}, headers=api["figeac_admin"])
+    attendance = client.put(f"{base}/{event_id}/attendance", json={"present_ids": [network.figeac.admin.id]},
+                            headers=api["coordinator"])
+    assert attendance.status_code == 200 and attendance.get_json()["attended"] == 1
+    stranger = client.put(f"{base}/{event_id}/attendance", json={"present_ids": [network.autun.admin.id]},
+                          headers=api["coordinator"])
+    assert stranger.status_code == 422 and "present_ids" in stranger.get_json()["errors"]
+    minutes = client.put(f"{base}/{event_id}/minutes", json={"minutes": "Douze participants."},
+                         headers=api["coordinator"])
+    assert minutes.get_json()["minutes"] == "Douze participants."
+    assert client.get(f"{base}/{event_id}", headers=api["autun_employee"]).get_json()["minutes"] == \
+        "Douze participants."
+    bad = client.post(base, json={**body, "ends_on": "2001-01-01", "organiser_ids": [2**40]},
+                      headers=api["coordinator"])
+    assert bad.status_code == 422 and {"organiser_ids"} <= set(bad.get_json()["errors"])
+    for token in ("figeac_admin", "other_coordinator", "lot_admin"):
+        assert client.post(base, json=body, headers=api[token]).status_code == 403, token
+        assert client.put(f"{base}/{event_id}/minutes", json={"minutes": "x"}, headers=api[token]).status_code == 403
+    assert len(rows_of_events(network)) == 2
+
+
+def rows_of_events(network):
+    from coopserv.network.models import NetworkEvent
+
+    return rows(NetworkEvent)
+
+
+def test_territory_admins_publish_their_practices_through_the_api(client, network, api):
+    project = decided_project(network.figeac.territory, network.figeac.module, "Conciergerie du Célé")
+    sheet = {"project_id": project.id, "context": "Zone d'activité de 1 200 salariés.", "need": "Pressing",
+             "service": "Conciergerie", "lessons": "Commencer par le pressing, puis les paniers."}
+    published = client.post("/api/v1/networks/adefpat/practices", json=sheet, headers=api["figeac_admin"])
+    assert published.status_code == 201 and published.get_json()["title"] == "Conciergerie du Célé"
+    assert count_rows(PracticeSheet) == 1
+    short = client.post("/api/v1/networks/adefpat/practices", json={**sheet, "lessons": "court"},
+                        headers=api["figeac_admin"])
+    assert short.status_code == 422 and "lessons" in short.get_json()["errors"]
+    # Autun's admin cannot publish Figeac's project, nor can a coordinator or an employee.
+    assert client.post("/api/v1/networks/adefpat/practices", json=sheet,
+                       headers=api["autun_admin"]).status_code == 404
+    for token in ("coordinator", "autun_employee", "lot_admin"):
+        assert client.post("/api/v1/networks/adefpat/practices", json=sheet, headers=api[token]).status_code == 403
+    assert count_rows(PracticeSheet) == 1
