@@ -478,6 +478,10 @@ def register(data, event_id):
 
 
 # -- coordinators run the events; territory admins publish their practices ---------------------------------
+class EventInSchema(NetworkEventInSchema):
+    """An event as coordinators write it (named apart from the event as read)."""
+
+
 def _save_event(data, event=None):
     _coordinators_only()
     try:
@@ -487,7 +491,7 @@ def _save_event(data, event=None):
 
 
 @blp.route("/events", methods=["POST"])
-@blp.arguments(NetworkEventInSchema)
+@blp.arguments(EventInSchema)
 @blp.response(201, NetworkEventSchema)
 @blp.doc(security=[BEARER])
 def create_event(data):
@@ -496,7 +500,7 @@ def create_event(data):
 
 
 @blp.route("/events/<int:event_id>", methods=["PUT"])
-@blp.arguments(NetworkEventInSchema)
+@blp.arguments(EventInSchema)
 @blp.response(200, NetworkEventSchema)
 @blp.doc(security=[BEARER])
 def update_event(data, event_id):
