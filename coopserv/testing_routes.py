@@ -30,6 +30,11 @@ TABLES = {
     ("governance", "action_id"): "governance_action_item",
     ("governance", "item_id"): "governance_agenda_item",
     ("concierge", "item_id"): "concierge_catalog_item",
+    ("api_network", "event_id"): "network_event",
+    ("public", "event_id"): "governance_event",
+    ("public_admin", "event_id"): "governance_event",
+    ("api_events", "event_id"): "governance_event",
+    ("public_admin", "registration_id"): "public_registration",
 }
 #: Endpoints never walked: static files (no page); blueprints' ``<name>.static`` are skipped too.
 SKIPPED_ENDPOINTS = {"static"}
@@ -238,6 +243,36 @@ def _kiosk_token(territory, route):
     return [] if token is None else [token]
 
 
+def _network_slugs(territory, route):
+    """The networks the territory belongs to (network pages and API are walked with its people)."""
+    networks, members = db.metadata.tables["network"], db.metadata.tables["network_territory"]
+    with db.engine.connect() as connection:
+        return connection.execute(select(networks.c.slug).join(members, members.c.network_id == networks.c.id)
+                                  .where(members.c.territory_id == territory.id).order_by(networks.c.id)).scalars().all()
+
+
+def _invitation_token(territory, route):
+    from coopserv.invitations.models import PENDING, Invitation
+    from coopserv.invitations.services import token_for
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    invitation = db.session.scalar(select(Invitation).where(Invitation.territory_id == territory.id,
+                                                            Invitation.status == PENDING)
+                                   .order_by(Invitation.id).limit(1).execution_options(**{ALL_TERRITORIES: True}))
+    if invitation is None:
+        return []
+    from flask import current_app
+
+    with current_app.test_request_context():
+        return [token_for(invitation)]
+
+
+def _import_kinds(territory, route):
+    from coopserv.imports.parsing import KINDS
+
+    return list(KINDS)
+
+
 def _host():
     from coopserv.plugin_host import plugin_host
 
@@ -250,4 +285,7 @@ RESOLVERS.update({
     "slug": _territory_slug,
     ("accounts", "token"): _reset_token,
     ("smart_parking", "token"): _kiosk_token,
+    "network_slug": _network_slugs,
+    ("invitations", "token"): _invitation_token,
+    ("imports", "kind"): _import_kinds,
 })
