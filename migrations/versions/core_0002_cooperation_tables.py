@@ -1,17 +1,15 @@
 """cooperation tables
 
-Revision ID: 0008_cooperation
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:15:15.653113
-
+Revision ID: core_0002_cooperation (was 0008_cooperation before plugins kept their own migrations)
+Revises: 0001_core
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_cooperation'
-down_revision = '0002_concierge'
+revision = 'core_0002_cooperation'
+down_revision = '0001_core'
 branch_labels = None
 depends_on = None
 

@@ -1,17 +1,15 @@
 """api tokens and indicator snapshots
 
-Revision ID: 0009_api
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:21:41.592086
-
+Revision ID: core_0003_api_tokens (was 0009_api before plugins kept their own migrations)
+Revises: core_0002_cooperation
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_api'
-down_revision = '0002_concierge'
+revision = 'core_0003_api_tokens'
+down_revision = 'core_0002_cooperation'
 branch_labels = None
 depends_on = None
 

@@ -1,19 +1,17 @@
 """governance tables
 
-Revision ID: 0010_governance
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:34:31.830287
-
+Revision ID: core_0004_governance (was 0010_governance before plugins kept their own migrations)
+Revises: core_0003_api_tokens
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
-revision = '0010_governance'
-down_revision = '0002_concierge'
+revision = 'core_0004_governance'
+down_revision = 'core_0003_api_tokens'
 branch_labels = None
-# Agenda items and ideas point at service projects, created by the cooperation migration.
-depends_on = '0008_cooperation'
+depends_on = None
 
 
 def upgrade():

@@ -109,6 +109,11 @@ def register_blueprints():
 
 
 @hookimpl
+def register_migration_directories():
+    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
+
+
+@hookimpl
 def register_translation_directories():
     return [os.path.join(os.path.dirname(__file__), "translations")]
 

@@ -1,18 +1,18 @@
 """childminder_house tables
 
-Revision ID: 0004_childminder_house
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:21:21.414084
-
+Revision ID: childminder_house_0001_tables (was 0004_childminder_house before plugins kept their own migrations)
+The first revision of the childminder_house plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
-revision = '0004_childminder_house'
-down_revision = '0002_concierge'
-branch_labels = None
-depends_on = None
+revision = 'childminder_house_0001_tables'
+down_revision = None
+branch_labels = ('childminder_house',)
+depends_on = '0001_core'
 
 
 def upgrade():

@@ -1,19 +1,18 @@
 """concierge tables
 
-Revision ID: 0002_concierge
-Revises: 0001_core
-Create Date: 2026-11-28 21:05:02.524040
-
+Revision ID: concierge_0001_tables (was 0002_concierge before plugins kept their own migrations)
+The first revision of the concierge plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0002_concierge'
-down_revision = '0001_core'
-branch_labels = None
-depends_on = None
+revision = 'concierge_0001_tables'
+down_revision = None
+branch_labels = ('concierge',)
+depends_on = '0001_core'
 
 
 def upgrade():

@@ -1,18 +1,18 @@
 """iot_training tables: skills needs, courses, sessions and days, enrolments, attendance, survey answers
 
-Revision ID: 0005_iot_training
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:21:52.559642
-
+Revision ID: iot_training_0001_tables (was 0005_iot_training before plugins kept their own migrations)
+The first revision of the iot_training plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
-revision = '0005_iot_training'
-down_revision = '0002_concierge'
-branch_labels = None
-depends_on = None
+revision = 'iot_training_0001_tables'
+down_revision = None
+branch_labels = ('iot_training',)
+depends_on = '0001_core'
 
 
 def upgrade():

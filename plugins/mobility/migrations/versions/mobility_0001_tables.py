@@ -1,19 +1,18 @@
 """mobility tables
 
-Revision ID: 0006_mobility
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:19:20.883172
-
+Revision ID: mobility_0001_tables (was 0006_mobility before plugins kept their own migrations)
+The first revision of the mobility plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_mobility'
-down_revision = '0002_concierge'
-branch_labels = None
-depends_on = None
+revision = 'mobility_0001_tables'
+down_revision = None
+branch_labels = ('mobility',)
+depends_on = '0001_core'
 
 
 def upgrade():

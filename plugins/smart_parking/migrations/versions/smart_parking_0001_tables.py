@@ -1,19 +1,18 @@
 """smart_parking tables
 
-Revision ID: 0007_smart_parking
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:22:36.260147
-
+Revision ID: smart_parking_0001_tables (was 0007_smart_parking before plugins kept their own migrations)
+The first revision of the smart_parking plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_smart_parking'
-down_revision = '0002_concierge'
-branch_labels = None
-depends_on = None
+revision = 'smart_parking_0001_tables'
+down_revision = None
+branch_labels = ('smart_parking',)
+depends_on = '0001_core'
 
 
 def upgrade():

@@ -1,18 +1,18 @@
 """spouse_welcome tables: cases, checklist steps, hiring needs, introductions, follow-ups.
 
-Revision ID: 0003_spouse_welcome
-Revises: 0002_concierge
-Create Date: 2026-11-28 21:17:42.091148
-
+Revision ID: spouse_welcome_0001_tables (was 0003_spouse_welcome before plugins kept their own migrations)
+The first revision of the spouse_welcome plugin's own branch: it starts from nothing and needs the
+core's tables.
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
-revision = '0003_spouse_welcome'
-down_revision = '0002_concierge'
-branch_labels = None
-depends_on = None
+revision = 'spouse_welcome_0001_tables'
+down_revision = None
+branch_labels = ('spouse_welcome',)
+depends_on = '0001_core'
 
 
 def upgrade():
