@@ -15,7 +15,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from coopserv import create_app
+from coopserv.demo import seed_demo
 from coopserv.extensions import db
+from coopserv.modules.services import indicator_values, update_settings
+from coopserv.notifications.models import Notification
+from coopserv.privacy.services import erase_person, export_person
+from coopserv.tokens.services import create_token
+
+#: What plugin tests may import from here besides the fixtures (with coopserv.plugin_api, all they need).
+__all__ = ["Notification", "TEST_PASSWORD", "create_token", "erase_person", "export_person", "indicator_values",
+           "seed_demo", "update_settings"]
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -22,7 +22,7 @@ parking_group = AppGroup("parking", help="Smart parking: simulate sensor traffic
               help="Minutes between two reports of an unchanged spot (0: changes only).")
 def simulate_command(territory_slug, lot, events, batch_size, seed, heartbeat):
     """Replay realistic traffic (morning arrivals, lunch, evening departures) on LOT (its id or name)."""
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
 
     from .models import Lot
     from .simulator import simulate

@@ -36,7 +36,7 @@ def test_bad_booking_is_refused_and_stores_nothing(make_client, place):
 
 
 def test_api_lists_resources_with_a_token(client, place):
-    from coopserv.tokens.services import create_token
+    from coopserv.testing import create_token
 
     with territory_scope(place.territory):
         secret = create_token(place.employee, place.territory, "test")[1]

@@ -4,9 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
 
 
 @pytest.fixture
@@ -101,7 +99,7 @@ def clients(make_client, tarare):
 
 
 def status_of(scoped, territory, request_id):
-    from coopserv.service_requests.models import ServiceRequest
+    from coopserv.plugin_api import ServiceRequest
 
     with scoped(territory):
         return db.session.get(ServiceRequest, request_id, populate_existing=True).status

@@ -7,10 +7,7 @@ from coopserv_plugins.iot_training.models import Course, SessionDay, TrainingSes
 from coopserv_plugins.iot_training.services import working_days
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
 
 PREFIX = "/t/autun-morvan/iot-training"
 

@@ -3,8 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope
 
 API = "/t/{slug}/smart-parking/api/events"
 
@@ -109,7 +108,7 @@ class FakeMobility:
 @pytest.fixture
 def fake_mobility(app):
     """Register a FakeMobility as a plugin for this test (pluggy ``register``), removed afterwards."""
-    from coopserv.hookspecs import hookimpl
+    from coopserv.plugin_api import hookimpl
 
     fake = FakeMobility()
 

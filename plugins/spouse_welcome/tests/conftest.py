@@ -5,9 +5,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope, utcnow
 
 
 @pytest.fixture

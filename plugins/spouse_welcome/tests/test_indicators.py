@@ -4,10 +4,7 @@ from datetime import datetime, timedelta
 from coopserv_plugins.spouse_welcome import indicators
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import ServiceRequest, db, plugin_host, territory_scope
 
 JAN = datetime(2026, 1, 10, 9, 0)
 
