@@ -64,7 +64,7 @@ def enable_module(service_key, stage="prototype", config=None):
     db.session.flush()
     record("module.enabled", service_key, stage=module.stage)
     db.session.commit()
-    plugin_host().call_each("module_enabled", module=module)
+    plugin_host().call_owner("module_enabled", service_key, module=module)
     return module
 
 
@@ -97,7 +97,8 @@ def update_settings(module, data):
            access=module.access, pilots=sorted(o.name for o in pilots))
     db.session.commit()
     if old_stage != module.stage:
-        plugin_host().call_each("module_stage_changed", module=module, old_stage=old_stage, new_stage=module.stage)
+        plugin_host().call_owner("module_stage_changed", module.service_key, module=module, old_stage=old_stage,
+                                 new_stage=module.stage)
     return module
 
 

@@ -120,8 +120,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_placement
 
     store_placement(request, payload)
@@ -129,8 +127,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import request_changed
 
     request_changed(request, change)
@@ -145,8 +141,6 @@ def tick(territory, now):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

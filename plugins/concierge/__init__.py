@@ -125,8 +125,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_order
 
     store_order(request, payload)
@@ -134,8 +132,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -110,8 +110,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_commute
 
     store_commute(request, payload)
@@ -119,7 +117,7 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY or change.to_status not in ("withdrawn", "closed"):
+    if change.to_status not in ("withdrawn", "closed"):
         return
     from .services import end_commute
 
@@ -154,8 +152,6 @@ def mobility_alternatives(business_park):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -123,8 +123,6 @@ def register_commands():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_reservation
 
     store_reservation(request, payload)
@@ -132,8 +130,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import reservation_status_changed
 
     reservation_status_changed(request, change)
@@ -162,8 +158,6 @@ def portal_home_panels(territory, user):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

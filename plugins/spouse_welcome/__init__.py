@@ -108,8 +108,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_case
 
     store_case(request, payload)
@@ -117,8 +115,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import mark_status
 
     mark_status(request, change)
@@ -147,8 +143,6 @@ def portal_home_panels(territory, user):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -104,8 +104,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_booking
 
     store_booking(request, payload)
@@ -113,7 +111,7 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY or change.to_status not in ("declined", "cancelled"):
+    if change.to_status not in ("declined", "cancelled"):
         return
     from .services import release_booking
 
