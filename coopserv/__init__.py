@@ -68,7 +68,7 @@ def create_app(config=None):
     _import_models()
     register_web(app, host)
     init_api(app, host)
-    for command in host.collect("register_commands"):
+    for command in host.commands():
         app.cli.add_command(command)
     return app
 

@@ -104,15 +104,6 @@ def register_commands():
 # ---------------------------------------------------------------------------
 
 @hookspec
-def module_enabled(module):
-    """Called after a ``ServiceModule`` was enabled in a territory (committed).
-
-    Called only for the plugin owning ``module.service_key``; ``module`` is the
-    module, with its territory in scope. Returns nothing; a failure is logged.
-    """
-
-
-@hookspec
 def module_stage_changed(module, old_stage, new_stage):
     """Called after a module moved from ``old_stage`` to ``new_stage`` (committed).
 

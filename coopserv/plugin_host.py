@@ -61,7 +61,9 @@ class PluginHost:
         self.pm.check_pending()
         self._collect_service_types()
         self._collect_indicators()
-        self.migration_directories = self.collect("register_migration_directories")
+        self.migration_directories = _unique(
+            [kind.migrations for kind in self.service_types.values() if kind.migrations]
+            + self.collect("register_migration_directories"))
 
     def _register(self, name, module_name, loader, version, source):
         if name in self.infos and self.infos[name].error is None:
@@ -90,7 +92,8 @@ class PluginHost:
 
     def _collect_indicators(self):
         owners = {}
-        for plugin_name, indicators in self.call_each("register_indicators"):
+        declared = [(self.service_type_plugin[kind.key], kind.indicators) for kind in self.service_types.values()]
+        for plugin_name, indicators in declared + self.call_each("register_indicators"):
             for indicator in indicators:
                 if indicator.key in owners:
                     raise PluginConfigurationError(
@@ -98,6 +101,32 @@ class PluginHost:
                     )
                 owners[indicator.key] = plugin_name
                 self.indicators[indicator.key] = indicator
+
+    # -- what plugins bring: declared on their service types, plus the raw register_* hooks ----
+    def _declared(self, attribute, hook_name):
+        items = [item for kind in self.service_types.values() for item in getattr(kind, attribute)]
+        return _unique(items + self.collect(hook_name))
+
+    def blueprints(self):
+        """Flask blueprints of every plugin (``ServiceType.blueprints`` and ``register_blueprints``)."""
+        return self._declared("blueprints", "register_blueprints")
+
+    def api_blueprints(self):
+        """REST blueprints of every plugin (``ServiceType.api_blueprints`` and ``register_api_blueprints``)."""
+        return self._declared("api_blueprints", "register_api_blueprints")
+
+    def commands(self):
+        """click commands of every plugin (``ServiceType.commands`` and ``register_commands``)."""
+        return self._declared("commands", "register_commands")
+
+    def personal_data(self):
+        """``PersonalData`` of the core and every plugin (``ServiceType.personal_data`` and the hook)."""
+        return self._declared("personal_data", "register_personal_data")
+
+    def translation_directories(self):
+        """Catalog folders of every plugin (``ServiceType.translations`` and the hook)."""
+        declared = [kind.translations for kind in self.service_types.values() if kind.translations]
+        return _unique(declared + self.collect("register_translation_directories"))
 
     # -- calling ---------------------------------------------------------
     # The arguments are checked and gathered before a plugin runs: a mistake in the core's call
@@ -213,6 +242,17 @@ def guard_callbacks(service_type, plugin_name):
     return dataclasses.replace(service_type, **{
         name: guarded(name, getattr(service_type, name), fallback) for name, fallback in GUARDED_CALLBACKS.items()
     })
+
+
+def _unique(items):
+    """Keep the first of each item (by identity, or equality for paths), in order."""
+    seen, kept = set(), []
+    for item in items:
+        key = item if isinstance(item, str) else id(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _core_version():

@@ -48,6 +48,22 @@ class ServiceType:
     operator_endpoint: str | None = None
     #: Turns a validated payload into a short summary line for lists.
     summarize: Callable[[dict], str] = field(default=lambda payload: "")
+    # What the plugin brings with the service, declared once here instead of one register_* hook
+    # each (the hooks still work, and add to these).
+    #: Flask blueprints (pages), e.g. ``(views.bp,)``.
+    blueprints: tuple = ()
+    #: flask-smorest blueprints made with ``territory_api_blueprint`` (REST endpoints).
+    api_blueprints: tuple = ()
+    #: ``Indicator`` declarations.
+    indicators: tuple = ()
+    #: ``PersonalData`` declarations (export and erasure).
+    personal_data: tuple = ()
+    #: click commands added to ``coopserv``.
+    commands: tuple = ()
+    #: Absolute path of the plugin's Alembic versions folder (its own branch).
+    migrations: str | None = None
+    #: Absolute path of the plugin's gettext catalogs (``<lang>/LC_MESSAGES/messages.mo``).
+    translations: str | None = None
 
     @property
     def final_states(self):

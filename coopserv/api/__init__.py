@@ -23,7 +23,7 @@ def init_api(app, host):
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp):
         api.register_blueprint(blueprint)
-    for blueprint in host.collect("register_api_blueprints"):
+    for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)
     for key, kind in sorted(host.service_types.items()):
         api.spec.components.schema(f"{key}_request_payload", schema=kind.request_schema)

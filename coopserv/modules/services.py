@@ -64,7 +64,6 @@ def enable_module(service_key, stage="prototype", config=None):
     db.session.flush()
     record("module.enabled", service_key, stage=module.stage)
     db.session.commit()
-    plugin_host().call_owner("module_enabled", service_key, module=module)
     return module
 
 

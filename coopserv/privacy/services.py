@@ -12,7 +12,7 @@ from coopserv.tenancy import ALL_TERRITORIES
 
 def personal_data_specs():
     """Every PersonalData declaration of the core and the plugins."""
-    return plugin_host().collect("register_personal_data")
+    return plugin_host().personal_data()
 
 
 def export_person(user):

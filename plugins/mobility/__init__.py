@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "mobility"
 
 STATES = {
@@ -42,7 +43,9 @@ def _detail_context(request):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
     from .schemas import CommuteSchema, MobilityConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -63,36 +66,17 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="mobility.manage",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_migration_directories():
-    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import BikeBooking, Commute, CrewMember, ShuttleBooking
 
     return [

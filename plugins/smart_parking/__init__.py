@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "smart_parking"
 
 #: Labels say "reservation" or "spot": the catalogs of all plugins are merged, so a bare
@@ -55,7 +56,10 @@ def _detail_context(request):
 
 @hookimpl
 def register_service_types():
+    from .commands import parking_group
+    from .indicators import INDICATORS
     from .schemas import ReservationSchema, SmartParkingConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -76,49 +80,24 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="smart_parking.manage",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            commands=(parking_group,),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_migration_directories():
-    return [os.path.join(os.path.dirname(__file__), "migrations", "versions")]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Reservation
 
     return [PersonalData(Reservation, "user_id", ("request_id", "lot_id", "spot_id", "starts_at", "ends_at",
                                                   "checked_in_at", "carpool_crew_label"),
                          erase="anonymise", anonymised_values={"carpool_crew_label": ""},
                          label="smart_parking_reservations")]
-
-
-@hookimpl
-def register_commands():
-    from .commands import parking_group
-
-    return [parking_group]
 
 
 @hookimpl

@@ -5,8 +5,9 @@ from flask import Blueprint
 
 from coopserv.plugin_api import Schema, ServiceType, Transition, hookimpl
 
-#: Requests this plugin was told about through request_submitted (routing check).
+#: Requests this plugin was told about through request_submitted and request_status_changed (routing check).
 submitted = []
+moved = []
 
 
 def _broken(argument):
@@ -32,3 +33,8 @@ def register_blueprints():
 @hookimpl
 def request_submitted(request, payload):
     submitted.append(request.id)
+
+
+@hookimpl
+def request_status_changed(request, change):
+    moved.append((request.id, change.to_status))
