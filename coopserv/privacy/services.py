@@ -43,7 +43,8 @@ def erase_person(user):
                 values = dict(spec.anonymised_values)
                 values[spec.user_column] = None
                 statement = update(spec.model).where(column == user.id).values(**values)
-            result = db.session.execute(statement.execution_options(synchronize_session=False))
+            result = db.session.execute(statement.execution_options(synchronize_session=False,
+                                                                    **{ALL_TERRITORIES: True}))
             counts[spec.label or spec.model.__tablename__] = result.rowcount
         db.session.execute(delete(User).where(User.id == user.id))
         db.session.commit()
