@@ -34,18 +34,12 @@ def autun(make_territory, make_organization, make_user, enable_module):
 
 
 @pytest.fixture
-def figeac(make_territory, make_organization, make_user, enable_module):
+def figeac(make_peopled_territory):
     """Another territory running the same service, to check that nothing leaks across."""
-    territory = make_territory("figeac", "Figeac")
-    company = make_organization(territory, "Figeac Aéro")
-    module = enable_module(territory, "iot_training", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        employee=make_user(territory, "employee", company, email="lou@aero.example"),
-        referent=make_user(territory, "company_referent", company, email="rh@aero.example"),
-        admin=make_user(territory, "territory_admin", email="admin@figeac.example"),
-        operator=make_user(territory, "service_operator", module=module, email="formation@figeac.example"),
-    )
+    town = make_peopled_territory('figeac', 'Figeac', services=('iot_training',), organizations=[('Figeac Aéro', 35)],
+                                  emails={'employee': 'lou@aero.example', 'referent': 'rh@aero.example', 'admin': 'admin@figeac.example', 'operator': 'formation@figeac.example'})
+    town.company = town.organizations[0]
+    return town
 
 
 def today():
