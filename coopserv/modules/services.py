@@ -75,6 +75,7 @@ def disable_module(module):
 
 
 def configure_module(module, raw_config):
+    """Validate ``raw_config`` with the plugin's config schema and store it (ValidationError otherwise)."""
     validated = validate_config(module.service_key, raw_config)
     module.config = validated
     record("module.configured", module.service_key, config=validated)
