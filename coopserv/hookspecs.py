@@ -24,8 +24,11 @@ def register_service_types():
     """Declare the service types this plugin provides.
 
     Called once while the app is built. Returns a list of
-    ``coopserv.plugin_api.ServiceType``. Two plugins declaring the same key stop
-    start-up with an error naming both.
+    ``coopserv.plugin_api.ServiceType``; each also carries what the plugin brings
+    with it (blueprints, API blueprints, indicators, personal data, commands,
+    migrations and translations folders), so the ``register_*`` hooks below are
+    needed only for things that come without a service. Two plugins declaring
+    the same key stop start-up with an error naming both.
     """
 
 

@@ -25,7 +25,11 @@ SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
 
 def _checked_here(app, endpoint):
-    """The core's routes and the concierge's; every other plugin checks its own routes in its tests."""
+    """The core's routes and the concierge's, with real Figeac objects behind each URL variable.
+
+    Every plugin's routes (the concierge's too) are also checked by the route isolation test that
+    coopserv.testing adds to each plugin's tests (coopserv/route_isolation.py).
+    """
     blueprint = app.blueprints.get(endpoint.split(".", 1)[0])
     module = blueprint.import_name if blueprint is not None else ""
     return module.startswith("coopserv.") or module.startswith("coopserv_plugins.concierge")

@@ -9,8 +9,6 @@ class CoopservApi(Api):
         """coopserv's own handler answers every error (see coopserv.web)."""
 
 
-api = CoopservApi()
-
 BEARER = {"bearerAuth": []}
 
 
@@ -18,6 +16,8 @@ def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
     from coopserv.api import indicators, modules, needs, requests, territories
 
+    # One Api per app: its OpenAPI document describes this app's plugins, not the last app built.
+    api = CoopservApi()
     api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
