@@ -46,7 +46,8 @@ def test_ruff_bans_every_core_module_but_the_facades():
     expected = {f"coopserv.{name}" for name in _core_names() - FACADES}
     missing = sorted(expected - banned)
     assert missing == [], "add to [tool.ruff.lint.flake8-tidy-imports.banned-api] in pyproject.toml:\n" + "\n".join(
-        f'"{name}".msg = "{banned.get("coopserv.web", {}).get("msg", "")}"' for name in missing)
+        f'"{name}".msg = "Plugins import from coopserv.plugin_api only (their tests also from coopserv.testing): '
+        f'see docs/plugin-guide.md."' for name in missing)
     assert not {f"coopserv.{name}" for name in FACADES} & set(banned)
 
 
