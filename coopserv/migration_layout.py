@@ -6,6 +6,13 @@ concierge's tables. Each of those revisions now lives elsewhere under a new id
 (same schema change, new place in the graph), so an id of the first layout in
 ``alembic_version`` can only come from a database migrated before: it is
 relabelled once, before Alembic reads its heads. No table or row is touched.
+
+Three revisions written on the first layout after ``0011_merge`` kept their ids
+and moved to their owner's branch (``KEPT``). A database whose
+``alembic_version`` holds only those ids is ambiguous: it may be of the first
+layout (every plugin's tables exist, no plugin branch is recorded) or of the
+new one with only the core, smart parking and mobility enabled. The tables
+tell: the first layout had created every built-in plugin's tables.
 """
 import logging
 
@@ -27,6 +34,9 @@ LEGACY_PARENTS = {
     "0010_governance": ("0002_concierge", "0008_cooperation"),
     "0011_merge": ("0003_spouse_welcome", "0004_childminder_house", "0005_iot_training", "0006_mobility",
                    "0007_smart_parking", "0009_api", "0010_governance"),
+    "p13_interop_0001_parking": ("0011_merge",),
+    "p13_interop_0002_mobility": ("0011_merge",),
+    "p9_robust_0001_session_version": ("0011_merge",),
 }
 
 #: The id each schema change of the first layout has now (0001_core kept its id and place).
@@ -43,6 +53,11 @@ RENAMED = {
 }
 #: Ids that exist only in the first layout.
 RETIRED = set(RENAMED) | {"0011_merge"}
+#: Revisions of the first layout that kept their id in the new one (each on its owner's branch).
+KEPT = {"p13_interop_0001_parking", "p13_interop_0002_mobility", "p9_robust_0001_session_version"}
+#: A table created by each built-in plugin's first revision: all exist in a first-layout database past 0011_merge.
+FIRST_LAYOUT_TABLES = ("concierge_pickup_point", "spouse_welcome_hiring_need", "childminder_house_house",
+                       "iot_training_course", "mobility_business_park", "smart_parking_lot")
 
 
 class LegacyLayoutError(RuntimeError):
@@ -76,12 +91,19 @@ def new_heads(versions, script):
     return sorted(applied - below)
 
 
+def is_first_layout(versions, tables):
+    """Whether ``alembic_version`` (``versions``) was written by the first layout, given the database's tables."""
+    if versions & RETIRED:
+        return True
+    return bool(versions) and versions <= KEPT and set(FIRST_LAYOUT_TABLES) <= set(tables)
+
+
 def adopt_plugin_branches(connection, script):
     """Relabel a first-layout ``alembic_version`` with today's ids; return the new heads, or None."""
     if not inspect(connection).has_table("alembic_version"):
         return None
     versions = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    if not versions & RETIRED:
+    if not is_first_layout(versions, inspect(connection).get_table_names()):
         return None
     unknown = versions - set(LEGACY_PARENTS)
     if unknown:

@@ -42,7 +42,7 @@ from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
 from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
-from coopserv.schemas import Schema, at_least, between, length, one_of
+from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
 from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
@@ -116,6 +116,7 @@ __all__ = [
     "median",
     "member_required",
     "ngettext",
+    "normalise_datetime",
     "notify",
     "one_of",
     "plugin_host",

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import pytest
 
+from coopserv.testing_routes import ALL_METHODS, PlaceholderValues, discover_routes, owned_by, route_urls
+
 ROLES = ("employee", "referent", "governance", "admin", "operator")
 
 
@@ -25,21 +27,10 @@ def _collection_app():
     return create_app({"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
-def owned_by(import_name, module):
-    """Tell whether a blueprint made in ``import_name`` belongs to the plugin package ``module``."""
-    return import_name == module or import_name.startswith(module + ".")
-
-
-def territory_routes(app, module):
-    """(method, rule, endpoint) of every route of the plugin package ``module`` that names a territory."""
-    routes = []
-    for rule in app.url_map.iter_rules():
-        blueprint = app.blueprints.get(rule.endpoint.rsplit(".", 1)[0]) if "." in rule.endpoint else None
-        if blueprint is None or "territory_slug" not in rule.arguments or not owned_by(blueprint.import_name, module):
-            continue
-        for method in sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
-            routes.append((method, rule.rule, rule.endpoint))
-    return sorted(routes, key=lambda route: (route[1], route[0]))
+def territory_routes(app, plugin):
+    """(method, Route) of every route of ``plugin`` (its entry point name) that names a territory."""
+    return [(method, route) for route in discover_routes(app, ALL_METHODS)
+            if route.owner == plugin and route.in_territory for method in sorted(route.methods)]
 
 
 def pytest_generate_tests(metafunc):
@@ -47,19 +38,9 @@ def pytest_generate_tests(metafunc):
     owner = getattr(metafunc.definition.parent, "coopserv_owner", None)
     if owner is None or "route" not in metafunc.fixturenames:
         return
-    routes = territory_routes(_collection_app(), owner[1])
+    routes = territory_routes(_collection_app(), owner[0])
     metafunc.parametrize("route", routes or [None],
-                         ids=[f"{method} {rule}" for method, rule, _endpoint in routes] or ["no territory route"])
-
-
-def _url(app, rule_text, endpoint, slug, service_key):
-    rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text and r.endpoint == endpoint)
-    values = {"territory_slug": slug}
-    for name in rule.arguments - {"territory_slug"}:
-        converter = type(rule._converters.get(name)).__name__ if name in rule._converters else ""
-        values[name] = 1 if converter in ("IntegerConverter", "NumberConverter") else (
-            service_key if name == "service_key" else "x")
-    return rule.build(values, append_unknown=False)[1]
+                         ids=[f"{method} {route.rule}" for method, route in routes] or ["no territory route"])
 
 
 def _send(client, method, url):
@@ -99,8 +80,8 @@ def test_route_refuses_people_of_another_territory(app, isolation_world, route):
     if route is None:
         assert world.routes == [], "the plugin has territory routes but none was collected"
         return
-    method, rule, endpoint = route
-    url = _url(app, rule, endpoint, world.home.territory.slug, world.service_key)
+    method, route = route
+    url = route_urls(app, route, world.home.territory, PlaceholderValues(world.service_key))[0]
     before = _home_rows(world)
     for role, client in [*world.away_clients.items(), ("anonymous", app.test_client())]:
         response = _send(client, method, url)
@@ -121,7 +102,8 @@ def isolation_world(request, app, make_world, make_client):
                   if module_name and owned_by(getattr(_plugin_module(host, key), "__name__", ""), module_name))
     world = make_world(*keys)
     world.service_key = keys[0] if keys else "x"
-    world.routes = territory_routes(app, module_name) if module_name else []
+    plugin = getattr(request.node.parent, "coopserv_owner", (None, None))[0]
+    world.routes = territory_routes(app, plugin) if plugin else []
     world.away_clients = {}
     for role in ROLES:
         client = make_client()

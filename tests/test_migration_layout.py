@@ -1,5 +1,6 @@
 """Each plugin owns its migration branch, and databases of the first layout upgrade to it keeping their rows."""
 import os
+from datetime import datetime
 
 import pytest
 from alembic import command
@@ -11,7 +12,7 @@ from sqlalchemy import create_engine, text
 
 from coopserv import create_app
 from coopserv.extensions import db
-from coopserv.migration_layout import LegacyLayoutError, new_heads
+from coopserv.migration_layout import FIRST_LAYOUT_TABLES, LegacyLayoutError, is_first_layout, new_heads
 from coopserv.testing import base_test_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,7 +55,6 @@ def _script(app):
 
 def _seed(app):
     """Rows in core tables of every revision and in two plugins' tables, through the models."""
-    from coopserv.accounts.services import create_user
     from coopserv.modules.models import ServiceModule
     from coopserv.needs.models import NeedCategory
     from coopserv.organizations.models import Organization
@@ -65,14 +65,18 @@ def _seed(app):
     from coopserv_plugins.mobility.models import Town
 
     territory = create_territory({"slug": "figeac", "name": "Figeac"})
-    user = create_user("Camille", "camille@example.org", "correct horse battery")
+    # Through SQL: the account table of 0011_merge has no session_version yet (p9_robust_0001 adds it).
+    user_id = db.session.execute(
+        text('INSERT INTO "user" (email, name, password_hash, is_platform_admin, language, created_at) '
+             "VALUES ('camille@example.org', 'Camille', 'not a hash', :no, 'fr', :now) RETURNING id"),
+        {"no": False, "now": datetime(2026, 11, 30, 8, 0)}).scalar()
     with territory_scope(territory):
         organization = Organization(name="Figeac Aéro")
         module = ServiceModule(service_key="concierge", stage="perennial", config={})
         db.session.add_all([organization, module, Provider(name="Pressing du Célé"), Town(name="Capdenac", latitude=44.58, longitude=2.07),
                             NeedCategory(key="mobility", family="employee", label="Mobilité")])
         db.session.flush()
-        db.session.add(ServiceRequest(module_id=module.id, requester_id=user.id, organization_id=organization.id,
+        db.session.add(ServiceRequest(module_id=module.id, requester_id=user_id, organization_id=organization.id,
                                       status="submitted", payload={"notes": "Amidon léger"}))
         db.session.commit()
 
@@ -102,13 +106,21 @@ def test_every_built_in_plugin_owns_a_branch_and_the_core_descends_from_no_plugi
             app.extensions["migrate"].directory, "versions")
 
 
-def test_a_database_of_the_first_layout_upgrades_and_keeps_its_rows(tmp_path):
+MAIN_HEADS = {"p13_interop_0001_parking", "p13_interop_0002_mobility", "p9_robust_0001_session_version"}
+
+
+@pytest.mark.parametrize("legacy_target, legacy_versions", [
+    ("0011_merge", {"0011_merge"}),
+    # main's heads just before the move: three revisions off 0011_merge that kept their ids.
+    ("heads", MAIN_HEADS),
+])
+def test_a_database_of_the_first_layout_upgrades_and_keeps_its_rows(tmp_path, legacy_target, legacy_versions):
     url = _scratch_database(tmp_path)
     legacy = Config()
     legacy.set_main_option("script_location", LEGACY)
     legacy.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(legacy, "heads")
-    assert _versions(url) == {"0011_merge"}
+    command.upgrade(legacy, legacy_target)
+    assert _versions(url) == legacy_versions
 
     app = create_app(base_test_config(str(tmp_path), url))
     with app.app_context():
@@ -141,6 +153,20 @@ def test_new_heads_follow_what_the_first_layout_had_applied(app):
     assert new_heads({"0006_mobility", "0008_cooperation"}, script) == sorted(
         ["concierge_0001_tables", "core_0002_cooperation", "mobility_0001_tables"])
     assert new_heads({"0002_concierge"}, script) == ["concierge_0001_tables"]
+    # main's heads before the move: the kept revisions head their owners' branches.
+    assert new_heads(MAIN_HEADS, script) == sorted(
+        MAIN_HEADS | {f"{name}_0001_tables" for name in ("concierge", "spouse_welcome", "childminder_house",
+                                                         "iot_training")})
+
+
+def test_kept_ids_alone_are_the_first_layout_only_when_every_plugin_table_exists():
+    every_table = set(FIRST_LAYOUT_TABLES) | {"territory", "user"}
+    assert is_first_layout(MAIN_HEADS, every_table)
+    assert is_first_layout({"p9_robust_0001_session_version"}, every_table)
+    # The new layout with only the core, smart parking and mobility enabled records the same ids.
+    assert not is_first_layout(MAIN_HEADS, {"territory", "user", "smart_parking_lot", "mobility_business_park"})
+    assert not is_first_layout(MAIN_HEADS | {"concierge_0001_tables"}, every_table)
+    assert not is_first_layout(set(), every_table)
 
 
 @pytest.mark.parametrize("app_config", [{"ENABLED_PLUGINS": ["concierge"]}])

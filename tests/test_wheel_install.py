@@ -97,7 +97,7 @@ def test_wheel_installs_migrates_seeds_and_serves(tmp_path):
                 if line.strip() and not line.startswith("INFO")}
 
     heads = revisions("heads")
-    assert {"core_0004_governance", "concierge_0001_tables", "mobility_0001_tables"} <= heads
+    assert {"p9_robust_0001_session_version", "concierge_0001_tables", "p13_interop_0002_mobility"} <= heads
     assert revisions("current") == heads
     assert "Demo territories created." in _run([coopserv, "demo", "--no-serve"], **run).stdout
 

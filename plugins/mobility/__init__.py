@@ -44,6 +44,7 @@ def _detail_context(request):
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
+    from .feeds_views import bp as feeds_bp
     from .schemas import CommuteSchema, MobilityConfigSchema
     from .views import bp
 
@@ -66,7 +67,7 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="mobility.manage",
             summarize=_summary,
-            blueprints=(bp,),
+            blueprints=(bp, feeds_bp),
             migrations=os.path.join(HERE, "migrations", "versions"),
             translations=os.path.join(HERE, "translations"),
             indicators=tuple(INDICATORS),
@@ -77,12 +78,18 @@ def register_service_types():
 
 def _personal_data():
     """Where the plugin keeps data about a person (export and erasure)."""
-    from .models import BikeBooking, Commute, CrewMember, ShuttleBooking
+    from sqlalchemy import select
+
+    from .models import BikeBooking, Commute, Crew, CrewMember, ShuttleBooking
 
     return [
+        # A driver's crew is labelled after their home town: the label goes with the driver.
+        PersonalData(Crew, "offer_id", ("label", "created_at"), erase="anonymise", scrub=("label",),
+                     related=lambda user_id: Crew.offer_id.in_(select(Commute.id).where(Commute.user_id == user_id)),
+                     label="mobility_crews_driven"),
         PersonalData(Commute, "user_id", ("kind", "town_name", "home_latitude", "home_longitude", "weekdays",
                                           "departure_time", "return_time", "seats", "active"),
-                     erase="delete", label="mobility_commutes"),
+                     erase="delete", scrub=("town_name",), label="mobility_commutes"),
         PersonalData(CrewMember, "user_id", ("crew_id", "role", "weekdays", "trip_km", "active"),
                      erase="anonymise", anonymised_values={"active": False}, label="mobility_crews"),
         PersonalData(ShuttleBooking, "user_id", ("run_id", "seats", "created_at"), erase="anonymise",
@@ -132,6 +139,13 @@ def mobility_alternatives(business_park):
     if module is None or not module.enabled or module.stage == "stopped":
         return []
     return alternatives_for(business_park, module, url_for)
+
+
+@hookimpl
+def open_data_links(territory):
+    from .feeds_views import open_data_links as links
+
+    return links()
 
 
 @hookimpl

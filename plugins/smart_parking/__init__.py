@@ -58,6 +58,8 @@ def _detail_context(request):
 def register_service_types():
     from .commands import parking_group
     from .indicators import INDICATORS
+    from .interop_views import bp as interop_bp
+    from .interop_views import ngsi_ld_bp
     from .schemas import ReservationSchema, SmartParkingConfigSchema
     from .views import bp
 
@@ -80,7 +82,7 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="smart_parking.manage",
             summarize=_summary,
-            blueprints=(bp,),
+            blueprints=(bp, interop_bp, ngsi_ld_bp),
             migrations=os.path.join(HERE, "migrations", "versions"),
             translations=os.path.join(HERE, "translations"),
             indicators=tuple(INDICATORS),
@@ -133,6 +135,13 @@ def portal_home_panels(territory, user):
     from .views import home_panel
 
     return home_panel(user)
+
+
+@hookimpl
+def open_data_links(territory):
+    from .interop_views import open_data_links as links
+
+    return links()
 
 
 @hookimpl

@@ -5,6 +5,8 @@ import pytest
 
 from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope
 
+from .broker import mosquitto  # noqa: F401 (a fixture for the modules of this folder)
+
 API = "/t/{slug}/smart-parking/api/events"
 
 
