@@ -20,7 +20,7 @@ from coopserv.testing_routes import ALL_METHODS, discover_routes
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
-PUBLIC_ENDPOINTS = {"portal.home", "membership.signup"}
+PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
 PUBLIC_BLUEPRINTS = {"open_data"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
