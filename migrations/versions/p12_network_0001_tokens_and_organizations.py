@@ -1,13 +1,13 @@
 """read-only API tokens; organizations' postal address and a SIRET index for imports
 
 Revision ID: p12_network_0001
-Revises: 0011_merge
+Revises: p9_robust_0001_session_version
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "p12_network_0001"
-down_revision = "0011_merge"
+down_revision = "p9_robust_0001_session_version"
 branch_labels = None
 depends_on = None
 
