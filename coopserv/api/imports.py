@@ -55,17 +55,17 @@ class ApplyResultSchema(Schema):
 
 
 @blp.route("/", methods=["POST"])
-@blp.arguments(ImportKindSchema, location="form")
+@blp.arguments(ImportKindSchema, location="query")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(201, ImportBatchSchema)
 @blp.doc(security=[BEARER])
-def preview(form, files):
+def preview(query, files):
     """Check a file and store what importing it would do; nothing is imported until it is applied."""
     require_role(TERRITORY_ADMIN)
     upload = files["file"]
     raw = upload.read(parsing.MAX_BYTES + 1)
     try:
-        return services.preview(form["kind"], raw, upload.filename or "", current_user)
+        return services.preview(query["kind"], raw, upload.filename or "", current_user)
     except ValidationError as error:
         invalid(error.messages)
 

@@ -19,8 +19,8 @@ def _token(user, territory, read_only=False):
 
 
 def _upload(client, headers, kind, text, encoding="utf-8"):
-    return client.post(BASE, headers=headers, content_type="multipart/form-data",
-                       data={"kind": kind, "file": (io.BytesIO(text.encode(encoding)), "file.csv")})
+    return client.post(f"{BASE}?kind={kind}", headers=headers, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(text.encode(encoding)), "file.csv")})
 
 
 def test_a_file_is_previewed_with_line_errors_then_applied_once(client, figeac):
@@ -55,7 +55,7 @@ def test_bad_files_and_wrong_people_are_refused(client, figeac, autun):
     admin = _token(figeac.admin, figeac.territory)
     bad_kind = _upload(client, admin, "robots", ORGANIZATIONS)
     assert bad_kind.status_code == 422 and "kind" in bad_kind.get_json()["errors"]
-    no_file = client.post(BASE, headers=admin, content_type="multipart/form-data", data={"kind": "members"})
+    no_file = client.post(f"{BASE}?kind=members", headers=admin, content_type="multipart/form-data", data={})
     assert no_file.status_code == 422 and "file" in no_file.get_json()["errors"]
     binary = _upload(client, admin, "members", "email\na\x00b\n")
     assert binary.status_code == 422 and "file" in binary.get_json()["errors"]
