@@ -131,7 +131,7 @@ def _seed_territory(spec):
             host.call_owner("seed_demo_module", module.service_key, module=module, organizations=organizations,
                             users=users)
             db.session.commit()
-        from coopserv.projects.services import seed_demo as seed_cooperation
+        from coopserv.projects.demo import seed_demo as seed_cooperation
 
         seed_cooperation(territory, organizations, users)
         from coopserv.governance.demo import seed_demo as seed_governance

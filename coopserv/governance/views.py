@@ -31,11 +31,11 @@ from coopserv.web import (
     json_error,
     render_page,
     roles_required,
-    territory_blueprint,
     wants_json,
 )
 
 from . import services, voting
+from .blueprint import Routes
 from .models import (
     ACTION_STATUSES,
     CHOICE_LABELS,
@@ -62,7 +62,7 @@ from .schemas import (
     VoteSchema,
 )
 
-bp = territory_blueprint("governance", __name__, url_prefix="/governance")
+routes = Routes()
 
 LABELS = {"colleges": COLLEGE_LABELS, "choices": CHOICE_LABELS, "majorities": MAJORITY_LABELS,
           "results": RESULT_LABELS, "reasons": REASON_LABELS, "action_statuses": ACTION_STATUSES,
@@ -115,14 +115,14 @@ def _committee_page(errors=None, failed=None, values=None, status=200):
     return render_template("governance/committee.html", **context), status
 
 
-@bp.get("/")
+@routes.get("/")
 @login_required
 def committee():
     _require_member()
     return _committee_page()
 
 
-@bp.post("/settings")
+@routes.post("/settings")
 @roles_required(TERRITORY_ADMIN)
 def settings():
     values = form_data()
@@ -134,7 +134,7 @@ def settings():
     return redirect(url_for("governance.committee"))
 
 
-@bp.post("/members")
+@routes.post("/members")
 @roles_required(TERRITORY_ADMIN)
 def add_member():
     values = form_data()
@@ -146,7 +146,7 @@ def add_member():
     return redirect(url_for("governance.committee"))
 
 
-@bp.post("/members/<int:user_id>/college")
+@routes.post("/members/<int:user_id>/college")
 @roles_required(TERRITORY_ADMIN)
 def set_college(user_id):
     values = form_data()
@@ -175,14 +175,14 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
     return render_template("governance/charter.html", **context), status
 
 
-@bp.get("/charter")
+@routes.get("/charter")
 @login_required
 def charter():
     _require_member()
     return _charter_page()
 
 
-@bp.post("/charter/versions")
+@routes.post("/charter/versions")
 @roles_required(TERRITORY_ADMIN)
 def add_charter_version():
     values = form_data()
@@ -194,7 +194,7 @@ def add_charter_version():
     return redirect(url_for("governance.charter"))
 
 
-@bp.post("/charter/sign")
+@routes.post("/charter/sign")
 @login_required
 def sign_charter():
     _require_member()
@@ -211,7 +211,7 @@ def sign_charter():
 
 
 # -- meetings -----------------------------------------------------------------------------------
-@bp.route("/meetings/new", methods=["GET", "POST"])
+@routes.route("/meetings/new", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def new_meeting():
     values = form_data() if request.method == "POST" else {}
@@ -250,7 +250,7 @@ def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
     return render_template("governance/meeting.html", **context), status
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@routes.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id):
     _require_member()
@@ -270,7 +270,7 @@ def _meeting_form(meeting_id, failed, schema, action, flash_message):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/invitations")
+@routes.post("/meetings/<int:meeting_id>/invitations")
 @roles_required(TERRITORY_ADMIN)
 def send_invitations(meeting_id):
     meeting = _or_404(services.get_meeting(meeting_id))
@@ -284,7 +284,7 @@ def send_invitations(meeting_id):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/attendance")
+@routes.post("/meetings/<int:meeting_id>/attendance")
 @roles_required(TERRITORY_ADMIN)
 def set_attendance(meeting_id):
     return _meeting_form(meeting_id, "attendance", AttendanceSchema,
@@ -292,7 +292,7 @@ def set_attendance(meeting_id):
                          _("Attendance is recorded."))
 
 
-@bp.post("/meetings/<int:meeting_id>/minutes")
+@routes.post("/meetings/<int:meeting_id>/minutes")
 @roles_required(TERRITORY_ADMIN)
 def save_minutes(meeting_id):
     return _meeting_form(meeting_id, "minutes", MinutesSchema,
@@ -300,7 +300,7 @@ def save_minutes(meeting_id):
                          _("The minutes are saved."))
 
 
-@bp.post("/meetings/<int:meeting_id>/items")
+@routes.post("/meetings/<int:meeting_id>/items")
 @roles_required(TERRITORY_ADMIN)
 def add_item(meeting_id):
     return _meeting_form(meeting_id, "item", AgendaItemSchema,
@@ -308,7 +308,7 @@ def add_item(meeting_id):
                          _("The item is on the agenda."))
 
 
-@bp.post("/meetings/<int:meeting_id>/actions")
+@routes.post("/meetings/<int:meeting_id>/actions")
 @roles_required(TERRITORY_ADMIN)
 def add_action(meeting_id):
     return _meeting_form(meeting_id, "action", ActionItemSchema,
@@ -325,7 +325,7 @@ def _vote_box(item, errors=None, status=200):
     return redirect(url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}")
 
 
-@bp.post("/items/<int:item_id>/vote")
+@routes.post("/items/<int:item_id>/vote")
 @login_required
 def vote(item_id):
     """A committee member votes (or changes their vote); htmx swaps the item's vote box."""
@@ -348,7 +348,7 @@ def vote(item_id):
     return _vote_box(item)
 
 
-@bp.post("/items/<int:item_id>/close")
+@routes.post("/items/<int:item_id>/close")
 @roles_required(TERRITORY_ADMIN)
 def close_vote(item_id):
     item = _or_404(services.get_item(item_id))
@@ -364,7 +364,7 @@ def close_vote(item_id):
     return _vote_box(item)
 
 
-@bp.post("/actions/<int:action_id>/status")
+@routes.post("/actions/<int:action_id>/status")
 @login_required
 def action_status(action_id):
     """The owner or an admin moves an action on; htmx swaps its row."""
@@ -383,5 +383,3 @@ def action_status(action_id):
                            can_update=True, **_common())
     return redirect(url_for("governance.meeting", meeting_id=action.meeting_id))
 
-
-from . import event_views, risk_views  # noqa: F401  (register their routes on the same blueprint)
