@@ -155,14 +155,16 @@ def availability(module, organization, members_by_module=None, usage=None):
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
     if module.stage in PILOT_STAGES and organization.id not in {o.id for o in module.pilot_organizations}:
         return Availability(False, _("This service is being tested with pilot organizations only."))
-    if module.access != MEMBERS_ONLY:
-        return Availability(True)
     members = members_by_module.get(module.id, {}) if members_by_module is not None else {
         m.organization_id: m for m in module.members
     }
+    # A participating organization's quota holds whatever the access rule: "open" lets
+    # everyone in, it does not lift the limits an organization agreed to.
     member = members.get(organization.id)
     if member is None:
-        return Availability(False, _("Your employer does not take part in this service."))
+        if module.access == MEMBERS_ONLY:
+            return Availability(False, _("Your employer does not take part in this service."))
+        return Availability(True)
     if member.quota_kind == NO_QUOTA:
         return Availability(True)
     used = (usage or {}).get((module.id, member.quota_kind)) if usage is not None else None
