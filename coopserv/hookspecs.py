@@ -116,6 +116,23 @@ def module_stage_changed(module, old_stage, new_stage):
     """
 
 
+@hookspec
+def module_stopped(module, requests, reason):
+    """Release what a stopping service held: places, seats, reservations, crews.
+
+    Called only for the plugin owning ``module.service_key``, inside the
+    transaction that stops the module (a committee's stop decision, an admin
+    setting the stage to stopped or disabling it), once per stop. The core has
+    already moved every open request to the ``service_stopped`` state and
+    notified its requester: ``requests`` is the list of those
+    ``ServiceRequest`` (each one's previous status is
+    ``request.history[-1].from_status``; the list may be empty). ``reason`` is
+    the message shown to requesters (marked with _l). Write in ``db.session``;
+    the core commits. The call runs in a savepoint: if it raises, its writes are
+    undone and logged, and the stop goes on. Returns nothing.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Requests: the generic life of a service request.
 # ---------------------------------------------------------------------------

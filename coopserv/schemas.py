@@ -73,3 +73,32 @@ def at_least(minimum):
 
 def between(minimum, maximum):
     return validate.Range(min=minimum, max=maximum, error=_l("Must be between {min} and {max}."))
+
+
+#: The largest id or count a database integer column holds (PostgreSQL's INTEGER).
+MAX_INTEGER = 2**31 - 1
+#: Characters below the space that text fields keep: tab and line breaks.
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+
+def database_id(value):
+    """Refuse an id no database row can have (zero, negative, beyond a 32-bit integer)."""
+    if not 1 <= value <= MAX_INTEGER:
+        raise validate.ValidationError(_l("This value is not valid."))
+
+
+def no_control_characters(value):
+    """Refuse NUL and other control characters, which no text typed by a person contains."""
+    if any((ord(c) < 32 and c not in _ALLOWED_CONTROLS) or 127 <= ord(c) < 160 for c in value):
+        raise validate.ValidationError(_l("Remove the invisible control characters from this text."))
+
+
+def text(min=None, max=None):
+    """Validators of a text field: its length, and no control characters."""
+    return [length(min=min, max=max), no_control_characters]
+
+
+def sane_date(value):
+    """Refuse dates no committee or service deals with (before 1900 or after 2200)."""
+    if not 1900 <= value.year <= 2200:
+        raise validate.ValidationError(_l("Enter a date between 1900 and 2200."))

@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
 
-from coopserv.schemas import Schema, between, length, one_of
+from coopserv.schemas import Schema, between, database_id, length, one_of, sane_date
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
-from .voting import CHOICES, COLLEGES, MAJORITIES
+from .voting import CHOICES, COLLEGES, DECISION_KINDS, MAJORITIES
 
 
 class SettingsSchema(Schema):
@@ -24,9 +24,21 @@ class CollegeSchema(Schema):
     college = fields.String(required=True, validate=one_of(COLLEGES))
 
 
+class DecisionRuleSchema(Schema):
+    """The voting rule the charter sets for one kind of decision."""
+
+    quorum_percent = fields.Integer(load_default=50, validate=between(0, 100))
+    majority = fields.String(load_default="simple", validate=one_of(MAJORITIES))
+    each_college = fields.Boolean(load_default=False)
+
+
 class CharterVersionSchema(Schema):
+    """A new version of the charter, with the voting rule of each kind of decision (default rule if left out)."""
+
     text = fields.String(required=True, validate=length(min=20, max=20000))
-    adopted_on = fields.Date(required=True)
+    adopted_on = fields.Date(required=True, validate=sane_date)
+    decision_rules = fields.Dict(keys=fields.String(validate=one_of(DECISION_KINDS)),
+                                 values=fields.Nested(DecisionRuleSchema), load_default=dict)
 
 
 class SignatureSchema(Schema):
@@ -59,10 +71,12 @@ class AgendaItemSchema(Schema):
     title = fields.String(required=True, validate=length(min=3, max=200))
     proposal = fields.String(load_default="", validate=length(max=4000))
     with_vote = fields.Boolean(load_default=False)
-    quorum_percent = fields.Integer(load_default=50, validate=between(0, 100))
-    majority = fields.String(load_default="simple", validate=one_of(MAJORITIES))
-    each_college = fields.Boolean(load_default=False)
-    project_id = fields.Integer(load_default=None)
+    #: Left out, the rule is the one the charter in force sets for this kind of decision;
+    #: given, it may be stricter than the charter's, never weaker.
+    quorum_percent = fields.Integer(load_default=None, validate=between(0, 100))
+    majority = fields.String(load_default=None, validate=one_of(MAJORITIES))
+    each_college = fields.Boolean(load_default=None)
+    project_id = fields.Integer(load_default=None, validate=database_id)
     project_outcome = fields.String(load_default=None, validate=one_of(("perennial", "iterate", "stopped")))
 
     @validates_schema

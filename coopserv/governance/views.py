@@ -40,6 +40,7 @@ from .models import (
     ACTION_STATUSES,
     CHOICE_LABELS,
     COLLEGE_LABELS,
+    DECISION_KIND_LABELS,
     MAJORITY_LABELS,
     REASON_LABELS,
     RESULT_LABELS,
@@ -101,7 +102,9 @@ def _organizations():
 def _common():
     return {"labels": LABELS, "admin": is_territory_admin(), "today": services.today(),
             "risk_reader": is_territory_admin() or has_role(GOVERNANCE_MEMBER),
-            "college_options": [(c, _(COLLEGE_LABELS[c])) for c in voting.COLLEGES]}
+            "college_options": [(c, _(COLLEGE_LABELS[c])) for c in voting.COLLEGES],
+            "decision_kind_options": [(k, _(DECISION_KIND_LABELS[k])) for k in voting.DECISION_KINDS],
+            "majority_options": [(k, _(v)) for k, v in MAJORITY_LABELS.items()]}
 
 
 # -- committee ------------------------------------------------------------------------------
@@ -169,10 +172,40 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
     current = services.current_charter()
     signable = _signable_organizations()
     signed_ids = {s.organization_id for s in current.signatures} if current else set()
-    context = dict(_common(), versions=services.charter_versions(), current=current,
-                   signable=[o for o in signable if o.id not in signed_ids],
+    rules = services.decision_rules(current)
+    rule_values = {"text": current.text if current else ""}
+    for kind, rule in rules.items():
+        rule_values.update({f"rule_{kind}_quorum_percent": rule.quorum_percent, f"rule_{kind}_majority": rule.majority,
+                            f"rule_{kind}_each_college": rule.each_college})
+    context = dict(_common(), versions=services.charter_versions(), current=current, rules=rules,
+                   rule_values=rule_values, signable=[o for o in signable if o.id not in signed_ids],
                    errors=errors or {}, failed=failed, values=values or {})
     return render_template("governance/charter.html", **context), status
+
+
+def _charter_form(values):
+    """The charter form's flat rule fields (rule_<kind>_<part>) as the schema's nested decision_rules."""
+    data = {key: value for key, value in values.items() if not key.startswith("rule_")}
+    rules = {}
+    for kind in voting.DECISION_KINDS:
+        prefix = f"rule_{kind}_"
+        parts = {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
+        if parts:
+            rules[kind] = parts
+    if rules:
+        data["decision_rules"] = rules
+    return data
+
+
+def _flat_rule_errors(messages):
+    """Nested decision_rules errors as the form's flat field names, so each shows beside its input."""
+    flat = {key: value for key, value in messages.items() if key != "decision_rules"}
+    for kind, errors in (messages.get("decision_rules") or {}).items():
+        for part, texts in ((errors or {}).get("value") or {}).items():
+            flat[f"rule_{kind}_{part}"] = texts
+        if (errors or {}).get("key"):
+            flat["decision_rules"] = errors["key"]
+    return flat
 
 
 @routes.get("/charter")
@@ -187,8 +220,11 @@ def charter():
 def add_charter_version():
     values = form_data()
     try:
-        services.add_charter_version(CharterVersionSchema().load(values), current_user)
+        data = values if request.is_json else _charter_form(values)
+        services.add_charter_version(CharterVersionSchema().load(data), current_user)
     except ValidationError as error:
+        if not request.is_json:
+            error = ValidationError(_flat_rule_errors(error.messages))
         return _invalid(error, lambda e: _charter_page(e, "version", values)[0])
     flash(_("The new version of the charter is adopted."), "success")
     return redirect(url_for("governance.charter"))
@@ -246,7 +282,7 @@ def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
                    people=_people(), errors=errors or {}, failed=failed, values=values or {},
                    projects=list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION))),
                    outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()],
-                   majority_options=[(k, _(v)) for k, v in MAJORITY_LABELS.items()])
+                   rules=services.decision_rules())
     return render_template("governance/meeting.html", **context), status
 
 

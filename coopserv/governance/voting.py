@@ -130,3 +130,32 @@ def count(ballots, members_by_college, rule):
             return result
     result.decision = ADOPTED
     return result
+
+
+#: Kinds of decision a charter gives a rule to: the three project decisions, and any other proposal.
+PERENNIAL_DECISION = "perennial"
+ITERATE_DECISION = "iterate"
+STOP_DECISION = "stopped"
+GENERAL_DECISION = "general"
+DECISION_KINDS = (PERENNIAL_DECISION, ITERATE_DECISION, STOP_DECISION, GENERAL_DECISION)
+DEFAULT_RULE = Rule()
+
+
+def rule_from(data, default=DEFAULT_RULE):
+    """A Rule from a stored dict (a charter's), filling what it leaves out from ``default``."""
+    data = data or {}
+    return Rule(quorum_percent=data.get("quorum_percent", default.quorum_percent),
+                majority=data.get("majority", default.majority),
+                each_college=data.get("each_college", default.each_college))
+
+
+def weaker_parts(proposed, required):
+    """The parts of ``proposed`` that ask less than ``required``: quorum, majority, each college."""
+    weaker = []
+    if proposed.quorum_percent < required.quorum_percent:
+        weaker.append("quorum_percent")
+    if MAJORITIES.index(proposed.majority) < MAJORITIES.index(required.majority):
+        weaker.append("majority")
+    if required.each_college and not proposed.each_college:
+        weaker.append("each_college")
+    return weaker

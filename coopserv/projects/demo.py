@@ -8,16 +8,16 @@ from coopserv.needs import services as needs
 from coopserv.plugin_host import plugin_host
 from coopserv.timeutil import utcnow
 
-from .decisions import record_decision
 from .evaluation import add_contribution, set_cost_key, submit_satisfaction
-from .models import DECIDED, DESIGN, EVALUATION, IDEA, PERENNIAL, PROTOTYPE
+from .models import DESIGN, EDITED, EVALUATION, IDEA, PERENNIAL, PROTOTYPE
 from .stages import create_project, move, set_experiment, set_target
 
-#: slug -> (title, summary, service key, pilot names, partner names, stage to reach, outcome).
+#: slug -> (title, summary, service key, pilot names, partner names, stage to reach, outcome the committee votes).
+#: Projects stop at evaluation at most: decisions come from the committee's votes (see governance.demo).
 DEMO_PROJECTS = {
     "figeac": ("Conciergerie d'entreprises du Grand-Figeac",
                "Pressing, retouches et paniers locaux déposés sur la ZA de l'Aiguille.", "concierge",
-               ["Figeac Aéro"], ["Figeac Aéro", "Ratier-Figeac", "Grand-Figeac"], DECIDED, PERENNIAL),
+               ["Figeac Aéro"], ["Figeac Aéro", "Ratier-Figeac", "Grand-Figeac"], EVALUATION, PERENNIAL),
     "ouest-rhodanien": ("Covoiturage domicile-travail de la vallée de la Turdine",
                         "Des équipages entre Tarare et les ZA, avec un retour garanti.", "mobility",
                         ["Textiles de Tarare", "Plasturgie Val de Turdine"],
@@ -77,6 +77,7 @@ def seed_demo(territory, organizations, users):
                              "pilot_ids": [organizations[n].id for n in pilot_names]}, admin)
     for indicator_key in [k for k, i in plugin_host().indicators.items() if i.service_key == key][:2]:
         set_target(project, {"indicator_key": indicator_key, "target_value": 20}, admin)
+    _backdate_edits(project, start + timedelta(days=45))
     set_cost_key(project, {"running_cost": 30000, "public_share": 40}, admin)
     public = next((n for n in partner_names if organizations[n].kind == "local_authority"), partner_names[0])
     add_contribution(project, {"organization_id": organizations[public].id, "period": str(experiment_start.year),
@@ -91,9 +92,12 @@ def seed_demo(territory, organizations, users):
     move(project, EVALUATION, "Fin de la période d'essai.", admin, at=start + timedelta(days=185))
     employee_org = organizations[pilot_names[0]]
     submit_satisfaction(project, users["employee"], employee_org, {"score": 4, "comment": "Pratique et fiable."})
-    if goal == EVALUATION:
-        return project
-    record_decision(project, outcome, {"for": 9, "against": 1, "abstain": 2},
-                    "Le service répond au besoin : il est ouvert à toutes les entreprises.", admin,
-                    decided_on=(start + timedelta(days=195)).date())
     return project
+
+
+def _backdate_edits(project, at):
+    """Date the demo's preparation steps when they happened in its story, not when the demo ran."""
+    for event in project.events:
+        if event.kind == EDITED and event.at > at:
+            event.at = at
+    db.session.commit()

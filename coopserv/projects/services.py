@@ -6,7 +6,7 @@ territories in ``replication``. Callers outside the package import from here so
 the split stays an internal matter.
 """
 from .base import get_project, list_projects
-from .decisions import record_decision
+from .decisions import apply_vote
 from .evaluation import (
     TargetResult,
     add_contribution,
@@ -21,14 +21,16 @@ from .evaluation import (
     submit_satisfaction,
     uses_over_last_year,
 )
-from .history import timeline
+from .history import latest_decision, timeline
 from .replication import TEMPLATE_FORMAT, export_template, import_template
 from .stages import (
     can_move,
     create_project,
+    edit_project,
     move,
     pilots,
     prototype_problems,
+    remove_target,
     set_experiment,
     set_partner,
     set_target,
@@ -36,8 +38,9 @@ from .stages import (
 
 __all__ = [
     "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
+    "edit_project", "remove_target",
     "evaluation", "experiment_window", "export_template", "get_project", "import_template", "is_public",
-    "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems", "record_decision",
+    "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",
     "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction",
     "timeline", "uses_over_last_year",
 ]

@@ -14,7 +14,18 @@ from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host
 
 from .base import add_event, check_service_key, field_error, organizations, territory_member
-from .models import DESIGN, EVALUATION, IDEA, MOVES, PROTOTYPE, STAGES, ProjectPartner, ProjectTarget, ServiceProject
+from .models import (
+    DESIGN,
+    EDITED,
+    EVALUATION,
+    IDEA,
+    MOVES,
+    PROTOTYPE,
+    STAGES,
+    ProjectPartner,
+    ProjectTarget,
+    ServiceProject,
+)
 
 
 def create_project(data, actor=None, at=None):
@@ -66,36 +77,122 @@ def set_partner(project, data, actor=None):
     return partner
 
 
+#: Stages at which the experiment (service type, period, pilots, targets) is still being prepared.
+PREPARING = (IDEA, DESIGN)
+
+
+def _record_edit(project, actor, changes):
+    """Add an "edited" step to the story listing what changed (``changes``: dicts with field, old, new)."""
+    event = add_event(project, project.stage, project.stage, actor, "")
+    event.kind, event.details = EDITED, {"changes": changes}
+    return event
+
+
+def edit_project(project, data, actor=None, may_change_lead=False):
+    """Change a project's title, description, service type or lead; each change joins the story.
+
+    Only the keys present in ``data`` change. The service type is chosen while
+    the experiment is prepared (idea or design); targets on indicators of the
+    previous type are dropped with it. Only territory admins
+    (``may_change_lead``) hand the project to another lead.
+    """
+    changes = []
+    for name in ("title", "summary"):
+        if name in data and data[name] != getattr(project, name):
+            changes.append({"field": name, "old": getattr(project, name) if name == "title" else None,
+                            "new": data[name] if name == "title" else None})
+            setattr(project, name, data[name])
+    if "service_key" in data and data["service_key"] != project.service_key:
+        if project.stage not in PREPARING:
+            raise field_error("service_key", lazy_gettext("The service type is chosen before the prototype opens."))
+        check_service_key(data["service_key"])
+        changes.append({"field": "service_key", "old": project.service_key, "new": data["service_key"]})
+        project.service_key = data["service_key"]
+        indicators = plugin_host().indicators
+        for target in list(project.targets):
+            indicator = indicators.get(target.indicator_key)
+            if indicator is not None and indicator.service_key not in (None, project.service_key):
+                changes.append({"field": "target_removed", "old": target.indicator_key, "new": None})
+                project.targets.remove(target)
+    if "lead_id" in data and data["lead_id"] != project.lead_id:
+        if not may_change_lead:
+            raise field_error("lead_id", lazy_gettext("Only territory admins hand a project to another lead."))
+        lead = territory_member(data["lead_id"])
+        changes.append({"field": "lead", "old": project.lead.name if project.lead else None,
+                        "new": lead.name if lead else None})
+        project.lead_id = lead.id if lead else None
+    if changes:
+        _record_edit(project, actor, changes)
+        record("projects.edited", project.id, actor=actor, fields=[c["field"] for c in changes])
+        db.session.commit()
+    return project
+
+
 def set_experiment(project, data, actor=None):
     """Set the experiment period and which partners pilot the prototype (non-partners join as partners)."""
-    if project.stage not in (IDEA, DESIGN):
+    if project.stage not in PREPARING:
         raise field_error("_schema", lazy_gettext("The experiment is prepared at the design stage."))
-    pilots = {o.id: o for o in organizations(data["pilot_ids"], "pilot_ids")}
+    before_period = _period_text(project.experiment_start, project.experiment_end)
+    before_pilots = sorted(o.name for o in pilots(project))
+    chosen = {o.id: o for o in organizations(data["pilot_ids"], "pilot_ids")}
     for partner in project.partners:
-        partner.pilot = partner.organization_id in pilots
-        pilots.pop(partner.organization_id, None)
-    for organization in pilots.values():
+        partner.pilot = partner.organization_id in chosen
+        chosen.pop(partner.organization_id, None)
+    for organization in chosen.values():
         project.partners.append(ProjectPartner(organization=organization, pilot=True))
     project.experiment_start = data["experiment_start"]
     project.experiment_end = data["experiment_end"]
+    after_period = _period_text(project.experiment_start, project.experiment_end)
+    after_pilots = sorted(o.name for o in pilots(project))
+    changes = []
+    if before_period != after_period:
+        changes.append({"field": "experiment", "old": before_period, "new": after_period})
+    if before_pilots != after_pilots:
+        changes.append({"field": "pilots", "old": before_pilots, "new": after_pilots})
+    if changes:
+        _record_edit(project, actor, changes)
     record("projects.experiment_set", project.id, actor=actor, start=str(project.experiment_start),
            end=str(project.experiment_end))
     db.session.commit()
     return project
 
 
+def _period_text(start, end):
+    return f"{start.isoformat()}/{end.isoformat()}" if start and end else None
+
+
 def set_target(project, data, actor=None):
+    """Set the value an indicator should reach over the experiment (while the experiment is prepared)."""
+    if project.stage not in PREPARING:
+        raise field_error("indicator_key", lazy_gettext("Targets are set before the prototype opens."))
     indicator = plugin_host().indicators.get(data["indicator_key"])
     if indicator is None or (project.service_key and indicator.service_key not in (None, project.service_key)):
         raise field_error("indicator_key", lazy_gettext("Choose one of the proposed values."))
     target = next((t for t in project.targets if t.indicator_key == indicator.key), None)
+    old = target.target_value if target is not None else None
     if target is None:
         target = ProjectTarget(indicator_key=indicator.key, target_value=data["target_value"])
         project.targets.append(target)
     target.target_value = data["target_value"]
+    if old != target.target_value:
+        _record_edit(project, actor, [{"field": "target", "indicator": indicator.key, "old": old,
+                                       "new": target.target_value}])
     record("projects.target_set", project.id, actor=actor, indicator=indicator.key, value=data["target_value"])
     db.session.commit()
     return target
+
+
+def remove_target(project, target_id, actor=None):
+    """Drop a target while the experiment is prepared; the story keeps it."""
+    if project.stage not in PREPARING:
+        raise field_error("indicator_key", lazy_gettext("Targets are set before the prototype opens."))
+    target = next((t for t in project.targets if t.id == target_id), None)
+    if target is None:
+        raise field_error("indicator_key", lazy_gettext("Choose one of the proposed values."))
+    project.targets.remove(target)
+    _record_edit(project, actor, [{"field": "target_removed", "old": target.indicator_key, "new": None}])
+    record("projects.target_removed", project.id, actor=actor, indicator=target.indicator_key)
+    db.session.commit()
 
 
 def pilots(project):
