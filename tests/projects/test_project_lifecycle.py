@@ -289,6 +289,12 @@ def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot
         configure_module(get_module("concierge"), {"max_items_per_order": 5})
         services.move(project, "prototype", "Deuxième essai", lot.admin)
         assert get_module("concierge").config["max_items_per_order"] == 5  # the territory's settings are kept
+    catalogue = add_catalogue(lot.territory)
+    order = {f"items.{catalogue.shirt.id}": "1", "slot_id": str(catalogue.tuesday.id),
+             "dropoff_date": next_weekday(1).isoformat()}
+    assert _client(make_client, lot.pilot_employee).post_form("/t/lot/services/concierge/requests",
+                                                              order).status_code == 302
+    with scoped(lot.territory):
         services.move(project, "evaluation", "Fin", lot.admin)
     _decide(lot, scoped, committee, project, "stopped", ("for", "for", "against"))
     with scoped(lot.territory):
@@ -297,6 +303,13 @@ def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot
         assert (project.stage, project.outcome, module.stage, module.enabled) == ("decided", "stopped", "stopped", False)
         assert not availability(module, lot.pilot).visible
         assert [d.outcome for d in project.decisions] == ["iterate", "stopped"]
+        # The pilot's open order is closed, and she is told the committee stopped the service.
+        assert db.session.scalar(select(ServiceRequest.status)) == "service_stopped"
+    closed = db.session.scalar(select(Notification).where(Notification.user_id == lot.pilot_employee.id,
+                                                          Notification.message.startswith("Your request %(ref)s is "
+                                                                                          "closed"))
+                               .execution_options(**{ALL_TERRITORIES: True}))
+    assert closed.params["reason"] == "The steering committee decided to stop this service."
 
 
 def test_a_decision_is_only_taken_by_a_closed_vote_on_the_project(lot, scoped, committee):
