@@ -181,6 +181,13 @@ def _seed_grand_quercy(territory, organizations, users):
                                         "starts_at": datetime.combine(today + timedelta(days=21), time(18, 30)),
                                         "place": "Conserverie du Quercy, Gourdon"}, admin)
     services.send_invitations(upcoming, admin)
+    from sqlalchemy import select
+
+    from coopserv.needs.models import CollectiveNeed
+
+    collective = db.session.scalar(select(CollectiveNeed).where(CollectiveNeed.flagged_at.is_not(None)).limit(1))
+    if collective is not None:  # the needs demo's collective need, past its threshold
+        services.put_collective_on_agenda(collective, admin)
     services.add_agenda_item(upcoming, {
         "title": "Adhésion de nouvelles entreprises au comité",
         "proposal": "Ouvrir deux sièges supplémentaires au collège des entreprises.",

@@ -345,6 +345,40 @@ def add_agenda_item(meeting, data, actor=None):
     return item
 
 
+def next_meeting(now=None):
+    """The committee's next meeting (the first one still to start), or None."""
+    return db.session.scalar(select(Meeting).where(Meeting.starts_at > (now or utcnow()))
+                             .order_by(Meeting.starts_at, Meeting.id).limit(1))
+
+
+def upcoming_item_for(collective, now=None):
+    """The item putting a collective need on a meeting still to come, if there is one."""
+    return db.session.scalar(select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                             .where(AgendaItem.collective_need_id == collective.id,
+                                    Meeting.starts_at > (now or utcnow())).limit(1))
+
+
+def put_collective_on_agenda(collective, actor=None, now=None):
+    """Put a collective need that passed the threshold on the next meeting's agenda (once); return the item."""
+    from coopserv.needs.services import breakdown
+
+    if collective.flagged_at is None:
+        raise _error("_schema", lazy_gettext("This collective need has not passed the territory's threshold."))
+    existing = upcoming_item_for(collective, now)
+    if existing is not None:
+        return existing
+    meeting = next_meeting(now)
+    if meeting is None:
+        raise _error("_schema", lazy_gettext("No committee meeting is planned: plan the next one first."))
+    totals = breakdown(collective)
+    title = str(lazy_gettext("Collective need: %(title)s", title=collective.title))
+    proposal = str(lazy_gettext("Study the feasibility of a service for this need: %(companies)s companies and "
+                                "%(employees)s employees concerned.", companies=totals.companies,
+                                employees=totals.employees))
+    return add_agenda_item(meeting, {"title": title[:200], "proposal": proposal, "collective_need_id": collective.id},
+                           actor)
+
+
 def get_item(item_id):
     return _by_id(AgendaItem, item_id)
 

@@ -400,6 +400,29 @@ def close_vote(item_id):
     return _vote_box(item)
 
 
+@routes.post("/collective-needs/<int:collective_id>/agenda")
+@login_required
+def put_collective_on_agenda(collective_id):
+    """One click: a collective need past the threshold goes on the next committee meeting's agenda."""
+    from coopserv.needs.models import CollectiveNeed
+
+    if not (is_territory_admin() or services.is_committee_member(current_user)):
+        abort(403)
+    collective = _or_404(db.session.scalar(select(CollectiveNeed).filter_by(id=collective_id)))
+    try:
+        item = services.put_collective_on_agenda(collective, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        if wants_json():
+            return json_error(409, " ".join(str(m) for m in error.messages["_schema"]), error.messages)
+        flash(" ".join(str(m) for m in error.messages["_schema"]), "error")
+        return redirect(url_for("needs.collective", collective_id=collective.id))
+    if wants_json():
+        return {"meeting": item.meeting_id, "item": item.id}
+    flash(_("The collective need is on the agenda of “%(title)s”.", title=item.meeting.title), "success")
+    return redirect(url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
 @routes.post("/actions/<int:action_id>/status")
 @login_required
 def action_status(action_id):
