@@ -38,6 +38,7 @@ def _cooperation_personal_data():
         MeetingAttendance,
         Risk,
     )
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
     from coopserv.needs.models import CampaignAnswer, Need, NeedSupport
     from coopserv.projects.models import SatisfactionAnswer
     from coopserv.tokens.models import AccessToken
@@ -61,6 +62,10 @@ def _cooperation_personal_data():
         PersonalData(ActionItem, "owner_id", ("meeting_id", "title", "due_on", "status"), erase="anonymise",
                      label="action_items"),
         PersonalData(Risk, "owner_id", ("territory_id",), erase="anonymise", label="risk_ownership"),
+        PersonalData(CommitteeIndicator, "reporter_id", ("territory_id", "name"), erase="anonymise",
+                     label="indicators_reported"),
+        PersonalData(IndicatorFigure, "entered_by_id", ("indicator_id", "month", "value", "entered_at"),
+                     erase="anonymise", label="indicator_figures"),
         PersonalData(AccessToken, "user_id", ("territory_id", "name", "created_at", "revoked_at"),
                      label="access_tokens"),
     ]
@@ -68,9 +73,11 @@ def _cooperation_personal_data():
 
 @hookimpl
 def indicator_targets(territory):
-    """Targets set by service projects that reached the prototype stage (the latest project wins)."""
+    """Targets the committee set on its own indicators, then those of service projects that reached the
+    prototype stage (the latest project wins)."""
     from sqlalchemy import select
 
+    from coopserv.committee_indicators.services import targets as committee_targets
     from coopserv.extensions import db
     from coopserv.projects.models import ProjectTarget, ServiceProject
 
@@ -80,7 +87,15 @@ def indicator_targets(territory):
         .where(ServiceProject.stage.in_(("prototype", "evaluation", "decided")))
         .order_by(ServiceProject.id)
     ).all()
-    return {key: value for key, value in rows}
+    return {**committee_targets(), **{key: value for key, value in rows}}
+
+
+@hookimpl
+def territory_indicators(territory):
+    """The indicators the territory's steering committee defined."""
+    from coopserv.committee_indicators.services import registry_indicators
+
+    return registry_indicators()
 
 
 @hookimpl

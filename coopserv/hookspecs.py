@@ -198,6 +198,22 @@ def mobility_alternatives(business_park):
 
 
 @hookspec
+def territory_indicators(territory):
+    """Give the indicators one territory defined for itself, beside those declared at start-up.
+
+    Called at most once per request, with ``territory`` (a ``Territory``, never
+    None) in scope, the first time the indicator registry
+    (``plugin_host().indicators``) is read; the dashboard, exports, comparison,
+    open data and project targets then see these indicators like any other.
+    The core answers with the indicators the territory's steering committee
+    defined. Returns a list of ``coopserv.plugin_api.Indicator`` (results are
+    merged; a key already declared with ``register_indicators`` is ignored).
+    Their ``compute`` must measure in whichever territory is in scope, since a
+    comparison visits several.
+    """
+
+
+@hookspec
 def indicator_targets(territory):
     """Give the targets set for indicators in ``territory`` (e.g. by service projects).
 

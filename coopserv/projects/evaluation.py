@@ -47,7 +47,9 @@ def evaluation(project):
     for target in project.targets:
         indicator = host.indicators.get(target.indicator_key)
         measured = None
-        if indicator is not None and project.module is not None:
+        # A service's indicator needs the project's module; the territory's own (the core's, the
+        # committee's) measure the experiment period whatever the module.
+        if indicator is not None and (indicator.service_key is None or project.module is not None):
             measured = _measure(indicator, project.module, start, end)
         results.append(TargetResult(target, indicator, measured))
     return results
@@ -59,7 +61,7 @@ def _measure(indicator, module, start, end):
         with db.session.begin_nested():
             return indicator.compute(module, start, end)
     except Exception:  # a plugin's bug must not hide the rest of the evaluation
-        log.exception("Indicator %s failed for module %s", indicator.key, module.id)
+        log.exception("Indicator %s failed for module %s", indicator.key, getattr(module, "id", None))
         return None
 
 
