@@ -1,8 +1,8 @@
 """Input schemas of governance: committee, charter, meetings and votes, action items, events, risks."""
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coopserv.schemas import Schema, between, database_id, length, one_of, sane_date
+from coopserv.schemas import Schema, amount_between, between, database_id, length, one_of, sane_date, text
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
 from .voting import CHOICES, COLLEGES, DECISION_KINDS, MAJORITIES
@@ -15,8 +15,8 @@ class SettingsSchema(Schema):
 class CommitteeMemberSchema(Schema):
     """Seat a member of the territory on the committee; the college defaults from their organization."""
 
-    user_id = fields.Integer(required=True)
-    organization_id = fields.Integer(load_default=None)
+    user_id = fields.Integer(required=True, validate=database_id)
+    organization_id = fields.Integer(load_default=None, validate=database_id)
     college = fields.String(load_default=None, validate=one_of(COLLEGES))
 
 
@@ -35,7 +35,7 @@ class DecisionRuleSchema(Schema):
 class CharterVersionSchema(Schema):
     """A new version of the charter, with the voting rule of each kind of decision (default rule if left out)."""
 
-    text = fields.String(required=True, validate=length(min=20, max=20000))
+    text = fields.String(required=True, validate=text(min=20, max=20000))
     adopted_on = fields.Date(required=True, validate=sane_date)
     decision_rules = fields.Dict(keys=fields.String(validate=one_of(DECISION_KINDS)),
                                  values=fields.Nested(DecisionRuleSchema), load_default=dict)
@@ -44,32 +44,34 @@ class CharterVersionSchema(Schema):
 class SignatureSchema(Schema):
     """An organization's signature of the current charter with its commitments."""
 
-    organization_id = fields.Integer(required=True)
-    funding_amount = fields.Decimal(load_default=0, places=2, validate=between(0, 10_000_000), as_string=False)
+    organization_id = fields.Integer(required=True, validate=database_id)
+    funding_amount = fields.Decimal(load_default=0, places=2, validate=amount_between(0, 10_000_000), as_string=False,
+                                    metadata={"default": 0})
     staff_days = fields.Integer(load_default=0, validate=between(0, 3650))
-    premises = fields.String(load_default="", validate=length(max=300))
-    quality_pledge = fields.String(load_default="", validate=length(max=4000))
+    premises = fields.String(load_default="", validate=text(max=300))
+    quality_pledge = fields.String(load_default="", validate=text(max=4000))
 
 
 class MeetingSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso")
-    place = fields.String(load_default="", validate=length(max=200))
+    title = fields.String(required=True, validate=text(min=3, max=160))
+    starts_at = fields.DateTime(required=True, format="iso", validate=sane_date)
+    place = fields.String(load_default="", validate=text(max=200))
 
 
 class MinutesSchema(Schema):
-    minutes = fields.String(required=True, validate=length(max=50000))
+    minutes = fields.String(required=True, validate=text(max=50000))
 
 
 class AttendanceSchema(Schema):
-    present_ids = fields.List(fields.Integer(), load_default=list)
+    present_ids = fields.List(fields.Integer(validate=database_id), load_default=list,
+                              validate=validate.Length(max=500))
 
 
 class AgendaItemSchema(Schema):
     """An agenda item; with ``with_vote`` it carries a proposal and the rule deciding it."""
 
-    title = fields.String(required=True, validate=length(min=3, max=200))
-    proposal = fields.String(load_default="", validate=length(max=4000))
+    title = fields.String(required=True, validate=text(min=3, max=200))
+    proposal = fields.String(load_default="", validate=text(max=4000))
     with_vote = fields.Boolean(load_default=False)
     #: Left out, the rule is the one the charter in force sets for this kind of decision;
     #: given, it may be stricter than the charter's, never weaker.
@@ -92,9 +94,9 @@ class VoteSchema(Schema):
 
 
 class ActionItemSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=200))
-    owner_id = fields.Integer(load_default=None)
-    due_on = fields.Date(required=True)
+    title = fields.String(required=True, validate=text(min=3, max=200))
+    owner_id = fields.Integer(load_default=None, validate=database_id)
+    due_on = fields.Date(required=True, validate=sane_date)
 
 
 class ActionStatusSchema(Schema):
@@ -115,11 +117,11 @@ class IdeaSchema(Schema):
 
 
 class RiskSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=200))
+    title = fields.String(required=True, validate=text(min=3, max=200))
     category = fields.String(load_default="other", validate=one_of(list(RISK_CATEGORIES)))
     likelihood = fields.Integer(required=True, validate=between(1, 5))
     impact = fields.Integer(required=True, validate=between(1, 5))
-    mitigation = fields.String(load_default="", validate=length(max=4000))
-    owner_id = fields.Integer(load_default=None)
-    review_on = fields.Date(required=True)
+    mitigation = fields.String(load_default="", validate=text(max=4000))
+    owner_id = fields.Integer(load_default=None, validate=database_id)
+    review_on = fields.Date(required=True, validate=sane_date)
 

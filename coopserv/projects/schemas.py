@@ -7,7 +7,7 @@ field errors before anything reaches the database.
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coopserv.schemas import Schema, between, database_id, one_of, sane_date, text
+from coopserv.schemas import Schema, amount_between, between, database_id, one_of, sane_date, text
 
 from .models import CONTRIBUTION_KINDS, STAGES
 
@@ -84,7 +84,7 @@ class ContributionSchema(Schema):
     organization_id = fields.Integer(required=True, validate=database_id)
     period = fields.String(required=True, validate=text(min=4, max=20))
     kind = fields.String(required=True, validate=one_of(list(CONTRIBUTION_KINDS)))
-    amount = fields.Decimal(required=True, places=2, validate=between(0, MAX_VALUE))
+    amount = fields.Decimal(required=True, places=2, validate=amount_between(0, MAX_VALUE))
     note = fields.String(load_default="", validate=text(max=200))
 
 
