@@ -86,6 +86,15 @@ def world(figeac, autun, catalogue, make_client):
         gov_events.register(gov_event, figeac.employee)
         idea = gov_events.submit_idea(gov_event, figeac.employee,
                                       {"title": "Covoiturage", "pitch": "Idée secrète : les équipes de nuit."})
+        from coopserv.committee_indicators import services as committee_indicators
+        from coopserv.governance import risks
+        from coopserv.projects.services import set_target
+
+        indicator = committee_indicators.create_definition({
+            "name": "Indicateur secret", "unit": "recrues", "method": "manual", "reporter_id": figeac.admin.id})
+        target = set_target(project, {"indicator_key": "concierge.orders", "target_value": 4})
+        risk = risks.save_risk({"title": "Risque secret", "likelihood": 2, "impact": 3,
+                                "review_on": utcnow().date()})
     clients = {}
     for role in ("employee", "admin", "operator"):
         clients[role] = make_client()
@@ -111,12 +120,16 @@ def world(figeac, autun, catalogue, make_client):
             "action_id": action.id,
             "event_id": gov_event.id,
             "idea_id": idea.id,
+            "indicator_id": indicator.id,
+            "target_id": target.id,
+            "risk_id": risk.id,
         },
         secrets=[
             "Figeac Aéro", "Menuiserie du Célé", "camille@aero.example", "lou@menuiserie.example",
             "rh@aero.example", "admin@figeac.example", "concierge@figeac.example", "Pressing du Célé",
             "ZA de l'Aiguille", SECRET_NOTES, figeac.aero.invitation_code, figeac.menuiserie.invitation_code,
             "Navette secrète", "Projet secret", "Recueil secret", "Jeton secret", "Comité secret", "Idée secrète",
+            "Indicateur secret", "Risque secret",
         ],
         state=lambda: _figeac_state(figeac, catalogue, request.id),
     )
@@ -138,7 +151,26 @@ def _figeac_state(figeac, catalogue, request_id):
             "items": sorted(db.session.execute(select(CatalogItem.id, CatalogItem.active)).all()),
             "providers": sorted(db.session.scalars(select(Provider.name))),
             "users": len(rows(User)),
+            **_cooperation_state(),
         }
+
+
+def _cooperation_state():
+    """Projects, votes, committee indicators and risks: what the decision and governance routes could change."""
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
+    from coopserv.governance.models import AgendaItem, Risk
+    from coopserv.projects.models import ProjectEvent, ProjectTarget, ServiceProject
+
+    return {
+        "projects": sorted(db.session.execute(select(ServiceProject.id, ServiceProject.title, ServiceProject.stage,
+                                                     ServiceProject.service_key, ServiceProject.lead_id)).all()),
+        "project_story": len(db.session.scalars(select(ProjectEvent.id)).all()),
+        "targets": sorted(db.session.execute(select(ProjectTarget.id, ProjectTarget.target_value)).all()),
+        "items": sorted(db.session.execute(select(AgendaItem.id, AgendaItem.vote_status)).all()),
+        "indicators": sorted(db.session.execute(select(CommitteeIndicator.id, CommitteeIndicator.name)).all()),
+        "figures": len(db.session.scalars(select(IndicatorFigure.id)).all()),
+        "risks": sorted(db.session.execute(select(Risk.id, Risk.likelihood, Risk.impact)).all()),
+    }
 
 
 def _build(rule_text, endpoint, slug, values):
