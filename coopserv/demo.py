@@ -137,6 +137,9 @@ def _seed_territory(spec):
         from coopserv.governance.demo import seed_demo as seed_governance
 
         seed_governance(territory, organizations, users)
+        from coopserv.committee_indicators.demo import seed_demo as seed_committee_indicators
+
+        seed_committee_indicators(territory, users)
     return territory
 
 

@@ -386,6 +386,14 @@ def test_demo_seeds_committees_their_votes_and_the_decisions_they_take(app):
     assert [e.kind for e in refused.project.events][-1] == "not_adopted"
     assert db.session.scalar(select(ServiceProject).filter_by(id=refused.project_id)
                              .execution_options(**{ALL_TERRITORIES: True})).outcome is None
+    # The committees' own indicators, with six months of figures each for the manual ones.
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
+
+    assert _count(CommitteeIndicator) == 3 and _count(IndicatorFigure) == 12
+    # Grand Quercy's collective need past its threshold is on its next meeting's agenda.
+    assert _count(AgendaItem, vote_status="none") >= 2
+    assert db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.collective_need_id.is_not(None))
+                             .execution_options(**{ALL_TERRITORIES: True})) == 1
     assert _count(GovernanceEvent, kind="startup_evening") == 1
     assert _count(IdeaPitch) == 4 and _count(IdeaVote) > 4
 
