@@ -272,7 +272,7 @@ def test_full_lifecycle_from_needs_to_a_perennial_service(make_client, lot, scop
     assert f"/t/lot/governance/meetings/{meeting_id}#item-{item.id}" in story  # the project links to its vote
     report = admin.get(f"/t/lot/projects/{project.id}/report").get_data(as_text=True)
     assert "Pérenniser" in report
-    assert f"#item-{item.id}" in report and "À décider par le comité" not in report
+    assert f"#item-{item.id}" in report and "À décider en comité de pilotage" not in report
 
 
 def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot, scoped, committee):
@@ -361,7 +361,7 @@ def test_a_rejected_vote_is_in_the_story_and_the_project_stays_in_evaluation(mak
     story = _client(make_client, lot.pilot_employee).get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
     assert "Non adopté par le comité" in story and "collège « Entreprises »" in story
     report = _client(make_client, lot.admin).get(f"/t/lot/projects/{project.id}/report").get_data(as_text=True)
-    assert "collège « Entreprises »" in report and "À décider par le comité" in report
+    assert "collège « Entreprises »" in report and "À décider en comité de pilotage" in report
     # The project can still be decided by a later vote.
     _decide(lot, scoped, committee, project, "perennial", ("for", "for", "for"))
     with scoped(lot.territory):
