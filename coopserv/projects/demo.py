@@ -9,27 +9,27 @@ from coopserv.plugin_host import plugin_host
 from coopserv.timeutil import utcnow
 
 from .evaluation import add_contribution, set_cost_key, submit_satisfaction
-from .models import DESIGN, EDITED, EVALUATION, IDEA, PERENNIAL, PROTOTYPE
+from .models import DESIGN, EDITED, EVALUATION, IDEA, PROTOTYPE
 from .stages import create_project, move, set_experiment, set_target
 
-#: slug -> (title, summary, service key, pilot names, partner names, stage to reach, outcome the committee votes).
+#: slug -> (title, summary, service key, pilot names, partner names, stage to reach).
 #: Projects stop at evaluation at most: decisions come from the committee's votes (see governance.demo).
 DEMO_PROJECTS = {
     "figeac": ("Conciergerie d'entreprises du Grand-Figeac",
                "Pressing, retouches et paniers locaux déposés sur la ZA de l'Aiguille.", "concierge",
-               ["Figeac Aéro"], ["Figeac Aéro", "Ratier-Figeac", "Grand-Figeac"], EVALUATION, PERENNIAL),
+               ["Figeac Aéro"], ["Figeac Aéro", "Ratier-Figeac", "Grand-Figeac"], EVALUATION),
     "ouest-rhodanien": ("Covoiturage domicile-travail de la vallée de la Turdine",
                         "Des équipages entre Tarare et les ZA, avec un retour garanti.", "mobility",
                         ["Textiles de Tarare", "Plasturgie Val de Turdine"],
                         ["Textiles de Tarare", "Plasturgie Val de Turdine", "Communauté de l'Ouest Rhodanien"],
-                        PROTOTYPE, None),
+                        PROTOTYPE),
     "autun-morvan": ("Formation IoT des techniciens", "Des modules courts sur les capteurs pour l'industrie locale.",
                      "iot_training", ["Nexans Autun", "Morvan Électronique"],
-                     ["Nexans Autun", "Morvan Électronique", "Grand Autunois Morvan"], EVALUATION, None),
+                     ["Nexans Autun", "Morvan Électronique", "Grand Autunois Morvan"], EVALUATION),
     "grand-quercy": ("Micro-crèche inter-entreprises du Mas de Jouy",
                      "Des places aux horaires des équipes de la ZA.", "childminder_house", [],
                      ["Conserverie du Quercy", "Bouriane Bâtiment", "Communauté de communes Quercy-Bouriane"],
-                     DESIGN, None),
+                     DESIGN),
 }
 
 
@@ -41,7 +41,7 @@ def seed_demo(territory, organizations, users):
     spec = DEMO_PROJECTS.get(territory.slug)
     if spec is None:
         return None
-    title, summary, key, pilot_names, partner_names, goal, outcome = spec
+    title, summary, key, pilot_names, partner_names, goal = spec
     admin = users["admin"]
     collectives = []
     if territory.slug == "grand-quercy":
