@@ -259,7 +259,9 @@ def new_meeting():
                                                              errors=e, **_common()))
         if wants_json():
             return {"id": meeting.id}, 201
-        return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+        # Planned from a project in evaluation: its decision is proposed on the new meeting's agenda.
+        return redirect(url_for("governance.meeting", meeting_id=meeting.id,
+                                project_id=request.args.get("project_id", type=int)))
     return render_template("governance/meeting_new.html", values=values, errors={}, **_common())
 
 
@@ -272,16 +274,27 @@ def _item_context(item, members=None):
             "can_vote": item.vote_status == VOTE_OPEN and services.is_committee_member(current_user)}
 
 
+def _proposed_item(projects):
+    """The agenda form filled in for the project named in the URL, when an admin came from its page."""
+    project_id = request.args.get("project_id", type=int)
+    project = next((p for p in projects if p.id == project_id), None)
+    if project is None:
+        return {}
+    return {"project_id": project.id, "with_vote": True,
+            "title": _("Decision on the service project “%(title)s”", title=project.title)}
+
+
 def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
     from coopserv.projects.models import EVALUATION, OUTCOMES, ServiceProject
 
     members = services.committee_members()
     present = {a.user_id for a in meeting.attendances if a.present}
+    projects = list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION)))
     context = dict(_common(), meeting=meeting, members=members, present=present,
                    items=[_item_context(item, members) for item in meeting.items],
                    people=_people(), errors=errors or {}, failed=failed, values=values or {},
-                   projects=list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION))),
-                   outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()],
+                   projects=projects, proposed_item=_proposed_item(projects) if failed is None else {},
+                   outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()], outcomes=OUTCOMES,
                    rules=services.decision_rules())
     return render_template("governance/meeting.html", **context), status
 

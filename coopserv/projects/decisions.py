@@ -5,8 +5,6 @@ when a committee vote on an agenda item linked to the project closes adopted.
 A vote that closes otherwise (rejected, quorum not met) is recorded as "not
 adopted" in the project's story, and the project stays in evaluation.
 """
-from datetime import datetime, time
-
 from flask import has_request_context, url_for
 from flask_babel import lazy_gettext
 
@@ -63,6 +61,13 @@ def decision_date(item, now=None):
     return starts_at.date() if starts_at <= now else now.date()
 
 
+def voted_at(item):
+    """When the committee voted, for the story: at its meeting if the vote closed on a later day, else at closing."""
+    closed = item.closed_at or utcnow()
+    starts_at = item.meeting.starts_at
+    return starts_at if starts_at < closed and starts_at.date() != closed.date() else closed
+
+
 def _vote_link(item):
     if not has_request_context():
         return ""
@@ -82,7 +87,7 @@ def _decide(project, item, actor):
     project.outcome = outcome
     project.stage = DESIGN if outcome == ITERATE else DECIDED
     # A decision dated in the past still comes after the evaluation in the story.
-    at = max(datetime.combine(decided_on, time(12)), project.events[-1].at) if project.events else None
+    at = max(voted_at(item), project.events[-1].at) if project.events else None
     event = add_event(project, old, project.stage, actor, item.proposal, at=at)
     event.agenda_item_id = item.id
     record("projects.decided", project.id, actor=actor, outcome=outcome, votes=totals, item=item.id)
@@ -107,7 +112,7 @@ def _not_adopted(project, item, actor):
     tally = item.tally or {}
     details = {"outcome": item.project_outcome, "result": item.result, "reason": item.result_reason,
                "failed_colleges": list(tally.get("failed_colleges") or []), "totals": tally.get("totals", {})}
-    at = max(item.closed_at or utcnow(), project.events[-1].at) if project.events else None
+    at = max(voted_at(item), project.events[-1].at) if project.events else None
     event = add_event(project, EVALUATION, EVALUATION, actor, item.proposal, at=at)
     event.kind, event.details, event.agenda_item_id = NOT_ADOPTED, details, item.id
     record("projects.not_adopted", project.id, actor=actor, outcome=item.project_outcome, result=item.result,

@@ -25,7 +25,7 @@ from coopserv.web import (
 )
 
 from . import services
-from .models import CONTRIBUTION_KINDS, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
 from .schemas import (
     ContributionSchema,
     CostKeySchema,
@@ -51,6 +51,13 @@ def committee_items(project):
     from coopserv.governance.services import items_of_project
 
     return items_of_project(project)
+
+
+def next_meeting():
+    """The committee's next meeting, where an admin puts a project's decision to the vote."""
+    from coopserv.governance.services import next_meeting as upcoming
+
+    return upcoming()
 
 
 def vote_labels():
@@ -100,8 +107,9 @@ def _form_options():
 @login_required
 def index():
     _require_member()
+    labels = {key: kind.label for key, kind in plugin_host().service_types.items()}
     return render_template("projects/index.html", projects=services.list_projects(), stages=STAGES,
-                           outcomes=OUTCOMES, admin=is_territory_admin())
+                           outcomes=OUTCOMES, admin=is_territory_admin(), service_labels=labels)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -140,6 +148,7 @@ def _detail_context(project, errors=None, failed=None, values=None):
                               if not project.service_key or i.service_key in (None, project.service_key)],
         "indicators": host.indicators, "problems": services.prototype_problems(project),
         "votes": committee_items(project), "decision": services.latest_decision(project),
+        "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
         "service_labels": {key: kind.label for key, kind in host.service_types.items()},
         "can_move": services.can_move(project, current_user, is_territory_admin()), "admin": is_territory_admin(),
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
