@@ -117,17 +117,18 @@ def count(ballots, members_by_college, rule):
     if not result.quorum_met:
         result.decision, result.reason = NO_QUORUM, REASON_QUORUM
         return result
+    if rule.each_college:
+        # Named even when the overall majority fails too, so a rejected vote always says which college said no.
+        result.failed_colleges = [college for college in COLLEGES
+                                  if members_by_college.get(college, 0) > 0
+                                  and not majority_reached(by_college[college], SIMPLE)[0]]
     passed, reason = majority_reached(totals, rule.majority)
     if not passed:
         result.reason = reason
         return result
-    if rule.each_college:
-        result.failed_colleges = [college for college in COLLEGES
-                                  if members_by_college.get(college, 0) > 0
-                                  and not majority_reached(by_college[college], SIMPLE)[0]]
-        if result.failed_colleges:
-            result.reason = REASON_COLLEGE
-            return result
+    if result.failed_colleges:
+        result.reason = REASON_COLLEGE
+        return result
     result.decision = ADOPTED
     return result
 
