@@ -1,7 +1,7 @@
 """Input schemas of committee indicators: the definition and a monthly figure."""
 from marshmallow import fields, pre_load
 
-from coopserv.schemas import Schema, between, database_id, one_of, sane_date, text
+from coopserv.schemas import Schema, between, database_id, one_of, text
 
 from .models import AGGREGATIONS, METHODS
 from .sources import SOURCES
@@ -30,7 +30,7 @@ class DefinitionSchema(Schema):
 class FigureSchema(Schema):
     """One month's figure; the month may be typed as YYYY-MM (a month input) or any day of it."""
 
-    month = fields.Date(required=True, validate=sane_date)
+    month = fields.Date(required=True)
     value = fields.Float(required=True, validate=between(-MAX_FIGURE, MAX_FIGURE))
     note = fields.String(load_default="", validate=text(max=300))
 

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coopserv.schemas import Schema, amount_between, between, database_id, length, one_of, sane_date, text
+from coopserv.schemas import Schema, amount_between, between, database_id, length, one_of, text
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
 from .voting import CHOICES, COLLEGES, DECISION_KINDS, MAJORITIES
@@ -36,7 +36,7 @@ class CharterVersionSchema(Schema):
     """A new version of the charter, with the voting rule of each kind of decision (default rule if left out)."""
 
     text = fields.String(required=True, validate=text(min=20, max=20000))
-    adopted_on = fields.Date(required=True, validate=sane_date)
+    adopted_on = fields.Date(required=True)
     decision_rules = fields.Dict(keys=fields.String(validate=one_of(DECISION_KINDS)),
                                  values=fields.Nested(DecisionRuleSchema), load_default=dict)
 
@@ -54,7 +54,7 @@ class SignatureSchema(Schema):
 
 class MeetingSchema(Schema):
     title = fields.String(required=True, validate=text(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso", validate=sane_date)
+    starts_at = fields.DateTime(required=True, format="iso")
     place = fields.String(load_default="", validate=text(max=200))
 
 
@@ -96,7 +96,7 @@ class VoteSchema(Schema):
 class ActionItemSchema(Schema):
     title = fields.String(required=True, validate=text(min=3, max=200))
     owner_id = fields.Integer(load_default=None, validate=database_id)
-    due_on = fields.Date(required=True, validate=sane_date)
+    due_on = fields.Date(required=True)
 
 
 class ActionStatusSchema(Schema):
@@ -123,5 +123,5 @@ class RiskSchema(Schema):
     impact = fields.Integer(required=True, validate=between(1, 5))
     mitigation = fields.String(load_default="", validate=text(max=4000))
     owner_id = fields.Integer(load_default=None, validate=database_id)
-    review_on = fields.Date(required=True, validate=sane_date)
+    review_on = fields.Date(required=True)
 

@@ -7,7 +7,7 @@ field errors before anything reaches the database.
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coopserv.schemas import Schema, amount_between, between, database_id, one_of, sane_date, text
+from coopserv.schemas import Schema, amount_between, between, database_id, one_of, text
 
 from .models import CONTRIBUTION_KINDS, STAGES
 
@@ -53,8 +53,8 @@ class MoveSchema(Schema):
 class PrototypeSchema(Schema):
     """The experiment: its period and the pilot organizations (targets are set separately)."""
 
-    experiment_start = fields.Date(required=True, validate=sane_date)
-    experiment_end = fields.Date(required=True, validate=sane_date)
+    experiment_start = fields.Date(required=True)
+    experiment_end = fields.Date(required=True)
     pilot_ids = fields.List(fields.Integer(validate=database_id), required=True, validate=how_many(1, 500))
 
     @validates_schema
