@@ -7,7 +7,7 @@ from marshmallow import fields
 from sqlalchemy import func, select
 
 from coopserv.extensions import db
-from coopserv.schemas import MAX_INTEGER
+from coopserv.input_guard import DB_INT_MAX
 
 
 class UtcDateTime(fields.DateTime):
@@ -28,7 +28,7 @@ def as_utc(moment):
 
 def row_or_404(model, row_id):
     """The current territory's row with this id, or 404 (also for ids no database integer holds)."""
-    if not 1 <= row_id <= MAX_INTEGER:
+    if not 1 <= row_id <= DB_INT_MAX:
         abort(404)
     row = db.session.scalar(select(model).filter_by(id=row_id))
     if row is None:
