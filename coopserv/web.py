@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
@@ -178,7 +177,7 @@ def register_web(app, host):
                       admin_bp, tokens_bp, indicators_bp, committee_indicators_bp, open_data_bp, needs_bp, projects_bp,
                       governance_blueprint()):
         app.register_blueprint(blueprint)
-    for blueprint in host.collect("register_blueprints"):
+    for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
     @app.url_defaults

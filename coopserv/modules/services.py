@@ -68,7 +68,6 @@ def enable_module(service_key, stage="prototype", config=None):
     db.session.flush()
     record("module.enabled", service_key, stage=module.stage)
     db.session.commit()
-    plugin_host().call_each("module_enabled", module=module)
     return module
 
 
@@ -130,6 +129,7 @@ def _close_service(module, reason, actor):
 
 
 def configure_module(module, raw_config):
+    """Validate ``raw_config`` with the plugin's config schema and store it (ValidationError otherwise)."""
     validated = validate_config(module.service_key, raw_config)
     module.config = validated
     record("module.configured", module.service_key, config=validated)
@@ -157,7 +157,8 @@ def update_settings(module, data, stop_reason=ADMIN_STOP_REASON, actor=None):
         _close_service(module, stop_reason, actor)
     db.session.commit()
     if old_stage != module.stage:
-        plugin_host().call_each("module_stage_changed", module=module, old_stage=old_stage, new_stage=module.stage)
+        plugin_host().call_owner("module_stage_changed", module.service_key, module=module, old_stage=old_stage,
+                                 new_stage=module.stage)
     return module
 
 
