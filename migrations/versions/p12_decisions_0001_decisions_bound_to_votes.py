@@ -1,7 +1,7 @@
 """decisions bound to votes
 
 Revision ID: p12_decisions_0001
-Revises: 0011_merge
+Revises: p9_robust_0001_session_version
 Create Date: 2026-11-30 04:00:01.606968
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'p12_decisions_0001'
-down_revision = '0011_merge'
+down_revision = 'p9_robust_0001_session_version'
 branch_labels = None
 depends_on = None
 

@@ -523,7 +523,7 @@ def test_demo_seeds_one_project_per_territory_at_different_stages(app):
 
 def test_evaluation_report_compares_targets_with_measures(make_client, figeac, catalogue, order_form):
     """The printable report shows each target, what was measured over the experiment, and the cost per use."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from coopserv.projects import services as projects
     from coopserv.tenancy import territory_scope

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coopserv.modules.services import stop_module
 from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
+from coopserv.testing import stop_module
 
 
 def test_stopping_the_service_frees_every_booked_desk(make_client, make_user, place):

@@ -3,7 +3,7 @@ from coopserv_plugins.childminder_house import services
 from coopserv_plugins.childminder_house.models import Placement
 from sqlalchemy import select
 
-from coopserv.extensions import db
+from coopserv.plugin_api import db
 
 from .conftest import add_house, ask, place_form, status_of
 

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from coopserv_plugins.iot_training.models import TrainingSession
 
-from coopserv.extensions import db
-from coopserv.modules.services import disable_module
+from coopserv.plugin_api import db
+from coopserv.testing import disable_module
 
 from .conftest import add_session, enrol, status_of, today
 

@@ -13,9 +13,8 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, utcnow
+from coopserv.testing import Notification
 
 from .conftest import commute_form, publish
 

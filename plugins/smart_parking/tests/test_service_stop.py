@@ -2,9 +2,8 @@
 from coopserv_plugins.smart_parking.models import Reservation
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.modules.services import stop_module
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import stop_module
 
 from .test_reservations import SUBMIT, form
 

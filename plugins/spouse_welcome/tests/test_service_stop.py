@@ -4,10 +4,8 @@ from datetime import timedelta
 from coopserv_plugins.spouse_welcome import services
 from coopserv_plugins.spouse_welcome.models import Case
 
-from coopserv.extensions import db
-from coopserv.modules.services import stop_module
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
+from coopserv.testing import stop_module
 
 
 def test_stopping_the_service_closes_cases_and_they_are_anonymised_after_retention(figeac, open_case):
