@@ -59,6 +59,7 @@ def _cooperation_personal_data():
         MeetingAttendance,
         Risk,
     )
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
     from coopserv.needs.models import CampaignAnswer, Need, NeedSupport
     from coopserv.projects.models import ProjectDecision, ProjectEvent, SatisfactionAnswer, ServiceProject
     from coopserv.tokens.models import AccessToken
@@ -85,6 +86,10 @@ def _cooperation_personal_data():
         PersonalData(ActionItem, "owner_id", ("meeting_id", "title", "due_on", "status"), erase="anonymise",
                      label="action_items"),
         PersonalData(Risk, "owner_id", ("territory_id",), erase="anonymise", label="risk_ownership"),
+        PersonalData(CommitteeIndicator, "reporter_id", ("territory_id", "name"), erase="anonymise",
+                     label="indicators_reported"),
+        PersonalData(IndicatorFigure, "entered_by_id", ("indicator_id", "month", "value", "entered_at"),
+                     erase="anonymise", label="indicator_figures"),
         PersonalData(AccessToken, "user_id", ("territory_id", "name", "created_at", "revoked_at"),
                      scrub=("name",), label="access_tokens"),
         # Records of what the person did for the territory stay (they are the committee's and the
@@ -156,9 +161,11 @@ def _by_address(column, also=None):
 
 @hookimpl
 def indicator_targets(territory):
-    """Targets set by service projects that reached the prototype stage (the latest project wins)."""
+    """Targets the committee set on its own indicators, then those of service projects that reached the
+    prototype stage (the latest project wins)."""
     from sqlalchemy import select
 
+    from coopserv.committee_indicators.services import targets as committee_targets
     from coopserv.extensions import db
     from coopserv.projects.models import ProjectTarget, ServiceProject
 
@@ -168,7 +175,15 @@ def indicator_targets(territory):
         .where(ServiceProject.stage.in_(("prototype", "evaluation", "decided")))
         .order_by(ServiceProject.id)
     ).all()
-    return {key: value for key, value in rows}
+    return {**committee_targets(), **{key: value for key, value in rows}}
+
+
+@hookimpl
+def territory_indicators(territory):
+    """The indicators the territory's steering committee defined."""
+    from coopserv.committee_indicators.services import registry_indicators
+
+    return registry_indicators()
 
 
 @hookimpl

@@ -143,12 +143,15 @@ def _seed_territory(spec):
             host.call_owner("seed_demo_module", module.service_key, module=module, organizations=organizations,
                             users=users)
             db.session.commit()
-        from coopserv.projects.services import seed_demo as seed_cooperation
+        from coopserv.projects.demo import seed_demo as seed_cooperation
 
         seed_cooperation(territory, organizations, users)
         from coopserv.governance.demo import seed_demo as seed_governance
 
         seed_governance(territory, organizations, users)
+        from coopserv.committee_indicators.demo import seed_demo as seed_committee_indicators
+
+        seed_committee_indicators(territory, users)
     return territory
 
 

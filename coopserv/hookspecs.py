@@ -116,6 +116,23 @@ def module_stage_changed(module, old_stage, new_stage):
     """
 
 
+@hookspec
+def module_stopped(module, requests, reason):
+    """Release what a stopping service held: places, seats, reservations, crews.
+
+    Called only for the plugin owning ``module.service_key``, inside the
+    transaction that stops the module (a committee's stop decision, an admin
+    setting the stage to stopped or disabling it), once per stop. The core has
+    already moved every open request to the ``service_stopped`` state and
+    notified its requester: ``requests`` is the list of those
+    ``ServiceRequest`` (each one's previous status is
+    ``request.history[-1].from_status``; the list may be empty). ``reason`` is
+    the message shown to requesters (marked with _l). Write in ``db.session``;
+    the core commits. The call runs in a savepoint: if it raises, its writes are
+    undone and logged, and the stop goes on. Returns nothing.
+    """
+
+
 # ---------------------------------------------------------------------------
 # Requests: the generic life of a service request.
 # ---------------------------------------------------------------------------
@@ -191,6 +208,22 @@ def mobility_alternatives(business_park):
 
     Asked with the territory in scope, e.g. by a nearly full parking lot's
     availability page. Returns a list of dicts ``{"label": str, "url": str}``.
+    """
+
+
+@hookspec
+def territory_indicators(territory):
+    """Give the indicators one territory defined for itself, beside those declared at start-up.
+
+    Called at most once per request, with ``territory`` (a ``Territory``, never
+    None) in scope, the first time the indicator registry
+    (``plugin_host().indicators``) is read; the dashboard, exports, comparison,
+    open data and project targets then see these indicators like any other.
+    The core answers with the indicators the territory's steering committee
+    defined. Returns a list of ``coopserv.plugin_api.Indicator`` (results are
+    merged; a key already declared with ``register_indicators`` is ignored).
+    Their ``compute`` must measure in whichever territory is in scope, since a
+    comparison visits several.
     """
 
 

@@ -45,7 +45,7 @@ from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
-from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, ServiceType, Transition
 from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
 from coopserv.territories.models import Territory
 from coopserv.timeutil import utcnow
@@ -75,6 +75,7 @@ __all__ = [
     "PersonalData",
     "RequestRefused",
     "SERVICE_OPERATOR",
+    "SERVICE_STOPPED",
     "Schema",
     "ServiceRequest",
     "ServiceType",

@@ -8,6 +8,7 @@ import pluggy
 from flask import current_app
 
 from coopserv import hookspecs
+from coopserv.indicators.registry import IndicatorRegistry
 
 ENTRY_POINT_GROUP = "coopserv.plugins"
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ class PluginHost:
         self.infos: dict[str, PluginInfo] = {}
         self.service_types = {}
         self.service_type_plugin = {}
-        self.indicators = {}
+        #: Every indicator by key; also those the territory in scope defined (see indicators.registry).
+        self.indicators = IndicatorRegistry(self)
         self.migration_directories = []
 
     # -- loading ---------------------------------------------------------

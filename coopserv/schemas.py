@@ -220,6 +220,31 @@ def plain_messages(messages):
     return [str(messages)]
 
 
+def database_id(value):
+    """Refuse an id no database row can have (zero or negative; the upper bound holds for every integer)."""
+    if value < 1:
+        raise validate.ValidationError(_l("This value is not valid."))
+
+
+def text(min=None, max=None):
+    """Validators of a text field: its length (control characters are refused for every field already)."""
+    return [length(min=min, max=max)]
+
+
+def amount_between(minimum, maximum):
+    """A Range for money amounts (Decimal fields), written so the OpenAPI document stays valid.
+
+    apispec copies a Range's bounds into the document through the field, which
+    writes a Decimal's as strings; a plain function keeps them out of it.
+    """
+    check = between(minimum, maximum)
+
+    def validator(value):
+        return check(value)
+
+    return validator
+
+
 # -- narrower rules some fields ask for, on top of the ones above ----------------------------
 #: The largest id the database's integer columns hold (PostgreSQL ``integer``).
 MAX_ID = DB_INT_MAX

@@ -2,6 +2,12 @@
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from coopserv.i18n import _l
+
+#: The core's own final state of every service type: a request still open when its service stopped.
+SERVICE_STOPPED = "service_stopped"
+SERVICE_STOPPED_LABEL = _l("Closed: the service stopped")
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -82,6 +88,12 @@ class ServiceType:
     #: True when requests hold confidences (a family's situation): only the requester and the
     #: module's own operators read them; territory admins see counts per status, not contents.
     confidential: bool = False
+
+    def __post_init__(self):
+        # Every workflow ends in the core's "service stopped" state too, so lists, labels and
+        # final_states know it without each plugin declaring it.
+        if SERVICE_STOPPED not in self.states:
+            object.__setattr__(self, "states", {**self.states, SERVICE_STOPPED: SERVICE_STOPPED_LABEL})
 
     @property
     def final_states(self):

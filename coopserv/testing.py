@@ -18,14 +18,15 @@ from coopserv import create_app
 from coopserv.demo import seed_demo
 from coopserv.extensions import db
 from coopserv.accounts.services import grant_role
-from coopserv.modules.services import disable_module, indicator_values, update_settings
+from coopserv.modules.services import disable_module, indicator_values, stop_module, update_settings
 from coopserv.notifications.models import Notification
 from coopserv.privacy.services import erase_person, export_person
 from coopserv.tokens.services import create_token
 
 #: What plugin tests may import from here besides the fixtures (with coopserv.plugin_api, all they need).
 __all__ = ["Notification", "TEST_PASSWORD", "api_headers", "create_token", "disable_module", "erase_person",
-           "export_person", "grant_role", "indicator_values", "run_tick", "seed_demo", "update_settings"]
+           "export_person", "grant_role", "indicator_values", "run_tick", "seed_demo", "stop_module",
+           "update_settings"]
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

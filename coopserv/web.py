@@ -153,9 +153,10 @@ def register_web(app, host):
     from coopserv.accounts.views import bp as accounts_bp
     from coopserv.accounts.views import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
+    from coopserv.committee_indicators.views import bp as committee_indicators_bp
     from coopserv.admin_views import bp as admin_bp
     from coopserv.extensions import login_manager
-    from coopserv.governance.views import bp as governance_bp
+    from coopserv.governance.blueprint import create_blueprint as governance_blueprint
     from coopserv.i18n import translate_stored
     from coopserv.indicators.views import bp as indicators_bp
     from coopserv.indicators.views import public_bp as open_data_bp
@@ -173,7 +174,8 @@ def register_web(app, host):
     login_manager.login_message = None
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
-                      admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp):
+                      admin_bp, tokens_bp, indicators_bp, committee_indicators_bp, open_data_bp, needs_bp, projects_bp,
+                      governance_blueprint()):
         app.register_blueprint(blueprint)
     for blueprint in host.blueprints():
         app.register_blueprint(blueprint)

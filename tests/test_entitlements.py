@@ -84,3 +84,23 @@ def test_quota_needs_a_value(figeac, scoped):
     with scoped(figeac.territory), pytest.raises(ValidationError) as error:
         set_member(figeac.module, {"organization_id": figeac.aero.id, "quota_kind": "places"})
     assert "quota_value" in error.value.messages
+
+
+@pytest.mark.parametrize("access", ["open", "members_only"])
+def test_quotas_hold_whatever_the_access_rule(access, employee, make_client, catalogue, figeac, scoped):
+    """A participating organization's 1-per-month quota is enforced on an open module too; others are not limited."""
+    from coopserv.modules.services import update_settings
+
+    with scoped(figeac.territory):
+        update_settings(figeac.module, {"stage": "perennial", "access": access})
+    _join(figeac, scoped, "monthly_requests", 1)
+    assert employee.post_json("/t/figeac/services/concierge/requests", order_payload(catalogue)).status_code == 201
+    refused = employee.post_json("/t/figeac/services/concierge/requests", order_payload(catalogue))
+    assert refused.status_code == 403
+    assert refused.get_json()["message"] == "Le quota de votre employeur pour ce mois est épuisé (1 sur 1)."
+    assert "(1 sur 1)" in text_of(employee.get("/t/figeac/"))
+    colleague = make_client()
+    colleague.login(figeac.colleague)  # Menuiserie du Célé takes no part in the quota agreement
+    expected = 201 if access == "open" else 403
+    assert colleague.post_json("/t/figeac/services/concierge/requests", order_payload(catalogue)).status_code == expected
+    assert count_rows(ServiceRequest) == (2 if access == "open" else 1)

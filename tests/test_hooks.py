@@ -112,11 +112,16 @@ def test_hook_register_commands(app):
     assert result.exit_code == 0 and "hello from raw hooks" in result.output
 
 
-def test_hook_module_stage_changed(app, figeac, catalogue, scoped):
-    """The concierge's answer: stopping it rejects the orders not started, and tells their requesters."""
+def test_hook_module_stage_changed(app, figeac, catalogue, scoped, monkeypatch):
+    """The concierge hears its service stop; by then the core has closed every open order and told its requester."""
+    from coopserv_plugins.concierge import services as concierge
+
     from coopserv.modules.services import update_settings
     from coopserv.notifications.models import Notification
 
+    heard = []
+    reject = concierge.reject_orders_not_started
+    monkeypatch.setattr(concierge, "reject_orders_not_started", lambda module: heard.append(module.stage) or reject(module))
     waiting = place_order(figeac.territory, figeac.module, figeac.employee, figeac.aero, catalogue)
     started = place_order(figeac.territory, figeac.module, figeac.employee, figeac.aero, catalogue)
     with scoped(figeac.territory):
@@ -125,9 +130,10 @@ def test_hook_module_stage_changed(app, figeac, catalogue, scoped):
         update_settings(figeac.module, {"stage": "stopped", "pilot_organization_ids": []})
         statuses = dict(db.session.execute(select(ServiceRequest.id, ServiceRequest.status)).all())
         told = db.session.scalars(select(Notification).filter_by(user_id=figeac.employee.id)).all()
-    assert statuses == {waiting.id: "rejected", started.id: "in_progress"}
+    assert heard == ["stopped"]
+    assert statuses == {waiting.id: "service_stopped", started.id: "service_stopped"}
     assert waiting.history[-1].comment and waiting.history[-1].actor_id is None
-    assert len(told) == 2 + 2 + 1  # two receipts, two moves of the started order, one rejection
+    assert len(told) == 2 + 2 + 2  # two receipts, two moves of the started order, two closures
 
 
 def test_hook_request_submitted(app, figeac, catalogue):

@@ -82,6 +82,15 @@ def world(figeac, autun, catalogue, make_client):
         gov_events.register(gov_event, figeac.employee)
         idea = gov_events.submit_idea(gov_event, figeac.employee,
                                       {"title": "Covoiturage", "pitch": "Idée secrète : les équipes de nuit."})
+        from coopserv.committee_indicators import services as committee_indicators
+        from coopserv.governance import risks
+        from coopserv.projects.services import set_target
+
+        indicator = committee_indicators.create_definition({
+            "name": "Indicateur secret", "unit": "recrues", "method": "manual", "reporter_id": figeac.admin.id})
+        target = set_target(project, {"indicator_key": "concierge.orders", "target_value": 4})
+        risk = risks.save_risk({"title": "Risque secret", "likelihood": 2, "impact": 3,
+                                "review_on": utcnow().date()})
     from coopserv.imports.services import preview
     from coopserv.invitations import services as invitations
     from coopserv.network import services as network
@@ -134,6 +143,9 @@ def world(figeac, autun, catalogue, make_client):
             "token": invitations.token_for(invitation),
             "invitation_id": invitation.id,
             "registration_id": registration_id,
+            "indicator_id": indicator.id,
+            "target_id": target.id,
+            "risk_id": risk.id,
         },
         secrets=[
             "Figeac Aéro", "Menuiserie du Célé", "camille@aero.example", "lou@menuiserie.example",
@@ -141,6 +153,7 @@ def world(figeac, autun, catalogue, make_client):
             "ZA de l'Aiguille", SECRET_NOTES, figeac.aero.invitation_code, figeac.menuiserie.invitation_code,
             "Navette secrète", "Projet secret", "Recueil secret", "Jeton secret", "Comité secret", "Idée secrète",
             "Import secret", "Fiche secrète", "Visiteur secret", "v@figeac.example",
+            "Indicateur secret", "Risque secret",
         ],
         state=lambda: _figeac_state(figeac, catalogue, request.id),
     )
@@ -171,7 +184,26 @@ def _figeac_state(figeac, catalogue, request_id):
             "invitations": db.session.execute(select(Invitation.id, Invitation.status, Invitation.nonce)).all(),
             "public_registrations": sorted(db.session.scalars(select(PublicRegistration.id))),
             "replications": len(rows(PracticeReplication)),
+            **_cooperation_state(),
         }
+
+
+def _cooperation_state():
+    """Projects, votes, committee indicators and risks: what the decision and governance routes could change."""
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
+    from coopserv.governance.models import AgendaItem, Risk
+    from coopserv.projects.models import ProjectEvent, ProjectTarget, ServiceProject
+
+    return {
+        "projects": sorted(db.session.execute(select(ServiceProject.id, ServiceProject.title, ServiceProject.stage,
+                                                     ServiceProject.service_key, ServiceProject.lead_id)).all()),
+        "project_story": len(db.session.scalars(select(ProjectEvent.id)).all()),
+        "targets": sorted(db.session.execute(select(ProjectTarget.id, ProjectTarget.target_value)).all()),
+        "items": sorted(db.session.execute(select(AgendaItem.id, AgendaItem.vote_status)).all()),
+        "indicators": sorted(db.session.execute(select(CommitteeIndicator.id, CommitteeIndicator.name)).all()),
+        "figures": len(db.session.scalars(select(IndicatorFigure.id)).all()),
+        "risks": sorted(db.session.execute(select(Risk.id, Risk.likelihood, Risk.impact)).all()),
+    }
 
 
 def _build(rule_text, endpoint, slug, values):

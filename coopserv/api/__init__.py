@@ -28,6 +28,7 @@ def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
     from coopserv.api import (
         events,
+        governance,
         imports,
         indicators,
         members,
@@ -35,6 +36,7 @@ def init_api(app, host):
         needs,
         network,
         organizations,
+        projects,
         requests,
         territories,
     )
@@ -45,7 +47,7 @@ def init_api(app, host):
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
-                      members.blp, imports.blp, events.blp, network.blp):
+                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)

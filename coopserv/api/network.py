@@ -17,7 +17,7 @@ from coopserv.indicators.services import months_between
 from coopserv.network import access, events, practices, services
 from coopserv.network.models import EVENT_KINDS, NetworkEvent, PracticeSheet
 from coopserv.network.schemas import (
-    AgendaItemSchema,
+    SeminarSessionSchema,
     AttendanceSchema,
     LibraryQuerySchema,
     MinutesSchema,
@@ -164,7 +164,7 @@ class ResultSchema(Schema):
     reached = fields.Boolean()
 
 
-class RiskOutSchema(Schema):
+class NetworkRiskOutSchema(Schema):
     title = fields.String()
     category = fields.String()
     mitigation = fields.String()
@@ -191,7 +191,7 @@ class SheetSchema(SheetSummarySchema):
     public_share = fields.Integer()
     results = fields.List(fields.Nested(ResultSchema))
     lessons = fields.String()
-    risks = fields.List(fields.Nested(RiskOutSchema))
+    risks = fields.List(fields.Nested(NetworkRiskOutSchema))
     published_at = fields.DateTime()
 
 
@@ -509,7 +509,7 @@ def update_event(data, event_id):
 
 
 @blp.route("/events/<int:event_id>/agenda", methods=["POST"])
-@blp.arguments(AgendaItemSchema)
+@blp.arguments(SeminarSessionSchema)
 @blp.response(201, NetworkEventSchema)
 @blp.doc(security=[BEARER])
 def add_agenda_item(data, event_id):

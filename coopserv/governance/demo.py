@@ -21,6 +21,16 @@ Article 4 — Engagements. Chaque signataire précise sa contribution : financem
 et pour les prestataires un engagement de qualité."""
 
 
+#: What Article 3 of the demo charter says, as the rules votes take: perennialisation needs two thirds
+#: and a majority in each college; stopping a service, two thirds; the rest, a simple majority.
+CHARTER_RULES = {
+    "perennial": {"quorum_percent": 50, "majority": "two_thirds", "each_college": True},
+    "stopped": {"quorum_percent": 50, "majority": "two_thirds", "each_college": False},
+    "iterate": {"quorum_percent": 50, "majority": "simple", "each_college": False},
+    "general": {"quorum_percent": 50, "majority": "simple", "each_college": False},
+}
+
+
 def _member(territory, handle, name, organization, role=GOVERNANCE_MEMBER):
     user = create_user(name, f"{handle}@{territory.slug}.demo", DEMO_PASSWORD)
     db.session.add(Membership(user_id=user.id, role=role, organization_id=organization.id if organization else None))
@@ -36,6 +46,82 @@ def seed_demo(territory, organizations, users):
         _seed_grand_quercy(territory, organizations, users)
     elif territory.slug == "figeac":
         _seed_figeac(territory, organizations, users)
+        _seed_figeac_decision(territory, organizations, users)
+    elif territory.slug == "autun-morvan":
+        _seed_autun_vote(territory, organizations, users)
+
+
+def _project_in_evaluation():
+    from sqlalchemy import select
+
+    from coopserv.projects.models import EVALUATION, ServiceProject
+
+    return db.session.scalar(select(ServiceProject).filter_by(stage=EVALUATION).order_by(ServiceProject.id))
+
+
+def _vote_on_project(project, meeting, outcome, title, proposal, ballots, admin):
+    """Put a project's decision to the vote under the charter's rule, collect the ballots, close and count."""
+    item = services.add_agenda_item(meeting, {"title": title, "proposal": proposal, "project_id": project.id,
+                                              "project_outcome": outcome}, admin)
+    for voter, choice in ballots:
+        services.cast_vote(item, voter, choice)
+    services.close_vote(item, admin)
+    return item
+
+
+def _seed_figeac_decision(territory, organizations, users):
+    """Figeac's committee makes its concierge perennial by a recorded vote (two thirds, every college)."""
+    project = _project_in_evaluation()
+    if project is None:  # the concierge plugin is not installed
+        return
+    admin = users["admin"]
+    elected = _member(territory, "elu", "Vincent Labarthe (Grand-Figeac)", organizations["Grand-Figeac"])
+    officer = _member(territory, "chargee-mission", "Claire Issaly (Grand-Figeac)", organizations["Grand-Figeac"])
+    aero = _member(territory, "dirigeant-aero", "Marc Delmas (Figeac Aéro)", organizations["Figeac Aéro"])
+    ratier = _member(territory, "dirigeante-ratier", "Anne Couderc (Ratier-Figeac)", organizations["Ratier-Figeac"])
+    welcome = _member(territory, "presidente-accueil", "Élise Fabre (Figeac Accueil)", organizations["Figeac Accueil"])
+    today = utcnow().date()
+    services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=240),
+                                  "decision_rules": CHARTER_RULES}, admin)
+    meeting = services.create_meeting({"title": "Comité de pilotage — bilan de la conciergerie",
+                                       "starts_at": datetime.combine(today - timedelta(days=3), time(17, 30)),
+                                       "place": "Hôtel de communauté, Figeac"}, admin)
+    services.set_attendance(meeting, [elected.id, officer.id, aero.id, ratier.id, welcome.id], admin)
+    _vote_on_project(project, meeting, "perennial", "Pérennisation de la conciergerie d'entreprises",
+                     "Le service répond au besoin : il est ouvert à toutes les entreprises du Grand-Figeac.",
+                     [(elected, "for"), (officer, "for"), (aero, "for"), (ratier, "abstain"), (welcome, "for")], admin)
+    services.save_minutes(meeting, {"minutes": "Cinq membres présents. La conciergerie est pérennisée : quatre voix "
+                                               "pour et une abstention, une majorité dans chaque collège."}, admin)
+
+
+def _seed_autun_vote(territory, organizations, users):
+    """Autun Morvan's committee does not make the IoT training perennial: the companies' college is split."""
+    project = _project_in_evaluation()
+    if project is None:  # the IoT training plugin is not installed
+        return
+    admin = users["admin"]
+    authority = organizations["Grand Autunois Morvan"]
+    elected = _member(territory, "elue", "Sylvie Bernard (Grand Autunois Morvan)", authority)
+    officer = _member(territory, "charge-mission", "Thomas Girard (Grand Autunois Morvan)", authority)
+    nexans = _member(territory, "dirigeant-nexans", "Patrick Moreau (Nexans Autun)", organizations["Nexans Autun"])
+    morvan = _member(territory, "dirigeante-morvan", "Lucie Perrin (Morvan Électronique)",
+                     organizations["Morvan Électronique"])
+    today = utcnow().date()
+    services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=300),
+                                  "decision_rules": CHARTER_RULES}, admin)
+    meeting = services.create_meeting({"title": "Comité de pilotage — évaluation de la formation IoT",
+                                       "starts_at": datetime.combine(today - timedelta(days=7), time(14, 0)),
+                                       "place": "Maison de l'entreprise, Autun"}, admin)
+    services.set_attendance(meeting, [elected.id, officer.id, nexans.id, morvan.id], admin)
+    _vote_on_project(project, meeting, "perennial", "Pérennisation de la formation IoT des techniciens",
+                     "Ouvrir la formation IoT à toutes les entreprises du territoire dès la rentrée.",
+                     [(elected, "for"), (officer, "for"), (nexans, "for"), (morvan, "against")], admin)
+    services.save_minutes(meeting, {"minutes": "Trois voix pour, une contre : les deux tiers sont atteints mais le "
+                                               "collège des entreprises n'a pas donné de majorité. La formation reste "
+                                               "en évaluation ; Morvan Électronique demande des sessions plus courtes."},
+                          admin)
+    services.add_action(meeting, {"title": "Proposer un format de sessions d'une demi-journée",
+                                  "owner_id": morvan.id, "due_on": today + timedelta(days=30)}, admin)
 
 
 def _seed_grand_quercy(territory, organizations, users):
@@ -52,7 +138,8 @@ def _seed_grand_quercy(territory, organizations, users):
     services.save_settings({"min_private_share": 50}, admin)
 
     today = utcnow().date()
-    services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=120)}, admin)
+    services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=120),
+                                  "decision_rules": CHARTER_RULES}, admin)
     for organization, funding, days, premises, pledge in (
             (authority, Decimal(15000), 20, "Salle du conseil pour les réunions", ""),
             (cannery, Decimal(3000), 6, "", ""),
@@ -94,6 +181,13 @@ def _seed_grand_quercy(territory, organizations, users):
                                         "starts_at": datetime.combine(today + timedelta(days=21), time(18, 30)),
                                         "place": "Conserverie du Quercy, Gourdon"}, admin)
     services.send_invitations(upcoming, admin)
+    from sqlalchemy import select
+
+    from coopserv.needs.models import CollectiveNeed
+
+    collective = db.session.scalar(select(CollectiveNeed).where(CollectiveNeed.flagged_at.is_not(None)).limit(1))
+    if collective is not None:  # the needs demo's collective need, past its threshold
+        services.put_collective_on_agenda(collective, admin)
     services.add_agenda_item(upcoming, {
         "title": "Adhésion de nouvelles entreprises au comité",
         "proposal": "Ouvrir deux sièges supplémentaires au collège des entreprises.",

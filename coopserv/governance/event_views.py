@@ -17,24 +17,27 @@ from coopserv.web import (
 )
 
 from . import events
+from .blueprint import Routes
 from .models import EVENT_KINDS
 from .schemas import EventSchema, IdeaSchema
 from .services import NotAllowed
-from .views import _common, _invalid, _or_404, _require_member, bp
+from .views import _common, _invalid, _or_404, _require_member
+
+routes = Routes()
 
 
 def _kind_options():
     return [(k, _(v)) for k, v in EVENT_KINDS.items()]
 
 
-@bp.get("/events")
+@routes.get("/events")
 @login_required
 def event_list():
     _require_member()
     return render_template("governance/events.html", events=events.list_events(), kinds=EVENT_KINDS, **_common())
 
 
-@bp.route("/events/new", methods=["GET", "POST"])
+@routes.route("/events/new", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def new_event():
     values = form_data() if request.method == "POST" else {}
@@ -62,14 +65,14 @@ def _event_page(event, errors=None, values=None, status=200):
                            **_ideas_context(event), **_common()), status
 
 
-@bp.get("/events/<int:event_id>")
+@routes.get("/events/<int:event_id>")
 @login_required
 def event(event_id):
     _require_member()
     return _event_page(_or_404(events.get_event(event_id)))
 
 
-@bp.post("/events/<int:event_id>/register")
+@routes.post("/events/<int:event_id>/register")
 @login_required
 def register(event_id):
     _require_member()
@@ -81,7 +84,7 @@ def register(event_id):
     return redirect(url_for("governance.event", event_id=event_.id))
 
 
-@bp.post("/events/<int:event_id>/ideas")
+@routes.post("/events/<int:event_id>/ideas")
 @login_required
 def pitch(event_id):
     """A registered participant pitches an idea, before or during the event."""
@@ -101,7 +104,7 @@ def pitch(event_id):
     return redirect(url_for("governance.event", event_id=event_.id))
 
 
-@bp.post("/ideas/<int:idea_id>/vote")
+@routes.post("/ideas/<int:idea_id>/vote")
 @login_required
 def vote_idea(idea_id):
     """A participant votes for an idea (once); htmx swaps the ranking."""
@@ -128,7 +131,7 @@ def vote_idea(idea_id):
     return redirect(url_for("governance.event", event_id=idea.event_id))
 
 
-@bp.post("/ideas/<int:idea_id>/project")
+@routes.post("/ideas/<int:idea_id>/project")
 @roles_required(TERRITORY_ADMIN)
 def idea_to_project(idea_id):
     """Turn an idea into a service project at the idea stage, in one click."""

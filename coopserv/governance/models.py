@@ -16,8 +16,12 @@ from .voting import (
     ASSOCIATIONS,
     COMPANIES,
     FOR,
+    GENERAL_DECISION,
+    ITERATE_DECISION,
+    PERENNIAL_DECISION,
     PUBLIC,
     SIMPLE,
+    STOP_DECISION,
     TWO_THIRDS,
 )
 
@@ -26,6 +30,9 @@ COLLEGE_LABELS = {PUBLIC: _l("Public bodies"), COMPANIES: _l("Companies"), ASSOC
 COLLEGE_OF_KIND = {"local_authority": PUBLIC, "company": COMPANIES, "association": ASSOCIATIONS}
 CHOICE_LABELS = {FOR: _l("For"), AGAINST: _l("Against"), ABSTAIN: _l("Abstain")}
 MAJORITY_LABELS = {SIMPLE: _l("Simple majority"), TWO_THIRDS: _l("Two-thirds majority")}
+DECISION_KIND_LABELS = {PERENNIAL_DECISION: _l("Making a service perennial"),
+                        ITERATE_DECISION: _l("Iterating a service (back to design)"),
+                        STOP_DECISION: _l("Stopping a service"), GENERAL_DECISION: _l("Any other proposal")}
 RESULT_LABELS = {"adopted": _l("Adopted"), "rejected": _l("Rejected"), "no_quorum": _l("Quorum not met")}
 REASON_LABELS = {
     "quorum_not_met": _l("Not enough members voted for the quorum."),
@@ -94,6 +101,9 @@ class CharterVersion(TenantMixin, db.Model):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     adopted_on: Mapped[date]
+    #: The voting rule each kind of decision needs ({kind: {quorum_percent, majority, each_college}});
+    #: None, or a kind left out, means the default rule (simple majority, quorum of half the members).
+    decision_rules: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signatures = relationship("CharterSignature", back_populates="version", order_by="CharterSignature.id",
@@ -175,8 +185,14 @@ class AgendaItem(TenantMixin, db.Model):
     majority: Mapped[str] = mapped_column(String(12), default=SIMPLE)
     each_college: Mapped[bool] = mapped_column(default=False)
     #: A service project this decision applies to, and the outcome proposed for it.
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"), index=True)
     project_outcome: Mapped[str | None] = mapped_column(String(20))
+    #: The charter version whose rule the vote took (it may only be stricter).
+    charter_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("governance_charter_version.id", ondelete="SET NULL"))
+    #: A collective need put on the agenda once it passed the territory's threshold.
+    collective_need_id: Mapped[int | None] = mapped_column(ForeignKey("collective_need.id", ondelete="SET NULL"),
+                                                           index=True)
     #: Filled when the vote closes: adopted / rejected / no_quorum, why, and the tally.
     result: Mapped[str | None] = mapped_column(String(12))
     result_reason: Mapped[str | None] = mapped_column(String(40))
@@ -185,6 +201,8 @@ class AgendaItem(TenantMixin, db.Model):
 
     meeting = relationship("Meeting", back_populates="items")
     project = relationship("ServiceProject")
+    charter_version = relationship("CharterVersion")
+    collective_need = relationship("CollectiveNeed")
     votes = relationship("CommitteeVote", back_populates="item", cascade="all, delete-orphan")
 
 

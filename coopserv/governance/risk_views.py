@@ -10,9 +10,12 @@ from coopserv.input_guard import bounded_id
 from coopserv.web import form_data, roles_required, wants_json
 
 from . import risks
+from .blueprint import Routes
 from .models import RISK_CATEGORIES
 from .schemas import RiskSchema
-from .views import _common, _invalid, _or_404, _people, bp
+from .views import _common, _invalid, _or_404, _people
+
+routes = Routes()
 
 
 def _require_reader():
@@ -27,7 +30,7 @@ def _risks_page(errors=None, values=None, editing=None, status=200):
     return render_template("governance/risks.html", **context), status
 
 
-@bp.get("/risks")
+@routes.get("/risks")
 @login_required
 def risk_register():
     _require_reader()
@@ -40,7 +43,7 @@ def risk_register():
     return _risks_page(values=values, editing=editing)
 
 
-@bp.post("/risks")
+@routes.post("/risks")
 @roles_required(TERRITORY_ADMIN)
 def save_risk():
     values = form_data()

@@ -1,11 +1,11 @@
 """Input schemas of governance: committee, charter, meetings and votes, action items, events, risks."""
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from coopserv.schemas import Schema, between, length, one_of
+from coopserv.schemas import Schema, amount_between, between, database_id, length, one_of, text
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
-from .voting import CHOICES, COLLEGES, MAJORITIES
+from .voting import CHOICES, COLLEGES, DECISION_KINDS, MAJORITIES
 
 
 class SettingsSchema(Schema):
@@ -15,8 +15,8 @@ class SettingsSchema(Schema):
 class CommitteeMemberSchema(Schema):
     """Seat a member of the territory on the committee; the college defaults from their organization."""
 
-    user_id = fields.Integer(required=True)
-    organization_id = fields.Integer(load_default=None)
+    user_id = fields.Integer(required=True, validate=database_id)
+    organization_id = fields.Integer(load_default=None, validate=database_id)
     college = fields.String(load_default=None, validate=one_of(COLLEGES))
 
 
@@ -24,45 +24,61 @@ class CollegeSchema(Schema):
     college = fields.String(required=True, validate=one_of(COLLEGES))
 
 
+class DecisionRuleSchema(Schema):
+    """The voting rule the charter sets for one kind of decision."""
+
+    quorum_percent = fields.Integer(load_default=50, validate=between(0, 100))
+    majority = fields.String(load_default="simple", validate=one_of(MAJORITIES))
+    each_college = fields.Boolean(load_default=False)
+
+
 class CharterVersionSchema(Schema):
-    text = fields.String(required=True, validate=length(min=20, max=20000))
+    """A new version of the charter, with the voting rule of each kind of decision (default rule if left out)."""
+
+    text = fields.String(required=True, validate=text(min=20, max=20000))
     adopted_on = fields.Date(required=True)
+    decision_rules = fields.Dict(keys=fields.String(validate=one_of(DECISION_KINDS)),
+                                 values=fields.Nested(DecisionRuleSchema), load_default=dict)
 
 
 class SignatureSchema(Schema):
     """An organization's signature of the current charter with its commitments."""
 
-    organization_id = fields.Integer(required=True)
-    funding_amount = fields.Decimal(load_default=0, places=2, validate=between(0, 10_000_000), as_string=False)
+    organization_id = fields.Integer(required=True, validate=database_id)
+    funding_amount = fields.Decimal(load_default=0, places=2, validate=amount_between(0, 10_000_000), as_string=False,
+                                    metadata={"default": 0})
     staff_days = fields.Integer(load_default=0, validate=between(0, 3650))
-    premises = fields.String(load_default="", validate=length(max=300))
-    quality_pledge = fields.String(load_default="", validate=length(max=4000))
+    premises = fields.String(load_default="", validate=text(max=300))
+    quality_pledge = fields.String(load_default="", validate=text(max=4000))
 
 
 class MeetingSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=160))
+    title = fields.String(required=True, validate=text(min=3, max=160))
     starts_at = fields.DateTime(required=True, format="iso")
-    place = fields.String(load_default="", validate=length(max=200))
+    place = fields.String(load_default="", validate=text(max=200))
 
 
 class MinutesSchema(Schema):
-    minutes = fields.String(required=True, validate=length(max=50000))
+    minutes = fields.String(required=True, validate=text(max=50000))
 
 
 class AttendanceSchema(Schema):
-    present_ids = fields.List(fields.Integer(), load_default=list)
+    present_ids = fields.List(fields.Integer(validate=database_id), load_default=list,
+                              validate=validate.Length(max=500))
 
 
 class AgendaItemSchema(Schema):
     """An agenda item; with ``with_vote`` it carries a proposal and the rule deciding it."""
 
-    title = fields.String(required=True, validate=length(min=3, max=200))
-    proposal = fields.String(load_default="", validate=length(max=4000))
+    title = fields.String(required=True, validate=text(min=3, max=200))
+    proposal = fields.String(load_default="", validate=text(max=4000))
     with_vote = fields.Boolean(load_default=False)
-    quorum_percent = fields.Integer(load_default=50, validate=between(0, 100))
-    majority = fields.String(load_default="simple", validate=one_of(MAJORITIES))
-    each_college = fields.Boolean(load_default=False)
-    project_id = fields.Integer(load_default=None)
+    #: Left out, the rule is the one the charter in force sets for this kind of decision;
+    #: given, it may be stricter than the charter's, never weaker.
+    quorum_percent = fields.Integer(load_default=None, validate=between(0, 100))
+    majority = fields.String(load_default=None, validate=one_of(MAJORITIES))
+    each_college = fields.Boolean(load_default=None)
+    project_id = fields.Integer(load_default=None, validate=database_id)
     project_outcome = fields.String(load_default=None, validate=one_of(("perennial", "iterate", "stopped")))
 
     @validates_schema
@@ -78,8 +94,8 @@ class VoteSchema(Schema):
 
 
 class ActionItemSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=200))
-    owner_id = fields.Integer(load_default=None)
+    title = fields.String(required=True, validate=text(min=3, max=200))
+    owner_id = fields.Integer(load_default=None, validate=database_id)
     due_on = fields.Date(required=True)
 
 
@@ -101,11 +117,11 @@ class IdeaSchema(Schema):
 
 
 class RiskSchema(Schema):
-    title = fields.String(required=True, validate=length(min=3, max=200))
+    title = fields.String(required=True, validate=text(min=3, max=200))
     category = fields.String(load_default="other", validate=one_of(list(RISK_CATEGORIES)))
     likelihood = fields.Integer(required=True, validate=between(1, 5))
     impact = fields.Integer(required=True, validate=between(1, 5))
-    mitigation = fields.String(load_default="", validate=length(max=4000))
-    owner_id = fields.Integer(load_default=None)
+    mitigation = fields.String(load_default="", validate=text(max=4000))
+    owner_id = fields.Integer(load_default=None, validate=database_id)
     review_on = fields.Date(required=True)
 

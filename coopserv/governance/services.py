@@ -172,13 +172,28 @@ def current_charter():
 
 
 def add_charter_version(data, actor=None):
-    """Adopt a new version of the charter; organizations sign it again."""
+    """Adopt a new version of the charter, with its voting rules; organizations sign it again."""
     number = (db.session.scalar(select(func.max(CharterVersion.number))) or 0) + 1
-    version = CharterVersion(number=number, text=data["text"], adopted_on=data["adopted_on"])
+    rules = {kind: dict(rule) for kind, rule in (data.get("decision_rules") or {}).items()}
+    version = CharterVersion(number=number, text=data["text"], adopted_on=data["adopted_on"],
+                             decision_rules=rules or None)
     db.session.add(version)
     record("governance.charter_version", number, actor=actor)
     db.session.commit()
     return version
+
+
+def decision_rule(kind, charter=None):
+    """The voting rule the charter in force (or ``charter``) sets for a kind of decision; the default without one."""
+    charter = charter if charter is not None else current_charter()
+    rules = (charter.decision_rules if charter is not None else None) or {}
+    return voting.rule_from(rules.get(kind))
+
+
+def decision_rules(charter=None):
+    """Every kind of decision with its rule under the charter in force."""
+    charter = charter if charter is not None else current_charter()
+    return {kind: decision_rule(kind, charter) for kind in voting.DECISION_KINDS}
 
 
 def sign_charter(data, actor=None, allowed_organization_ids=None):
@@ -274,19 +289,53 @@ def _decidable_project(project_id):
         raise _error("project_id", lazy_gettext("Choose a project of this territory."))
     if project.stage != EVALUATION:
         raise _error("project_id", lazy_gettext("A decision is taken on a project in evaluation."))
+    if db.session.scalar(select(AgendaItem.id).filter_by(project_id=project.id, vote_status=VOTE_OPEN).limit(1)):
+        raise _error("project_id", lazy_gettext("A vote on this project is already open: close it first."))
     return project
 
 
+#: Why a proposed rule is refused, by the part that asks less than the charter.
+_WEAKER_MESSAGES = {
+    "quorum_percent": lambda rule: lazy_gettext("The charter in force requires a quorum of at least "
+                                                "%(quorum)s %% of the members.", quorum=rule.quorum_percent),
+    "majority": lambda rule: lazy_gettext("The charter in force requires a two-thirds majority for this decision."),
+    "each_college": lambda rule: lazy_gettext("The charter in force requires a majority in each college for this "
+                                              "decision."),
+}
+
+
+def _vote_rule(kind, data):
+    """The item's rule: the charter's for this kind of decision, made stricter where asked, never weaker."""
+    charter = current_charter()
+    required = decision_rule(kind, charter)
+    proposed = voting.Rule(
+        quorum_percent=required.quorum_percent if data.get("quorum_percent") is None else data["quorum_percent"],
+        majority=data.get("majority") or required.majority,
+        each_college=required.each_college if data.get("each_college") is None else data["each_college"])
+    weaker = voting.weaker_parts(proposed, required)
+    if weaker:
+        raise ValidationError({part: [_WEAKER_MESSAGES[part](required)] for part in weaker})
+    return proposed, charter
+
+
 def add_agenda_item(meeting, data, actor=None):
-    """Add an item; one with a vote is open for ballots at once, under the rule given."""
+    """Add an item; one with a vote is open for ballots at once, under the charter's rule for its kind.
+
+    An item about a service project proposes its decision (perennial, iterate
+    or stop): only such a vote, once closed, decides the project.
+    """
     project = _decidable_project(data["project_id"]) if data.get("project_id") else None
-    item = AgendaItem(title=data["title"], proposal=data.get("proposal", ""),
-                      position=len(meeting.items) + 1,
-                      vote_status=VOTE_OPEN if data.get("with_vote") or project else NO_VOTE,
-                      quorum_percent=data.get("quorum_percent", 50), majority=data.get("majority", voting.SIMPLE),
-                      each_college=data.get("each_college", False),
+    with_vote = bool(data.get("with_vote") or project)
+    item = AgendaItem(title=data["title"], proposal=data.get("proposal", ""), position=len(meeting.items) + 1,
+                      vote_status=VOTE_OPEN if with_vote else NO_VOTE,
                       project_id=project.id if project else None,
-                      project_outcome=data.get("project_outcome") if project else None)
+                      project_outcome=data.get("project_outcome") if project else None,
+                      collective_need_id=data.get("collective_need_id"))
+    if with_vote:
+        kind = item.project_outcome if project else voting.GENERAL_DECISION
+        rule, charter = _vote_rule(kind, data)
+        item.quorum_percent, item.majority, item.each_college = rule.quorum_percent, rule.majority, rule.each_college
+        item.charter_version_id = charter.id if charter else None
     if project and not item.proposal:
         item.proposal = item.title
     meeting.items.append(item)
@@ -294,6 +343,40 @@ def add_agenda_item(meeting, data, actor=None):
     record("governance.agenda_item", item.id, actor=actor, title=item.title, vote=item.vote_status)
     db.session.commit()
     return item
+
+
+def next_meeting(now=None):
+    """The committee's next meeting (the first one still to start), or None."""
+    return db.session.scalar(select(Meeting).where(Meeting.starts_at > (now or utcnow()))
+                             .order_by(Meeting.starts_at, Meeting.id).limit(1))
+
+
+def upcoming_item_for(collective, now=None):
+    """The item putting a collective need on a meeting still to come, if there is one."""
+    return db.session.scalar(select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+                             .where(AgendaItem.collective_need_id == collective.id,
+                                    Meeting.starts_at > (now or utcnow())).limit(1))
+
+
+def put_collective_on_agenda(collective, actor=None, now=None):
+    """Put a collective need that passed the threshold on the next meeting's agenda (once); return the item."""
+    from coopserv.needs.services import breakdown
+
+    if collective.flagged_at is None:
+        raise _error("_schema", lazy_gettext("This collective need has not passed the territory's threshold."))
+    existing = upcoming_item_for(collective, now)
+    if existing is not None:
+        return existing
+    meeting = next_meeting(now)
+    if meeting is None:
+        raise _error("_schema", lazy_gettext("No committee meeting is planned: plan the next one first."))
+    totals = breakdown(collective)
+    title = str(lazy_gettext("Collective need: %(title)s", title=collective.title))
+    proposal = str(lazy_gettext("Study the feasibility of a service for this need: %(companies)s companies and "
+                                "%(employees)s employees concerned.", companies=totals.companies,
+                                employees=totals.employees))
+    return add_agenda_item(meeting, {"title": title[:200], "proposal": proposal, "collective_need_id": collective.id},
+                           actor)
 
 
 def get_item(item_id):
@@ -338,7 +421,7 @@ def live_count(item, members=None):
 
 
 def close_vote(item, actor=None):
-    """Close the vote, store the result and, for a project decision that passed, apply it to the project."""
+    """Close the vote and store the result; for a project, record its decision, or that it was not adopted."""
     _lock(item)
     if item.vote_status != VOTE_OPEN:
         raise _error("choice", lazy_gettext("This vote is closed."))
@@ -351,14 +434,22 @@ def close_vote(item, actor=None):
                   "voters": result.voters, "quorum_met": result.quorum_met,
                   "failed_colleges": result.failed_colleges}
     record("governance.vote_closed", item.id, actor=actor, result=result.decision, **result.totals)
-    if item.project is not None and result.adopted:
-        from coopserv.projects.services import record_decision
+    if item.project is not None:
+        from coopserv.projects.decisions import apply_vote
 
-        # record_decision commits the item's result with the project's decision, or raises and nothing is kept.
-        record_decision(item.project, item.project_outcome, dict(result.totals), item.proposal, actor)
+        # The project's decision (or "not adopted") is committed with the item's result, or nothing is kept.
+        apply_vote(item, actor)
     else:
         db.session.commit()
     return result
+
+
+def items_of_project(project):
+    """The agenda items that put a project to the committee's vote, oldest first, with their meetings."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(select(AgendaItem).filter_by(project_id=project.id)
+                                   .options(selectinload(AgendaItem.meeting)).order_by(AgendaItem.id)))
 
 
 # -- action items -------------------------------------------------------------------------------

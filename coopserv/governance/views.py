@@ -31,15 +31,16 @@ from coopserv.web import (
     json_error,
     render_page,
     roles_required,
-    territory_blueprint,
     wants_json,
 )
 
 from . import services, voting
+from .blueprint import Routes
 from .models import (
     ACTION_STATUSES,
     CHOICE_LABELS,
     COLLEGE_LABELS,
+    DECISION_KIND_LABELS,
     MAJORITY_LABELS,
     REASON_LABELS,
     RESULT_LABELS,
@@ -62,7 +63,7 @@ from .schemas import (
     VoteSchema,
 )
 
-bp = territory_blueprint("governance", __name__, url_prefix="/governance")
+routes = Routes()
 
 LABELS = {"colleges": COLLEGE_LABELS, "choices": CHOICE_LABELS, "majorities": MAJORITY_LABELS,
           "results": RESULT_LABELS, "reasons": REASON_LABELS, "action_statuses": ACTION_STATUSES,
@@ -101,7 +102,9 @@ def _organizations():
 def _common():
     return {"labels": LABELS, "admin": is_territory_admin(), "today": services.today(),
             "risk_reader": is_territory_admin() or has_role(GOVERNANCE_MEMBER),
-            "college_options": [(c, _(COLLEGE_LABELS[c])) for c in voting.COLLEGES]}
+            "college_options": [(c, _(COLLEGE_LABELS[c])) for c in voting.COLLEGES],
+            "decision_kind_options": [(k, _(DECISION_KIND_LABELS[k])) for k in voting.DECISION_KINDS],
+            "majority_options": [(k, _(v)) for k, v in MAJORITY_LABELS.items()]}
 
 
 # -- committee ------------------------------------------------------------------------------
@@ -115,14 +118,14 @@ def _committee_page(errors=None, failed=None, values=None, status=200):
     return render_template("governance/committee.html", **context), status
 
 
-@bp.get("/")
+@routes.get("/")
 @login_required
 def committee():
     _require_member()
     return _committee_page()
 
 
-@bp.post("/settings")
+@routes.post("/settings")
 @roles_required(TERRITORY_ADMIN)
 def settings():
     values = form_data()
@@ -134,7 +137,7 @@ def settings():
     return redirect(url_for("governance.committee"))
 
 
-@bp.post("/members")
+@routes.post("/members")
 @roles_required(TERRITORY_ADMIN)
 def add_member():
     values = form_data()
@@ -146,7 +149,7 @@ def add_member():
     return redirect(url_for("governance.committee"))
 
 
-@bp.post("/members/<int:user_id>/college")
+@routes.post("/members/<int:user_id>/college")
 @roles_required(TERRITORY_ADMIN)
 def set_college(user_id):
     values = form_data()
@@ -169,32 +172,65 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
     current = services.current_charter()
     signable = _signable_organizations()
     signed_ids = {s.organization_id for s in current.signatures} if current else set()
-    context = dict(_common(), versions=services.charter_versions(), current=current,
-                   signable=[o for o in signable if o.id not in signed_ids],
+    rules = services.decision_rules(current)
+    rule_values = {"text": current.text if current else ""}
+    for kind, rule in rules.items():
+        rule_values.update({f"rule_{kind}_quorum_percent": rule.quorum_percent, f"rule_{kind}_majority": rule.majority,
+                            f"rule_{kind}_each_college": rule.each_college})
+    context = dict(_common(), versions=services.charter_versions(), current=current, rules=rules,
+                   rule_values=rule_values, signable=[o for o in signable if o.id not in signed_ids],
                    errors=errors or {}, failed=failed, values=values or {})
     return render_template("governance/charter.html", **context), status
 
 
-@bp.get("/charter")
+def _charter_form(values):
+    """The charter form's flat rule fields (rule_<kind>_<part>) as the schema's nested decision_rules."""
+    data = {key: value for key, value in values.items() if not key.startswith("rule_")}
+    rules = {}
+    for kind in voting.DECISION_KINDS:
+        prefix = f"rule_{kind}_"
+        parts = {key.removeprefix(prefix): value for key, value in values.items() if key.startswith(prefix)}
+        if parts:
+            rules[kind] = parts
+    if rules:
+        data["decision_rules"] = rules
+    return data
+
+
+def _flat_rule_errors(messages):
+    """Nested decision_rules errors as the form's flat field names, so each shows beside its input."""
+    flat = {key: value for key, value in messages.items() if key != "decision_rules"}
+    for kind, errors in (messages.get("decision_rules") or {}).items():
+        for part, texts in ((errors or {}).get("value") or {}).items():
+            flat[f"rule_{kind}_{part}"] = texts
+        if (errors or {}).get("key"):
+            flat["decision_rules"] = errors["key"]
+    return flat
+
+
+@routes.get("/charter")
 @login_required
 def charter():
     _require_member()
     return _charter_page()
 
 
-@bp.post("/charter/versions")
+@routes.post("/charter/versions")
 @roles_required(TERRITORY_ADMIN)
 def add_charter_version():
     values = form_data()
     try:
-        services.add_charter_version(CharterVersionSchema().load(values), current_user)
+        data = values if request.is_json else _charter_form(values)
+        services.add_charter_version(CharterVersionSchema().load(data), current_user)
     except ValidationError as error:
+        if not request.is_json:
+            error = ValidationError(_flat_rule_errors(error.messages))
         return _invalid(error, lambda e: _charter_page(e, "version", values)[0])
     flash(_("The new version of the charter is adopted."), "success")
     return redirect(url_for("governance.charter"))
 
 
-@bp.post("/charter/sign")
+@routes.post("/charter/sign")
 @login_required
 def sign_charter():
     _require_member()
@@ -211,7 +247,7 @@ def sign_charter():
 
 
 # -- meetings -----------------------------------------------------------------------------------
-@bp.route("/meetings/new", methods=["GET", "POST"])
+@routes.route("/meetings/new", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def new_meeting():
     values = form_data() if request.method == "POST" else {}
@@ -223,7 +259,9 @@ def new_meeting():
                                                              errors=e, **_common()))
         if wants_json():
             return {"id": meeting.id}, 201
-        return redirect(url_for("governance.meeting", meeting_id=meeting.id))
+        # Planned from a project in evaluation: its decision is proposed on the new meeting's agenda.
+        return redirect(url_for("governance.meeting", meeting_id=meeting.id,
+                                project_id=request.args.get("project_id", type=int)))
     return render_template("governance/meeting_new.html", values=values, errors={}, **_common())
 
 
@@ -236,21 +274,32 @@ def _item_context(item, members=None):
             "can_vote": item.vote_status == VOTE_OPEN and services.is_committee_member(current_user)}
 
 
+def _proposed_item(projects):
+    """The agenda form filled in for the project named in the URL, when an admin came from its page."""
+    project_id = request.args.get("project_id", type=int)
+    project = next((p for p in projects if p.id == project_id), None)
+    if project is None:
+        return {}
+    return {"project_id": project.id, "with_vote": True,
+            "title": _("Decision on the service project “%(title)s”", title=project.title)}
+
+
 def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
     from coopserv.projects.models import EVALUATION, OUTCOMES, ServiceProject
 
     members = services.committee_members()
     present = {a.user_id for a in meeting.attendances if a.present}
+    projects = list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION)))
     context = dict(_common(), meeting=meeting, members=members, present=present,
                    items=[_item_context(item, members) for item in meeting.items],
                    people=_people(), errors=errors or {}, failed=failed, values=values or {},
-                   projects=list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION))),
-                   outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()],
-                   majority_options=[(k, _(v)) for k, v in MAJORITY_LABELS.items()])
+                   projects=projects, proposed_item=_proposed_item(projects) if failed is None else {},
+                   outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()], outcomes=OUTCOMES,
+                   rules=services.decision_rules())
     return render_template("governance/meeting.html", **context), status
 
 
-@bp.get("/meetings/<int:meeting_id>")
+@routes.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id):
     _require_member()
@@ -270,7 +319,7 @@ def _meeting_form(meeting_id, failed, schema, action, flash_message):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/invitations")
+@routes.post("/meetings/<int:meeting_id>/invitations")
 @roles_required(TERRITORY_ADMIN)
 def send_invitations(meeting_id):
     meeting = _or_404(services.get_meeting(meeting_id))
@@ -284,7 +333,7 @@ def send_invitations(meeting_id):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/attendance")
+@routes.post("/meetings/<int:meeting_id>/attendance")
 @roles_required(TERRITORY_ADMIN)
 def set_attendance(meeting_id):
     return _meeting_form(meeting_id, "attendance", AttendanceSchema,
@@ -292,7 +341,7 @@ def set_attendance(meeting_id):
                          _("Attendance is recorded."))
 
 
-@bp.post("/meetings/<int:meeting_id>/minutes")
+@routes.post("/meetings/<int:meeting_id>/minutes")
 @roles_required(TERRITORY_ADMIN)
 def save_minutes(meeting_id):
     return _meeting_form(meeting_id, "minutes", MinutesSchema,
@@ -300,7 +349,7 @@ def save_minutes(meeting_id):
                          _("The minutes are saved."))
 
 
-@bp.post("/meetings/<int:meeting_id>/items")
+@routes.post("/meetings/<int:meeting_id>/items")
 @roles_required(TERRITORY_ADMIN)
 def add_item(meeting_id):
     return _meeting_form(meeting_id, "item", AgendaItemSchema,
@@ -308,7 +357,7 @@ def add_item(meeting_id):
                          _("The item is on the agenda."))
 
 
-@bp.post("/meetings/<int:meeting_id>/actions")
+@routes.post("/meetings/<int:meeting_id>/actions")
 @roles_required(TERRITORY_ADMIN)
 def add_action(meeting_id):
     return _meeting_form(meeting_id, "action", ActionItemSchema,
@@ -325,7 +374,7 @@ def _vote_box(item, errors=None, status=200):
     return redirect(url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}")
 
 
-@bp.post("/items/<int:item_id>/vote")
+@routes.post("/items/<int:item_id>/vote")
 @login_required
 def vote(item_id):
     """A committee member votes (or changes their vote); htmx swaps the item's vote box."""
@@ -348,7 +397,7 @@ def vote(item_id):
     return _vote_box(item)
 
 
-@bp.post("/items/<int:item_id>/close")
+@routes.post("/items/<int:item_id>/close")
 @roles_required(TERRITORY_ADMIN)
 def close_vote(item_id):
     item = _or_404(services.get_item(item_id))
@@ -364,7 +413,30 @@ def close_vote(item_id):
     return _vote_box(item)
 
 
-@bp.post("/actions/<int:action_id>/status")
+@routes.post("/collective-needs/<int:collective_id>/agenda")
+@login_required
+def put_collective_on_agenda(collective_id):
+    """One click: a collective need past the threshold goes on the next committee meeting's agenda."""
+    from coopserv.needs.models import CollectiveNeed
+
+    if not (is_territory_admin() or services.is_committee_member(current_user)):
+        abort(403)
+    collective = _or_404(db.session.scalar(select(CollectiveNeed).filter_by(id=collective_id)))
+    try:
+        item = services.put_collective_on_agenda(collective, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        if wants_json():
+            return json_error(409, " ".join(str(m) for m in error.messages["_schema"]), error.messages)
+        flash(" ".join(str(m) for m in error.messages["_schema"]), "error")
+        return redirect(url_for("needs.collective", collective_id=collective.id))
+    if wants_json():
+        return {"meeting": item.meeting_id, "item": item.id}
+    flash(_("The collective need is on the agenda of “%(title)s”.", title=item.meeting.title), "success")
+    return redirect(url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}")
+
+
+@routes.post("/actions/<int:action_id>/status")
 @login_required
 def action_status(action_id):
     """The owner or an admin moves an action on; htmx swaps its row."""
@@ -383,5 +455,3 @@ def action_status(action_id):
                            can_update=True, **_common())
     return redirect(url_for("governance.meeting", meeting_id=action.meeting_id))
 
-
-from . import event_views, risk_views  # noqa: F401  (register their routes on the same blueprint)

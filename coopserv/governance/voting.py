@@ -117,16 +117,46 @@ def count(ballots, members_by_college, rule):
     if not result.quorum_met:
         result.decision, result.reason = NO_QUORUM, REASON_QUORUM
         return result
+    if rule.each_college:
+        # Named even when the overall majority fails too, so a rejected vote always says which college said no.
+        result.failed_colleges = [college for college in COLLEGES
+                                  if members_by_college.get(college, 0) > 0
+                                  and not majority_reached(by_college[college], SIMPLE)[0]]
     passed, reason = majority_reached(totals, rule.majority)
     if not passed:
         result.reason = reason
         return result
-    if rule.each_college:
-        result.failed_colleges = [college for college in COLLEGES
-                                  if members_by_college.get(college, 0) > 0
-                                  and not majority_reached(by_college[college], SIMPLE)[0]]
-        if result.failed_colleges:
-            result.reason = REASON_COLLEGE
-            return result
+    if result.failed_colleges:
+        result.reason = REASON_COLLEGE
+        return result
     result.decision = ADOPTED
     return result
+
+
+#: Kinds of decision a charter gives a rule to: the three project decisions, and any other proposal.
+PERENNIAL_DECISION = "perennial"
+ITERATE_DECISION = "iterate"
+STOP_DECISION = "stopped"
+GENERAL_DECISION = "general"
+DECISION_KINDS = (PERENNIAL_DECISION, ITERATE_DECISION, STOP_DECISION, GENERAL_DECISION)
+DEFAULT_RULE = Rule()
+
+
+def rule_from(data, default=DEFAULT_RULE):
+    """A Rule from a stored dict (a charter's), filling what it leaves out from ``default``."""
+    data = data or {}
+    return Rule(quorum_percent=data.get("quorum_percent", default.quorum_percent),
+                majority=data.get("majority", default.majority),
+                each_college=data.get("each_college", default.each_college))
+
+
+def weaker_parts(proposed, required):
+    """The parts of ``proposed`` that ask less than ``required``: quorum, majority, each college."""
+    weaker = []
+    if proposed.quorum_percent < required.quorum_percent:
+        weaker.append("quorum_percent")
+    if MAJORITIES.index(proposed.majority) < MAJORITIES.index(required.majority):
+        weaker.append("majority")
+    if required.each_college and not proposed.each_college:
+        weaker.append("each_college")
+    return weaker

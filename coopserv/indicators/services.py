@@ -151,3 +151,17 @@ def comparison(indicator, first, last, territory_ids=None):
                             is not None else None)
             rows.append((territory, value, per_thousand))
     return rows
+
+
+def drop_snapshots(indicator_key, months=None):
+    """Forget recorded monthly values of an indicator (all, or some months) whose source data changed.
+
+    Closed months are read from snapshots; when a figure arrives late or the
+    way an indicator is measured changes, those months are computed again.
+    """
+    from sqlalchemy import delete
+
+    statement = delete(IndicatorSnapshot).where(IndicatorSnapshot.indicator_key == indicator_key)
+    if months is not None:
+        statement = statement.where(IndicatorSnapshot.month.in_(list(months)))
+    db.session.execute(statement.execution_options(synchronize_session=False))

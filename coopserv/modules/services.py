@@ -1,4 +1,5 @@
 """Enable, configure and stage service modules; decide who may use them."""
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from coopserv.audit.services import record
 from coopserv.extensions import db
+from coopserv.i18n import _l
 from coopserv.modules.models import (
     MEMBERS_ONLY,
     MONTHLY_REQUESTS,
@@ -21,6 +23,8 @@ from coopserv.modules.models import (
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host, service_type
 from coopserv.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class UnknownServiceError(LookupError):
@@ -67,11 +71,61 @@ def enable_module(service_key, stage="prototype", config=None):
     return module
 
 
-def disable_module(module):
-    """Hide a module from the portal; its requests and history stay."""
+#: What requesters read when a territory admin stops or disables their service.
+ADMIN_STOP_REASON = _l("The territory stopped this service.")
+
+
+def is_running(module):
+    """Whether people may still use the module at all (enabled and not stopped)."""
+    return module.enabled and module.stage != STOPPED
+
+
+def disable_module(module, reason=ADMIN_STOP_REASON, actor=None):
+    """Hide a module from the portal; its open requests close as for a stop, its history stays."""
+    running = is_running(module)
     module.enabled = False
     record("module.disabled", module.service_key)
+    if running:
+        _close_service(module, reason, actor)
     db.session.commit()
+
+
+def stop_module(module, reason, actor=None):
+    """Stop a service for good: stage stopped and disabled; open requests close and its plugin releases them."""
+    old_stage, running = module.stage, is_running(module)
+    module.stage, module.enabled = STOPPED, False
+    record("module.stopped", module.service_key, old_stage=old_stage, reason=str(reason))
+    if running:
+        _close_service(module, reason, actor)
+    db.session.commit()
+    if old_stage != STOPPED:
+        plugin_host().call_each("module_stage_changed", module=module, old_stage=old_stage, new_stage=STOPPED)
+    return module
+
+
+def _close_service(module, reason, actor):
+    """Close the module's open requests (requesters notified) and let its plugin release what they held.
+
+    Runs in the caller's transaction. The owning plugin's ``module_stopped``
+    runs in a savepoint: if it raises, its own writes are undone and logged,
+    and the requests still close, so a plugin's bug never keeps a stopped
+    service half open.
+    """
+    from coopserv.service_requests.services import close_open_requests
+
+    closed = close_open_requests(module, reason, actor)
+    host = plugin_host()
+    owner = host.service_type_plugin.get(module.service_key)
+    for impl in host.pm.hook.module_stopped.get_hookimpls():
+        if impl.plugin_name != owner:
+            continue
+        arguments = {"module": module, "requests": closed, "reason": reason}
+        try:
+            with db.session.begin_nested():
+                impl.function(*(arguments[name] for name in impl.argnames))
+        except Exception:  # a plugin's bug must not stop the service from stopping
+            log.exception("Plugin %s raised in module_stopped for %s", impl.plugin_name, module.service_key)
+    return closed
 
 
 def configure_module(module, raw_config):
@@ -83,18 +137,24 @@ def configure_module(module, raw_config):
     return module
 
 
-def update_settings(module, data):
-    """Change a module's stage, access rule and pilot organizations from validated data."""
+def update_settings(module, data, stop_reason=ADMIN_STOP_REASON, actor=None):
+    """Change a module's stage, access rule and pilot organizations from validated data.
+
+    Moving a running module to the stopped stage closes its open requests
+    (``stop_reason`` tells their requesters why), as ``stop_module`` does.
+    """
     pilot_ids = set(data.get("pilot_organization_ids") or [])
     pilots = list(db.session.scalars(select(Organization).where(Organization.id.in_(pilot_ids)))) if pilot_ids else []
     if len(pilots) != len(pilot_ids):
         raise ValidationError({"pilot_organization_ids": [_("Choose organizations of this territory.")]})
-    old_stage = module.stage
+    old_stage, running = module.stage, is_running(module)
     module.stage = data["stage"]
     module.access = data.get("access", module.access)
     module.pilot_organizations = pilots
     record("module.settings_changed", module.service_key, old_stage=old_stage, stage=module.stage,
            access=module.access, pilots=sorted(o.name for o in pilots))
+    if running and not is_running(module):
+        _close_service(module, stop_reason, actor)
     db.session.commit()
     if old_stage != module.stage:
         plugin_host().call_owner("module_stage_changed", module.service_key, module=module, old_stage=old_stage,
@@ -156,14 +216,16 @@ def availability(module, organization, members_by_module=None, usage=None):
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
     if module.stage in PILOT_STAGES and organization.id not in {o.id for o in module.pilot_organizations}:
         return Availability(False, _("This service is being tested with pilot organizations only."))
-    if module.access != MEMBERS_ONLY:
-        return Availability(True)
     members = members_by_module.get(module.id, {}) if members_by_module is not None else {
         m.organization_id: m for m in module.members
     }
+    # A participating organization's quota holds whatever the access rule: "open" lets
+    # everyone in, it does not lift the limits an organization agreed to.
     member = members.get(organization.id)
     if member is None:
-        return Availability(False, _("Your employer does not take part in this service."))
+        if module.access == MEMBERS_ONLY:
+            return Availability(False, _("Your employer does not take part in this service."))
+        return Availability(True)
     if member.quota_kind == NO_QUOTA:
         return Availability(True)
     used = (usage or {}).get((module.id, member.quota_kind)) if usage is not None else None

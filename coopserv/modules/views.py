@@ -1,6 +1,7 @@
 """Territory admin pages for service modules: enable, configure, stage, pilots, members."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from marshmallow import ValidationError
 
 from coopserv.accounts.models import TERRITORY_ADMIN
@@ -56,8 +57,9 @@ def enable(service_key):
 @bp.post("/<service_key>/disable")
 @roles_required(TERRITORY_ADMIN)
 def disable(service_key):
-    services.disable_module(_module_or_404(service_key))
-    flash(_("The service is disabled; its history is kept."), "success")
+    services.disable_module(_module_or_404(service_key), actor=current_user)
+    flash(_("The service is disabled: its open requests are closed and their requesters told; its history is kept."),
+          "success")
     return redirect(url_for("modules.index"))
 
 
@@ -95,7 +97,7 @@ def configure(service_key):
 def settings(service_key):
     module = _module_or_404(service_key)
     try:
-        services.update_settings(module, ModuleSettingsSchema().load(form_data()))
+        services.update_settings(module, ModuleSettingsSchema().load(form_data()), actor=current_user)
     except ValidationError as error:
         db.session.rollback()
         return _configure_with_errors(module, settings_errors=error.messages)

@@ -337,11 +337,26 @@ def check_threshold(collective):
         return False
     collective.flagged_at = utcnow()
     record("needs.collective_flagged", collective.id)
+    _tell_the_committee(collective)
     db.session.commit()
     for need in collective.needs:
         if need.status in ("received",):
             set_status(need, UNDER_STUDY, reason="")
     return True
+
+
+def _tell_the_committee(collective):
+    """Notify committee members and territory admins that a collective need passed the threshold."""
+    from flask import has_request_context, url_for
+
+    from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, TERRITORY_ADMIN, Membership
+
+    link = url_for("needs.collective", collective_id=collective.id) if has_request_context() else ""
+    people = db.session.scalars(select(Membership.user_id).distinct().where(
+        Membership.role.in_((GOVERNANCE_MEMBER, TERRITORY_ADMIN)), Membership.status == ACTIVE))
+    for user_id in people:
+        notify(user_id, _l("The collective need “%(title)s” passed the territory's threshold: it can go on the next "
+                           "committee meeting's agenda."), link=link, title=collective.title)
 
 
 def list_collectives():

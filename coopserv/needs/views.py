@@ -281,8 +281,15 @@ def collective(collective_id):
     item = db.session.scalar(select(CollectiveNeed).filter_by(id=collective_id))
     if item is None:
         abort(404)
+    from coopserv.governance import services as governance
+
+    may_schedule = item.flagged_at is not None and (is_territory_admin()
+                                                    or governance.is_committee_member(current_user))
     return render_template("needs/collective.html", collective=item, totals=services.breakdown(item),
-                           settings=services.get_settings(), statuses=STATUSES)
+                           settings=services.get_settings(), statuses=STATUSES, may_schedule=may_schedule,
+                           on_agenda=governance.upcoming_item_for(item) if item.flagged_at else None,
+                           next_meeting=governance.next_meeting() if may_schedule else None,
+                           planner=is_territory_admin())
 
 
 @bp.route("/settings", methods=["GET", "POST"])

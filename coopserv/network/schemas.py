@@ -34,7 +34,7 @@ class NetworkEventSchema(Schema):
             raise ValidationError(_l("The event cannot end before it starts."), "ends_on")
 
 
-class AgendaItemSchema(Schema):
+class SeminarSessionSchema(Schema):
     starts_at = fields.Time(load_default=None)
     title = Text(required=True, validate=length(min=3, max=200))
     speaker = Text(load_default="", validate=length(max=200))

@@ -17,7 +17,7 @@ from coopserv.web import form_data, json_error, wants_json
 from . import access, events, practices, services
 from .models import EVENT_KINDS, NetworkToken
 from .schemas import (
-    AgendaItemSchema,
+    SeminarSessionSchema,
     AttendanceSchema,
     LibraryQuerySchema,
     MinutesSchema,
@@ -108,7 +108,7 @@ def _recent_months(count=24):
 
     month = month_start(utcnow().date())
     months = []
-    for _ in range(count + 1):
+    for _step in range(count + 1):
         months.append(month)
         month = month_start(month - timedelta(days=1))
     return months
@@ -339,7 +339,7 @@ def agenda(event_id):
     found = _event_or_404(event_id)
     values = form_data()
     try:
-        events.add_agenda_item(found, AgendaItemSchema().load(values))
+        events.add_agenda_item(found, SeminarSessionSchema().load(values))
     except ValidationError as error:
         return _invalid(error, lambda errors: _event_page(found, errors, "agenda", values)[0])
     flash(_("Saved."), "success")

@@ -33,6 +33,11 @@ ITERATE = "iterate"
 STOPPED = "stopped"
 OUTCOMES = {PERENNIAL: _l("Make it perennial"), ITERATE: _l("Iterate (back to design)"), STOPPED: _l("Stop")}
 
+#: Kinds of steps in a project's story.
+STAGE_EVENT = "stage"
+EDITED = "edited"
+NOT_ADOPTED = "not_adopted"
+
 MONEY = "money"
 STAFF_DAYS = "staff_days"
 PREMISES = "premises"
@@ -119,20 +124,28 @@ class ProjectTarget(TenantMixin, db.Model):
 
 
 class ProjectEvent(TenantMixin, db.Model):
-    """One step of the project's story: who moved it, when, from which stage to which, and why."""
+    """One step of the project's story: a move between stages, an edit, or a committee vote that did not pass."""
 
     __tablename__ = "project_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("service_project.id", ondelete="CASCADE"), index=True)
+    #: stage (a move), edited (fields changed, listed in details) or not_adopted (a vote failed).
+    kind: Mapped[str] = mapped_column(String(20), default=STAGE_EVENT, server_default=STAGE_EVENT)
     from_stage: Mapped[str | None] = mapped_column(String(20))
     to_stage: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    #: What changed (edits) or how the vote ended (not adopted).
+    details: Mapped[dict | None] = mapped_column(JSON)
+    #: The committee vote behind this step, when there is one.
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("governance_agenda_item.id", ondelete="SET NULL"),
+                                                       index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     project = relationship("ServiceProject", back_populates="events")
     actor = relationship("User")
+    agenda_item = relationship("AgendaItem")
 
 
 class ProjectDecision(TenantMixin, db.Model):
@@ -149,9 +162,13 @@ class ProjectDecision(TenantMixin, db.Model):
     votes_abstain: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The closed committee vote this decision comes from (the only way a decision is taken).
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("governance_agenda_item.id", ondelete="SET NULL"),
+                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     project = relationship("ServiceProject", back_populates="decisions")
+    agenda_item = relationship("AgendaItem")
 
 
 class SatisfactionAnswer(TenantMixin, db.Model):

@@ -13,6 +13,7 @@ from coopserv.extensions import db
 from coopserv.needs.models import CollectiveNeed
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
+from coopserv.schemas import Schema
 from coopserv.timeutil import utcnow
 from coopserv.web import (
     form_data,
@@ -24,13 +25,13 @@ from coopserv.web import (
 )
 
 from . import services
-from .models import CONTRIBUTION_KINDS, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
 from .schemas import (
     ContributionSchema,
     CostKeySchema,
-    DecisionSchema,
     MoveSchema,
     PartnerSchema,
+    ProjectEditSchema,
     ProjectSchema,
     ProjectTemplateSchema,
     PrototypeSchema,
@@ -39,6 +40,31 @@ from .schemas import (
 )
 
 bp = territory_blueprint("projects", __name__, url_prefix="/projects")
+
+
+class _NoFields(Schema):
+    """A form with nothing to fill in (a button)."""
+
+
+def committee_items(project):
+    """The committee votes on this project, for links both ways between the project and its votes."""
+    from coopserv.governance.services import items_of_project
+
+    return items_of_project(project)
+
+
+def next_meeting():
+    """The committee's next meeting, where an admin puts a project's decision to the vote."""
+    from coopserv.governance.services import next_meeting as upcoming
+
+    return upcoming()
+
+
+def vote_labels():
+    """Labels of vote results, reasons and colleges, to say how a vote on the project ended."""
+    from coopserv.governance.models import COLLEGE_LABELS, REASON_LABELS, RESULT_LABELS
+
+    return {"vote_results": RESULT_LABELS, "vote_reasons": REASON_LABELS, "college_labels": COLLEGE_LABELS}
 
 
 def _project_or_404(project_id):
@@ -81,8 +107,9 @@ def _form_options():
 @login_required
 def index():
     _require_member()
+    labels = {key: kind.label for key, kind in plugin_host().service_types.items()}
     return render_template("projects/index.html", projects=services.list_projects(), stages=STAGES,
-                           outcomes=OUTCOMES, admin=is_territory_admin())
+                           outcomes=OUTCOMES, admin=is_territory_admin(), service_labels=labels)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,14 +144,16 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "satisfaction": services.satisfaction(project), "comments": services.comments(project),
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
-        "outcome_options": [(k, _(v)) for k, v in OUTCOMES.items()],
         "indicator_options": [(i.key, _(i.label)) for i in host.indicators.values()
                               if not project.service_key or i.service_key in (None, project.service_key)],
         "indicators": host.indicators, "problems": services.prototype_problems(project),
+        "votes": committee_items(project), "decision": services.latest_decision(project),
+        "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
+        "service_labels": {key: kind.label for key, kind in host.service_types.items()},
         "can_move": services.can_move(project, current_user, is_territory_admin()), "admin": is_territory_admin(),
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
         "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))),
-        "errors": errors or {}, "failed": failed, "values": values or {},
+        "errors": errors or {}, "failed": failed, "values": values or {}, **vote_labels(),
     }
 
 
@@ -156,13 +185,15 @@ def _act(project, form_name, schema, apply, success):
 @bp.get("/<int:project_id>/report")
 @login_required
 def report(project_id):
-    """The evaluation report the committee decides on: targets against measures, satisfaction, costs."""
+    """The evaluation report the committee decides on: targets against measures, satisfaction, costs, decision."""
     _require_member()
     project = _project_or_404(project_id)
     start, end = services.experiment_window(project)
     return render_template("projects/report.html", project=project, results=services.evaluation(project),
                            satisfaction=services.satisfaction(project), comments=services.comments(project),
-                           costs=services.cost_sharing(project), start=start, end=end, generated_at=utcnow())
+                           costs=services.cost_sharing(project), start=start, end=end, generated_at=utcnow(),
+                           decision=services.latest_decision(project), votes=committee_items(project),
+                           outcomes=OUTCOMES, **vote_labels())
 
 
 @bp.post("/<int:project_id>/move")
@@ -203,17 +234,41 @@ def partner(project_id):
                 _("Saved."))
 
 
-@bp.post("/<int:project_id>/decision")
-@roles_required(TERRITORY_ADMIN)
-def decision(project_id):
-    """Record the committee's decision (governance votes call the same service)."""
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(project_id):
+    """Change the project's title, description, service type (or lead, for admins); each change is in the story."""
     project = _project_or_404(project_id)
+    _require_mover(project)
+    values, errors, status = {"title": project.title, "summary": project.summary,
+                              "service_key": project.service_key or "", "lead_id": project.lead_id}, {}, 200
+    if request.method == "POST":
+        values = form_data()
+        try:
+            services.edit_project(project, ProjectEditSchema().load(values), current_user,
+                                  may_change_lead=is_territory_admin())
+        except ValidationError as error:
+            db.session.rollback()
+            if wants_json():
+                return json_error(422, _("Please correct the fields marked below."), error.messages)
+            errors, status = error.messages, 422
+        else:
+            if wants_json():
+                return {"id": project.id, "stage": project.stage, "service_key": project.service_key}
+            flash(_("The project is saved; the change is in its story."), "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template("projects/edit.html", project=project, values=values, errors=errors,
+                           may_choose_type=project.stage in ("idea", "design"), admin=is_territory_admin(),
+                           **_form_options()), status
 
-    def apply(data):
-        votes = {"for": data["votes_for"], "against": data["votes_against"], "abstain": data["votes_abstain"]}
-        services.record_decision(project, data["outcome"], votes, data["note"], current_user, data["decided_on"])
 
-    return _act(project, "decision", DecisionSchema, apply, _("The decision is recorded and applied."))
+@bp.post("/<int:project_id>/targets/<int:target_id>/remove")
+@login_required
+def remove_target(project_id, target_id):
+    project = _project_or_404(project_id)
+    _require_mover(project)
+    return _act(project, "target", _NoFields, lambda data: services.remove_target(project, target_id, current_user),
+                _("The target is removed; the change is in the story."))
 
 
 @bp.post("/<int:project_id>/survey")

@@ -134,6 +134,36 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
     return change
 
 
+def close_open_requests(module, reason, actor=None):
+    """Close every request of a stopping module that is not yet final, telling each requester why.
+
+    Runs in the caller's transaction. Each request moves to the core's
+    ``service_stopped`` state with a history entry carrying ``reason`` (a
+    message marked with _l); returns the closed requests, their previous
+    status in ``history[-1].from_status``.
+    """
+    from coopserv.service_types import SERVICE_STOPPED
+
+    kind = service_type(module.service_key)
+    finals = kind.final_states if kind is not None else (SERVICE_STOPPED,)
+    requests = list(db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.module_id == module.id, ServiceRequest.status.not_in(finals))
+        .options(selectinload(ServiceRequest.history)).order_by(ServiceRequest.id)))
+    label = kind.label if kind is not None else module.service_key
+    comment = _(reason)
+    for request in requests:
+        change = StatusChange(from_status=request.status, to_status=SERVICE_STOPPED,
+                              actor_id=actor.id if actor else None, comment=comment)
+        request.status = SERVICE_STOPPED
+        request.updated_at = utcnow()
+        request.history.append(change)
+        notify(request.requester_id, _l("Your request %(ref)s is closed: the service “%(service)s” stopped. "
+                                        "%(reason)s"), link=_request_link(request), ref=request.reference,
+               service=label, reason=reason)
+    db.session.flush()
+    return requests
+
+
 def organization_usage(module_id, organization_id, quota_kind):
     """Count what an organization used of its quota: requests this month, or open requests."""
     query = select(func.count(ServiceRequest.id)).filter_by(module_id=module_id, organization_id=organization_id)

@@ -128,3 +128,11 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """Places and offers of the stopped service are given up."""
+    from .services import release_on_stop
+
+    release_on_stop(requests)

@@ -382,6 +382,29 @@ def confirm_offer(placement, now):
     placement.allocated_at = now
 
 
+def release_on_stop(requests, now=None):
+    """The service stopped: end the places and withdraw the offers its closed requests held.
+
+    The requests are already closed by the core (so they no longer count in a
+    house's capacity); this dates the end of each place and clears pending
+    offers so nothing is waiting on a family's answer any more.
+    """
+    previous = {request.id: request.history[-1].from_status for request in requests if request.history}
+    if not previous:
+        return 0
+    now = now or utcnow()
+    released = 0
+    for placement in db.session.scalars(select(Placement).where(Placement.request_id.in_(previous))):
+        status = previous[placement.request_id]
+        if status == "allocated":
+            placement.ended_at = now
+            released += 1
+        elif status == "offered":
+            placement.offer_deadline = None
+            released += 1
+    return released
+
+
 # -- time-based work --------------------------------------------------------
 
 def expire_offers(now):

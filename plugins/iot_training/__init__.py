@@ -153,3 +153,11 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """Sessions still to come are cancelled."""
+    from .services import cancel_sessions_on_stop
+
+    cancel_sessions_on_stop()

@@ -438,6 +438,16 @@ def cancel_open_enrolments(session_id, actor=None):
     return len(enrolments)
 
 
+def cancel_sessions_on_stop(now=None):
+    """The service stopped: sessions still to come are cancelled (their enrolments are already closed)."""
+    today_ = (now or utcnow()).date()
+    sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.status.in_((OPEN, CONFIRMED)),
+                                                                TrainingSession.last_day >= today_)).all()
+    for session in sessions:
+        session.status = CANCELLED
+    return len(sessions)
+
+
 def close_registrations(now):
     """At each deadline, confirm the session or cancel it when below its minimum; idempotent.
 

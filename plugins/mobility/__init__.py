@@ -153,3 +153,11 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """Commutes stop matching, crews end, bookings to come are cancelled."""
+    from .services import release_on_stop
+
+    release_on_stop(requests)

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
-from coopserv.plugin_api import current_territory, db, gettext, utcnow
+from coopserv.plugin_api import _l, current_territory, db, gettext, notify, utcnow
 
 from .matching import Commute as MatchCommute
 from .matching import (
@@ -372,6 +372,26 @@ def end_commute(request):
             crew.active, crew.ended_at = False, now
             db.session.execute(update(CrewMember).where(CrewMember.crew_id == crew.id, CrewMember.active.is_(True))
                                .values(active=False, left_at=now).execution_options(synchronize_session=False))
+
+
+def release_on_stop(requests, now=None):
+    """The service stopped: commutes stop matching, crews end, and bookings still to come are cancelled."""
+    now = now or utcnow()
+    for request in requests:
+        end_commute(request)
+    runs = db.session.execute(select(ShuttleBooking, ShuttleRun.departs_at)
+                              .join(ShuttleRun, ShuttleRun.id == ShuttleBooking.run_id)
+                              .where(ShuttleRun.departs_at >= now)).all()
+    bikes = db.session.scalars(select(BikeBooking).where(BikeBooking.ends_at > now)).all()
+    for booking, departs_at in runs:
+        notify(booking.user_id, _l("Your shuttle seats of %(date)s are cancelled: the service stopped."),
+               date=departs_at.strftime("%Y-%m-%d %H:%M"))
+        db.session.delete(booking)
+    for booking in bikes:
+        notify(booking.user_id, _l("Your bike booking of %(date)s is cancelled: the service stopped."),
+               date=booking.starts_at.strftime("%Y-%m-%d %H:%M"))
+        db.session.delete(booking)
+    return len(runs) + len(bikes)
 
 
 def crew_riding(user_id, day):

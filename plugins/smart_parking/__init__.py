@@ -149,3 +149,11 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """Reservations no longer hold their spots."""
+    from .services import release_on_stop
+
+    release_on_stop(requests)

@@ -478,6 +478,18 @@ def reservation_status_changed(request, change):
         reservation.checked_in_at = utcnow()
 
 
+def release_on_stop(requests):
+    """The service stopped: reservations of its closed requests no longer hold their spots."""
+    ids = [request.id for request in requests]
+    if not ids:
+        return 0
+    reservations = db.session.scalars(select(Reservation).where(Reservation.request_id.in_(ids),
+                                                                Reservation.holding.is_(True))).all()
+    for reservation in reservations:
+        reservation.holding = False
+    return len(reservations)
+
+
 def settle_due_reservations(now, grace_minutes):
     """Confirmed reservations past start + grace: honoured if a car was seen on the spot, else released.
 

@@ -155,3 +155,11 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """Cases of the stopped service close now (their retention clock starts)."""
+    from .services import close_cases_on_stop
+
+    close_cases_on_stop(requests)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from coopserv.plugin_api import (
     EMPLOYEE,
     SERVICE_OPERATOR,
+    SERVICE_STOPPED,
     ServiceRequest,
     _l,
     db,
@@ -26,7 +27,7 @@ from .schemas import SpouseWelcomeConfigSchema
 
 SERVICE_KEY = "spouse_welcome"
 #: Statuses no transition leaves; the retention period starts when a case reaches one.
-FINAL_STATES = ("settled", "closed", "cancelled")
+FINAL_STATES = ("settled", "closed", "cancelled", SERVICE_STOPPED)
 #: Organizations that may hire a partner (associations are partners of the welcome, not employers here).
 EMPLOYER_KINDS = ("company", "local_authority")
 FOLLOW_UP_AFTER_DAYS = 365
@@ -204,6 +205,18 @@ def mark_status(request, change):
     if case is None:
         return
     case.closed_at = (change.at or utcnow()) if change.to_status in FINAL_STATES else None
+
+
+def close_cases_on_stop(requests, now=None):
+    """The service stopped: its open cases close now, which starts their retention clock."""
+    ids = [request.id for request in requests]
+    if not ids:
+        return 0
+    now = now or utcnow()
+    cases = db.session.scalars(select(Case).where(Case.request_id.in_(ids), Case.closed_at.is_(None))).all()
+    for case in cases:
+        case.closed_at = now
+    return len(cases)
 
 
 # --- Checklist ---------------------------------------------------------------------------------

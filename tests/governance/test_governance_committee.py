@@ -368,15 +368,34 @@ def test_risk_register(quercy, login):
 
 
 # -- demo -----------------------------------------------------------------------------------------------------
-def test_demo_seeds_grand_quercy_and_figeac(app):
+def test_demo_seeds_committees_their_votes_and_the_decisions_they_take(app):
     from coopserv.demo import seed_demo
     from coopserv.governance.models import GovernanceEvent, IdeaPitch
 
     seed_demo()
-    assert _count(CharterSignature) >= 3 and _count(CharterVersion) == 1
-    assert _count(AgendaItem, result="adopted") == 1 and _count(AgendaItem, result="rejected") == 1
+    assert _count(CharterSignature) >= 3 and _count(CharterVersion) == 3  # Grand Quercy, Figeac, Autun
+    assert _count(AgendaItem, result="adopted") == 2 and _count(AgendaItem, result="rejected") == 2
     quercy = db.session.scalar(select(Territory.id).filter_by(slug="grand-quercy"))
-    assert _count(ActionItem) == 3 and _count(Risk, territory_id=quercy) == 4
+    assert _count(ActionItem) == 4 and _count(Risk, territory_id=quercy) == 4
+    items = db.session.scalars(select(AgendaItem).where(AgendaItem.project_id.is_not(None))
+                               .execution_options(**{ALL_TERRITORIES: True})).all()
+    by_result = {item.result: item for item in items}
+    decided, refused = by_result["adopted"], by_result["rejected"]
+    assert (decided.project.stage, decided.project.outcome) == ("decided", "perennial")
+    assert decided.project.decisions[0].agenda_item_id == decided.id
+    assert (decided.majority, decided.each_college) == ("two_thirds", True)  # the charter's rule for perennial
+    assert refused.project.stage == "evaluation" and refused.tally["failed_colleges"] == ["companies"]
+    assert [e.kind for e in refused.project.events][-1] == "not_adopted"
+    assert db.session.scalar(select(ServiceProject).filter_by(id=refused.project_id)
+                             .execution_options(**{ALL_TERRITORIES: True})).outcome is None
+    # The committees' own indicators, with six months of figures each for the manual ones.
+    from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
+
+    assert _count(CommitteeIndicator) == 3 and _count(IndicatorFigure) == 12
+    # Grand Quercy's collective need past its threshold is on its next meeting's agenda.
+    assert _count(AgendaItem, vote_status="none") >= 2
+    assert db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.collective_need_id.is_not(None))
+                             .execution_options(**{ALL_TERRITORIES: True})) == 1
     assert _count(GovernanceEvent, kind="startup_evening", title="Start Up de Territoire — Figeac") == 1
     assert _count(IdeaPitch) == 4 and _count(IdeaVote) > 4
 

@@ -157,3 +157,28 @@ def test_bad_rules_and_choices_are_refused():
         Rule(majority="unanimity")
     with pytest.raises(ValueError):
         voting.tally([(PUBLIC, "maybe")])
+
+
+def test_a_rule_is_weaker_on_each_part_it_relaxes():
+    required = Rule(quorum_percent=60, majority=TWO_THIRDS, each_college=True)
+    assert voting.weaker_parts(required, required) == []
+    assert voting.weaker_parts(Rule(quorum_percent=80, majority=TWO_THIRDS, each_college=True), required) == []
+    assert voting.weaker_parts(Rule(quorum_percent=59, majority=SIMPLE, each_college=False), required) == [
+        "quorum_percent", "majority", "each_college"]
+    assert voting.weaker_parts(Rule(majority=TWO_THIRDS, each_college=True), Rule()) == []
+
+
+def test_a_stored_rule_fills_what_it_leaves_out():
+    assert voting.rule_from(None) == Rule()
+    assert voting.rule_from({"majority": TWO_THIRDS}) == Rule(quorum_percent=50, majority=TWO_THIRDS)
+
+
+def test_a_vote_rejected_overall_still_names_the_colleges_that_said_no():
+    # 2 for, 3 against: the overall majority fails, and the companies and associations withheld theirs too.
+    votes = ballots((PUBLIC, FOR), (PUBLIC, FOR), (COMPANIES, AGAINST), (COMPANIES, AGAINST), (ASSOCIATIONS, AGAINST))
+    result = count(votes, COMMITTEE, Rule(each_college=True))
+    assert (result.decision, result.reason) == (REJECTED, voting.REASON_MAJORITY)
+    assert result.failed_colleges == [COMPANIES, ASSOCIATIONS]
+    assert count(votes, COMMITTEE, Rule()).failed_colleges == []  # no college rule, no college named
+    # Without the quorum nothing is counted, so no college is blamed.
+    assert count(votes[:1], COMMITTEE, Rule(each_college=True)).failed_colleges == []

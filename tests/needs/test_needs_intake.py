@@ -245,6 +245,60 @@ def test_collective_need_is_flagged_past_the_threshold_with_a_breakdown(make_cli
     assert _count(CollectiveNeed) == 1
 
 
+def test_a_collective_need_past_the_threshold_tells_the_committee_and_goes_on_the_agenda_in_one_click(
+        make_client, make_user, quercy, scoped):
+    from coopserv.governance import services as governance
+    from coopserv.governance.models import AgendaItem
+
+    member = make_user(quercy.territory, "governance_member", quercy.conserverie, name="Hélène Cassagnes")
+    childcare = _category(quercy.territory, "quality_of_life", scoped)
+    admin = _client(make_client, quercy.admin)
+    admin.post_form("/t/grand-quercy/needs/settings", {"form": "thresholds", "threshold_companies": "2",
+                                                       "threshold_employees": "500"})
+    first = _submit(_client(make_client, quercy.emp_conserverie), childcare, title="Garde le samedi")
+    second = _submit(_client(make_client, quercy.emp_batiment), childcare, title="Garde le mercredi")
+    collective_id = admin.post_json("/t/grand-quercy/needs/collective", {
+        "title": "Garde d'enfants", "need_ids": [first]}).get_json()["id"]
+    url = f"/t/grand-quercy/needs/collective/{collective_id}"
+    agenda = f"/t/grand-quercy/governance/collective-needs/{collective_id}/agenda"
+    # Not past the threshold yet: nobody is told, and it cannot be scheduled.
+    assert _count(Notification, user_id=member.id) == 0
+    assert admin.post_json(agenda).status_code == 409
+    # A second company's need joins: two companies, the threshold is passed.
+    joined = admin.post_json(f"/t/grand-quercy/needs/{second}/collective", {"collective_id": collective_id})
+    assert joined.get_json()["flagged"] is True
+    with scoped(quercy.territory):
+        flagged = db.session.scalars(select(CollectiveNeed).where(CollectiveNeed.flagged_at.is_not(None))).all()
+    assert [c.id for c in flagged] == [collective_id]
+    told = db.session.scalars(select(Notification).where(Notification.user_id == member.id)
+                              .execution_options(**{ALL_TERRITORIES: True})).all()
+    assert [(n.params["title"], n.link) for n in told] == [(flagged[0].title, url)]
+    # No meeting planned: the page says so, the click explains why nothing happened.
+    page = _client(make_client, member).get(url).get_data(as_text=True)
+    assert "Aucune réunion du comité n’est encore prévue" in page or "No committee meeting is planned" in page
+    assert _client(make_client, member).post_json(agenda).status_code == 409
+    with scoped(quercy.territory):
+        past = governance.create_meeting({"title": "Comité d'hiver", "starts_at": utcnow() - timedelta(days=3)},
+                                         quercy.admin)
+        later = governance.create_meeting({"title": "Comité d'automne", "starts_at": utcnow() + timedelta(days=60)},
+                                          quercy.admin)
+        soon = governance.create_meeting({"title": "Comité de printemps", "starts_at": utcnow() + timedelta(days=9)},
+                                         quercy.admin)
+    page = _client(make_client, member).get(url).get_data(as_text=True)
+    assert f'action="{agenda}"' in page and "Comité de printemps" in page
+    # Employees may not; a committee member may, in one click, once.
+    assert _client(make_client, quercy.emp_batiment).post_form(agenda).status_code == 403
+    clicked = _client(make_client, member).post_form(agenda)
+    assert clicked.status_code == 302 and f"/governance/meetings/{soon.id}#item-" in clicked.headers["Location"]
+    assert _client(make_client, member).post_json(agenda).get_json()["meeting"] == soon.id
+    with scoped(quercy.territory):
+        items = db.session.scalars(select(AgendaItem).filter_by(collective_need_id=collective_id)).all()
+        assert [(i.meeting_id, i.vote_status) for i in items] == [(soon.id, "none")]
+        assert flagged[0].title in items[0].title
+        assert past.id != later.id
+    assert "Comité de printemps" in admin.get(url).get_data(as_text=True)  # the need links to its meeting
+
+
 def test_status_answers_are_visible_and_notify_the_author(make_client, quercy, scoped):
     mobility = _category(quercy.territory, "mobility", scoped)
     need_id = _submit(_client(make_client, quercy.emp_batiment), mobility, title="Navette depuis la gare")

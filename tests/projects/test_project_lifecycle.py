@@ -3,6 +3,7 @@ replication between territories, tenant isolation, and the whole journey from a 
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -65,6 +66,31 @@ def autun(make_territory, make_organization, make_user):
                            employee=make_user(territory, "employee", company))
 
 
+@pytest.fixture
+def committee(lot, make_user):
+    """Lot's steering committee: one seat per college (public body, company, association)."""
+    return SimpleNamespace(
+        mayor=make_user(lot.territory, "governance_member", lot.authority, name="Maire du Lot"),
+        boss=make_user(lot.territory, "governance_member", lot.pilot, name="Dirigeante Conserverie"),
+        builder=make_user(lot.territory, "governance_member", lot.second, name="Artisan Bouriane"),
+    )
+
+
+def _decide(lot, scoped, committee, project, outcome, ballots=("for", "for", "for")):
+    """Put the project's decision to the committee's vote, cast the ballots (mayor, boss, builder) and close it."""
+    from coopserv.governance import services as governance
+
+    with scoped(lot.territory):
+        meeting = governance.create_meeting({"title": "Comité de pilotage", "starts_at": utcnow() - timedelta(hours=2)},
+                                            lot.admin)
+        item = governance.add_agenda_item(meeting, {"title": f"Décision : {outcome}", "proposal": "Proposition",
+                                                    "project_id": project.id, "project_outcome": outcome}, lot.admin)
+        for voter, choice in zip((committee.mayor, committee.boss, committee.builder), ballots):
+            governance.cast_vote(item, voter, choice)
+        governance.close_vote(item, lot.admin)
+        return item
+
+
 def _project(lot, scoped, **fields):
     with scoped(lot.territory):
         return services.create_project({"title": "Conciergerie de la ZA", "origin_text": "Soirée des dirigeants",
@@ -120,10 +146,8 @@ def test_bad_input_and_illegal_moves_store_nothing(make_client, lot, scoped):
     early = admin.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "prototype", "reason": "Vite"})
     assert early.status_code == 422
     assert "pilot" in early.get_data(as_text=True).lower() or "pilote" in early.get_data(as_text=True).lower()
-    votes = admin.post_json(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial", "votes_for": -1})
-    assert votes.status_code == 422 and "votes_for" in votes.get_json()["errors"]
-    wrong_stage = admin.post_json(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial"})
-    assert wrong_stage.status_code == 422
+    # No decision is typed by hand any more: the committee's vote is the only way.
+    assert admin.post_json(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial"}).status_code == 404
     target = admin.post_json(f"/t/lot/projects/{project.id}/targets", {"indicator_key": "nope", "target_value": 1})
     assert target.status_code == 422
     with scoped(lot.territory):
@@ -154,7 +178,7 @@ def test_prototype_opens_the_module_to_pilot_organizations_only(make_client, lot
     assert _count(ServiceRequest) == 1
 
 
-def test_full_lifecycle_from_needs_to_a_perennial_service(make_client, lot, scoped):
+def test_full_lifecycle_from_needs_to_a_perennial_service(make_client, lot, scoped, committee):
     """Needs → collective need past the threshold → project → prototype → evaluation → perennial."""
     with scoped(lot.territory):
         needs.ensure_categories()
@@ -211,54 +235,145 @@ def test_full_lifecycle_from_needs_to_a_perennial_service(make_client, lot, scop
     page = admin.get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
     assert "Très pratique" in page and "3.0" in page.replace(",", ".")
 
-    assert lead.post_form(f"/t/lot/projects/{project.id}/decision", {"outcome": "perennial"}).status_code == 403
-    decided = admin.post_form(f"/t/lot/projects/{project.id}/decision", {
-        "outcome": "perennial", "decided_on": "2026-11-20", "votes_for": "8", "votes_against": "1",
-        "votes_abstain": "2", "note": "Ouverte à toutes les entreprises"})
-    assert decided.status_code == 302
+    # The committee decides at a meeting: the admin puts the decision on the agenda, members vote, the vote closes.
+    meeting_id = admin.post_json("/t/lot/governance/meetings/new", {
+        "title": "Comité de pilotage", "starts_at": (utcnow() - timedelta(hours=1)).isoformat()}).get_json()["id"]
+    assert admin.post_json(f"/t/lot/governance/meetings/{meeting_id}/items", {
+        "title": "Pérenniser la conciergerie", "proposal": "Ouverte à toutes les entreprises",
+        "project_id": project.id, "project_outcome": "perennial"}).status_code == 200
+    with scoped(lot.territory):
+        from coopserv.governance.models import AgendaItem
+
+        item = db.session.scalar(select(AgendaItem).filter_by(project_id=project.id))
+        assert (item.majority, item.quorum_percent) == ("simple", 50)  # no charter: the default rule
+    for voter, choice in ((committee.mayor, "for"), (committee.boss, "for"), (committee.builder, "abstain")):
+        assert _client(make_client, voter).post_json(f"/t/lot/governance/items/{item.id}/vote",
+                                                     {"choice": choice}).status_code == 200
+    assert lead.post_form(f"/t/lot/governance/items/{item.id}/close").status_code == 403
+    closed = admin.post_json(f"/t/lot/governance/items/{item.id}/close")
+    assert closed.get_json()["result"] == "adopted"
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
         module = get_module("concierge")
         assert (project.stage, project.outcome, module.stage) == ("decided", "perennial", "perennial")
         assert availability(module, lot.outsider).allowed
         decision = project.decisions[0]
-        assert (decision.votes_for, decision.votes_against, decision.votes_abstain, decision.decided_on) == \
-            (8, 1, 2, date(2026, 11, 20))
-        stages = [(e.from_stage, e.to_stage) for e in project.events]
+        assert (decision.votes_for, decision.votes_against, decision.votes_abstain, decision.agenda_item_id) == \
+            (2, 0, 1, item.id)
+        assert decision.decided_on == (utcnow() - timedelta(hours=1)).date()  # the meeting's day
+        stages = [(e.from_stage, e.to_stage) for e in project.events if e.kind == "stage"]
         assert stages == [(None, "idea"), ("idea", "design"), ("design", "prototype"), ("prototype", "evaluation"),
                           ("evaluation", "decided")]
-        kinds = [kind for _at, kind, _item in services.timeline(project)]
+        kinds = [kind for _at, kind, _item in services.timeline(project) if kind != "edited"]
         assert kinds == ["need", "collective", "flagged", "event", "event", "event", "event", "decision"]
     assert _client(make_client, lot.other_employee).post_form("/t/lot/services/concierge/requests",
                                                               order).status_code == 302
     story = _client(make_client, lot.pilot_employee).get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
     assert "Pressing et courses sur le lieu de travail" in story and "Ouverte à toutes les entreprises" in story
+    assert f"/t/lot/governance/meetings/{meeting_id}#item-{item.id}" in story  # the project links to its vote
+    report = admin.get(f"/t/lot/projects/{project.id}/report").get_data(as_text=True)
+    assert "Pérenniser" in report
+    assert f"#item-{item.id}" in report and "À décider en comité de pilotage" not in report
 
 
-def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot, scoped):
+def test_stop_disables_the_module_and_iterate_returns_to_design(make_client, lot, scoped, committee):
     project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
         services.move(project, "prototype", "Prêt", lot.admin)
         services.move(project, "evaluation", "Fin", lot.admin)
-        with pytest.raises(ValidationError):
-            services.record_decision(project, "maybe", {}, "", lot.admin)
-        services.record_decision(project, "iterate", {"for": 5, "against": 0, "abstain": 1}, "Revoir les créneaux",
-                                 lot.admin)
+    _decide(lot, scoped, committee, project, "iterate", ("for", "for", "abstain"))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
         assert (project.stage, project.outcome) == ("design", "iterate")
         assert get_module("concierge").stage == "prototype"
-        with pytest.raises(ValidationError):
-            services.record_decision(project, "perennial", {}, "", lot.admin)
         configure_module(get_module("concierge"), {"max_items_per_order": 5})
         services.move(project, "prototype", "Deuxième essai", lot.admin)
         assert get_module("concierge").config["max_items_per_order"] == 5  # the territory's settings are kept
+    catalogue = add_catalogue(lot.territory)
+    order = {f"items.{catalogue.shirt.id}": "1", "slot_id": str(catalogue.tuesday.id),
+             "dropoff_date": next_weekday(1).isoformat()}
+    assert _client(make_client, lot.pilot_employee).post_form("/t/lot/services/concierge/requests",
+                                                              order).status_code == 302
+    with scoped(lot.territory):
         services.move(project, "evaluation", "Fin", lot.admin)
-        services.record_decision(project, "stopped", {"for": 6, "against": 3, "abstain": 0}, "Trop peu utilisé",
-                                 lot.admin)
+    _decide(lot, scoped, committee, project, "stopped", ("for", "for", "against"))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
         module = db.session.scalar(select(ServiceModule).filter_by(service_key="concierge"))
         assert (project.stage, project.outcome, module.stage, module.enabled) == ("decided", "stopped", "stopped", False)
         assert not availability(module, lot.pilot).visible
         assert [d.outcome for d in project.decisions] == ["iterate", "stopped"]
+        # The pilot's open order is closed, and she is told the committee stopped the service.
+        assert db.session.scalar(select(ServiceRequest.status)) == "service_stopped"
+    closed = db.session.scalar(select(Notification).where(Notification.user_id == lot.pilot_employee.id,
+                                                          Notification.message.startswith("Your request %(ref)s is "
+                                                                                          "closed"))
+                               .execution_options(**{ALL_TERRITORIES: True}))
+    assert closed.params["reason"] == "The steering committee decided to stop this service."
+
+
+def test_a_decision_is_only_taken_by_a_closed_vote_on_the_project(lot, scoped, committee):
+    """apply_vote refuses anything but a closed, counted vote on an agenda item linked to a project in evaluation."""
+    from coopserv.governance import services as governance
+
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        services.move(project, "prototype", "Prêt", lot.admin)
+        services.move(project, "evaluation", "Fin", lot.admin)
+        meeting = governance.create_meeting({"title": "Comité", "starts_at": utcnow()}, lot.admin)
+        item = governance.add_agenda_item(meeting, {"title": "Pérenniser", "project_id": project.id,
+                                                    "project_outcome": "perennial"}, lot.admin)
+        with pytest.raises(ValidationError):
+            services.apply_vote(item, lot.admin)  # still open
+        with pytest.raises(ValidationError) as twice:
+            governance.add_agenda_item(meeting, {"title": "Arrêter", "project_id": project.id,
+                                                 "project_outcome": "stopped"}, lot.admin)
+        assert "project_id" in twice.value.messages  # one open vote per project at a time
+        db.session.rollback()
+        general = governance.add_agenda_item(meeting, {"title": "Autre", "proposal": "Autre chose",
+                                                       "with_vote": True}, lot.admin)
+        governance.cast_vote(general, committee.mayor, "for")
+        governance.close_vote(general, lot.admin)
+        assert db.session.get(ServiceProject, project.id).stage == "evaluation"  # a vote on something else
+    assert _count(ProjectDecision) == 0
+
+
+def test_a_rejected_vote_is_in_the_story_and_the_project_stays_in_evaluation(make_client, lot, scoped, committee):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        services.move(project, "prototype", "Prêt", lot.admin)
+        services.move(project, "evaluation", "Fin", lot.admin)
+        governance_charter(lot, {"perennial": {"quorum_percent": 50, "majority": "two_thirds", "each_college": True}})
+    item = _decide(lot, scoped, committee, project, "perennial", ("for", "against", "for"))
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        assert (project.stage, project.outcome, project.decisions) == ("evaluation", None, [])
+        assert get_module("concierge").stage == "prototype"
+        event = project.events[-1]
+        assert (event.kind, event.agenda_item_id, event.details["failed_colleges"]) == (
+            "not_adopted", item.id, ["companies"])
+        kinds = [kind for _at, kind, _item in services.timeline(project)]
+        assert kinds[-1] == "not_adopted"
+    assert _count(Notification, user_id=lot.lead.id, message="The committee did not adopt the proposal on the "
+                  "project “%(title)s”: %(outcome)s. The project stays in evaluation.") == 1
+    story = _client(make_client, lot.pilot_employee).get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    assert "Non adopté par le comité" in story and "collège « Entreprises »" in story
+    report = _client(make_client, lot.admin).get(f"/t/lot/projects/{project.id}/report").get_data(as_text=True)
+    assert "collège « Entreprises »" in report and "À décider en comité de pilotage" in report
+    # The project can still be decided by a later vote.
+    _decide(lot, scoped, committee, project, "perennial", ("for", "for", "for"))
+    with scoped(lot.territory):
+        assert db.session.get(ServiceProject, project.id).stage == "decided"
+
+
+def governance_charter(lot, rules):
+    from coopserv.governance import services as governance
+
+    governance.add_charter_version({"text": "Le comité décide selon les règles ci-dessous, article par article.",
+                                    "adopted_on": utcnow().date(), "decision_rules": rules}, lot.admin)
 
 
 def test_cost_sharing_shows_who_pays_what(make_client, lot, scoped):
@@ -288,7 +403,7 @@ def test_cost_sharing_shows_who_pays_what(make_client, lot, scoped):
     assert "Local de 20 m²" in lead.get(url).get_data(as_text=True)
 
 
-def test_a_perennial_project_is_replicated_in_another_territory(app, make_client, lot, autun, scoped):
+def test_a_perennial_project_is_replicated_in_another_territory(app, make_client, lot, autun, scoped, committee):
     project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
@@ -298,8 +413,7 @@ def test_a_perennial_project_is_replicated_in_another_territory(app, make_client
         early = project.id
     admin = _client(make_client, lot.admin)
     assert admin.get(f"/t/lot/projects/{early}/template.json").status_code == 409
-    with scoped(lot.territory):
-        services.record_decision(db.session.get(ServiceProject, early), "perennial", {"for": 7}, "", lot.admin)
+    _decide(lot, scoped, committee, db.session.get(ServiceProject, early), "perennial")
     response = admin.get(f"/t/lot/projects/{early}/template.json")
     assert response.status_code == 200
     template = json.loads(response.get_data(as_text=True))
@@ -307,7 +421,8 @@ def test_a_perennial_project_is_replicated_in_another_territory(app, make_client
         {"indicator": "concierge.orders", "target": 2.0}]
     assert template["evaluation"]["satisfaction"] == {"average": 5.0, "answers": 1}
     text = json.dumps(template, ensure_ascii=False)
-    for personal in ("Lea Lead", "Paule Pilote", "paule@conserverie.example", "Super", "Conserverie du Quercy"):
+    for personal in ("Lea Lead", "Paule Pilote", "paule@conserverie.example", "Super", "Conserverie du Quercy",
+                     "Maire du Lot"):
         assert personal not in text
     assert _client(make_client, lot.lead).get(f"/t/lot/projects/{early}/template.json").status_code == 403
 
@@ -353,7 +468,8 @@ def test_other_territories_reach_no_project_route(make_client, lot, autun, scope
     routes = [("get", "/projects/"), ("get", "/projects/new"), ("post", "/projects/new"),
               ("get", f"/projects/{project.id}"), ("post", f"/projects/{project.id}/move"),
               ("post", f"/projects/{project.id}/experiment"), ("post", f"/projects/{project.id}/targets"),
-              ("post", f"/projects/{project.id}/partners"), ("post", f"/projects/{project.id}/decision"),
+              ("post", f"/projects/{project.id}/partners"), ("get", f"/projects/{project.id}/edit"),
+              ("post", f"/projects/{project.id}/edit"), ("get", f"/projects/{project.id}/report"),
               ("post", f"/projects/{project.id}/survey"), ("post", f"/projects/{project.id}/contributions"),
               ("post", f"/projects/{project.id}/cost-key"), ("get", f"/projects/{project.id}/template.json"),
               ("get", "/projects/import"), ("post", "/projects/import")]
@@ -407,7 +523,7 @@ def test_demo_seeds_one_project_per_territory_at_different_stages(app):
 
 def test_evaluation_report_compares_targets_with_measures(make_client, figeac, catalogue, order_form):
     """The printable report shows each target, what was measured over the experiment, and the cost per use."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from coopserv.projects import services as projects
     from coopserv.tenancy import territory_scope
@@ -436,3 +552,66 @@ def test_evaluation_report_compares_targets_with_measures(make_client, figeac, c
     assert "400,00" in page  # 1,200 € a year over 3 uses
     assert "@media print" not in page and "data-print" in page  # printing is wired by coopserv.js (no inline script under the CSP)
     assert admin.get("/t/figeac/projects/99999/report").status_code == 404
+
+
+def test_a_project_born_without_a_type_gets_one_and_every_edit_is_in_the_story(make_client, lot, scoped):
+    """A project from a "Start Up de Territoire" idea has no service type: its lead chooses one, with history."""
+    with scoped(lot.territory):
+        project = services.create_project({"title": "Garde d'enfants aux horaires décalés",
+                                           "origin_text": "Start Up de Territoire — Lot", "lead_id": lot.lead.id},
+                                          actor=lot.admin)
+    lead = _client(make_client, lot.lead)
+    url = f"/t/lot/projects/{project.id}"
+    page = lead.get(url).get_data(as_text=True)
+    assert f'href="{url}/edit"' in page
+    assert lead.get(url + "/edit").status_code == 200
+    assert _client(make_client, lot.pilot_employee).post_form(url + "/edit", {"title": "Piraté"}).status_code == 403
+    bad = lead.post_form(url + "/edit", {"title": "ab", "service_key": "teleportation"})
+    assert bad.status_code == 422 and 'id="title-error"' in bad.get_data(as_text=True)
+    unknown = lead.post_json(url + "/edit", {"service_key": "teleportation"})
+    assert unknown.status_code == 422 and "service_key" in unknown.get_json()["errors"]
+    nul = lead.post_json(url + "/edit", {"title": "Garde\x00d'enfants"})
+    assert nul.status_code == 422 and "title" in nul.get_json()["errors"]
+    # Only admins hand the project to someone else.
+    handed = lead.post_json(url + "/edit", {"lead_id": lot.admin.id})
+    assert handed.status_code == 422 and "lead_id" in handed.get_json()["errors"]
+    assert lead.post_form(url + "/edit", {"title": "Micro-crèche aux horaires décalés", "summary": "De 5 h à 22 h.",
+                                          "service_key": "concierge"}).status_code == 302
+    assert lead.post_form(url + "/targets", {"indicator_key": "concierge.orders", "target_value": "12"}).status_code == 302
+    assert lead.post_form(url + "/targets", {"indicator_key": "concierge.orders", "target_value": "15"}).status_code == 302
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        assert (project.title, project.summary, project.service_key) == (
+            "Micro-crèche aux horaires décalés", "De 5 h à 22 h.", "concierge")
+        target_id = project.targets[0].id
+    assert lead.post_form(f"{url}/targets/{target_id}/remove").status_code == 302
+    assert _client(make_client, lot.admin).post_json(url + "/edit", {"lead_id": lot.admin.id}).status_code == 200
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        assert project.lead_id == lot.admin.id and project.targets == []
+        edits = [(e.actor_id, [c["field"] for c in e.details["changes"]]) for e in project.events if e.kind == "edited"]
+        assert edits == [(lot.lead.id, ["title", "summary", "service_key"]), (lot.lead.id, ["target"]),
+                         (lot.lead.id, ["target"]), (lot.lead.id, ["target_removed"]), (lot.admin.id, ["lead"])]
+        assert project.events[1].details["changes"][0] == {"field": "title", "old": "Garde d'enfants aux horaires "
+                                                           "décalés", "new": "Micro-crèche aux horaires décalés"}
+    story = unescape(_client(make_client, lot.pilot_employee).get(url).get_data(as_text=True))
+    assert "titre changé de « Garde d'enfants aux horaires décalés » en « Micro-crèche aux horaires décalés »" in story
+    assert "Conciergerie inter-entreprises" in story  # the chosen type, by its label
+
+
+def test_the_service_type_and_targets_are_fixed_once_the_prototype_opens(make_client, lot, scoped):
+    project = _ready_for_prototype(lot, scoped, _project(lot, scoped))
+    lead = _client(make_client, lot.lead)
+    assert lead.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "prototype",
+                                                                 "reason": "Prêt"}).status_code == 302
+    refused = lead.post_json(f"/t/lot/projects/{project.id}/edit", {"service_key": "mobility"})
+    assert refused.status_code == 422 and "service_key" in refused.get_json()["errors"]
+    target = lead.post_json(f"/t/lot/projects/{project.id}/targets", {"indicator_key": "concierge.orders",
+                                                                      "target_value": 99})
+    assert target.status_code == 422
+    assert lead.post_json(f"/t/lot/projects/{project.id}/edit", {"title": "Conciergerie de la ZA du Lot"}
+                          ).status_code == 200
+    with scoped(lot.territory):
+        project = db.session.get(ServiceProject, project.id)
+        assert (project.service_key, project.targets[0].target_value) == ("concierge", 2.0)
+        assert project.title == "Conciergerie de la ZA du Lot"

@@ -94,3 +94,11 @@ def request_status_changed(request, change):
     from .services import release_booking
 
     release_booking(request.id)
+
+
+@hookimpl
+def module_stopped(module, requests, reason):
+    """A stopped space books no desk: every booking of the closed requests frees its day."""
+    from .services import release_bookings
+
+    release_bookings([request.id for request in requests])

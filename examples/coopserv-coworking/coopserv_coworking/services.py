@@ -46,5 +46,11 @@ def release_booking(request_id):
     db.session.execute(update(Booking).where(Booking.request_id == request_id).values(active=False))
 
 
+def release_bookings(request_ids):
+    """Free the desks of several requests at once, when the whole service stops."""
+    if request_ids:
+        db.session.execute(update(Booking).where(Booking.request_id.in_(request_ids)).values(active=False))
+
+
 def booking_for_request(request_id):
     return db.session.scalar(select(Booking).filter_by(request_id=request_id))

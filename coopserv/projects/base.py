@@ -1,0 +1,56 @@
+"""What every part of the project services shares: lookups, field errors and the recorded story."""
+from flask_babel import lazy_gettext
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from coopserv.accounts.models import Membership
+from coopserv.extensions import db
+from coopserv.organizations.models import Organization
+from coopserv.plugin_host import plugin_host
+from coopserv.timeutil import utcnow
+
+from .models import ProjectEvent, ServiceProject
+
+
+def field_error(field, message):
+    return ValidationError({field: [message]})
+
+
+def list_projects():
+    return list(db.session.scalars(select(ServiceProject).order_by(ServiceProject.id.desc())))
+
+
+def get_project(project_id):
+    return db.session.scalar(select(ServiceProject).filter_by(id=project_id))
+
+
+def check_service_key(key):
+    if key and key not in plugin_host().service_types:
+        raise field_error("service_key", lazy_gettext("Choose one of the proposed values."))
+
+
+def organizations(ids, field):
+    """The organizations of this territory with these ids, or a field error naming ``field``."""
+    ids = set(ids or [])
+    found = list(db.session.scalars(select(Organization).where(Organization.id.in_(ids)))) if ids else []
+    if len(found) != len(ids):
+        raise field_error(field, lazy_gettext("Choose organizations of this territory."))
+    return found
+
+
+def territory_member(user_id, field="lead_id"):
+    """The user when they hold a role in this territory, None for no id, else a field error."""
+    if user_id is None:
+        return None
+    member = db.session.scalar(select(Membership).filter_by(user_id=user_id).limit(1))
+    if member is None:
+        raise field_error(field, lazy_gettext("Choose a member of this territory."))
+    return member.user
+
+
+def add_event(project, from_stage, to_stage, actor, reason, at=None):
+    """Add a step to the project's story (the caller commits)."""
+    event = ProjectEvent(project=project, from_stage=from_stage, to_stage=to_stage,
+                         actor_id=actor.id if actor else None, reason=reason or "", at=at or utcnow())
+    db.session.add(event)
+    return event

@@ -1,0 +1,162 @@
+"""Evaluation of a project against its targets, its users' satisfaction, and how its costs are shared."""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from flask_babel import lazy_gettext
+from sqlalchemy import func, select
+
+from coopserv.audit.services import record
+from coopserv.extensions import db
+from coopserv.plugin_host import plugin_host
+from coopserv.timeutil import utcnow
+
+from .base import field_error, organizations
+from .models import EVALUATION, PROTOTYPE, ProjectContribution, ProjectTarget, SatisfactionAnswer
+from .stages import pilots
+
+log = logging.getLogger(__name__)
+
+
+def experiment_window(project):
+    """The experiment as datetimes [start, end) for indicators; defaults to the last 90 days."""
+    if project.experiment_start and project.experiment_end:
+        return (datetime.combine(project.experiment_start, time()),
+                datetime.combine(project.experiment_end + timedelta(days=1), time()))
+    end = utcnow()
+    return end - timedelta(days=90), end
+
+
+@dataclass
+class TargetResult:
+    target: ProjectTarget
+    indicator: object
+    measured: float | None
+
+    @property
+    def reached(self):
+        return self.measured is not None and self.measured >= self.target.target_value
+
+
+def evaluation(project):
+    """Each target against the value measured over the experiment, through the indicator itself."""
+    host = plugin_host()
+    start, end = experiment_window(project)
+    results = []
+    for target in project.targets:
+        indicator = host.indicators.get(target.indicator_key)
+        measured = None
+        # A service's indicator needs the project's module; the territory's own (the core's, the
+        # committee's) measure the experiment period whatever the module.
+        if indicator is not None and (indicator.service_key is None or project.module is not None):
+            measured = _measure(indicator, project.module, start, end)
+        results.append(TargetResult(target, indicator, measured))
+    return results
+
+
+def _measure(indicator, module, start, end):
+    """Compute one indicator; a plugin's failing indicator shows as "not measured" instead of breaking the page."""
+    try:
+        with db.session.begin_nested():
+            return indicator.compute(module, start, end)
+    except Exception:  # a plugin's bug must not hide the rest of the evaluation
+        log.exception("Indicator %s failed for module %s", indicator.key, getattr(module, "id", None))
+        return None
+
+
+def satisfaction(project):
+    """(average score rounded to one decimal or None, number of answers)."""
+    average, count = db.session.execute(
+        select(func.avg(SatisfactionAnswer.score), func.count(SatisfactionAnswer.id)).filter_by(project_id=project.id)
+    ).one()
+    return (round(float(average), 1) if average is not None else None), count
+
+
+def may_answer_survey(project, organization):
+    """Users of the prototype (employees of a pilot organization) answer while it runs or is evaluated."""
+    return project.stage in (PROTOTYPE, EVALUATION) and organization is not None and \
+        organization.id in {o.id for o in pilots(project)}
+
+
+def submit_satisfaction(project, user, organization, data):
+    if not may_answer_survey(project, organization):
+        raise field_error("_schema", lazy_gettext("This survey is for the users of the prototype."))
+    existing = db.session.scalar(select(SatisfactionAnswer).filter_by(project_id=project.id, user_id=user.id))
+    if existing is not None:
+        raise field_error("_schema", lazy_gettext("You have already answered this survey."))
+    answer = SatisfactionAnswer(project_id=project.id, user_id=user.id, score=data["score"],
+                                comment=data.get("comment", ""))
+    db.session.add(answer)
+    db.session.commit()
+    return answer
+
+
+def comments(project):
+    return [c for c in db.session.scalars(select(SatisfactionAnswer.comment).filter_by(project_id=project.id)
+                                          .order_by(SatisfactionAnswer.id)) if c]
+
+
+# -- cost sharing ------------------------------------------------------------------
+def add_contribution(project, data, actor=None):
+    organization = organizations([data["organization_id"]], "organization_id")[0]
+    contribution = ProjectContribution(organization=organization, period=data["period"], kind=data["kind"],
+                                       amount=data["amount"], note=data.get("note", ""))
+    project.contributions.append(contribution)
+    record("projects.contribution_added", project.id, actor=actor, organization=organization.name,
+           kind=data["kind"], amount=str(data["amount"]), period=data["period"])
+    db.session.commit()
+    return contribution
+
+
+def set_cost_key(project, data, actor=None):
+    project.running_cost = data["running_cost"]
+    project.public_share = data["public_share"]
+    record("projects.cost_key_set", project.id, actor=actor, **data)
+    db.session.commit()
+    return project
+
+
+def is_public(organization):
+    return organization.kind == "local_authority"
+
+
+def cost_sharing(project):
+    """Contributions per period and partner, and the running cost split by the public/private key."""
+    periods = {}
+    for contribution in project.contributions:
+        rows = periods.setdefault(contribution.period, {})
+        row = rows.setdefault(contribution.organization_id, {"organization": contribution.organization,
+                                                             "money": Decimal(0), "staff_days": Decimal(0),
+                                                             "premises": []})
+        if contribution.kind == "premises":
+            row["premises"].append(contribution.note or str(contribution.amount))
+        else:
+            row[contribution.kind] += Decimal(contribution.amount)
+    partners = [p.organization for p in project.partners]
+    public = [o for o in partners if is_public(o)]
+    private = [o for o in partners if not is_public(o)]
+    public_total = Decimal(project.running_cost) * project.public_share / 100
+    private_total = Decimal(project.running_cost) - public_total
+    shares = []
+    for group, total in ((public, public_total), (private, private_total)):
+        for organization in group:
+            shares.append((organization, (total / len(group)).quantize(Decimal("0.01"))))
+    uses = uses_over_last_year(project)
+    per_use = (Decimal(project.running_cost) / uses).quantize(Decimal("0.01")) if uses else None
+    return {"periods": sorted(periods.items()), "public_total": public_total.quantize(Decimal("0.01")),
+            "uses": uses, "per_use": per_use,
+            "private_total": private_total.quantize(Decimal("0.01")), "shares": shares,
+            "unassigned_public": not public and public_total > 0, "unassigned_private": not private and private_total > 0}
+
+
+def uses_over_last_year(project):
+    """Requests made to the project's module over the last 365 days (one query), to price one use."""
+    from coopserv.service_requests.models import ServiceRequest
+
+    if project.module_id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count(ServiceRequest.id)).where(ServiceRequest.module_id == project.module_id,
+                                                    ServiceRequest.created_at >= utcnow() - timedelta(days=365))
+    ) or 0
