@@ -32,7 +32,8 @@ def dashboard():
     org_count = db.session.scalar(select(func.count(Organization.id)))
     member_count = db.session.scalar(select(func.count(func.distinct(Membership.user_id))))
     return render_template("admin/dashboard.html", pending=pending, org_count=org_count, member_count=member_count,
-                           modules=list_modules(), indicators=plugin_host().indicators)
+                           modules=list_modules(), indicators=plugin_host().indicators,
+                           organizations=organizations.list_organizations())
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

@@ -41,7 +41,7 @@ from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
-from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+from coopserv.service_types import Indicator, PersonalData, Prerequisite, ServiceType, Transition
 from coopserv.territories.models import Territory
 from coopserv.tenancy import (
     ALL_TERRITORIES,
@@ -65,7 +65,7 @@ from coopserv.web import (
 __all__ = [
     "ACTIVE", "GOVERNANCE_MEMBER", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
     "availability", "configure_module", "create_user", "list_organizations", "referent_organizations",
-    "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
+    "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "Prerequisite", "SERVICE_OPERATOR", "Schema",
     "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Territory", "Transition", "_l", "at_least", "between", "can_operate",
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "normalise_datetime", "notify",

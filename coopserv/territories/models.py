@@ -24,6 +24,8 @@ class Territory(db.Model):
     #: Optional host name that resolves to this territory.
     host: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Number of the territory's last service request: requests are numbered per territory (#1, #2...).
+    last_request_number: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self):
         return f"<Territory {self.slug}>"

@@ -40,6 +40,12 @@ def _detail_context(request):
     return {"commute": commute_for_request(request.id)}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .schemas import CommuteSchema, MobilityConfigSchema
@@ -59,6 +65,7 @@ def register_service_types():
             icon="🚗",
             request_form_template="mobility/_commute_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="mobility/_commute_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="mobility.manage",
