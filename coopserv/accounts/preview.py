@@ -5,11 +5,12 @@ the admin's memberships are replaced by a single employee membership of the
 chosen organization (so every page decides exactly as for that employee), and
 ``install_preview_guard`` refuses every write except ending the preview.
 """
-from flask import flash, jsonify, redirect, request, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coopserv.tenancy import current_territory
+from coopserv.web import json_error, wants_json
 
 SESSION_KEY = "employee_preview"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -83,9 +84,7 @@ def install_preview_guard(app):
         if previewed_organization() is None:
             return None
         message = _("You are previewing the portal as an employee: nothing can be changed. End the preview first.")
-        if request.is_json or request.accept_mimetypes.best == "application/json":
-            response = jsonify({"error": message})
-            response.status_code = 403
-            return response
+        if wants_json():
+            return json_error(403, message)
         flash(message, "error")
         return redirect(url_for("portal.home"), 303)

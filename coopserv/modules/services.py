@@ -165,17 +165,19 @@ def start_of_month(now=None):
     return datetime(now.year, now.month, 1)
 
 
-def availability(module, organization, members_by_module=None, usage=None):
+def availability(module, organization, members_by_module=None, usage=None, ignore_prerequisites=False):
     """Decide whether an employee of ``organization`` may request ``module``.
 
     ``members_by_module`` and ``usage`` let list pages pass data loaded once for
-    every module, so the check costs no query per module.
+    every module, so the check costs no query per module. ``ignore_prerequisites``
+    serves pages that help set the service up (a referent declaring needs): they
+    open before what the service needs exists.
     """
     from coopserv.service_requests.services import organization_usage
 
     if not module.enabled or module.stage == STOPPED or service_type(module.service_key) is None:
         return Availability(False, _("This service is closed."), visible=False)
-    missing = unmet_prerequisites(module)
+    missing = () if ignore_prerequisites else unmet_prerequisites(module)
     if missing:
         return Availability(False, _("This service is not available yet: it is being set up."),
                             missing=tuple(item.label for item in missing))

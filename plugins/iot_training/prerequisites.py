@@ -1,20 +1,19 @@
-"""What an enrolment needs: a course, and a session of it still open for enrolment."""
+"""What an enrolment needs: a course, and a session of it scheduled.
+
+A session counts once scheduled, even when full or past: prerequisites say the
+service is set up, not that a seat is free today (the form says that).
+"""
 from sqlalchemy import func, select
 
 from coopserv.plugin_api import Prerequisite, _l, db
 
-from .models import CONFIRMED, OPEN, Course, TrainingSession
+from .models import Course, TrainingSession
 
 
 def prerequisites(module):
-    from .services import today
-
     courses = db.session.scalar(select(func.count()).select_from(Course).where(Course.active.is_(True)))
-    sessions = db.session.scalar(
-        select(func.count()).select_from(TrainingSession).join(Course, TrainingSession.course_id == Course.id)
-        .where(TrainingSession.status.in_((OPEN, CONFIRMED)), TrainingSession.registration_deadline >= today(),
-               TrainingSession.first_day > today(), Course.active.is_(True)))
+    sessions = db.session.scalar(select(func.count()).select_from(TrainingSession))
     return [
         Prerequisite(_l("A course"), bool(courses), "iot_training.manage"),
-        Prerequisite(_l("A session open for enrolment"), bool(sessions), "iot_training.new_session"),
+        Prerequisite(_l("A scheduled session of a course"), bool(sessions), "iot_training.new_session"),
     ]

@@ -51,12 +51,16 @@ def _require_operator():
     return module
 
 
-def _require_user():
-    """Operators always; others when the module's stage and access rules let their employer in."""
+def _require_user(setting_up=False):
+    """Operators always; others when the module's stage and access rules let their employer in.
+
+    ``setting_up``: pages that prepare the service (referents declaring skills needs) open
+    before its prerequisites (a course, a session) exist.
+    """
     module = _module()
     if can_operate(module):
         return module
-    status = availability(module, employer())
+    status = availability(module, employer(), ignore_prerequisites=setting_up)
     if not status.visible:
         abort(404)
     if not status.allowed:
@@ -65,7 +69,7 @@ def _require_user():
 
 
 def _require_referent():
-    module = _require_user()
+    module = _require_user(setting_up=True)
     organizations = referent_organizations()
     if not organizations:
         abort(403)
