@@ -42,7 +42,8 @@ from coopserv.schemas import Schema, at_least, between, length, normalise_dateti
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
 from coopserv.service_types import Indicator, PersonalData, Prerequisite, ServiceType, Transition
-from coopserv.territories.models import Territory
+from coopserv.territories.models import Territory, TerritoryTown
+from coopserv.territories.services import list_towns as territory_towns
 from coopserv.tenancy import (
     ALL_TERRITORIES,
     TenantMixin,
@@ -66,7 +67,7 @@ __all__ = [
     "ACTIVE", "GOVERNANCE_MEMBER", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
     "availability", "configure_module", "create_user", "list_organizations", "referent_organizations",
     "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "Prerequisite", "SERVICE_OPERATOR", "Schema",
-    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Territory", "Transition", "_l", "at_least", "between", "can_operate",
+    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Territory", "TerritoryTown", "territory_towns", "Transition", "_l", "at_least", "between", "can_operate",
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "normalise_datetime", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
