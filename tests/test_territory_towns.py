@@ -46,3 +46,23 @@ def test_the_command_creates_a_territory_from_its_epci(app):
     wrong = runner.invoke(main, ["territory", "create", "autre", "Autre", "--commune", "4610"])
     assert wrong.exit_code != 0 and "communes" in wrong.output and "Traceback" not in wrong.output
     assert count_rows(Territory) == 1
+
+
+def test_the_admin_adds_the_towns_of_an_epci_from_the_towns_page(make_client, figeac):
+    admin = make_client()
+    admin.login(figeac.admin)
+    assert admin.get("/t/figeac/admin/towns").status_code == 200
+    empty = admin.post_form("/t/figeac/admin/towns", {"epci": "", "communes": ""})
+    assert empty.status_code == 422 and 'id="epci-error"' in empty.get_data(as_text=True)
+    wrong = admin.post_form("/t/figeac/admin/towns", {"epci": "", "communes": "46102 00000"})
+    assert wrong.status_code == 422 and 'id="communes-error"' in wrong.get_data(as_text=True)
+    assert count_rows(TerritoryTown) == 0
+    added = admin.post_form("/t/figeac/admin/towns", {"epci": GRAND_FIGEAC, "communes": ""})
+    assert added.status_code == 302 and count_rows(TerritoryTown) == 92
+    again = admin.post_json("/t/figeac/admin/towns", {"communes": "46102, 15119"})
+    assert again.status_code == 200 and again.get_json() == {"added": 1}
+    assert "Capdenac-Gare" in admin.get("/t/figeac/admin/towns").get_data(as_text=True)
+
+    employee = make_client()
+    employee.login(figeac.employee)
+    assert employee.post_form("/t/figeac/admin/towns", {"epci": GRAND_FIGEAC}).status_code == 403
