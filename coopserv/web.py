@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
@@ -180,7 +179,7 @@ def register_web(app, host):
                       preview_bp):
         app.register_blueprint(blueprint)
     install_preview_guard(app)
-    for blueprint in host.collect("register_blueprints"):
+    for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
     @app.url_defaults

@@ -1,7 +1,7 @@
 """Requests numbered per territory; organization size band follows the headcount
 
 Revision ID: p16_prereq_0001_request_numbers
-Revises: 0011_merge
+Revises: p9_robust_0001_session_version
 Create Date: 2026-11-30 06:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "p16_prereq_0001_request_numbers"
-down_revision = "0011_merge"
+down_revision = "p9_robust_0001_session_version"
 branch_labels = None
 depends_on = None
 

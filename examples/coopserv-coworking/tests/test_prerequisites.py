@@ -1,6 +1,5 @@
 """Desk booking is offered once the coworking space has a desk."""
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 from coopserv.testing import prerequisite_checklist, service_offered
 
 

@@ -1,8 +1,7 @@
 """Place requests are offered once an open house has a childminder."""
 from coopserv_plugins.childminder_house.models import Childminder
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 from coopserv.testing import prerequisite_checklist, service_offered
 
 from .conftest import add_house

@@ -12,9 +12,7 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope, utcnow
 
 from .conftest import commute_form, publish
 
@@ -103,8 +101,6 @@ def test_pilot_stage_keeps_other_companies_out(make_territory, make_organization
     other = make_organization(territory, "Autre SARL")
     enable_module(territory, "mobility", stage="pilot", pilots=[pilot])
     from coopserv_plugins.mobility.models import Town
-
-    from coopserv.tenancy import territory_scope
 
     with territory_scope(territory):  # what carpooling needs before anyone may use it
         db.session.add_all([BusinessPark(name="ZA Pilote", latitude=45.9, longitude=4.4),

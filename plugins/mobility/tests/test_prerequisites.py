@@ -1,8 +1,7 @@
 """Carpooling is offered once the territory has a business park and a town."""
 from coopserv_plugins.mobility.models import BusinessPark, Town
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 from coopserv.testing import prerequisite_checklist, service_offered
 
 

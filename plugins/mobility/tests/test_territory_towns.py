@@ -2,13 +2,12 @@
 from coopserv_plugins.mobility.models import Town
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.territories.services import add_towns, towns_from_division
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import give_towns
 
 
 def test_the_operator_picks_a_territory_town_and_enters_its_point_once(make_client, figeac):
-    add_towns(figeac.territory, towns_from_division(insee_codes=["46102", "12052"]))  # Figeac, Capdenac-Gare
+    give_towns(figeac.territory, ["46102", "12052"])  # Figeac, Capdenac-Gare
     operator = make_client()
     operator.login(figeac.operator)
     page = operator.get("/t/figeac/mobility/manage").get_data(as_text=True)
