@@ -1,6 +1,7 @@
 """Territory admin pages: organizations, members and roles, audit log, plugins, personal data."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from coopserv.organizations.schemas import OrganizationSchema
 from coopserv.plugin_host import plugin_host
 from coopserv.privacy.services import erase_person, export_person
 from coopserv.tenancy import current_territory
-from coopserv.web import form_data, roles_required, territory_blueprint
+from coopserv.web import form_data, json_error, roles_required, territory_blueprint, wants_json
 
 bp = territory_blueprint("admin", __name__, url_prefix="/admin")
 MEMBERS_PER_PAGE = 50
@@ -32,7 +33,36 @@ def dashboard():
     org_count = db.session.scalar(select(func.count(Organization.id)))
     member_count = db.session.scalar(select(func.count(func.distinct(Membership.user_id))))
     return render_template("admin/dashboard.html", pending=pending, org_count=org_count, member_count=member_count,
-                           modules=list_modules(), indicators=plugin_host().indicators)
+                           modules=list_modules(), indicators=plugin_host().indicators,
+                           organizations=organizations.list_organizations())
+
+
+@bp.route("/towns", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def towns():
+    """The territory's towns, added at once from its EPCI's SIREN or INSEE codes (never typed one by one)."""
+    from coopserv.territories.services import add_towns, list_towns, towns_from_division
+
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        values = form_data()
+        siren = values.get("epci") if isinstance(values.get("epci"), str) else ""
+        codes = values.get("communes") if isinstance(values.get("communes"), str) else ""
+        try:
+            if not siren.strip() and not codes.strip():
+                raise ValidationError({"epci": [_("Give the SIREN of an EPCI or INSEE codes.")]})
+            communes = towns_from_division(siren.strip() or None, codes.replace(",", " ").split())
+        except ValidationError as error:
+            if wants_json():
+                return json_error(422, _("Some fields are not valid."), error.messages)
+            errors, status = error.messages, 422
+        else:
+            added = add_towns(current_territory(), communes)
+            if wants_json():
+                return {"added": added}
+            flash(ngettext("%(num)d town added.", "%(num)d towns added.", added), "success")
+            return redirect(url_for("admin.towns"))
+    return render_template("admin/towns.html", towns=list_towns(), errors=errors, values=values), status
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

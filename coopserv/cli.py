@@ -197,16 +197,25 @@ def territory_group():
 @click.argument("name")
 @click.option("--region", default="")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
+@click.option("--epci", "epci_siren", default="", help="SIREN of the EPCI whose communes are the territory's towns.")
+@click.option("--commune", "insee_codes", multiple=True, help="INSEE code of a commune to add as a town (repeatable).")
 @with_appcontext
-def territory_create(slug, name, region, language):
-    """Create a territory reachable at /t/SLUG/."""
-    from coopserv.territories.services import create_territory
+def territory_create(slug, name, region, language, epci_siren, insee_codes):
+    """Create a territory reachable at /t/SLUG/, with its towns from the official administrative division."""
+    from coopserv.territories.services import create_territory_with_towns
 
     try:
-        territory = create_territory({"slug": slug, "name": name, "region": region, "default_language": language})
+        territory = create_territory_with_towns(
+            {"slug": slug, "name": name, "region": region, "default_language": language},
+            epci_siren=epci_siren or None, insee_codes=insee_codes)
     except ValidationError as error:
         fail(_format_errors(error.messages))
-    click.echo(f"Territory {territory.slug} created: /t/{territory.slug}/")
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import list_towns
+
+    with territory_scope(territory):
+        towns = len(list_towns())
+    click.echo(f"Territory {territory.slug} created: /t/{territory.slug}/ ({towns} towns)")
 
 
 @main.group("user")

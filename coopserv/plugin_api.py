@@ -45,9 +45,10 @@ from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
-from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, ServiceType, Transition
+from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, Prerequisite, ServiceType, Transition
 from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
-from coopserv.territories.models import Territory
+from coopserv.territories.models import Territory, TerritoryTown
+from coopserv.territories.services import list_towns as territory_towns
 from coopserv.timeutil import utcnow
 from coopserv.web import (
     form_data,
@@ -73,6 +74,7 @@ __all__ = [
     "Membership",
     "Organization",
     "PersonalData",
+    "Prerequisite",
     "RequestRefused",
     "SERVICE_OPERATOR",
     "SERVICE_STOPPED",
@@ -83,6 +85,7 @@ __all__ = [
     "TERRITORY_ADMIN",
     "TenantMixin",
     "Territory",
+    "TerritoryTown",
     "Transition",
     "User",
     "_l",
@@ -130,6 +133,7 @@ __all__ = [
     "territory_api_blueprint",
     "territory_blueprint",
     "territory_scope",
+    "territory_towns",
     "utcnow",
     "wants_json",
 ]

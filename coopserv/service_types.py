@@ -26,6 +26,21 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Prerequisite:
+    """Something that must exist before employees can use a service (a business park, a provider...).
+
+    ``met`` is computed from the data; ``endpoint`` (with ``url_values``) names the page where
+    the admin creates it. An endpoint rather than a URL, so prerequisites can be checked
+    outside a web request (CLI, demo data, tests).
+    """
+
+    label: str
+    met: bool
+    endpoint: str | None = None
+    url_values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ServiceType:
     """A kind of service a territory can enable as a module.
 
@@ -88,6 +103,11 @@ class ServiceType:
     #: True when requests hold confidences (a family's situation): only the requester and the
     #: module's own operators read them; territory admins see counts per status, not contents.
     confidential: bool = False
+    #: ``prerequisites(module)`` -> list of ``Prerequisite``: what must exist in the module's territory
+    #: (``module.territory``) before employees may use the service. Until every one is met the
+    #: service is not offered, and the admin's service page lists them with links. Called inside a
+    #: request or ``territory_scope``, so the plugin's queries are already scoped to the territory.
+    prerequisites: Callable[[Any], list] = field(default=lambda module: [])
 
     def __post_init__(self):
         # Every workflow ends in the core's "service stopped" state too, so lists, labels and

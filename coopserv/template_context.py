@@ -28,6 +28,9 @@ def template_context():
             "unread": unread_count(current_user.id),
             "pending": any(m.status == "pending" for m in _all_memberships()),
         }
+        from coopserv.accounts.preview import previewed_organization
+
+        context["preview_organization"] = previewed_organization()
     context["current_path"] = request.full_path.rstrip("?") if request else "/"
     return context
 

@@ -577,3 +577,28 @@ def _installed_plugins():
                 _PLUGINS.append((entry_point.name, entry_point.value, folder))
         _PLUGINS.append(("", "", ""))  # searched once, even when nothing is installed
     return [plugin for plugin in _PLUGINS if plugin[0]]
+
+
+#: What an employee reads on the portal while a service's prerequisites are missing (French, the default).
+SERVICE_NOT_READY = "Ce service n’est pas encore disponible : il est en cours de mise en place."
+
+
+def prerequisite_checklist(client, slug, service_key):
+    """(to do, done) counts of the checklist on the admin's service page, signed in as ``client``."""
+    page = client.get(f"/t/{slug}/admin/modules/{service_key}").get_data(as_text=True)
+    assert "prerequisites-h" in page, "the service page shows no prerequisites"
+    return page.count('class="todo"'), page.count('class="done"'), page
+
+
+def service_offered(client, slug):
+    """Whether the portal home tells the signed-in employee a service is not ready (False) or not (True)."""
+    import html
+
+    return SERVICE_NOT_READY not in html.unescape(client.get(f"/t/{slug}/").get_data(as_text=True))
+
+
+def give_towns(territory, insee_codes):
+    """Give ``territory`` these communes of the official administrative division as its towns."""
+    from coopserv.territories.services import add_towns, towns_from_division
+
+    return add_towns(territory, towns_from_division(insee_codes=insee_codes))

@@ -150,6 +150,8 @@ class JSONProvider(DefaultJSONProvider):
 
 def register_web(app, host):
     """Register blueprints (core, then plugins), template helpers and error pages."""
+    from coopserv.accounts.preview import install_preview_guard
+    from coopserv.accounts.preview_views import bp as preview_bp
     from coopserv.accounts.views import bp as accounts_bp
     from coopserv.accounts.views import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
@@ -175,8 +177,9 @@ def register_web(app, host):
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
                       admin_bp, tokens_bp, indicators_bp, committee_indicators_bp, open_data_bp, needs_bp, projects_bp,
-                      governance_blueprint()):
+                      governance_blueprint(), preview_bp):
         app.register_blueprint(blueprint)
+    install_preview_guard(app)
     for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 

@@ -48,13 +48,15 @@ def test_requester_is_notified_of_every_change_in_their_language(people, figeac,
     assert len(notes) == 3
     assert rows(Notification, user_id=figeac.operator.id) == []
     french = text_of(employee.get("/t/figeac/notifications"))
-    assert f"Votre demande #{request_id} a bien été reçue." in french
-    assert f"Votre demande #{request_id} est maintenant : Acceptée." in french
-    assert f"Votre demande #{request_id} est maintenant : Refusée." in french
+    ref = rows(ServiceRequest, id=request_id)[0].reference
+    assert ref == "#1"  # numbered in its territory, whatever the global id
+    assert f"Votre demande {ref} a bien été reçue." in french
+    assert f"Votre demande {ref} est maintenant : Acceptée." in french
+    assert f"Votre demande {ref} est maintenant : Refusée." in french
     employee.post_form("/language", {"lang": "en", "next": "/t/figeac/notifications"})
     english = text_of(employee.get("/t/figeac/notifications"))
-    assert f"Your request #{request_id} is now: Accepted." in english
-    assert f"Your request #{request_id} was received." in english
+    assert f"Your request {ref} is now: Accepted." in english
+    assert f"Your request {ref} was received." in english
 
 
 def test_illegal_transition_is_refused_as_json_and_keeps_the_status(people, figeac, order_form):

@@ -15,27 +15,39 @@ from coopserv.tenancy import current_territory, request_cache
 
 
 def active_memberships():
-    """Return the signed-in user's active memberships in the current territory (one query per request)."""
+    """Return the signed-in user's active memberships in the current territory (one query per request).
+
+    While a territory admin previews the portal as an employee, this is the
+    previewed employee membership instead (see ``coopserv.accounts.preview``).
+    """
+    from coopserv.accounts.preview import preview_memberships
+
     if not current_user.is_authenticated or current_territory() is None:
         return []
     cache = request_cache()
     if cache is None or "memberships" not in cache:
-        memberships = list(
+        memberships = preview_memberships(list(
             db.session.scalars(
                 select(Membership).filter_by(user_id=current_user.id, status=ACTIVE).order_by(Membership.id)
             )
-        )
+        ))
         if cache is None:
             return memberships
         cache["memberships"] = memberships
     return cache["memberships"]
 
 
+def is_previewing():
+    """Tell whether the signed-in admin is previewing the portal as an employee (read-only)."""
+    memberships = active_memberships()
+    return len(memberships) == 1 and memberships[0].id is None
+
+
 def has_role(role, module_id=None):
     """Tell whether the signed-in user holds ``role`` here; platform admins administer everywhere."""
     if not current_user.is_authenticated:
         return False
-    if current_user.is_platform_admin and role == TERRITORY_ADMIN:
+    if current_user.is_platform_admin and role == TERRITORY_ADMIN and not is_previewing():
         return True
     for membership in active_memberships():
         if membership.role != role:

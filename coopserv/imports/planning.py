@@ -81,7 +81,7 @@ def plan_organizations(rows, existing):
             seen_siret[siret] = line
         seen_name[name_key] = line
         values = {ORGANIZATION_COLUMNS[key]: value for key, value in data.items() if key in ORGANIZATION_COLUMNS}
-        if "employee_count" in values:
+        if size_band_for(values.get("employee_count")):
             values["size_band"] = size_band_for(values["employee_count"])
         if target is None:
             plan.steps.append(Step(line, CREATE, values, label=data["name"]))

@@ -32,12 +32,13 @@ ANY = "any"
 WHO = (OPERATOR, USER, MEMBER, ANY)
 
 
-def require_module(service_key, who=USER):
+def require_module(service_key, who=USER, ignore_prerequisites=False):
     """Return the current territory's enabled module for ``service_key`` if the signed-in person may use it.
 
     ``who`` is ``OPERATOR``, ``USER`` (default), ``MEMBER`` or ``ANY``;
     otherwise the request ends with 404 or 403 as the module docstring lists,
-    the same for every plugin.
+    the same for every plugin. ``ignore_prerequisites``: for ``USER`` pages that help set the
+    service up, which open before its prerequisites are met (ServiceType.prerequisites).
     """
     if who not in WHO:
         raise ValueError(f"who must be one of {WHO}, not {who!r}")
@@ -50,7 +51,7 @@ def require_module(service_key, who=USER):
         return module
     if who == OPERATOR:
         abort(403)
-    status = availability(module, employer())
+    status = availability(module, employer(), ignore_prerequisites=ignore_prerequisites)
     if not status.visible:
         abort(404)
     if not is_member() or (who == USER and not status.allowed):

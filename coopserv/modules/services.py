@@ -187,6 +187,28 @@ def remove_member(module, member):
     db.session.commit()
 
 
+def prerequisites(module):
+    """What the module's plugin says must exist before employees can use it, computed now.
+
+    Memoised per request: the portal home, the service page and the submission all ask.
+    """
+    from coopserv.tenancy import request_cache
+
+    cache = request_cache()
+    key = ("prerequisites", module.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    kind = service_type(module.service_key)
+    found = list(kind.prerequisites(module)) if kind is not None else []
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def unmet_prerequisites(module):
+    return [item for item in prerequisites(module) if not item.met]
+
+
 @dataclass(frozen=True)
 class Availability:
     """Whether a person may use a module now, and if not, why (shown in the portal)."""
@@ -195,6 +217,8 @@ class Availability:
     reason: str = ""
     #: Modules a person will never see (disabled, stopped) are hidden rather than explained.
     visible: bool = True
+    #: Prerequisites still missing (labels), shown to territory admins so they know what to create.
+    missing: tuple = ()
 
 
 def start_of_month(now=None):
@@ -202,16 +226,22 @@ def start_of_month(now=None):
     return datetime(now.year, now.month, 1)
 
 
-def availability(module, organization, members_by_module=None, usage=None):
+def availability(module, organization, members_by_module=None, usage=None, ignore_prerequisites=False):
     """Decide whether an employee of ``organization`` may request ``module``.
 
     ``members_by_module`` and ``usage`` let list pages pass data loaded once for
-    every module, so the check costs no query per module.
+    every module, so the check costs no query per module. ``ignore_prerequisites``
+    serves pages that help set the service up (a referent declaring needs): they
+    open before what the service needs exists.
     """
     from coopserv.service_requests.services import organization_usage
 
     if not module.enabled or module.stage == STOPPED or service_type(module.service_key) is None:
         return Availability(False, _("This service is closed."), visible=False)
+    missing = () if ignore_prerequisites else unmet_prerequisites(module)
+    if missing:
+        return Availability(False, _("This service is not available yet: it is being set up."),
+                            missing=tuple(item.label for item in missing))
     if organization is None:
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
     if module.stage in PILOT_STAGES and organization.id not in {o.id for o in module.pilot_organizations}:

@@ -89,7 +89,8 @@ def configure(service_key):
     return render_template("modules/configure.html", module=module, kind=kind, fields=described, values=values,
                            errors=errors, stages=STAGES, access_rules=ACCESS_RULES, quota_kinds=QUOTA_KINDS,
                            organizations=list_organizations(), settings_errors={}, member_errors={},
-                           indicators=services.indicator_values(module)), status
+                           indicators=services.indicator_values(module),
+                           prerequisites=services.prerequisites(module)), status
 
 
 @bp.post("/<service_key>/settings")
@@ -136,4 +137,5 @@ def _configure_with_errors(module, settings_errors=None, member_errors=None):
                            values=config_to_form(described, module.config), errors={}, stages=STAGES,
                            access_rules=ACCESS_RULES, quota_kinds=QUOTA_KINDS, organizations=list_organizations(),
                            settings_errors=settings_errors or {}, member_errors=member_errors or {},
-                           indicators=services.indicator_values(module)), 422
+                           indicators=services.indicator_values(module),
+                           prerequisites=services.prerequisites(module)), 422

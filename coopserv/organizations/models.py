@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from coopserv.extensions import db
 from coopserv.tenancy import TenantMixin
@@ -13,15 +13,17 @@ ORGANIZATION_KINDS = ("company", "local_authority", "association")
 SIZE_BANDS = ("1-9", "10-49", "50-249", "250+")
 
 
-def size_band_for(headcount):
-    """The size band a headcount falls in."""
-    if headcount >= 250:
-        return "250+"
-    if headcount >= 50:
-        return "50-249"
-    if headcount >= 10:
+def size_band_for(employee_count):
+    """The size band of a headcount (INSEE bands), or None when the headcount is unknown (0)."""
+    if not employee_count or employee_count <= 0:
+        return None
+    if employee_count < 10:
+        return "1-9"
+    if employee_count < 50:
         return "10-49"
-    return "1-9"
+    if employee_count < 250:
+        return "50-249"
+    return "250+"
 
 
 def new_invitation_code():
@@ -48,6 +50,24 @@ class Organization(TenantMixin, db.Model):
     address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     invitation_code: Mapped[str] = mapped_column(String(16), default=new_invitation_code)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("employee_count")
+    def _band_follows_count(self, key, value):
+        """A known headcount decides the size band, so the two never disagree."""
+        band = size_band_for(value)
+        if band is not None:
+            self._band_from_headcount = True
+            try:
+                self.size_band = band
+            finally:
+                self._band_from_headcount = False
+        return value
+
+    @validates("size_band")
+    def _band_from_count(self, key, value):
+        if getattr(self, "_band_from_headcount", False):
+            return value
+        return size_band_for(self.employee_count) or value
 
     def __repr__(self):
         return f"<Organization {self.name}>"

@@ -1,7 +1,7 @@
 """The generic life of a service request; plugins own what the payload means."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopserv.extensions import db
@@ -12,9 +12,12 @@ from coopserv.timeutil import utcnow
 class ServiceRequest(TenantMixin, db.Model):
     """What one person asked of one module, and where it stands."""
 
-    __table_args__ = (Index("ix_service_request_module_status", "module_id", "status"),)
+    __table_args__ = (Index("ix_service_request_module_status", "module_id", "status"),
+                      UniqueConstraint("territory_id", "number", name="uq_service_request_territory_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The request's number within its territory, given on insert (see ``_number_request``).
+    number: Mapped[int | None] = mapped_column()
     module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
     #: None once the requester's personal data has been erased.
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
@@ -34,7 +37,27 @@ class ServiceRequest(TenantMixin, db.Model):
 
     @property
     def reference(self):
-        return f"#{self.id}"
+        return f"#{self.number or self.id}"
+
+
+@event.listens_for(ServiceRequest, "before_insert")
+def _number_request(mapper, connection, target):
+    """Take the territory's next request number.
+
+    The UPDATE locks the territory's row until the transaction ends, so two
+    requests submitted at once in one territory (PostgreSQL) get consecutive
+    numbers, never the same one; the unique constraint is the backstop.
+    """
+    if target.number is not None:
+        return
+    from coopserv.territories.models import Territory
+
+    table = Territory.__table__
+    target.number = connection.execute(
+        update(table).where(table.c.id == target.territory_id)
+        .values(last_request_number=table.c.last_request_number + 1)
+        .returning(table.c.last_request_number)
+    ).scalar_one()
 
 
 class StatusChange(TenantMixin, db.Model):

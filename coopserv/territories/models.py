@@ -1,10 +1,11 @@
 """The territory: the tenant every other row belongs to."""
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Float, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coopserv.extensions import db
+from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
 
 
@@ -24,6 +25,25 @@ class Territory(db.Model):
     #: Optional host name that resolves to this territory.
     host: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Number of the territory's last service request: requests are numbered per territory (#1, #2...).
+    last_request_number: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self):
         return f"<Territory {self.slug}>"
+
+
+class TerritoryTown(TenantMixin, db.Model):
+    """A commune of the territory, from the official administrative division (never typed by hand).
+
+    Its point (latitude, longitude) is entered once by the operator; services such as
+    carpooling use it instead of asking each employee for coordinates.
+    """
+
+    __table_args__ = (UniqueConstraint("territory_id", "insee_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insee_code: Mapped[str] = mapped_column(String(5))
+    name: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)

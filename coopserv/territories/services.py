@@ -4,7 +4,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from coopserv.extensions import db
-from coopserv.territories.models import Territory
+from coopserv.territories import division
+from coopserv.territories.models import Territory, TerritoryTown
 from coopserv.territories.schemas import TerritorySchema
 
 
@@ -21,3 +22,52 @@ def create_territory(raw):
     db.session.add(territory)
     db.session.commit()
     return territory
+
+
+def towns_from_division(epci_siren=None, insee_codes=()):
+    """The communes of an EPCI (by SIREN) and/or of a list of INSEE codes; unknown ones are field errors."""
+    errors, found = {}, {}
+    if epci_siren:
+        group = division.epci(epci_siren)
+        if group is None:
+            errors["epci"] = [_("No EPCI has the SIREN %(siren)s.", siren=epci_siren)]
+        else:
+            found.update((c.insee_code, c) for c in group.communes)
+    unknown = []
+    for code in insee_codes:
+        commune = division.commune(code)
+        if commune is None:
+            unknown.append(str(code))
+        else:
+            found[commune.insee_code] = commune
+    if unknown:
+        errors["communes"] = [_("Unknown INSEE codes: %(codes)s.", codes=", ".join(unknown))]
+    if errors:
+        raise ValidationError(errors)
+    return sorted(found.values(), key=lambda c: c.name)
+
+
+def add_towns(territory, communes):
+    """Give the territory these communes as towns (those it already has are kept as they are)."""
+    from coopserv.tenancy import territory_scope
+
+    with territory_scope(territory):
+        known = set(db.session.scalars(select(TerritoryTown.insee_code)))
+        added = [TerritoryTown(territory_id=territory.id, insee_code=c.insee_code, name=c.name, postcode=c.postcode)
+                 for c in communes if c.insee_code not in known]
+        db.session.add_all(added)
+        db.session.commit()
+    return len(added)
+
+
+def create_territory_with_towns(raw, epci_siren=None, insee_codes=()):
+    """Create a territory and its towns at once, all or nothing (the division is checked first)."""
+    communes = towns_from_division(epci_siren, insee_codes) if (epci_siren or insee_codes) else []
+    territory = create_territory(raw)
+    add_towns(territory, communes)
+    return territory
+
+
+def list_towns():
+    """The current territory's towns, by name."""
+    return list(db.session.scalars(select(TerritoryTown).order_by(TerritoryTown.name)))

@@ -57,6 +57,12 @@ def _form_context(module):
     return {"houses": active_houses(), "weekday_names": WEEKDAY_NAMES}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
@@ -78,6 +84,7 @@ def register_service_types():
             icon="🧸",
             request_form_template="childminder_house/_request_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="childminder_house/_request_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="childminder_house.manage",

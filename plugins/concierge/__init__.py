@@ -65,6 +65,12 @@ def _form_context(module):
     }
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
@@ -86,6 +92,7 @@ def register_service_types():
             icon="🧺",
             request_form_template="concierge/_order_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="concierge/_order_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="concierge.manage",

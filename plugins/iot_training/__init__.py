@@ -75,6 +75,12 @@ def _form_context(module):
             "iot_config": services.module_config(module)}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
@@ -96,6 +102,7 @@ def register_service_types():
             icon="📡",
             request_form_template="iot_training/_enrolment_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="iot_training/_enrolment_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="iot_training.manage",

@@ -45,7 +45,8 @@ def _require_user():
 
 
 def _require_referent():
-    module = _require_user()
+    # Referents declare skills needs while the service is being set up, before any course exists.
+    module = require_module(services.SERVICE_KEY, "user", ignore_prerequisites=True)
     organizations = referent_organizations()
     if not organizations:
         abort(403)
@@ -72,8 +73,11 @@ def _saved(endpoint, **values):
 @bp.get("/")
 @login_required
 def catalogue():
-    """The courses, the needs each addresses, the sessions open for enrolment, and my trainings."""
-    module = _require_user()
+    """The courses, the needs each addresses, the sessions open for enrolment, and my trainings.
+
+    Open before the first session is scheduled: browsing courses requests nothing.
+    """
+    module = require_module(services.SERVICE_KEY, "user", ignore_prerequisites=True)
     courses = services.catalogue()
     sessions = services.open_sessions()
     return render_template("iot_training/catalogue.html", module=module, courses=courses, sessions=sessions,

@@ -41,6 +41,12 @@ def _detail_context(request):
     return {"commute": commute_for_request(request.id)}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
@@ -63,6 +69,7 @@ def register_service_types():
             icon="🚗",
             request_form_template="mobility/_commute_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="mobility/_commute_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="mobility.manage",

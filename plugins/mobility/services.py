@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
-from coopserv.plugin_api import _l, current_territory, db, gettext, notify, utcnow
+from coopserv.plugin_api import Organization, _l, current_territory, db, gettext, notify, territory_towns, utcnow
 
 from .matching import Commute as MatchCommute
 from .matching import (
@@ -92,11 +92,31 @@ def create_park(data):
 
 
 def create_town(data):
+    """Add a town; in a territory created from the administrative division, only one of its towns."""
+    official = {town.name: town for town in territory_towns()}
+    if official and data["name"] not in official:
+        raise ValidationError({"name": [gettext("Choose one of the territory's towns.")]})
+    if official and not data.get("postcode"):
+        data = dict(data, postcode=official[data["name"]].postcode)
     _unique_name(Town, data["name"])
     town = Town(**data)
     db.session.add(town)
     db.session.commit()
     return town
+
+
+def towns_to_add():
+    """The territory's official towns not yet given a point for carpooling, by name."""
+    known = set(db.session.scalars(select(Town.name)))
+    return [town for town in territory_towns() if town.name not in known]
+
+
+def proposed_park_names():
+    """Business parks typed on the organizations that are not parks yet: proposed, not retyped."""
+    known = set(db.session.scalars(select(BusinessPark.name)))
+    names = db.session.scalars(select(Organization.business_park).where(Organization.business_park != "")
+                               .distinct().order_by(Organization.business_park))
+    return [name for name in names if name not in known]
 
 
 def create_shuttle_run(data):

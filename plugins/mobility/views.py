@@ -138,6 +138,7 @@ def book_bike(pool_id):
 def _manage_page(module, errors=None, values=None, form=None, status=200, matched=None):
     return render_template(
         "mobility/manage.html", module=module, parks=services.active_parks(), towns=services.list_towns(),
+        towns_to_add=services.towns_to_add(), proposed_parks=services.proposed_park_names(),
         runs=services.upcoming_runs(), pools=services.list_pools(), coverage={name: (employees, riders) for name, employees, riders in services.coverage_by_park()},
         bike_kinds=BIKE_KINDS, errors=errors or {}, values=values or {}, failed_form=form, matched=matched,
     ), status

@@ -54,6 +54,12 @@ def _detail_context(request):
     return {"reservation": reservation_for_request(request.id), "category_labels": translated(CATEGORY_LABELS)}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .commands import parking_group
@@ -78,6 +84,7 @@ def register_service_types():
             icon="🅿️",
             request_form_template="smart_parking/_reservation_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="smart_parking/_reservation_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="smart_parking.manage",

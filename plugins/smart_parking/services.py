@@ -519,7 +519,7 @@ def settle_due_reservations(now, grace_minutes):
 def upcoming_reservations(lot, now=None, limit=50):
     now = now or utcnow()
     return db.session.execute(
-        select(Reservation, ServiceRequest.status)
+        select(Reservation, ServiceRequest.status, ServiceRequest.number)
         .join(ServiceRequest, ServiceRequest.id == Reservation.request_id)
         .where(Reservation.lot_id == lot.id, Reservation.holding.is_(True), Reservation.ends_at > now)
         .options(selectinload(Reservation.spot))

@@ -44,6 +44,12 @@ def _form_context(module):
     return {"welcome_config": module_config(module), "known_sectors": sectors}
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
@@ -65,6 +71,7 @@ def register_service_types():
             icon="🤝",
             request_form_template="spouse_welcome/_case_fields.html",
             request_form_context=_form_context,
+            prerequisites=_prerequisites,
             request_detail_template="spouse_welcome/_case_detail.html",
             request_detail_context=_detail_context,
             operator_endpoint="spouse_welcome.cases",

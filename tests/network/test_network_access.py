@@ -1,6 +1,5 @@
 """A network's coordinators see its territories side by side; nobody sees a network they are not part of."""
 import pytest
-from sqlalchemy import select
 
 from coopserv.extensions import db
 from coopserv.indicators.services import set_sharing

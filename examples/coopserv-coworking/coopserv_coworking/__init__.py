@@ -40,6 +40,12 @@ def _summary(payload):
     return f"{payload.get('day', '')}"
 
 
+def _prerequisites(module):
+    from .prerequisites import prerequisites
+
+    return prerequisites(module)
+
+
 @hookimpl
 def register_service_types():
     from .api import blp
@@ -59,6 +65,7 @@ def register_service_types():
         transitions=TRANSITIONS,
         request_form_template="coworking/_request_fields.html",
         request_form_context=_form_context,
+        prerequisites=_prerequisites,
         request_detail_template="coworking/_request_detail.html",
         request_detail_context=_detail_context,
         operator_endpoint="coworking.manage",

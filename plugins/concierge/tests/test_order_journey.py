@@ -24,7 +24,9 @@ def test_employee_orders_and_operator_moves_it_to_ready(make_client, figeac, cat
     operator = make_client()
     operator.login(figeac.operator)
     queue = operator.get("/t/figeac/operator/concierge").get_data(as_text=True)
-    assert f"#{request_id}" in queue
+    reference = db.session.scalar(select(ServiceRequest.number).filter_by(id=request_id)
+                                  .execution_options(**{ALL_TERRITORIES: True}))
+    assert reference == 1 and ">#1<" in queue
     for transition in ("accept", "start", "mark_ready"):
         moved = operator.post_form(f"/t/figeac/requests/{request_id}/transition", {"transition": transition})
         assert moved.status_code == 302, moved.get_data(as_text=True)

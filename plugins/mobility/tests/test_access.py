@@ -12,7 +12,7 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope, utcnow
 
 from .conftest import commute_form, publish
 
@@ -100,6 +100,12 @@ def test_pilot_stage_keeps_other_companies_out(make_territory, make_organization
     pilot = make_organization(territory, "Pilote SA")
     other = make_organization(territory, "Autre SARL")
     enable_module(territory, "mobility", stage="pilot", pilots=[pilot])
+    from coopserv_plugins.mobility.models import Town
+
+    with territory_scope(territory):  # what carpooling needs before anyone may use it
+        db.session.add_all([BusinessPark(name="ZA Pilote", latitude=45.9, longitude=4.4),
+                            Town(name="Pilote-Ville", latitude=45.91, longitude=4.41)])
+        db.session.commit()
     inside, outside = make_client(), make_client()
     inside.login(make_user(territory, "employee", pilot))
     outside.login(make_user(territory, "employee", other))

@@ -115,7 +115,7 @@ def test_hr_referent_opens_a_case_for_an_employee_and_sees_only_its_status(login
     assert all_rows(ServiceRequest)[0].organization_id == figeac.aero.id
 
     status_page = referent.get("/t/figeac/spouse-welcome/referent").get_data(as_text=True)
-    assert f"#{case.request_id}" in status_page and "Ouvert" in status_page
+    assert all_rows(ServiceRequest, id=case.request_id)[0].reference in status_page and "Ouvert" in status_page
     assert "Menuisier agenceur" not in status_page and "Thomas" not in status_page
     assert referent.get(f"/t/figeac/spouse-welcome/cases/{case.id}").status_code == 403
     assert referent.get(f"/t/figeac/requests/{case.request_id}").status_code == 403

@@ -5,6 +5,7 @@ from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction,
 
 from coopserv.plugin_api import db, territory_scope, utcnow
 from coopserv.testing import Notification
+from coopserv.plugin_api import ServiceRequest
 
 from .conftest import all_rows
 
@@ -17,7 +18,7 @@ def test_case_list_shows_status_referent_and_progress(login, figeac, open_case):
     operator = login(figeac.operator)
     operator.post_form(f"/t/figeac/spouse-welcome/steps/{steps[0].id}/toggle")
     page = operator.get("/t/figeac/spouse-welcome/cases").get_data(as_text=True)
-    assert f"#{case.request_id}" in page and "Thomas" in page
+    assert all_rows(ServiceRequest, id=case.request_id)[0].reference in page and "Thomas" in page
     assert f"1/{len(steps)}" in page
     table = operator.get("/t/figeac/spouse-welcome/cases?status=settled", headers=HTMX).get_data(as_text=True)
     assert table.lstrip().startswith('<table id="cases-table"') and "Thomas" not in table
