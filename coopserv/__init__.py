@@ -74,10 +74,24 @@ def create_app(config=None):
     install_safe_template_gettext(app.jinja_env)
     _import_models()
     register_web(app, host)
+    _register_network_features(app)
     init_api(app, host)
     for command in host.collect("register_commands"):
         app.cli.add_command(command)
     return app
+
+
+def _register_network_features(app):
+    """Invitations, imports, public pages and the network of territories: one package each."""
+    from coopserv.imports.views import bp as imports_bp
+    from coopserv.invitations.views import bp as invitations_bp
+    from coopserv.network.practice_views import bp as practices_bp
+    from coopserv.network.views import bp as network_bp
+    from coopserv.public.views import admin_bp as public_admin_bp
+    from coopserv.public.views import bp as public_bp
+
+    for blueprint in (invitations_bp, imports_bp, network_bp, practices_bp, public_bp, public_admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def migrations_directory():
@@ -91,12 +105,16 @@ def _import_models():
     from coopserv.accounts import models as _accounts  # noqa: F401
     from coopserv.audit import models as _audit  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401
+    from coopserv.imports import models as _imports  # noqa: F401
     from coopserv.indicators import models as _indicators  # noqa: F401
+    from coopserv.invitations import models as _invitations  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
     from coopserv.needs import models as _needs  # noqa: F401
+    from coopserv.network import models as _network  # noqa: F401
     from coopserv.notifications import models as _notifications  # noqa: F401
     from coopserv.organizations import models as _organizations  # noqa: F401
     from coopserv.projects import models as _projects  # noqa: F401
+    from coopserv.public import models as _public  # noqa: F401
     from coopserv.service_requests import models as _requests  # noqa: F401
     from coopserv.territories import models as _territories  # noqa: F401
     from coopserv.tokens import models as _tokens  # noqa: F401

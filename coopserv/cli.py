@@ -31,6 +31,11 @@ main.add_command(i18n_group)
 from coopserv.projects.cli import projects_group  # noqa: E402
 
 main.add_command(projects_group)
+from coopserv.invitations.cli import invitations_group  # noqa: E402
+from coopserv.network.cli import network_group  # noqa: E402
+
+main.add_command(invitations_group)
+main.add_command(network_group)
 
 
 def fail(message):
@@ -125,8 +130,9 @@ def token_group():
 @click.argument("email")
 @click.argument("territory_slug")
 @click.option("--name", required=True, help="What the token is for.")
+@click.option("--read-only", is_flag=True, help="The token may only read; every write answers 403.")
 @with_appcontext
-def token_create(email, territory_slug, name):
+def token_create(email, territory_slug, name, read_only):
     """Create an API token acting as EMAIL in TERRITORY_SLUG; prints the secret once."""
     from coopserv.accounts.models import Membership
     from coopserv.accounts.services import find_user_by_email
@@ -144,7 +150,7 @@ def token_create(email, territory_slug, name):
     with territory_scope(territory):
         if not user.is_platform_admin and db.session.scalar(select(Membership.id).filter_by(user_id=user.id)) is None:
             fail(f"{email} is not a member of {territory_slug}.")
-        _token, secret = create_token(user, territory, name)
+        _token, secret = create_token(user, territory, name, read_only=read_only)
     click.echo(secret)
 
 

@@ -25,6 +25,7 @@ def register_personal_data():
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries"),
         *_cooperation_personal_data(),
+        *_network_personal_data(),
     ]
 
 
@@ -78,6 +79,45 @@ def _cooperation_personal_data():
                      label="project_moves"),
         PersonalData(ProjectDecision, "actor_id", ("project_id", "outcome", "decided_on"), erase="anonymise",
                      label="project_decisions"),
+    ]
+
+
+def _network_personal_data():
+    """Invitations and visitors' registrations name a person by address; network rows by account."""
+    from coopserv.imports.models import ImportBatch
+    from coopserv.invitations.models import Invitation
+    from coopserv.network.models import (
+        NetworkEventRegistration,
+        NetworkMember,
+        NetworkToken,
+        PracticeReplication,
+        PracticeSheet,
+    )
+    from coopserv.public.models import PublicRegistration
+
+    return [
+        PersonalData(Invitation, "email", ("territory_id", "email", "name", "role", "status", "created_at"),
+                     by_email=True, label="invitations"),
+        PersonalData(PublicRegistration, "email", ("territory_id", "event_id", "name", "email", "company",
+                                                   "created_at"), by_email=True, label="public_event_registrations"),
+        PersonalData(NetworkEventRegistration, "user_id", ("event_id", "from_territory_id", "registered_at",
+                                                           "attended"), label="network_event_registrations"),
+        PersonalData(NetworkMember, "user_id", ("network_id", "role", "created_at"), label="network_roles"),
+        PersonalData(NetworkToken, "user_id", ("network_id", "name", "created_at", "revoked_at"),
+                     label="network_tokens"),
+        PersonalData(ImportBatch, "created_by_id", ("territory_id", "kind", "filename", "created_at"),
+                     erase="anonymise", label="imports"),
+        PersonalData(PracticeSheet, "published_by_id", ("network_id", "title", "published_at"), erase="anonymise",
+                     label="practice_sheets"),
+        PersonalData(PracticeReplication, "replicated_by_id", ("sheet_id", "territory_id", "replicated_at"),
+                     erase="anonymise", label="practice_replications"),
+        # Who sent or accepted an invitation, and who registered someone to an event: detached.
+        PersonalData(Invitation, "invited_by_id", ("territory_id", "role", "created_at"), erase="anonymise",
+                     label="invitations_sent"),
+        PersonalData(Invitation, "accepted_user_id", ("territory_id", "role", "created_at"), erase="anonymise",
+                     label="invitations_accepted"),
+        PersonalData(NetworkEventRegistration, "registered_by_id", ("event_id", "registered_at"),
+                     erase="anonymise", label="network_registrations_made"),
     ]
 
 

@@ -95,7 +95,19 @@ def seed_demo():
     db.session.commit()
     for spec in TERRITORIES:
         created.append(_seed_territory(spec))
+    _seed_across_territories(created)
     return created
+
+
+def _seed_across_territories(territories):
+    """What spans territories or comes after them: the network, public pages, a past import."""
+    from coopserv.imports.demo import seed_demo as seed_imports
+    from coopserv.network.demo import seed_demo as seed_network
+    from coopserv.public.demo import seed_demo as seed_public
+
+    seed_public(territories)
+    seed_imports(territories)
+    seed_network()
 
 
 def _seed_territory(spec):
@@ -152,7 +164,9 @@ def _person(territory, handle, name, role, organization=None, module=None):
 
 def demo_logins(service_keys):
     """The sign-ins printed by `coopserv demo`, for the services installed."""
-    lines = [("platform admin", PLATFORM_ADMIN_EMAIL)]
+    from coopserv.network.demo import COORDINATOR_EMAIL
+
+    lines = [("platform admin", PLATFORM_ADMIN_EMAIL), ("network coordinator (ADEFPAT)", COORDINATOR_EMAIL)]
     for spec in TERRITORIES:
         slug = spec["slug"]
         lines += [(f"{spec['name']}: territory admin", f"admin@{slug}.demo"),

@@ -1,6 +1,7 @@
 """Outgoing mail; in development every message is written to the instance outbox and logged."""
 import logging
 import os
+import re
 from email.message import EmailMessage
 
 from flask import current_app
@@ -20,7 +21,9 @@ def send_mail(to, subject, body):
     outbox = os.path.join(current_app.instance_path, current_app.config["MAIL_OUTBOX"])
     os.makedirs(outbox, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    path = os.path.join(outbox, f"{stamp}-{to.replace('@', '_at_')}.eml")
+    # The address names the file: keep only harmless characters (an address may hold "/" or "..").
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", to.replace("@", "_at_"))[:100]
+    path = os.path.join(outbox, f"{stamp}-{safe}.eml")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(message.as_string())
     log.info("Mail to %s (%s) written to %s", to, subject, path)

@@ -6,6 +6,7 @@ characters, dates and times stay within years 1900–2199 with UTC offsets of at
 aware date and time is stored as naive UTC (as every column stores it) while naive ones are left
 as typed. Datetimes go out with their UTC offset (OpenAPI's ``date-time``).
 """
+import re
 from datetime import date, datetime, timedelta, timezone
 from functools import wraps
 
@@ -215,3 +216,56 @@ def plain_messages(messages):
                 flat.append(str(item))
         return flat
     return [str(messages)]
+# -- input hygiene shared by forms and the API ---------------------------------------------
+#: The largest id the database's integer columns hold (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+#: Dates outside this window are typing mistakes or probes, never data of the method.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Text(fields.String):
+    """A string without control characters (NUL, escapes…); ``multiline`` allows tabs and line breaks."""
+
+    def __init__(self, *args, multiline=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if (_CONTROL if self.multiline else _CONTROL_SINGLE_LINE).search(text):
+            raise ValidationError(str(_l("This text contains characters that are not allowed.")))
+        return text
+
+
+def Id(**kwargs):  # noqa: N802 - reads like a field class in schemas
+    """A database id: a whole number from 1 to the integer columns' maximum."""
+    return fields.Integer(strict=False, validate=between(1, MAX_ID), **kwargs)
+
+
+def sane_date():
+    """A Range validator keeping dates between 1900 and 2100."""
+    return validate.Range(min=EARLIEST_DATE, max=LATEST_DATE,
+                          error=_l("Give a date between 1900 and 2100."))
+
+
+class UTCDateTime(fields.DateTime):
+    """A stored (naive UTC) datetime sent with its offset, as RFC 3339 requires: 2026-05-12T18:30:00+00:00.
+
+    On input, an aware datetime is converted to naive UTC, the form every column stores.
+    """
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if not (EARLIEST_DATE <= moment.date() <= LATEST_DATE):
+            raise ValidationError(str(_l("Give a date between 1900 and 2100.")))
+        return moment

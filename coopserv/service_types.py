@@ -106,6 +106,10 @@ class PersonalData:
     person that another column links to them (a case's notes): a function of
     the user id returning a SQL condition, used instead of ``user_column``,
     whose own value is then left alone.
+    rows are kept (None: as long as the person's account). With
+    ``by_email=True`` the user column holds an e-mail address (people
+    invited or registered before having an account): rows match the person's
+    address and are deleted on erasure.
     """
 
     model: Any
@@ -120,3 +124,4 @@ class PersonalData:
     scrub: tuple[str, ...] = ()
     #: user id -> SQL condition selecting rows about the person through another table (optional).
     related: Callable[[int], Any] | None = None
+    by_email: bool = False

@@ -131,5 +131,28 @@ def test_demo_prepares_the_four_territories_and_prints_the_sign_ins(app):
     assert "employee@figeac.demo" in result.output and "operator-concierge@figeac.demo" in result.output
     slugs = set(db.session.scalars(select(Territory.slug)))
     assert slugs == {"ouest-rhodanien", "autun-morvan", "figeac", "grand-quercy"}
+    _check_demo_network(result.output)
     again = runner.invoke(main, ["demo", "--no-serve"], obj=ScriptInfo(create_app=lambda: app))
     assert again.exit_code == 0 and "already present" in again.output
+
+
+def _check_demo_network(output):
+    """ADEFPAT's network over the four territories, ARADEL co-organising the guide's eight seminars."""
+    from datetime import date
+
+    from coopserv.network.models import Network, NetworkEvent, PracticeSheet
+    from coopserv.public.models import PublishedEvent
+    from tests.helpers import rows
+
+    assert "coordination@adefpat.demo" in output
+    network = rows(Network)[0]
+    assert {t.territory.slug for t in network.territories} == {"ouest-rhodanien", "autun-morvan", "figeac",
+                                                                "grand-quercy"}
+    seminars = [e for e in rows(NetworkEvent) if e.kind == "seminar"]
+    assert [e.starts_on.year for e in sorted(seminars, key=lambda e: e.starts_on)] == [2017, 2018, 2018, 2018, 2019,
+                                                                                        2019, 2019, 2019]
+    assert all({p.name for p in e.organisers} == {"ADEFPAT", "ARADEL"} and e.minutes and e.registrations
+               for e in seminars)
+    assert any(e.starts_on > date.today() for e in rows(NetworkEvent))
+    assert {s.source_territory.slug for s in rows(PracticeSheet)} == {"figeac", "autun-morvan"}
+    assert any(p.registration_open for p in rows(PublishedEvent))

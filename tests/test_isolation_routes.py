@@ -20,7 +20,8 @@ from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
 PUBLIC_ENDPOINTS = {"portal.home", "membership.signup"}
-PUBLIC_BLUEPRINTS = {"open_data"}
+#: The open-data and public pages are for everyone; an invitation page opens to whoever holds its signed link.
+PUBLIC_BLUEPRINTS = {"open_data", "public", "invitations"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
 
@@ -86,6 +87,27 @@ def world(figeac, autun, catalogue, make_client):
         gov_events.register(gov_event, figeac.employee)
         idea = gov_events.submit_idea(gov_event, figeac.employee,
                                       {"title": "Covoiturage", "pitch": "Idée secrète : les équipes de nuit."})
+    from coopserv.imports.services import preview
+    from coopserv.invitations import services as invitations
+    from coopserv.network import services as network
+    from coopserv.network.models import PracticeSheet
+    from coopserv.public.models import PublicRegistration
+
+    with territory_scope(figeac.territory):
+        batch = preview("organizations", "name;siret\nImport secret SA;12345678901234\n".encode(), "f.csv",
+                        figeac.admin)
+        invitation = invitations.invite({"email": "invitee@figeac.example", "name": "Invitée secrète",
+                                         "role": "employee", "organization_id": figeac.aero.id}, figeac.admin)
+        db.session.add(PublicRegistration(event_id=gov_event.id, name="Visiteur secret", email="v@figeac.example"))
+        db.session.commit()
+        registration_id = db.session.scalar(select(PublicRegistration.id))
+    figeac_network = network.create_network({"slug": "reseau-figeac", "name": "Réseau de Figeac"})
+    network.add_territory(figeac_network, figeac.territory)
+    sheet = PracticeSheet(network_id=figeac_network.id, source_territory_id=figeac.territory.id,
+                          source_project_id=project.id, title="Fiche secrète de Figeac", stage="decided",
+                          outcome="perennial", template={"format": "coopserv.project-template/1"})
+    db.session.add(sheet)
+    db.session.commit()
     clients = {}
     for role in ("employee", "admin", "operator"):
         clients[role] = make_client()
@@ -111,12 +133,19 @@ def world(figeac, autun, catalogue, make_client):
             "action_id": action.id,
             "event_id": gov_event.id,
             "idea_id": idea.id,
+            "batch_id": batch.id,
+            "kind": "organizations",
+            "sheet_id": sheet.id,
+            "token": invitations.token_for(invitation),
+            "invitation_id": invitation.id,
+            "registration_id": registration_id,
         },
         secrets=[
             "Figeac Aéro", "Menuiserie du Célé", "camille@aero.example", "lou@menuiserie.example",
             "rh@aero.example", "admin@figeac.example", "concierge@figeac.example", "Pressing du Célé",
             "ZA de l'Aiguille", SECRET_NOTES, figeac.aero.invitation_code, figeac.menuiserie.invitation_code,
             "Navette secrète", "Projet secret", "Recueil secret", "Jeton secret", "Comité secret", "Idée secrète",
+            "Import secret", "Fiche secrète", "Visiteur secret", "v@figeac.example",
         ],
         state=lambda: _figeac_state(figeac, catalogue, request.id),
     )
@@ -125,6 +154,11 @@ def world(figeac, autun, catalogue, make_client):
 def _figeac_state(figeac, catalogue, request_id):
     """Everything a stray POST could change in Figeac, to compare before and after."""
     from coopserv_plugins.concierge.models import CatalogItem, Provider
+
+    from coopserv.imports.models import ImportBatch
+    from coopserv.invitations.models import Invitation
+    from coopserv.network.models import PracticeReplication
+    from coopserv.public.models import PublicRegistration
 
     db.session.expire_all()
     with territory_scope(figeac.territory):
@@ -138,6 +172,10 @@ def _figeac_state(figeac, catalogue, request_id):
             "items": sorted(db.session.execute(select(CatalogItem.id, CatalogItem.active)).all()),
             "providers": sorted(db.session.scalars(select(Provider.name))),
             "users": len(rows(User)),
+            "imports": db.session.execute(select(ImportBatch.id, ImportBatch.status)).all(),
+            "invitations": db.session.execute(select(Invitation.id, Invitation.status, Invitation.nonce)).all(),
+            "public_registrations": sorted(db.session.scalars(select(PublicRegistration.id))),
+            "replications": len(rows(PracticeReplication)),
         }
 
 

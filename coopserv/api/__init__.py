@@ -26,14 +26,25 @@ BEARER = {"bearerAuth": []}
 
 def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
-    from coopserv.api import indicators, modules, needs, requests, territories
+    from coopserv.api import (
+        events,
+        indicators,
+        members,
+        modules,
+        needs,
+        network,
+        organizations,
+        requests,
+        territories,
+    )
 
     # One Api (and OpenAPI document) per app: a shared one would serve the last app's document.
     api = CoopservApi()
     api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp):
+    for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
+                      members.blp, events.blp, network.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.collect("register_api_blueprints"):
         api.register_blueprint(blueprint)

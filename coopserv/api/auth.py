@@ -7,6 +7,8 @@ from coopserv.tenancy import current_territory, require_territory
 from coopserv.tokens.services import authenticate
 
 API_PREFIX = "/api/v1"
+#: Methods a read-only token may use; everything else is a write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def bearer_token():
@@ -29,10 +31,17 @@ def authenticate_request():
     territory = current_territory()
     if territory is not None and token.territory_id != territory.id:
         abort(403, "This token belongs to another territory.")
+    refuse_writes_of_read_only(token)
     g._login_user = token.user
     if territory is not None and not is_member():
         abort(403, "The token's owner is not a member of this territory.")
     return token
+
+
+def refuse_writes_of_read_only(token):
+    """Answer 403 to any write made with a read-only token, before the endpoint runs."""
+    if token.read_only and request.method not in READ_METHODS:
+        abort(403, "This token is read-only: it cannot change anything.")
 
 
 def territory_api_blueprint(name, import_name, url_prefix, description):

@@ -123,9 +123,10 @@ def employees_of_territory():
     return db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))) or 0
 
 
-def comparison(indicator, first, last):
+def comparison(indicator, first, last, territory_ids=None):
     """The indicator over [first, last] in every territory sharing it: (territory, value, per 1,000 employees).
 
+    ``territory_ids`` limits the comparison to those territories (a network's).
     One territory at a time, each in its own scope: the cost grows with the
     number of sharing territories, never with their data.
     """
@@ -133,11 +134,11 @@ def comparison(indicator, first, last):
     from coopserv.tenancy import ALL_TERRITORIES, territory_scope
     from coopserv.territories.models import Territory
 
-    territories = db.session.scalars(
-        select(Territory).join(IndicatorSharing, IndicatorSharing.territory_id == Territory.id)
-        .where(IndicatorSharing.indicator_key == indicator.key, IndicatorSharing.compare.is_(True))
-        .order_by(Territory.name).execution_options(**{ALL_TERRITORIES: True})
-    ).all()
+    query = (select(Territory).join(IndicatorSharing, IndicatorSharing.territory_id == Territory.id)
+             .where(IndicatorSharing.indicator_key == indicator.key, IndicatorSharing.compare.is_(True)))
+    if territory_ids is not None:
+        query = query.where(Territory.id.in_(list(territory_ids)))
+    territories = db.session.scalars(query.order_by(Territory.name).execution_options(**{ALL_TERRITORIES: True})).all()
     rows = []
     for territory in territories:
         with territory_scope(territory):

@@ -35,8 +35,10 @@ def index():
     host_territory = db.session.scalar(select(Territory).filter_by(host=request.host.split(":")[0]))
     if host_territory is not None:
         return redirect(url_for("portal.home", territory_slug=host_territory.slug))
+    from coopserv.network.access import coordinated_networks
+
     territories = db.session.scalars(select(Territory).order_by(Territory.name)).all()
-    return render_template("portal/index.html", territories=territories)
+    return render_template("portal/index.html", territories=territories, networks=coordinated_networks())
 
 
 @site_bp.post("/language")

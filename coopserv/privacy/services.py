@@ -53,7 +53,7 @@ def export_person(user):
     for spec in personal_data_specs():
         rows = db.session.execute(
             select(*(getattr(spec.model, name) for name in spec.fields))
-            .where(_rows_about(spec, user.id))
+            .where(_rows_about(spec, user))
             .execution_options(**{ALL_TERRITORIES: True})
         ).all()
         key = spec.label or spec.model.__tablename__
@@ -75,9 +75,9 @@ def erase_person(user, actor=None):
     try:
         # Rows found through another table go first, while the link to the person still exists.
         for spec in sorted(personal_data_specs(), key=lambda spec: spec.related is None):
-            condition = _rows_about(spec, user.id)
+            condition = _rows_about(spec, user)
             texts |= _written_texts(spec, condition)
-            if spec.erase == "delete":
+            if spec.erase == "delete" or spec.by_email:
                 statement = delete(spec.model).where(condition)
             else:
                 values = dict(spec.anonymised_values)
@@ -104,10 +104,10 @@ def erase_person(user, actor=None):
     return counts
 
 
-def _rows_about(spec, user_id):
+def _rows_about(spec, user):
     if spec.related is not None:
-        return spec.related(user_id)
-    return getattr(spec.model, spec.user_column) == user_id
+        return spec.related(user.id)
+    return getattr(spec.model, spec.user_column) == _key(spec, user)
 
 
 def _is_json(model, name):
@@ -211,6 +211,9 @@ def _replace_strings(value, replace):
     if isinstance(value, list):
         return [_replace_strings(item, replace) for item in value]
     return value
+def _key(spec, user):
+    """What the spec's user column holds for this person: their id, or their address."""
+    return user.email.lower() if spec.by_email else user.id
 
 
 def _plain(value):

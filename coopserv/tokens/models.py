@@ -1,7 +1,7 @@
 """Personal access tokens for the REST API, each bound to one person and one territory."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopserv.extensions import db
@@ -24,6 +24,8 @@ class AccessToken(TenantMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    #: A read-only token may only read (GET): every write through the API answers 403.
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user = relationship("User")
 

@@ -13,17 +13,23 @@ from coopserv.tokens.models import AccessToken
 TOKEN_PREFIX = "cps_"
 
 
-def _digest(secret):
+def digest(secret):
+    """The stored form of a token secret (SHA-256: secrets are long and random)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user, territory, name):
+def new_secret(prefix=TOKEN_PREFIX):
+    """A fresh token secret, starting with ``prefix`` so people and scanners can tell what it is."""
+    return prefix + secrets.token_urlsafe(32)
+
+
+def create_token(user, territory, name, read_only=False):
     """Create a token for ``user`` in ``territory``; return (token row, secret shown once)."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = AccessToken(user_id=user.id, territory_id=territory.id, name=name, token_hash=_digest(secret),
-                        prefix=secret[:10])
+    secret = new_secret()
+    token = AccessToken(user_id=user.id, territory_id=territory.id, name=name, token_hash=digest(secret),
+                        prefix=secret[:10], read_only=read_only)
     db.session.add(token)
-    record("token.created", name, actor=user)
+    record("token.created", name, actor=user, read_only=read_only)
     db.session.commit()
     return token, secret
 
@@ -46,7 +52,7 @@ def authenticate(secret):
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     token = db.session.scalar(
-        select(AccessToken).filter_by(token_hash=_digest(secret)).execution_options(**{ALL_TERRITORIES: True})
+        select(AccessToken).filter_by(token_hash=digest(secret)).execution_options(**{ALL_TERRITORIES: True})
     )
     if token is None or not token.active:
         return None

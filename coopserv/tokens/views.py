@@ -35,12 +35,13 @@ def index():
 def create():
     _require_member()
     values = form_data()
+    values["read_only"] = values.get("read_only") == "on"
     try:
         data = TokenCreateSchema().load(values)
     except ValidationError as error:
         return render_template("tokens/index.html", tokens=services.user_tokens(current_user),
                                errors=error.messages, values=values, secret=None), 422
-    token, secret = services.create_token(current_user, current_territory(), data["name"])
+    token, secret = services.create_token(current_user, current_territory(), data["name"], data["read_only"])
     return render_template("tokens/index.html", tokens=services.user_tokens(current_user), errors={}, values={},
                            secret=secret, created=token)
 

@@ -1,0 +1,327 @@
+"""The network's own rows (networks, member territories, coordinators, tokens) and its views of territories.
+
+The only module that reads territories' data across territories for a
+network: every such query names the network's member territories
+explicitly (``territory_id IN (...)``) and asks for all territories on purpose.
+"""
+import logging
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from coopserv.audit.services import record
+from coopserv.extensions import db
+from coopserv.indicators import services as indicators
+from coopserv.plugin_host import plugin_host
+from coopserv.projects.models import ProjectDecision, ServiceProject
+from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.territories.models import Territory
+from coopserv.timeutil import utcnow
+from coopserv.tokens.services import digest, new_secret
+
+from .models import (
+    COORDINATOR,
+    Network,
+    NetworkMember,
+    NetworkPartner,
+    NetworkTerritory,
+    NetworkToken,
+)
+
+log = logging.getLogger(__name__)
+NETWORK_TOKEN_PREFIX = "cpn_"
+EVERY_TERRITORY = {ALL_TERRITORIES: True}
+
+
+# -- the network itself --------------------------------------------------------------------
+def get_network(slug):
+    return db.session.scalar(select(Network).filter_by(slug=slug))
+
+
+def create_network(data):
+    """Create a network from validated data; a slug already used is a field error."""
+    if get_network(data["slug"]) is not None:
+        raise ValidationError({"slug": [_("A network already uses this slug.")]})
+    network = Network(slug=data["slug"], name=data["name"], description=data.get("description", ""))
+    db.session.add(network)
+    db.session.commit()
+    return network
+
+
+def add_territory(network, territory, joined_on=None):
+    """Make ``territory`` a member of ``network`` (idempotent)."""
+    row = db.session.scalar(select(NetworkTerritory).filter_by(network_id=network.id, territory_id=territory.id))
+    if row is None:
+        row = NetworkTerritory(network_id=network.id, territory_id=territory.id)
+        if joined_on:
+            row.joined_on = joined_on
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def remove_territory(network, territory):
+    db.session.execute(NetworkTerritory.__table__.delete().where(
+        NetworkTerritory.network_id == network.id, NetworkTerritory.territory_id == territory.id))
+    db.session.commit()
+
+
+def add_partner(network, name, role="partner", description=""):
+    """Name an organization acting at network level (idempotent on its name)."""
+    partner = db.session.scalar(select(NetworkPartner).filter_by(network_id=network.id, name=name))
+    if partner is None:
+        partner = NetworkPartner(network_id=network.id, name=name)
+        db.session.add(partner)
+    partner.role, partner.description = role, description
+    db.session.commit()
+    return partner
+
+
+def add_coordinator(network, user, partner=None):
+    """Give ``user`` the coordinator role in ``network`` (idempotent)."""
+    member = db.session.scalar(select(NetworkMember).filter_by(network_id=network.id, user_id=user.id,
+                                                               role=COORDINATOR))
+    if member is None:
+        member = NetworkMember(network_id=network.id, user_id=user.id, role=COORDINATOR)
+        db.session.add(member)
+    member.partner_id = partner.id if partner else member.partner_id
+    db.session.commit()
+    return member
+
+
+def coordinators(network):
+    return list(db.session.scalars(select(NetworkMember).filter_by(network_id=network.id, role=COORDINATOR)
+                                   .order_by(NetworkMember.id)))
+
+
+def territory_ids(network):
+    """Ids of the network's member territories (the one list every cross-territory read is limited to)."""
+    return list(db.session.scalars(select(NetworkTerritory.territory_id).filter_by(network_id=network.id)
+                                   .order_by(NetworkTerritory.territory_id)))
+
+
+def member_territories(network):
+    return list(db.session.scalars(
+        select(Territory).join(NetworkTerritory, NetworkTerritory.territory_id == Territory.id)
+        .where(NetworkTerritory.network_id == network.id).order_by(Territory.name)))
+
+
+# -- side by side --------------------------------------------------------------------------
+def projects_by_stage(network):
+    """{territory id: {stage: count}} of the member territories' service projects, in one query."""
+    ids = territory_ids(network)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(ServiceProject.territory_id, ServiceProject.stage, func.count(ServiceProject.id))
+        .where(ServiceProject.territory_id.in_(ids))
+        .group_by(ServiceProject.territory_id, ServiceProject.stage)
+        .execution_options(**EVERY_TERRITORY)).all()
+    counts = {}
+    for territory_id, stage, count in rows:
+        counts.setdefault(territory_id, {})[stage] = count
+    return counts
+
+
+def projects(network, stage=None, territory_id=None, limit=50, offset=0):
+    """(rows, total): member territories' projects, newest first, with their territory and last decision."""
+    ids = territory_ids(network)
+    if territory_id is not None:
+        ids = [i for i in ids if i == territory_id]
+    if not ids:
+        return [], 0
+    query = select(ServiceProject).where(ServiceProject.territory_id.in_(ids))
+    if stage:
+        query = query.where(ServiceProject.stage == stage)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()).execution_options(
+        **EVERY_TERRITORY))
+    found = db.session.scalars(query.order_by(ServiceProject.id.desc()).limit(limit).offset(offset)
+                               .execution_options(**EVERY_TERRITORY)).all()
+    return _with_context(found), total
+
+
+def _with_context(found):
+    """Attach each project's territory and latest decision (two queries for the whole page)."""
+    territories = {t.id: t for t in db.session.scalars(
+        select(Territory).where(Territory.id.in_({p.territory_id for p in found})))} if found else {}
+    latest = {}
+    if found:
+        for decision in db.session.scalars(
+                select(ProjectDecision).where(ProjectDecision.project_id.in_([p.id for p in found]))
+                .order_by(ProjectDecision.id).execution_options(**EVERY_TERRITORY)):
+            latest[decision.project_id] = decision
+    return [{"project": p, "territory": territories[p.territory_id], "decision": latest.get(p.id)} for p in found]
+
+
+def decisions(network, limit=50, offset=0):
+    """(rows, total): the committees' decisions in member territories, newest first."""
+    ids = territory_ids(network)
+    if not ids:
+        return [], 0
+    query = select(ProjectDecision).where(ProjectDecision.territory_id.in_(ids))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()).execution_options(
+        **EVERY_TERRITORY))
+    found = db.session.scalars(query.order_by(ProjectDecision.decided_on.desc(), ProjectDecision.id.desc())
+                               .limit(limit).offset(offset).execution_options(**EVERY_TERRITORY)).all()
+    projects_ = {p.id: p for p in db.session.scalars(
+        select(ServiceProject).where(ServiceProject.id.in_({d.project_id for d in found}))
+        .execution_options(**EVERY_TERRITORY))} if found else {}
+    territories = {t.id: t for t in db.session.scalars(
+        select(Territory).where(Territory.id.in_({d.territory_id for d in found})))} if found else {}
+    return [{"decision": d, "project": projects_.get(d.project_id), "territory": territories[d.territory_id]}
+            for d in found], total
+
+
+def network_indicators(network):
+    """The indicators worth comparing in the network: the core's, and those of services a member runs."""
+    from coopserv.modules.models import ServiceModule
+
+    ids = territory_ids(network)
+    keys = set(db.session.scalars(select(ServiceModule.service_key).distinct()
+                                  .where(ServiceModule.territory_id.in_(ids))
+                                  .execution_options(**EVERY_TERRITORY))) if ids else set()
+    return [i for i in plugin_host().indicators.values() if i.service_key is None or i.service_key in keys]
+
+
+def compare(network, indicator, first, last):
+    """One indicator in each member territory that shares it for comparison (the per-1,000-employee view).
+
+    Returns rows (territory, value, per 1,000 employees); a plugin's failing
+    indicator gives no rows rather than breaking the page.
+    """
+    try:
+        with db.session.begin_nested():
+            return indicators.comparison(indicator, first, last, territory_ids=territory_ids(network))
+    except Exception:  # a plugin's bug must not take the network's page down
+        log.exception("Indicator %s failed in network %s", indicator.key, network.slug)
+        return []
+
+
+def side_by_side(network, month):
+    """[(indicator, {territory id: (value, per 1,000 employees)})] of one month, for every indicator shared.
+
+    Values come from the monthly snapshots (``coopserv indicators snapshot``)
+    read in one query; only a month without snapshot (the current one) is
+    computed live. A handful of queries whatever the territories' data.
+    """
+    from coopserv.indicators.models import IndicatorSharing, IndicatorSnapshot
+    from coopserv.modules.models import ServiceModule
+    from coopserv.organizations.models import Organization
+
+    ids = territory_ids(network)
+    if not ids:
+        return []
+    month = indicators.month_start(month)
+    shared = set(db.session.execute(
+        select(IndicatorSharing.territory_id, IndicatorSharing.indicator_key)
+        .where(IndicatorSharing.territory_id.in_(ids), IndicatorSharing.compare.is_(True))
+        .execution_options(**EVERY_TERRITORY)).all())
+    stored = {(t, key): value for t, key, value in db.session.execute(
+        select(IndicatorSnapshot.territory_id, IndicatorSnapshot.indicator_key, IndicatorSnapshot.value)
+        .where(IndicatorSnapshot.territory_id.in_(ids), IndicatorSnapshot.month == month)
+        .execution_options(**EVERY_TERRITORY))}
+    employees = dict(db.session.execute(
+        select(Organization.territory_id, func.coalesce(func.sum(Organization.employee_count), 0))
+        .where(Organization.territory_id.in_(ids)).group_by(Organization.territory_id)
+        .execution_options(**EVERY_TERRITORY)).all())
+    modules = {(m.territory_id, m.service_key): m for m in db.session.scalars(
+        select(ServiceModule).where(ServiceModule.territory_id.in_(ids)).execution_options(**EVERY_TERRITORY))}
+    territories = {t.id: t for t in member_territories(network)}
+    matrix = []
+    for indicator in plugin_host().indicators.values():
+        values = {}
+        for territory_id in ids:
+            module = modules.get((territory_id, indicator.service_key)) if indicator.service_key else None
+            if (territory_id, indicator.key) not in shared or (indicator.service_key and module is None):
+                continue
+            if (territory_id, indicator.key) in stored:
+                value = stored[(territory_id, indicator.key)]
+            else:
+                value = _live(territories[territory_id], indicator, module, month)
+            staff = employees.get(territory_id) or 0
+            per = (round(value * 1000 / staff, 2) if indicator.per_employees and staff and value is not None
+                   else None)
+            values[territory_id] = (value, per)
+        if values:
+            matrix.append((indicator, values))
+    return matrix
+
+
+def history(network, indicator, months=12):
+    """(months, {territory id: {month: value}}) from the snapshots of the last closed months, in two queries.
+
+    Only territories that share the indicator for comparison are included.
+    """
+    from coopserv.indicators.models import IndicatorSharing, IndicatorSnapshot
+
+    ids = list(db.session.scalars(
+        select(IndicatorSharing.territory_id).where(IndicatorSharing.territory_id.in_(territory_ids(network)),
+                                                    IndicatorSharing.indicator_key == indicator.key,
+                                                    IndicatorSharing.compare.is_(True))
+        .execution_options(**EVERY_TERRITORY)))
+    last = indicators.month_start(indicators.month_start(utcnow().date()) - timedelta(days=1))
+    first = indicators.month_start(last - timedelta(days=31 * (months - 1)))
+    span = indicators.months_between(first, last)
+    values = {}
+    if ids:
+        for territory_id, month, value in db.session.execute(
+                select(IndicatorSnapshot.territory_id, IndicatorSnapshot.month, IndicatorSnapshot.value)
+                .where(IndicatorSnapshot.territory_id.in_(ids), IndicatorSnapshot.indicator_key == indicator.key,
+                       IndicatorSnapshot.month.in_(span)).execution_options(**EVERY_TERRITORY)):
+            values.setdefault(territory_id, {})[month] = value
+    return span, values
+
+
+def _live(territory, indicator, module, month):
+    """Compute one month of an indicator in its territory; a failing plugin gives no value."""
+    from coopserv.tenancy import territory_scope
+
+    try:
+        with territory_scope(territory), db.session.begin_nested():
+            return indicators.compute(indicator, module, month, indicators.next_month(month))
+    except Exception:  # a plugin's bug must not take the network's page down
+        log.exception("Indicator %s failed in %s", indicator.key, territory.slug)
+        return None
+
+
+# -- API tokens of coordinators -----------------------------------------------------------------
+def create_token(network, user, name, read_only=False):
+    """A token acting as ``user`` on the network's endpoints; return (row, secret shown once)."""
+    secret = new_secret(NETWORK_TOKEN_PREFIX)
+    token = NetworkToken(network_id=network.id, user_id=user.id, name=name, token_hash=digest(secret),
+                         prefix=secret[:10], read_only=read_only)
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def user_tokens(network, user):
+    return list(db.session.scalars(select(NetworkToken).filter_by(network_id=network.id, user_id=user.id)
+                                   .order_by(NetworkToken.id.desc())))
+
+
+def revoke_token(token):
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def authenticate_token(secret):
+    """Return the active network token matching ``secret``, or None; note its use."""
+    if not secret or not secret.startswith(NETWORK_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(NetworkToken).filter_by(token_hash=digest(secret)))
+    if token is None or not token.active:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token
+
+
+def record_in(territory, action, target, actor=None, **details):
+    """Write an audit entry in a territory's log (network actions that change a territory's data)."""
+    from coopserv.tenancy import territory_scope
+
+    with territory_scope(territory):
+        record(action, target, actor=actor, **details)

@@ -1,0 +1,1 @@
+"""Public pages: what a territory chooses to show visitors without an account, and event sign-ups."""
