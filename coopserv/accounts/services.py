@@ -150,3 +150,15 @@ def send_reset_mail(email, territory_slug=None):
 def reset_password(user, password):
     user.set_password(password)
     db.session.commit()
+
+
+def home_territory_slug(user):
+    """The slug of the one territory where ``user`` holds an active role, or None (none, or several)."""
+    from coopserv.tenancy import ALL_TERRITORIES
+    from coopserv.territories.models import Territory
+
+    slugs = db.session.scalars(
+        select(Territory.slug).join(Membership, Membership.territory_id == Territory.id)
+        .where(Membership.user_id == user.id, Membership.status == ACTIVE).distinct().limit(2)
+        .execution_options(**{ALL_TERRITORIES: True})).all()
+    return slugs[0] if len(slugs) == 1 else None

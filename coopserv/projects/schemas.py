@@ -25,6 +25,8 @@ class ProjectSchema(Schema):
 class MoveSchema(Schema):
     to_stage = fields.String(required=True, validate=one_of(list(STAGES)))
     reason = fields.String(required=True, validate=length(min=3, max=2000))
+    #: Opening the prototype without a steering committee must be acknowledged.
+    no_committee_yet = fields.Boolean(load_default=False)
 
 
 class PrototypeSchema(Schema):
@@ -33,6 +35,8 @@ class PrototypeSchema(Schema):
     experiment_start = fields.Date(required=True)
     experiment_end = fields.Date(required=True)
     pilot_ids = fields.List(fields.Integer(), required=True, validate=length(min=1))
+    #: The service the prototype opens (a project launched from a need chooses it here).
+    service_key = fields.String(load_default=None, validate=length(max=60))
 
     @validates_schema
     def _period(self, data, **kwargs):

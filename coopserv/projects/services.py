@@ -119,6 +119,31 @@ def create_project(data, actor=None, at=None):
     return project
 
 
+def launch_from_need(need, actor=None):
+    """Start a project from a single need (one action): the need is addressed by it, its organization partners it."""
+    data = {"title": need.title, "summary": need.description,
+            "origin_text": str(lazy_gettext("From the need “%(title)s”.", title=need.title)),
+            "partner_ids": [need.organization_id] if need.organization_id else []}
+    project = create_project(data, actor)
+    if need.status not in (MERGED, NOT_RETAINED, ADDRESSED):
+        needs.set_status(need, ADDRESSED, project=project, actor=actor)
+    return project
+
+
+def launch_from_collective(collective, actor=None):
+    """Start a project from a collective need; the organizations that expressed its needs become partners."""
+    partner_ids = sorted({need.organization_id for need in collective.needs if need.organization_id})
+    return create_project({"title": collective.title, "summary": collective.description,
+                           "collective_need_ids": [collective.id], "partner_ids": partner_ids}, actor)
+
+
+def has_committee():
+    """Whether the territory's steering committee has at least one seat."""
+    from coopserv.governance.models import CommitteeSeat
+
+    return db.session.scalar(select(CommitteeSeat.id).limit(1)) is not None
+
+
 def can_move(project, user, is_admin):
     """Only the project's lead and territory admins move a project."""
     return is_admin or (user is not None and project.lead_id == user.id)
@@ -147,6 +172,9 @@ def set_experiment(project, data, actor=None):
         pilots.pop(partner.organization_id, None)
     for organization in pilots.values():
         project.partners.append(ProjectPartner(organization=organization, pilot=True))
+    if data.get("service_key"):
+        _check_service_key(data["service_key"])
+        project.service_key = data["service_key"]
     project.experiment_start = data["experiment_start"]
     project.experiment_end = data["experiment_end"]
     record("projects.experiment_set", project.id, actor=actor, start=str(project.experiment_start),
@@ -187,14 +215,24 @@ def prototype_problems(project):
     return problems
 
 
-def move(project, to_stage, reason, actor=None, at=None):
-    """Move a project one stage on; opening the prototype enables the module for the pilots only."""
+def move(project, to_stage, reason, actor=None, at=None, no_committee_yet=False):
+    """Move a project one stage on; opening the prototype enables the module for the pilots only.
+
+    Governance comes first: the prototype opens once the steering committee has a seat, or when the
+    mover explicitly acknowledges there is no committee yet (written on the project's timeline).
+    """
     if to_stage not in MOVES.get(project.stage, ()):
         raise _error("to_stage", lazy_gettext("A project cannot move from this stage to that one."))
     if to_stage == PROTOTYPE:
         problems = prototype_problems(project)
         if problems:
             raise ValidationError({"_schema": problems})
+        if not has_committee():
+            if not no_committee_yet:
+                raise _error("no_committee_yet", lazy_gettext(
+                    "The steering committee has no member yet: set it up first, or confirm that the "
+                    "prototype opens without a committee."))
+            reason = f"{reason} — {lazy_gettext('Opened without a steering committee (acknowledged).')}"
         _open_prototype(project)
     if to_stage == EVALUATION:
         _invite_to_survey(project)
