@@ -232,7 +232,8 @@ def move(project, to_stage, reason, actor=None, at=None, no_committee_yet=False)
                 raise _error("no_committee_yet", lazy_gettext(
                     "The steering committee has no member yet: set it up first, or confirm that the "
                     "prototype opens without a committee."))
-            reason = f"{reason} — {lazy_gettext('Opened without a steering committee (acknowledged).')}"
+            acknowledgement = lazy_gettext("Opened without a steering committee (acknowledged).")
+            reason = f"{reason} — {acknowledgement}"
         _open_prototype(project)
     if to_stage == EVALUATION:
         _invite_to_survey(project)
