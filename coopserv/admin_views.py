@@ -45,13 +45,14 @@ def organizations_page():
     if request.method == "POST":
         values = form_data()
         try:
-            organizations.create_organization(OrganizationSchema().load(values))
+            organization = organizations.create_organization(OrganizationSchema().load(values))
         except ValidationError as error:
             db.session.rollback()
             errors, status = error.messages, 422
         else:
+            # Its page comes next: whom to invite, its sign-up link and poster.
             flash(_("The organization is created."), "success")
-            return redirect(url_for("admin.organizations_page"))
+            return redirect(url_for("admin.organization_page", organization_id=organization.id))
     return render_template("admin/organizations.html", organizations=organizations.list_organizations(),
                            values=values, errors=errors, kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
 
@@ -71,7 +72,8 @@ def organization_page(organization_id):
     return render_template("admin/organization.html", organization=organization,
                            **organizations.organization_overview(organization),
                            signup_link=signup_link(organization), invitable_roles=INVITABLE_ROLES,
-                           organizations=[organization])
+                           organizations=[organization],
+                           pending_invitations=pending_invitations(organization_id=organization.id))
 
 
 @bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ from coopserv.accounts.models import (
     User,
 )
 from coopserv.extensions import db
+from coopserv.timeutil import utcnow
 from coopserv.organizations.models import Organization
 from coopserv.web import (
     form_data,
@@ -170,7 +171,7 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
     signable = _signable_organizations()
     signed_ids = {s.organization_id for s in current.signatures} if current else set()
     context = dict(_common(), versions=services.charter_versions(), current=current,
-                   signable=[o for o in signable if o.id not in signed_ids],
+                   signable=[o for o in signable if o.id not in signed_ids], today=utcnow().date(),
                    errors=errors or {}, failed=failed, values=values or {})
     return render_template("governance/charter.html", **context), status
 

@@ -33,9 +33,9 @@ def split_addresses(text):
     return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
 
-def pending_invitations():
-    """The invitations waiting for an answer, newest first, each with the link to copy."""
-    rows = services.list_invitations(status=PENDING, limit=PENDING_SHOWN)
+def pending_invitations(organization_id=None):
+    """The invitations waiting for an answer (to one organization, if given), newest first, with their links."""
+    rows = services.list_invitations(status=PENDING, limit=PENDING_SHOWN, organization_id=organization_id)
     return [(invitation, services.link_for(invitation)) for invitation in rows]
 
 

@@ -136,7 +136,7 @@ def new():
         chosen = next((o for o in behalf if o.id == request.args.get("organization_id", type=int)), None)
         origin = chosen or own or behalf[0]
         return render_template("needs/new.html", values={"business_park": origin.business_park,
-                                                         "organization_id": origin.id,
+                                                         "organization_id": origin.id, "employees_affected": 1,
                                                          "scope": "company" if referent else "individual"},
                                errors={}, **context)
     values = form_data()

@@ -1,17 +1,18 @@
 """The getting-started checklist: the method's steps, each done or not according to the territory's data.
 
 Every step's state comes from one SELECT of EXISTS tests (plus one for the latest project, whose
-page several steps link to), so the checklist costs two statements whatever the data volume.
+page several steps link to; the first organization, for which the first need is recorded, comes with the tests), so the checklist costs two statements whatever the data volume.
 """
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, or_, select
 
 from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, Membership
 from coopserv.extensions import db
 from coopserv.governance.models import CharterVersion, CommitteeSeat
+from coopserv.invitations.models import REVOKED, Invitation
 from coopserv.modules.models import ServiceModule
 from coopserv.needs.models import Need
 from coopserv.organizations.models import Organization
@@ -33,7 +34,8 @@ def _flags():
     piloted = exists().where(ProjectPartner.pilot.is_(True))
     statement = select(
         exists().where(Organization.id.isnot(None)).label("organizations"),
-        exists().where(and_(Membership.role == COMPANY_REFERENT, Membership.status == ACTIVE)).label("people"),
+        or_(exists().where(and_(Membership.role == COMPANY_REFERENT, Membership.status == ACTIVE)),
+            exists().where(and_(Invitation.role == COMPANY_REFERENT, Invitation.status != REVOKED))).label("people"),
         exists().where(Need.id.isnot(None)).label("needs"),
         exists().where(ServiceProject.id.isnot(None)).label("project"),
         and_(exists().where(CommitteeSeat.id.isnot(None)),
@@ -42,6 +44,7 @@ def _flags():
              exists().where(ProjectTarget.id.isnot(None))).label("pilots"),
         exists().where(ServiceModule.id.isnot(None)).label("prerequisites"),
         exists().where(ServiceRequest.id.isnot(None)).label("request"),
+        select(Organization.id).order_by(Organization.name).limit(1).scalar_subquery().label("first_organization"),
     )
     return db.session.execute(statement).one()._asdict()
 
@@ -57,6 +60,9 @@ def checklist():
     project_url = url_for("projects.detail", project_id=project.id) if project else url_for("projects.index")
     service_url = (url_for("modules.configure", service_key=project.service_key)
                    if project and project.service_key else url_for("modules.index"))
+    # Needs are first collected by the admin, for an organization (heard at a meeting…).
+    needs_url = (url_for("needs.new", organization_id=flags["first_organization"]) if flags["first_organization"]
+                 else url_for("needs.board"))
     rows = [
         ("organizations", _l("Add the organizations"),
          _l("Companies, public bodies and associations taking part."), url_for("admin.organizations_page")),
@@ -64,7 +70,7 @@ def checklist():
          _l("Referents answer for their company and pass the sign-up link on to employees."),
          url_for("admin.members", _anchor="invite")),
         ("needs", _l("Collect needs"),
-         _l("Record what companies and employees need, or open a needs campaign."), url_for("needs.board")),
+         _l("Record what companies and employees need, or open a needs campaign."), needs_url),
         ("project", _l("Group needs and launch a project"),
          _l("One action on a need or a collective need starts a service project."), url_for("needs.board")),
         ("committee", _l("Set up the steering committee and its charter"),

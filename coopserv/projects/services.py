@@ -137,6 +137,16 @@ def launch_from_collective(collective, actor=None):
                            "collective_need_ids": [collective.id], "partner_ids": partner_ids}, actor)
 
 
+#: A first experiment proposed to a new project: from today, for three months.
+DEFAULT_EXPERIMENT_DAYS = 91
+
+
+def default_experiment_period():
+    """(start, end) proposed for an experiment not planned yet."""
+    today = utcnow().date()
+    return today, today + timedelta(days=DEFAULT_EXPERIMENT_DAYS)
+
+
 def has_committee():
     """Whether the territory's steering committee has at least one seat."""
     from coopserv.governance.models import CommitteeSeat

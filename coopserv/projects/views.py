@@ -142,8 +142,12 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
         "outcome_options": [(k, _(v)) for k, v in OUTCOMES.items()],
-        "indicator_options": [(i.key, _(i.label)) for i in host.indicators.values()
-                              if not project.service_key or i.service_key in (None, project.service_key)],
+        # The service's own indicators first: a target measures what the service changes.
+        "indicator_options": [(i.key, _(i.label)) for i in sorted(
+            (i for i in host.indicators.values()
+             if not project.service_key or i.service_key in (None, project.service_key)),
+            key=lambda i: i.service_key is None)],
+        "experiment_defaults": services.default_experiment_period(),
         "indicators": host.indicators, "problems": services.prototype_problems(project),
         "has_committee": services.has_committee(),
         "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],

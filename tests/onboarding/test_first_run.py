@@ -113,7 +113,7 @@ def test_an_invitation_is_sent_again_with_a_new_link_or_revoked(fresh):
     fresh.client.post_form(f"/t/neuf/admin/invitations/{invitation_id}/revoke")
     with territory_scope(fresh.territory):
         assert db.session.get(Invitation, invitation_id).status == REVOKED
-    assert "No invitation is waiting for an answer." in text_of(fresh.client.get("/t/neuf/admin/members"))
+    assert "Aucune invitation n'attend de réponse." in text_of(fresh.client.get("/t/neuf/admin/members"))
 
 
 def test_the_organization_page_shows_people_sign_up_link_and_a_qr_poster(fresh, make_organization, make_user,
@@ -138,7 +138,7 @@ def test_an_admin_records_a_need_for_an_organization_with_its_source(fresh, make
             "description": "Noté lors du petit-déjeuner des dirigeants.", "category_id": str(category_id),
             "employees_affected": "12"}
     refused = fresh.client.post_form("/t/neuf/needs/new", form)
-    assert refused.status_code == 422 and "Say where this need was heard" in text_of(refused)
+    assert refused.status_code == 422 and "Indiquez où ce besoin a été recueilli" in text_of(refused)
     with territory_scope(fresh.territory):
         assert rows(Need) == []
     response = fresh.client.post_form("/t/neuf/needs/new", {**form, "source": "Petit-déjeuner des dirigeants"})
@@ -150,9 +150,9 @@ def test_an_admin_records_a_need_for_an_organization_with_its_source(fresh, make
 
 
 def test_a_campaign_warns_when_no_organization_has_a_referent(fresh, make_organization, make_user):
-    assert "No organization has a company referent yet" in text_of(fresh.client.get("/t/neuf/needs/campaigns/new"))
+    assert "Aucune organisation n'a encore de référent" in text_of(fresh.client.get("/t/neuf/needs/campaigns/new"))
     make_user(fresh.territory, "company_referent", make_organization(fresh.territory))
-    assert "No organization has a company referent yet" not in text_of(
+    assert "Aucune organisation n'a encore de référent" not in text_of(
         fresh.client.get("/t/neuf/needs/campaigns/new"))
 
 
@@ -201,7 +201,7 @@ def test_the_prototype_waits_for_a_committee_or_an_acknowledgement(fresh, make_o
     project_id = _ready_project(fresh, make_organization(fresh.territory))
     refused = fresh.client.post_form(f"/t/neuf/projects/{project_id}/move",
                                      {"to_stage": "prototype", "reason": "Prêt"})
-    assert refused.status_code == 422 and "no member yet" in text_of(refused)
+    assert refused.status_code == 422 and "aucun membre" in text_of(refused)
     with territory_scope(fresh.territory):
         assert db.session.get(ServiceProject, project_id).stage == "design"
     fresh.client.post_form(f"/t/neuf/projects/{project_id}/move",
@@ -210,7 +210,7 @@ def test_the_prototype_waits_for_a_committee_or_an_acknowledgement(fresh, make_o
         assert db.session.get(ServiceProject, project_id).stage == PROTOTYPE
         last = db.session.scalars(select(ProjectEvent).filter_by(project_id=project_id)
                                   .order_by(ProjectEvent.id.desc())).first()
-        assert "acknowledged" in last.reason or "sans comité" in last.reason
+        assert last.reason.startswith("Prêt — ") and "sans comité de pilotage" in last.reason
 
 
 def test_with_a_committee_the_prototype_opens_without_acknowledgement(fresh, make_organization):
@@ -227,7 +227,7 @@ def test_with_a_committee_the_prototype_opens_without_acknowledgement(fresh, mak
 
 def test_an_empty_needs_board_does_not_speak_of_filters(fresh, make_organization, make_user, make_client):
     page = text_of(fresh.client.get("/t/neuf/needs/"))
-    assert "No need has been expressed yet." in page and "No need matches these filters." not in page
-    assert "Record a need for an organization" not in page  # no organization yet
+    assert "Aucun besoin n'a encore été exprimé." in page and "Aucun besoin ne correspond à ces filtres." not in page
+    assert "Enregistrer un besoin pour une organisation" not in page  # no organization yet
     make_organization(fresh.territory)
-    assert "Record a need for an organization" in text_of(fresh.client.get("/t/neuf/needs/"))
+    assert "Enregistrer un besoin pour une organisation" in text_of(fresh.client.get("/t/neuf/needs/"))
