@@ -9,9 +9,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 
-from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, Membership
+from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, GOVERNANCE_MEMBER, Membership
 from coopserv.extensions import db
-from coopserv.governance.models import CharterVersion, CommitteeSeat
+from coopserv.governance.models import CharterVersion
 from coopserv.invitations.models import REVOKED, Invitation
 from coopserv.modules.models import ServiceModule
 from coopserv.needs.models import Need
@@ -38,7 +38,7 @@ def _flags():
             exists().where(and_(Invitation.role == COMPANY_REFERENT, Invitation.status != REVOKED))).label("people"),
         exists().where(Need.id.isnot(None)).label("needs"),
         exists().where(ServiceProject.id.isnot(None)).label("project"),
-        and_(exists().where(CommitteeSeat.id.isnot(None)),
+        and_(exists().where(and_(Membership.role == GOVERNANCE_MEMBER, Membership.status == ACTIVE)),
              exists().where(CharterVersion.id.isnot(None))).label("committee"),
         and_(exists().where(ServiceProject.experiment_start.isnot(None)), piloted,
              exists().where(ProjectTarget.id.isnot(None))).label("pilots"),

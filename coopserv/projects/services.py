@@ -148,10 +148,11 @@ def default_experiment_period():
 
 
 def has_committee():
-    """Whether the territory's steering committee has at least one seat."""
-    from coopserv.governance.models import CommitteeSeat
+    """Whether the territory's steering committee has a member (an active governance member)."""
+    from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER
 
-    return db.session.scalar(select(CommitteeSeat.id).limit(1)) is not None
+    return db.session.scalar(select(Membership.id).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE)
+                             .limit(1)) is not None
 
 
 def can_move(project, user, is_admin):

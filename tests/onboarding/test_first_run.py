@@ -5,9 +5,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from coopserv.accounts.models import Membership
 from coopserv.extensions import db
-from coopserv.governance.models import CommitteeSeat
+from coopserv.governance.services import add_member
 from coopserv.invitations.models import PENDING, REVOKED, Invitation
 from coopserv.needs import services as needs
 from coopserv.needs.models import ADDRESSED, Need
@@ -216,7 +215,7 @@ def test_the_prototype_waits_for_a_committee_or_an_acknowledgement(fresh, make_o
 def test_with_a_committee_the_prototype_opens_without_acknowledgement(fresh, make_organization):
     project_id = _ready_project(fresh, make_organization(fresh.territory))
     with territory_scope(fresh.territory):
-        db.session.add(CommitteeSeat(user_id=fresh.admin.id, college="public"))
+        add_member({"user_id": fresh.admin.id}, fresh.admin)
         db.session.commit()
     response = fresh.client.post_form(f"/t/neuf/projects/{project_id}/move", {"to_stage": "prototype",
                                                                               "reason": "Prêt"})
