@@ -630,6 +630,10 @@ def seed_demo(territory, organizations, users):
     add_contribution(project, {"organization_id": organizations[pilot_names[0]].id,
                                "period": str(experiment_start.year), "kind": "staff_days", "amount": Decimal(15),
                                "note": "Référente RH"}, admin)
+    if not has_committee():  # governance first: the admin sits on the committee until it is formed
+        from coopserv.governance.services import add_member
+
+        add_member({"user_id": admin.id}, admin)
     move(project, PROTOTYPE, "Partenaires, période d'essai et objectifs fixés.", admin,
          at=start + timedelta(days=55))
     if goal == PROTOTYPE:

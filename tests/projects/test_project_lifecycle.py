@@ -65,6 +65,14 @@ def autun(make_territory, make_organization, make_user):
                            employee=make_user(territory, "employee", company))
 
 
+def _seat_committee(lot):
+    """Governance first: the prototype opens once the steering committee has a member."""
+    from coopserv.governance.services import add_member
+
+    add_member({"user_id": lot.admin.id}, lot.admin)
+    db.session.commit()
+
+
 def _project(lot, scoped, **fields):
     with scoped(lot.territory):
         return services.create_project({"title": "Conciergerie de la ZA", "origin_text": "Soirée des dirigeants",
@@ -76,6 +84,7 @@ def _ready_for_prototype(lot, scoped, project):
     today = utcnow().date()
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
+        _seat_committee(lot)
         services.move(project, "design", "Étude lancée", lot.admin)
         services.set_experiment(project, {"experiment_start": today - timedelta(days=5),
                                           "experiment_end": today + timedelta(days=60),
