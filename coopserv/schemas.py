@@ -92,10 +92,12 @@ def length(min=None, max=None):
 
 
 def at_least(minimum):
+    """A Range validator (``minimum`` or more) with a translated message."""
     return validate.Range(min=minimum, error=_l("Must be at least {min}."))
 
 
 def between(minimum, maximum):
+    """A Range validator (``minimum`` to ``maximum``) with a translated message."""
     return validate.Range(min=minimum, max=maximum, error=_l("Must be between {min} and {max}."))
 
 

@@ -162,3 +162,10 @@ def home_territory_slug(user):
         .where(Membership.user_id == user.id, Membership.status == ACTIVE).distinct().limit(2)
         .execution_options(**{ALL_TERRITORIES: True})).all()
     return slugs[0] if len(slugs) == 1 else None
+def change_password(user, current_password, new_password):
+    """Check the current password, store the new one, end every other session; False if it was wrong."""
+    if not user.check_password(current_password):
+        return False
+    user.set_password(new_password)
+    db.session.commit()
+    return True

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "p12_network_0001"
-down_revision = "0011_merge"
+down_revision = "core_0004_governance"
 branch_labels = None
 depends_on = None
 
