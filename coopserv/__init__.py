@@ -84,13 +84,14 @@ def create_app(config=None):
 def _register_network_features(app):
     """Invitations, imports, public pages and the network of territories: one package each."""
     from coopserv.imports.views import bp as imports_bp
+    from coopserv.invitations.admin_views import bp as invitation_admin_bp
     from coopserv.invitations.views import bp as invitations_bp
     from coopserv.network.practice_views import bp as practices_bp
     from coopserv.network.views import bp as network_bp
     from coopserv.public.views import admin_bp as public_admin_bp
     from coopserv.public.views import bp as public_bp
 
-    for blueprint in (invitations_bp, imports_bp, network_bp, practices_bp, public_bp, public_admin_bp):
+    for blueprint in (invitations_bp, invitation_admin_bp, imports_bp, network_bp, practices_bp, public_bp, public_admin_bp):
         app.register_blueprint(blueprint)
 
 

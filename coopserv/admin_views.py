@@ -13,7 +13,10 @@ from coopserv.accounts.schemas import RoleGrantSchema
 from coopserv.audit.models import AuditEntry
 from coopserv.audit.services import record
 from coopserv.extensions import db
+from coopserv.invitations.admin_views import pending_invitations, signup_link
+from coopserv.invitations.schemas import INVITABLE_ROLES
 from coopserv.modules.services import list_modules
+from coopserv.onboarding.checklist import checklist
 from coopserv.organizations import services as organizations
 from coopserv.organizations.models import ORGANIZATION_KINDS, SIZE_BANDS, Organization
 from coopserv.organizations.schemas import OrganizationSchema
@@ -34,7 +37,7 @@ def dashboard():
     member_count = db.session.scalar(select(func.count(func.distinct(Membership.user_id))))
     return render_template("admin/dashboard.html", pending=pending, org_count=org_count, member_count=member_count,
                            modules=list_modules(), indicators=plugin_host().indicators,
-                           organizations=organizations.list_organizations())
+                           organizations=organizations.list_organizations(), steps=checklist())
 
 
 @bp.route("/towns", methods=["GET", "POST"])
@@ -72,23 +75,41 @@ def organizations_page():
     if request.method == "POST":
         values = form_data()
         try:
-            organizations.create_organization(OrganizationSchema().load(values))
+            organization = organizations.create_organization(OrganizationSchema().load(values))
         except ValidationError as error:
             db.session.rollback()
             errors, status = error.messages, 422
         else:
+            # Its page comes next: whom to invite, its sign-up link and poster.
             flash(_("The organization is created."), "success")
-            return redirect(url_for("admin.organizations_page"))
+            return redirect(url_for("admin.organization_page", organization_id=organization.id))
     return render_template("admin/organizations.html", organizations=organizations.list_organizations(),
                            values=values, errors=errors, kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
 
 
-@bp.route("/organizations/<int:organization_id>", methods=["GET", "POST"])
-@roles_required(TERRITORY_ADMIN)
-def organization_edit(organization_id):
+def _organization_or_404(organization_id):
     organization = db.session.scalar(select(Organization).filter_by(id=organization_id))
     if organization is None:
         abort(404)
+    return organization
+
+
+@bp.get("/organizations/<int:organization_id>")
+@roles_required(TERRITORY_ADMIN)
+def organization_page(organization_id):
+    """The organization as it takes part: people and referents, services used, needs; editing is secondary."""
+    organization = _organization_or_404(organization_id)
+    return render_template("admin/organization.html", organization=organization,
+                           **organizations.organization_overview(organization),
+                           signup_link=signup_link(organization), invitable_roles=INVITABLE_ROLES,
+                           organizations=[organization],
+                           pending_invitations=pending_invitations(organization_id=organization.id))
+
+
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def organization_edit(organization_id):
+    organization = _organization_or_404(organization_id)
     errors, status = {}, 200
     values = {c: getattr(organization, c) for c in OrganizationSchema().fields}
     if request.method == "POST":
@@ -100,7 +121,7 @@ def organization_edit(organization_id):
             errors, status = error.messages, 422
         else:
             flash(_("The organization is saved."), "success")
-            return redirect(url_for("admin.organizations_page"))
+            return redirect(url_for("admin.organization_page", organization_id=organization.id))
     return render_template("admin/organization_edit.html", organization=organization, values=values, errors=errors,
                            kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
 
@@ -117,7 +138,8 @@ def members():
         .limit(MEMBERS_PER_PAGE + 1).offset((page - 1) * MEMBERS_PER_PAGE)
     ).all()
     return render_template("admin/members.html", memberships=rows[:MEMBERS_PER_PAGE], roles=ROLES, page=page,
-                           has_more=len(rows) > MEMBERS_PER_PAGE,
+                           has_more=len(rows) > MEMBERS_PER_PAGE, invitable_roles=INVITABLE_ROLES,
+                           pending_invitations=pending_invitations(),
                            organizations=organizations.list_organizations(), modules=list_modules(), errors={})
 
 

@@ -152,6 +152,16 @@ def reset_password(user, password):
     db.session.commit()
 
 
+def home_territory_slug(user):
+    """The slug of the one territory where ``user`` holds an active role, or None (none, or several)."""
+    from coopserv.tenancy import ALL_TERRITORIES
+    from coopserv.territories.models import Territory
+
+    slugs = db.session.scalars(
+        select(Territory.slug).join(Membership, Membership.territory_id == Territory.id)
+        .where(Membership.user_id == user.id, Membership.status == ACTIVE).distinct().limit(2)
+        .execution_options(**{ALL_TERRITORIES: True})).all()
+    return slugs[0] if len(slugs) == 1 else None
 def change_password(user, current_password, new_password):
     """Check the current password, store the new one, end every other session; False if it was wrong."""
     if not user.check_password(current_password):

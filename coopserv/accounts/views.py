@@ -54,6 +54,11 @@ def login():
                 errors = {"password": [_("Wrong email or password.")]}
             else:
                 login_user(user)
+                if not request.args.get("next"):
+                    # Someone with a role in one territory lands on its portal, not the list of all.
+                    slug = services.home_territory_slug(user)
+                    if slug is not None:
+                        return redirect(url_for("portal.home", territory_slug=slug))
                 return redirect(safe_redirect_target(request.args.get("next"), "site.index"))
     return render_template("accounts/login.html", values=values, errors=errors), 422 if errors else 200
 
@@ -125,7 +130,8 @@ def change_password():
 @territory_bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """Join the territory: straight in with an invitation code, or pending an admin's approval."""
-    values, errors = {}, {}
+    # A poster's QR code or a copied sign-up link carries the organization's code.
+    values, errors = {"invitation_code": request.args.get("code", "")[:16]}, {}
     if request.method == "POST":
         values = form_data()
         try:

@@ -55,10 +55,12 @@ def get_invitation(invitation_id):
     return db.session.scalar(select(Invitation).filter_by(id=invitation_id))
 
 
-def list_invitations(status=None, limit=None, offset=0):
+def list_invitations(status=None, limit=None, offset=0, organization_id=None):
     query = select(Invitation).order_by(Invitation.id.desc())
     if status:
         query = query.filter_by(status=status)
+    if organization_id:
+        query = query.filter_by(organization_id=organization_id)
     if limit:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query))

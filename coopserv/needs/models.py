@@ -110,6 +110,8 @@ class Need(TenantMixin, db.Model):
     shifts: Mapped[str] = mapped_column(String(200), default="")
     business_park: Mapped[str] = mapped_column(String(120), default="")
     urgency: Mapped[str] = mapped_column(String(10), default="medium")
+    #: Where a need recorded on an organization's behalf was heard (a business leaders' meeting…).
+    source: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default=RECEIVED)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))

@@ -26,6 +26,9 @@ class NeedSchema(Schema):
     shifts = fields.String(load_default="", validate=length(max=200))
     business_park = fields.String(load_default="", validate=length(max=120))
     urgency = fields.String(load_default="medium", validate=one_of(list(URGENCIES)))
+    #: On an organization's behalf (admins, referents): which organization, and where the need was heard.
+    organization_id = fields.Integer(load_default=None, allow_none=True)
+    source = fields.String(load_default="", validate=length(max=200))
 
 
 class SupportSchema(Schema):

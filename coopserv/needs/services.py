@@ -95,20 +95,26 @@ def update_settings(data):
 
 
 # -- needs and supports --------------------------------------------------------
-def submit_need(data, author, organization, is_referent):
-    """Store a need; only a referent may answer for the company (else it counts one person)."""
+def submit_need(data, author, organization, is_referent, on_behalf=False):
+    """Store a need; only a referent may answer for the company (else it counts one person).
+
+    ``on_behalf``: an admin or a referent records the need for the organization (heard at a
+    meeting…); it then counts for the company and must say where it was heard (``source``).
+    """
     category = db.session.scalar(select(NeedCategory).filter_by(id=data["category_id"], active=True))
     if category is None:
         raise ValidationError({"category_id": [lazy_gettext("Choose one of the proposed values.")]})
-    scope = data.get("scope", INDIVIDUAL)
-    if scope == COMPANY and not is_referent:
+    scope = COMPANY if on_behalf else data.get("scope", INDIVIDUAL)
+    if on_behalf and not data.get("source", "").strip():
+        raise ValidationError({"source": [lazy_gettext("Say where this need was heard (a meeting, a visit…).")]})
+    if scope == COMPANY and not (is_referent or on_behalf):
         raise ValidationError({"scope": [lazy_gettext("Only your company's referent answers for the company.")]})
     need = Need(title=data["title"], description=data["description"], category_id=category.id,
                 author_id=author.id, organization_id=organization.id if organization else None, scope=scope,
                 employees_affected=data["employees_affected"] if scope == COMPANY else 1,
                 sites=data.get("sites", ""), shifts=data.get("shifts", ""),
                 business_park=data.get("business_park") or (organization.business_park if organization else ""),
-                urgency=data.get("urgency", "medium"))
+                urgency=data.get("urgency", "medium"), source=data.get("source", "").strip())
     db.session.add(need)
     db.session.flush()
     record("needs.submitted", need.id, actor=author, title=need.title)
@@ -539,3 +545,14 @@ def seed_demo_needs(organizations, users, people):
                     {f"q{first.id}": ["Formation"], f"q{second.id}": "Moins de 10",
                      f"q{third.id}": "Mutualiser les formations sécurité."})
     return collective
+
+
+def organizations_with_referent():
+    """How many organizations have an active company referent (who answers a needs campaign for them)."""
+    from sqlalchemy import func
+
+    from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, Membership
+
+    return db.session.scalar(select(func.count(func.distinct(Membership.organization_id)))
+                             .where(Membership.role == COMPANY_REFERENT, Membership.status == ACTIVE,
+                                    Membership.organization_id.isnot(None)))

@@ -15,7 +15,7 @@ from coopserv.accounts.access import (
 from coopserv.accounts.models import TERRITORY_ADMIN
 from coopserv.extensions import db
 from coopserv.input_guard import bounded_id
-from coopserv.organizations.models import SIZE_BANDS
+from coopserv.organizations.models import SIZE_BANDS, Organization
 from coopserv.web import (
     form_data,
     is_htmx,
@@ -101,29 +101,61 @@ def board():
     return render_page("needs/board.html", "needs/_board_rows.html", rows=rows, categories=categories,
                        parks=services.business_parks(), size_bands=SIZE_BANDS, chart=chart,
                        filters={"category": category_id, "park": park, "size": size}, statuses=STATUSES,
-                       can_support=organization is not None, me=current_user.id)
+                       can_support=organization is not None, me=current_user.id,
+                       can_record=_first_recordable_id())
+
+
+def _recordable_organizations():
+    """Organizations a need may be recorded for on their behalf: every one for admins, their own for referents."""
+    if is_territory_admin():
+        return list(db.session.scalars(select(Organization).order_by(Organization.name)))
+    return referent_organizations()
+
+
+def _first_recordable_id():
+    """An organization the user may record needs for (None: they may not), in one small query."""
+    if is_territory_admin():
+        return db.session.scalar(select(Organization.id).order_by(Organization.name).limit(1))
+    return next((o.id for o in referent_organizations()), None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    organization = _contributor_organization()
-    referent = _is_referent_of(organization)
+    """Express a need (employees, referents), or record one for an organization with its source (admins, referents)."""
+    own, behalf = employer(), _recordable_organizations()
+    if own is None and not behalf:
+        abort(403)
+    on_behalf = bool(behalf) and (own is None or bool(request.values.get("organization_id")))
+    referent = own is not None and _is_referent_of(own)
     context = {"category_options": [(c.id, _(c.label)) for c in services.list_categories()],
                "urgency_options": [(key, _(label)) for key, label in URGENCIES.items()],
-               "referent": referent, "organization": organization}
+               "referent": referent, "organization": own, "on_behalf": on_behalf,
+               "organization_options": [(o.id, o.name) for o in behalf]}
     if request.method == "GET":
-        return render_template("needs/new.html", values={"business_park": organization.business_park,
+        chosen = next((o for o in behalf if o.id == request.args.get("organization_id", type=int)), None)
+        origin = chosen or own or behalf[0]
+        return render_template("needs/new.html", values={"business_park": origin.business_park,
+                                                         "organization_id": origin.id, "employees_affected": 1,
                                                          "scope": "company" if referent else "individual"},
                                errors={}, **context)
     values = form_data()
     try:
-        need = services.submit_need(NeedSchema().load(values), current_user, organization, referent)
+        data = NeedSchema().load(values)
+        organization = own
+        if on_behalf:
+            organization = next((o for o in behalf if o.id == data.get("organization_id")), None)
+            if organization is None:
+                raise ValidationError({"organization_id": [_("Choose one of the proposed values.")]})
+        need = services.submit_need(data, current_user, organization, referent, on_behalf=on_behalf)
     except ValidationError as error:
         return _invalid(error, "needs/new.html", values=values, **context)
     if wants_json():
         return {"id": need.id, "status": need.status}, 201
-    flash(_("Your need is recorded; you will be told of each step."), "success")
+    if on_behalf:
+        flash(_("The need is recorded for %(organization)s.", organization=need.organization.name), "success")
+    else:
+        flash(_("Your need is recorded; you will be told of each step."), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
 
 
@@ -338,7 +370,9 @@ def _campaign_or_404(campaign_id):
 def campaigns():
     _require_member()
     rows = [(c, services.response_rate(c), services.is_open(c)) for c in services.list_campaigns()]
-    return render_template("needs/campaigns.html", rows=rows, admin=is_territory_admin())
+    admin = is_territory_admin()
+    return render_template("needs/campaigns.html", rows=rows, admin=admin,
+                           answerers=services.organizations_with_referent() if admin else None)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -358,6 +392,7 @@ def campaign_new():
             flash(_("The campaign is open to member companies."), "success")
             return redirect(url_for("needs.campaign", campaign_id=campaign.id))
     return render_template("needs/campaign_new.html", values=values, errors=errors,
+                           answerers=services.organizations_with_referent(),
                            kind_options=[(k, _(v)) for k, v in QUESTION_KINDS.items()],
                            slots=range(1, 6)), status
 

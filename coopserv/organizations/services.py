@@ -47,3 +47,32 @@ def regenerate_invitation_code(organization):
     record("organization.code_regenerated", organization.name)
     db.session.commit()
     return organization.invitation_code
+
+
+#: People shown on an organization's page (the members page pages through everyone).
+PEOPLE_SHOWN = 100
+
+
+def organization_overview(organization):
+    """What the organization's page shows, in four bounded statements: people, services used, needs, counts."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import selectinload
+
+    from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, Membership
+    from coopserv.modules.models import ServiceModule
+    from coopserv.needs.models import Need
+    from coopserv.service_requests.models import ServiceRequest
+
+    people = db.session.scalars(
+        select(Membership).options(selectinload(Membership.user))
+        .filter_by(organization_id=organization.id, status=ACTIVE)
+        .order_by(Membership.role != COMPANY_REFERENT, Membership.id).limit(PEOPLE_SHOWN)).all()
+    services_used = db.session.execute(
+        select(ServiceModule.service_key, func.count(ServiceRequest.id))
+        .join(ServiceRequest, ServiceRequest.module_id == ServiceModule.id)
+        .where(ServiceRequest.organization_id == organization.id)
+        .group_by(ServiceModule.service_key).order_by(ServiceModule.service_key)).all()
+    needs = db.session.scalars(select(Need).filter_by(organization_id=organization.id)
+                               .order_by(Need.id.desc()).limit(50)).all()
+    return {"people": people, "referents": [m for m in people if m.role == COMPANY_REFERENT],
+            "services_used": services_used, "needs": needs}

@@ -15,8 +15,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from coopserv.accounts.access import employer, is_member
+from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.extensions import db
+from coopserv.onboarding.checklist import checklist
 from coopserv.modules.services import availability, list_modules, members_index
 from coopserv.plugin_host import plugin_host, service_type
 from coopserv.service_requests.services import usage_index
@@ -88,4 +89,8 @@ def home():
         offers.append((module, service_type(module.service_key), status))
     panels = plugin_host().collect("portal_home_panels", territory=current_territory(),
                                    user=current_user if current_user.is_authenticated else None)
-    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member())
+    # Until the first run is over, the territory's admins find their next step here.
+    steps = checklist() if current_user.is_authenticated and is_territory_admin() else []
+    if all(step.done for step in steps):
+        steps = []
+    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(), steps=steps)

@@ -10,7 +10,7 @@ from coopserv.timeutil import utcnow
 
 from .evaluation import add_contribution, set_cost_key, submit_satisfaction
 from .models import DESIGN, EDITED, EVALUATION, IDEA, PROTOTYPE
-from .stages import create_project, move, set_experiment, set_target
+from .stages import create_project, has_committee, move, set_experiment, set_target
 
 #: slug -> (title, summary, service key, pilot names, partner names, stage to reach).
 #: Projects stop at evaluation at most: decisions come from the committee's votes (see governance.demo).
@@ -85,6 +85,10 @@ def seed_demo(territory, organizations, users):
     add_contribution(project, {"organization_id": organizations[pilot_names[0]].id,
                                "period": str(experiment_start.year), "kind": "staff_days", "amount": Decimal(15),
                                "note": "Référente RH"}, admin)
+    if not has_committee():  # governance first: the admin sits on the committee until it is formed
+        from coopserv.governance.services import add_member
+
+        add_member({"user_id": admin.id}, admin)
     move(project, PROTOTYPE, "Partenaires, période d'essai et objectifs fixés.", admin,
          at=start + timedelta(days=55))
     if goal == PROTOTYPE:

@@ -48,6 +48,8 @@ class ProjectEditSchema(Schema):
 class MoveSchema(Schema):
     to_stage = fields.String(required=True, validate=one_of(list(STAGES)))
     reason = fields.String(required=True, validate=text(min=3, max=2000))
+    #: Opening the prototype without a steering committee must be acknowledged.
+    no_committee_yet = fields.Boolean(load_default=False)
 
 
 class PrototypeSchema(Schema):
@@ -56,6 +58,8 @@ class PrototypeSchema(Schema):
     experiment_start = fields.Date(required=True)
     experiment_end = fields.Date(required=True)
     pilot_ids = fields.List(fields.Integer(validate=database_id), required=True, validate=how_many(1, 500))
+    #: The service the prototype opens (a project launched from a need chooses it here).
+    service_key = fields.String(load_default=None, validate=text(max=60))
 
     @validates_schema
     def _period(self, data, **kwargs):

@@ -26,7 +26,11 @@ from .replication import TEMPLATE_FORMAT, export_template, import_template
 from .stages import (
     can_move,
     create_project,
+    default_experiment_period,
     edit_project,
+    has_committee,
+    launch_from_collective,
+    launch_from_need,
     move,
     pilots,
     prototype_problems,
@@ -38,7 +42,7 @@ from .stages import (
 
 __all__ = [
     "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
-    "edit_project", "remove_target",
+    "default_experiment_period", "edit_project", "has_committee", "launch_from_collective", "launch_from_need", "remove_target",
     "evaluation", "experiment_window", "export_template", "get_project", "import_template", "is_public",
     "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",
     "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction",

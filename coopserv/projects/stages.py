@@ -1,4 +1,6 @@
 """Stages of a service project: creation, partners, the experiment, targets and moving it on."""
+from datetime import timedelta
+
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from coopserv.needs import services as needs
 from coopserv.needs.models import ADDRESSED, MERGED, NOT_RETAINED, CollectiveNeed
 from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host
+from coopserv.timeutil import utcnow
 
 from .base import add_event, check_service_key, field_error, organizations, territory_member
 from .models import (
@@ -57,6 +60,42 @@ def create_project(data, actor=None, at=None):
             if need.status not in (MERGED, NOT_RETAINED, ADDRESSED):
                 needs.set_status(need, ADDRESSED, project=project, actor=actor)
     return project
+
+
+def launch_from_need(need, actor=None):
+    """Start a project from a single need (one action): the need is addressed by it, its organization partners it."""
+    data = {"title": need.title, "summary": need.description,
+            "origin_text": str(lazy_gettext("From the need “%(title)s”.", title=need.title)),
+            "partner_ids": [need.organization_id] if need.organization_id else []}
+    project = create_project(data, actor)
+    if need.status not in (MERGED, NOT_RETAINED, ADDRESSED):
+        needs.set_status(need, ADDRESSED, project=project, actor=actor)
+    return project
+
+
+def launch_from_collective(collective, actor=None):
+    """Start a project from a collective need; the organizations that expressed its needs become partners."""
+    partner_ids = sorted({need.organization_id for need in collective.needs if need.organization_id})
+    return create_project({"title": collective.title, "summary": collective.description,
+                           "collective_need_ids": [collective.id], "partner_ids": partner_ids}, actor)
+
+
+#: A first experiment proposed to a new project: from today, for three months.
+DEFAULT_EXPERIMENT_DAYS = 91
+
+
+def default_experiment_period():
+    """(start, end) proposed for an experiment not planned yet."""
+    today = utcnow().date()
+    return today, today + timedelta(days=DEFAULT_EXPERIMENT_DAYS)
+
+
+def has_committee():
+    """Whether the territory's steering committee has a member (an active governance member)."""
+    from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, Membership
+
+    return db.session.scalar(select(Membership.id).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE)
+                             .limit(1)) is not None
 
 
 def can_move(project, user, is_admin):
@@ -140,11 +179,17 @@ def set_experiment(project, data, actor=None):
         chosen.pop(partner.organization_id, None)
     for organization in chosen.values():
         project.partners.append(ProjectPartner(organization=organization, pilot=True))
+    if data.get("service_key") and data["service_key"] != project.service_key:
+        check_service_key(data["service_key"])
+        changes_of_service = [{"field": "service_key", "old": project.service_key or "", "new": data["service_key"]}]
+        project.service_key = data["service_key"]
+    else:
+        changes_of_service = []
     project.experiment_start = data["experiment_start"]
     project.experiment_end = data["experiment_end"]
     after_period = _period_text(project.experiment_start, project.experiment_end)
     after_pilots = sorted(o.name for o in pilots(project))
-    changes = []
+    changes = list(changes_of_service)
     if before_period != after_period:
         changes.append({"field": "experiment", "old": before_period, "new": after_period})
     if before_pilots != after_pilots:
@@ -213,14 +258,25 @@ def prototype_problems(project):
     return problems
 
 
-def move(project, to_stage, reason, actor=None, at=None):
-    """Move a project one stage on; opening the prototype enables the module for the pilots only."""
+def move(project, to_stage, reason, actor=None, at=None, no_committee_yet=False):
+    """Move a project one stage on; opening the prototype enables the module for the pilots only.
+
+    Governance comes first: the prototype opens once the steering committee has a member, or when the
+    mover explicitly acknowledges there is no committee yet (written on the project's timeline).
+    """
     if to_stage not in MOVES.get(project.stage, ()):
         raise field_error("to_stage", lazy_gettext("A project cannot move from this stage to that one."))
     if to_stage == PROTOTYPE:
         problems = prototype_problems(project)
         if problems:
             raise ValidationError({"_schema": problems})
+        if not has_committee():
+            if not no_committee_yet:
+                raise field_error("no_committee_yet", lazy_gettext(
+                    "The steering committee has no member yet: set it up first, or confirm that the "
+                    "prototype opens without a committee."))
+            acknowledgement = lazy_gettext("Opened without a steering committee (acknowledged).")
+            reason = f"{reason} — {acknowledgement}"
         _open_prototype(project)
     if to_stage == EVALUATION:
         _invite_to_survey(project)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.accounts.models import TERRITORY_ADMIN, Membership, User
 from coopserv.extensions import db
-from coopserv.needs.models import CollectiveNeed
+from coopserv.needs.models import CollectiveNeed, Need
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema
@@ -133,6 +133,30 @@ def new():
     return render_template("projects/new.html", values=values, errors=errors, **_form_options()), status
 
 
+@bp.post("/from-need/<int:need_id>")
+@roles_required(TERRITORY_ADMIN)
+def from_need(need_id):
+    """Launch a project from a single need in one action."""
+    need = db.session.scalar(select(Need).filter_by(id=need_id))
+    if need is None:
+        abort(404)
+    project = services.launch_from_need(need, current_user)
+    flash(_("The project is created at the idea stage from this need."), "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
+@bp.post("/from-collective/<int:collective_id>")
+@roles_required(TERRITORY_ADMIN)
+def from_collective(collective_id):
+    """Launch a project from a collective need in one action."""
+    collective = db.session.scalar(select(CollectiveNeed).filter_by(id=collective_id))
+    if collective is None:
+        abort(404)
+    project = services.launch_from_collective(collective, current_user)
+    flash(_("The project is created at the idea stage from this collective need."), "success")
+    return redirect(url_for("projects.detail", project_id=project.id))
+
+
 def _detail_context(project, errors=None, failed=None, values=None):
     host = plugin_host()
     organization = employer()
@@ -144,9 +168,15 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "satisfaction": services.satisfaction(project), "comments": services.comments(project),
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
-        "indicator_options": [(i.key, _(i.label)) for i in host.indicators.values()
-                              if not project.service_key or i.service_key in (None, project.service_key)],
+        # The service's own indicators first: a target measures what the service changes.
+        "indicator_options": [(i.key, _(i.label)) for i in sorted(
+            (i for i in host.indicators.values()
+             if not project.service_key or i.service_key in (None, project.service_key)),
+            key=lambda i: i.service_key is None)],
+        "experiment_defaults": services.default_experiment_period(),
         "indicators": host.indicators, "problems": services.prototype_problems(project),
+        "has_committee": services.has_committee(),
+        "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],
         "votes": committee_items(project), "decision": services.latest_decision(project),
         "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
         "service_labels": {key: kind.label for key, kind in host.service_types.items()},
@@ -203,7 +233,8 @@ def move(project_id):
     project = _project_or_404(project_id)
     _require_mover(project)
     return _act(project, "move", MoveSchema,
-                lambda data: services.move(project, data["to_stage"], data["reason"], current_user),
+                lambda data: services.move(project, data["to_stage"], data["reason"], current_user,
+                                           no_committee_yet=data["no_committee_yet"]),
                 _("The project moved on; the step is recorded."))
 
 

@@ -91,6 +91,14 @@ def _decide(lot, scoped, committee, project, outcome, ballots=("for", "for", "fo
         return item
 
 
+def _seat_committee(lot):
+    """Governance first: the prototype opens once the steering committee has a member."""
+    from coopserv.governance.services import add_member
+
+    add_member({"user_id": lot.admin.id}, lot.admin)
+    db.session.commit()
+
+
 def _project(lot, scoped, **fields):
     with scoped(lot.territory):
         return services.create_project({"title": "Conciergerie de la ZA", "origin_text": "Soirée des dirigeants",
@@ -102,6 +110,7 @@ def _ready_for_prototype(lot, scoped, project):
     today = utcnow().date()
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
+        _seat_committee(lot)
         services.move(project, "design", "Étude lancée", lot.admin)
         services.set_experiment(project, {"experiment_start": today - timedelta(days=5),
                                           "experiment_end": today + timedelta(days=60),

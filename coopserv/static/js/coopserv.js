@@ -27,3 +27,20 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Buttons marked data-copy="#field-id" copy that field's text (an invitation or sign-up link).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) { return; }
+  var field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) { return; }
+  event.preventDefault();
+  field.select();
+  var done = function () { button.setAttribute("data-copied", "true"); };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});

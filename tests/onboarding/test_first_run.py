@@ -1,0 +1,232 @@
+"""First run of a new territory: the checklist, invitations from the admin pages, needs recorded on an
+organization's behalf, a project launched from a need, governance before the prototype, labels."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from coopserv.extensions import db
+from coopserv.governance.services import add_member
+from coopserv.invitations.models import PENDING, REVOKED, Invitation
+from coopserv.needs import services as needs
+from coopserv.needs.models import ADDRESSED, Need
+from coopserv.projects import services as projects
+from coopserv.projects.models import PROTOTYPE, ProjectEvent, ServiceProject
+from coopserv.tenancy import territory_scope
+from tests.helpers import rows, text_of
+
+
+@pytest.fixture
+def fresh(app, make_territory, make_user, make_client):
+    """An empty territory with its admin signed in."""
+    territory = make_territory(slug="neuf", name="Territoire neuf")
+    admin = make_user(territory, "territory_admin", name="Ada Admin", email="ada@neuf.example")
+    client = make_client()
+    client.login(admin)
+
+    class Fresh:
+        pass
+
+    fresh = Fresh()
+    fresh.territory, fresh.admin, fresh.client = territory, admin, client
+    return fresh
+
+
+def _steps(page):
+    """(key, state) of each checklist step as the page shows it."""
+    import re
+
+    return re.findall(r'<li class="(done|next|todo)" data-step="([a-z]+)"', page)
+
+
+def test_an_empty_territory_shows_the_checklist_with_the_first_step_next(fresh):
+    page = text_of(fresh.client.get("/t/neuf/admin/"))
+    steps = _steps(page)
+    assert [key for _state, key in steps] == ["organizations", "people", "needs", "project", "committee", "pilots",
+                                              "prerequisites", "preview", "request"]
+    assert steps[0] == ("next", "organizations") and all(state == "todo" for state, _key in steps[1:])
+    assert "/t/neuf/admin/organizations" in page and 'id="getting-started" open' in page
+    # The empty territory home leads the admin the same way.
+    assert _steps(text_of(fresh.client.get("/t/neuf/")))[0] == ("next", "organizations")
+
+
+def test_steps_are_done_from_the_data_in_two_statements(fresh, make_organization, make_user, count_queries):
+    organization = make_organization(fresh.territory, name="Aéro")
+    make_user(fresh.territory, "company_referent", organization)
+    from coopserv.onboarding.checklist import checklist
+
+    with fresh.client.application.test_request_context("/t/neuf/admin/"):
+        with territory_scope(fresh.territory):
+            checklist()  # the first call also loads the territory for the links
+            with count_queries() as statements:
+                steps = checklist()
+    assert len(statements) == 2, statements
+    assert {step.key: step.done for step in steps} == {
+        "organizations": True, "people": True, "needs": False, "project": False, "committee": False,
+        "pilots": False, "prerequisites": False, "preview": False, "request": False}
+
+
+def test_the_admin_lands_on_their_territory_portal_and_employees_see_no_checklist(fresh, make_user, make_client,
+                                                                                   make_organization):
+    client = make_client()
+    response = client.post_form("/login", {"email": "ada@neuf.example", "password": "correct horse battery"})
+    assert response.headers["Location"].endswith("/t/neuf/")
+    employee = make_user(fresh.territory, "employee", make_organization(fresh.territory))
+    other = make_client()
+    other.login(employee)
+    page = text_of(other.get("/t/neuf/"))
+    assert "getting-started" not in page
+    assert ">API<" not in page  # the API menu is for admins, referents, operators and the committee
+
+
+def test_inviting_many_people_from_the_members_page_lists_them_with_links(fresh, make_organization):
+    organization = make_organization(fresh.territory, name="Aéro")
+    response = fresh.client.post_form("/t/neuf/admin/invitations/", {
+        "emails": "Nina@aero.example, paul@aero.example\nzoe@aero.example", "role": "company_referent",
+        "organization_id": str(organization.id)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/members#invite")
+    with territory_scope(fresh.territory):
+        invited = {(i.email, i.role, i.organization_id, i.status) for i in rows(Invitation)}
+    assert invited == {(email, "company_referent", organization.id, PENDING)
+                       for email in ("nina@aero.example", "paul@aero.example", "zoe@aero.example")}
+    page = text_of(fresh.client.get("/t/neuf/admin/members"))
+    assert page.count('class="copy-link"') == 3 and "/t/neuf/invitations/" in page
+
+
+def test_one_wrong_address_invites_nobody(fresh):
+    fresh.client.post_form("/t/neuf/admin/invitations/", {"emails": "good@example.org not-an-address",
+                                                           "role": "employee"})
+    with territory_scope(fresh.territory):
+        assert rows(Invitation) == []
+    assert "not-an-address" in text_of(fresh.client.get("/t/neuf/admin/members"))
+
+
+def test_an_invitation_is_sent_again_with_a_new_link_or_revoked(fresh):
+    fresh.client.post_form("/t/neuf/admin/invitations/", {"emails": "nina@example.org", "role": "employee"})
+    with territory_scope(fresh.territory):
+        invitation = rows(Invitation)[0]
+        invitation_id, nonce = invitation.id, invitation.nonce
+    fresh.client.post_form(f"/t/neuf/admin/invitations/{invitation_id}/resend")
+    with territory_scope(fresh.territory):
+        assert db.session.get(Invitation, invitation_id).nonce != nonce
+    fresh.client.post_form(f"/t/neuf/admin/invitations/{invitation_id}/revoke")
+    with territory_scope(fresh.territory):
+        assert db.session.get(Invitation, invitation_id).status == REVOKED
+    assert "Aucune invitation n'attend de réponse." in text_of(fresh.client.get("/t/neuf/admin/members"))
+
+
+def test_the_organization_page_shows_people_sign_up_link_and_a_qr_poster(fresh, make_organization, make_user,
+                                                                         make_client):
+    organization = make_organization(fresh.territory, name="Aéro")
+    make_user(fresh.territory, "company_referent", organization, name="Rita Référente")
+    page = text_of(fresh.client.get(f"/t/neuf/admin/organizations/{organization.id}"))
+    assert "Rita Référente" in page and f"code={organization.invitation_code}" in page
+    assert f"/admin/organizations/{organization.id}/edit" in page
+    poster = text_of(fresh.client.get(f"/t/neuf/admin/invitations/poster/{organization.id}"))
+    assert "<svg" in poster and organization.invitation_code in poster
+    # The link on the poster fills the code in on the sign-up form.
+    signup = text_of(make_client().get(f"/t/neuf/signup?code={organization.invitation_code}"))
+    assert f'value="{organization.invitation_code}"' in signup
+
+
+def test_an_admin_records_a_need_for_an_organization_with_its_source(fresh, make_organization):
+    organization = make_organization(fresh.territory, name="Aéro")
+    with territory_scope(fresh.territory):
+        category_id = needs.list_categories()[0].id
+    form = {"organization_id": str(organization.id), "title": "Garde d'enfants tôt le matin",
+            "description": "Noté lors du petit-déjeuner des dirigeants.", "category_id": str(category_id),
+            "employees_affected": "12"}
+    refused = fresh.client.post_form("/t/neuf/needs/new", form)
+    assert refused.status_code == 422 and "Indiquez où ce besoin a été recueilli" in text_of(refused)
+    with territory_scope(fresh.territory):
+        assert rows(Need) == []
+    response = fresh.client.post_form("/t/neuf/needs/new", {**form, "source": "Petit-déjeuner des dirigeants"})
+    assert response.status_code == 302
+    with territory_scope(fresh.territory):
+        need = rows(Need)[0]
+        assert (need.organization_id, need.scope, need.employees_affected, need.source) == (
+            organization.id, "company", 12, "Petit-déjeuner des dirigeants")
+
+
+def test_a_campaign_warns_when_no_organization_has_a_referent(fresh, make_organization, make_user):
+    assert "Aucune organisation n'a encore de référent" in text_of(fresh.client.get("/t/neuf/needs/campaigns/new"))
+    make_user(fresh.territory, "company_referent", make_organization(fresh.territory))
+    assert "Aucune organisation n'a encore de référent" not in text_of(
+        fresh.client.get("/t/neuf/needs/campaigns/new"))
+
+
+def _need(fresh, organization):
+    with territory_scope(fresh.territory):
+        return needs.submit_need({"title": "Covoiturage vers la zone", "description": "Pas de bus après 20 h.",
+                                  "category_id": needs.list_categories()[0].id, "employees_affected": 30,
+                                  "source": "Réunion"}, fresh.admin, organization, False, on_behalf=True).id
+
+
+def test_a_single_need_launches_a_project_in_one_action(fresh, make_organization):
+    organization = make_organization(fresh.territory, name="Aéro")
+    need_id = _need(fresh, organization)
+    response = fresh.client.post_form(f"/t/neuf/projects/from-need/{need_id}")
+    assert response.status_code == 302
+    with territory_scope(fresh.territory):
+        project = rows(ServiceProject)[0]
+        need = db.session.get(Need, need_id)
+        assert response.headers["Location"].endswith(f"/projects/{project.id}")
+        assert (need.status, need.project_id) == (ADDRESSED, project.id)
+        assert project.title == "Covoiturage vers la zone"
+        assert [p.organization_id for p in project.partners] == [organization.id]
+
+
+def test_employees_cannot_launch_projects(fresh, make_organization, make_user, make_client):
+    organization = make_organization(fresh.territory)
+    need_id = _need(fresh, organization)
+    client = make_client()
+    client.login(make_user(fresh.territory, "employee", organization))
+    assert client.post_form(f"/t/neuf/projects/from-need/{need_id}").status_code == 403
+
+
+def _ready_project(fresh, organization):
+    with territory_scope(fresh.territory):
+        project = projects.create_project({"title": "Covoiturage", "origin_text": "Réunion",
+                                           "service_key": "mobility"}, fresh.admin)
+        projects.move(project, "design", "On conçoit", fresh.admin)
+        start = date.today()
+        projects.set_experiment(project, {"experiment_start": start, "experiment_end": start + timedelta(days=90),
+                                          "pilot_ids": [organization.id]}, fresh.admin)
+        projects.set_target(project, {"indicator_key": "mobility.active_crews", "target_value": 10}, fresh.admin)
+        return project.id
+
+
+def test_the_prototype_waits_for_a_committee_or_an_acknowledgement(fresh, make_organization):
+    project_id = _ready_project(fresh, make_organization(fresh.territory))
+    refused = fresh.client.post_form(f"/t/neuf/projects/{project_id}/move",
+                                     {"to_stage": "prototype", "reason": "Prêt"})
+    assert refused.status_code == 422 and "aucun membre" in text_of(refused)
+    with territory_scope(fresh.territory):
+        assert db.session.get(ServiceProject, project_id).stage == "design"
+    fresh.client.post_form(f"/t/neuf/projects/{project_id}/move",
+                           {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"})
+    with territory_scope(fresh.territory):
+        assert db.session.get(ServiceProject, project_id).stage == PROTOTYPE
+        last = db.session.scalars(select(ProjectEvent).filter_by(project_id=project_id)
+                                  .order_by(ProjectEvent.id.desc())).first()
+        assert last.reason.startswith("Prêt — ") and "sans comité de pilotage" in last.reason
+
+
+def test_with_a_committee_the_prototype_opens_without_acknowledgement(fresh, make_organization):
+    project_id = _ready_project(fresh, make_organization(fresh.territory))
+    with territory_scope(fresh.territory):
+        add_member({"user_id": fresh.admin.id}, fresh.admin)
+        db.session.commit()
+    response = fresh.client.post_form(f"/t/neuf/projects/{project_id}/move", {"to_stage": "prototype",
+                                                                              "reason": "Prêt"})
+    assert response.status_code == 302
+    with territory_scope(fresh.territory):
+        assert db.session.get(ServiceProject, project_id).stage == PROTOTYPE
+
+
+def test_an_empty_needs_board_does_not_speak_of_filters(fresh, make_organization, make_user, make_client):
+    page = text_of(fresh.client.get("/t/neuf/needs/"))
+    assert "Aucun besoin n'a encore été exprimé." in page and "Aucun besoin ne correspond à ces filtres." not in page
+    assert "Enregistrer un besoin pour une organisation" not in page  # no organization yet
+    make_organization(fresh.territory)
+    assert "Enregistrer un besoin pour une organisation" in text_of(fresh.client.get("/t/neuf/needs/"))
