@@ -1,7 +1,7 @@
 """need.source: where a need recorded on an organization's behalf was heard
 
 Revision ID: p16_firstrun_0001_need_source
-Revises: core_0004_governance
+Revises: p16_prereq_0002_territory_towns
 Create Date: 2026-11-30 06:45:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "p16_firstrun_0001_need_source"
-down_revision = "core_0004_governance"
+down_revision = "p16_prereq_0002_territory_towns"
 branch_labels = None
 depends_on = None
 
