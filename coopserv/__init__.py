@@ -21,6 +21,7 @@ def create_app(config=None):
         migrate,
     )
     from coopserv.i18n import select_locale, translation_directories
+    from coopserv.jobs.queue import init_jobs
     from coopserv.plugin_host import PluginHost
     from coopserv.tenancy import install_scoping
     from coopserv.web import JSONProvider, register_web
@@ -35,6 +36,7 @@ def create_app(config=None):
     app.config.update(defaults.from_environment())
     if config:
         app.config.update(config)
+    defaults.apply_derived_settings(app.config)
     defaults.check_production_safety(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -66,6 +68,7 @@ def create_app(config=None):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
     babel.init_app(app, locale_selector=select_locale)
     _import_models()
+    init_jobs(app)
     register_web(app, host)
     init_api(app, host)
     for command in host.collect("register_commands"):
@@ -85,6 +88,7 @@ def _import_models():
     from coopserv.audit import models as _audit  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401
     from coopserv.indicators import models as _indicators  # noqa: F401
+    from coopserv.jobs import models as _jobs  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
     from coopserv.needs import models as _needs  # noqa: F401
     from coopserv.notifications import models as _notifications  # noqa: F401

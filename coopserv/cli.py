@@ -52,9 +52,10 @@ def upgrade_command():
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-serve", is_flag=True, help="Prepare the database and data, then stop.")
+@click.option("--no-worker", is_flag=True, help="Do not start a job worker beside the server.")
 @with_appcontext
-def demo_command(host, port, no_serve):
-    """Apply migrations, seed the four demo territories, then serve the portal."""
+def demo_command(host, port, no_serve, no_worker):
+    """Apply migrations, seed the four demo territories, then serve the portal with a job worker."""
     from coopserv.demo import DEMO_PASSWORD, demo_logins, seed_demo
 
     _upgrade()
@@ -65,28 +66,62 @@ def demo_command(host, port, no_serve):
     click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
     for label, email in demo_logins(set(current_app.extensions["coopserv"].service_types)):
         click.echo(f"  {label:<45} {email}")
-    if not no_serve:
+    if no_serve:
+        return
+    worker = None if no_worker else _start_worker_process()
+    try:
         # Flask ignores app.run() under its own CLI, so serve with werkzeug directly.
         from werkzeug.serving import run_simple
 
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=15)
+
+
+def _start_worker_process():
+    """Start `coopserv worker` beside the development server (same environment), and say so."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "coopserv", "worker", "--threads", "1"])
+    click.echo(f"Job worker started (process {process.pid}): e-mails land in "
+               f"{current_app.config['MAIL_SERVER'] or 'instance/' + current_app.config['MAIL_OUTBOX']}.")
+    return process
+
+
+@main.command("worker")
+@click.option("--threads", default=2, show_default=True, type=int, help="Jobs run at the same time.")
+@click.option("--no-periodic", is_flag=True, help="Run queued jobs only; leave periodic work to other workers.")
+@with_appcontext
+def worker_command(threads, no_periodic):
+    """Run queued jobs (e-mail, documents, rollups) and periodic work (ticks, digests, snapshots)."""
+    queue = current_app.extensions["coopserv_jobs"]
+    if queue.backend == "immediate":
+        fail("JOBS_IMMEDIATE is on: jobs run inside the web process, there is nothing for a worker to do.")
+    click.echo(f"Worker: {queue.backend} queue, {threads} threads, periodic work {'off' if no_periodic else 'on'}.")
+    queue.consumer(workers=threads, periodic=not no_periodic).run()
 
 
 @main.command("tick")
 @with_appcontext
 def tick_command():
-    """Run time-based work of every plugin for every territory (call it from cron)."""
+    """Run time-based work of every plugin for every territory now (the worker also does it by itself)."""
     from coopserv.extensions import db
-    from coopserv.tenancy import territory_scope
+    from coopserv.jobs.builtin import run_ticks
     from coopserv.territories.models import Territory
     from coopserv.timeutil import utcnow
 
     now = utcnow()
-    host = current_app.extensions["coopserv"]
+    failures = 0
     for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
-        with territory_scope(territory):
-            host.call_each("tick", territory=territory, now=now)
+        failed = run_ticks(territory, now)
+        failures += len(failed)
+        for plugin in failed:
+            click.secho(f"{territory.slug}: {plugin} failed (see the log).", fg="red", err=True)
     click.echo(f"Tick done at {now.isoformat(timespec='seconds')}.")
+    if failures:
+        sys.exit(1)
 
 
 @main.group("plugin")

@@ -26,6 +26,31 @@ class DefaultConfig:
     MAIL_SENDER = "coopserv@localhost"
     # Where development mail is written; resolved against the instance folder when relative.
     MAIL_OUTBOX = "outbox"
+    #: SMTP server; without one, mail goes to MAIL_OUTBOX (development).
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    #: The From address; MAIL_SENDER stays accepted for older instance configs.
+    MAIL_DEFAULT_SENDER = None
+    MAIL_TIMEOUT = 20
+    #: Base of absolute links in e-mails and feeds ("https://portail.example.org"); a territory's own
+    #: host name, when it has one, wins for its links.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    #: Redis shared by every process and machine: job queue and rate limits. None: one machine.
+    REDIS_URL = None
+    #: Run jobs inside the caller at once (tests); otherwise a worker (`coopserv worker`) runs them.
+    JOBS_IMMEDIATE = False
+    #: The embedded queue's SQLite file (default: instance/jobs.sqlite).
+    JOBS_SQLITE_PATH = None
+    #: Plugin ticks run every TICK_MINUTES (a divisor of 60); daily jobs start at these UTC hours.
+    TICK_MINUTES = 5
+    DIGEST_HOUR = 6
+    HOUSEKEEPING_HOUR = 3
+    #: Log one JSON object per line (with the request id) instead of plain text.
+    LOG_JSON = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -53,8 +78,25 @@ def from_environment(environ=os.environ):
         key = name[len(ENV_PREFIX):]
         if key == "DATABASE_URL":
             key = "SQLALCHEMY_DATABASE_URI"
+        if key in _TEXT_KEYS:
+            values[key] = raw
+            continue
         values[key] = _parse(raw)
     return values
+
+
+#: Variables kept as typed (a password of "0" or "yes" is text, not a boolean).
+_TEXT_KEYS = {"MAIL_PASSWORD", "MAIL_USERNAME", "SECRET_KEY", "REDIS_URL"}
+
+
+def apply_derived_settings(config):
+    """Settings that follow from others: Redis also stores rate limits; the sender's default."""
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if not config.get("MAIL_DEFAULT_SENDER"):
+        config["MAIL_DEFAULT_SENDER"] = config.get("MAIL_SENDER") or "coopserv@localhost"
+    if isinstance(config.get("MAIL_PORT"), str):
+        config["MAIL_PORT"] = int(config["MAIL_PORT"])
 
 
 def _parse(raw):

@@ -116,6 +116,11 @@ def base_test_config(tmp_root, url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": None,
         "MAIL_OUTBOX": os.path.join(tmp_root, "outbox"),
+        # Jobs run inside the call that sends them, right after its commit: tests stay deterministic.
+        "JOBS_IMMEDIATE": True,
+        "MAIL_SERVER": None,
+        "REDIS_URL": None,
+        "PUBLIC_URL": "http://portal.test",
     }
 
 

@@ -1,0 +1,106 @@
+"""The core's jobs: plugin ticks, monthly indicator snapshots, housekeeping, rollup rebuilds."""
+import logging
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from coopserv.extensions import db
+from coopserv.jobs.periodic import Daily, EveryMinutes, Monthly, prune_runs
+from coopserv.jobs.registry import enqueue, job, periodic_job
+from coopserv.tenancy import territory_scope
+from coopserv.territories.models import Territory
+
+log = logging.getLogger("coopserv.jobs")
+
+
+class TickFailed(RuntimeError):
+    """A plugin's tick raised for a territory: the territory's tick is retried (ticks are idempotent)."""
+
+
+def territory_ids():
+    return list(db.session.scalars(select(Territory.id).order_by(Territory.id)))
+
+
+# -- plugin ticks -------------------------------------------------------------------------
+@periodic_job(EveryMinutes("TICK_MINUTES"))
+def tick(now, period):
+    """Every TICK_MINUTES: one tick job per territory, so one failing territory is retried alone."""
+    for territory_id in territory_ids():
+        enqueue(tick_territory, territory_id=territory_id, now=now.isoformat())
+
+
+@job(retries=3, retry_delay=30, retry_backoff=2.0)
+def tick_territory(territory_id, now):
+    """Run every plugin's ``tick`` for one territory; raise when one failed, so the job is retried."""
+    territory = db.session.get(Territory, territory_id)
+    if territory is None:
+        return []
+    return run_ticks(territory, datetime.fromisoformat(now), raise_on_failure=True)
+
+
+def run_ticks(territory, now, raise_on_failure=False):
+    """Call each plugin's tick for ``territory``; log failures with the territory; return the failed plugins."""
+    host = current_app.extensions["coopserv"]
+    failed = []
+    with territory_scope(territory):
+        for impl in reversed(host.pm.hook.tick.get_hookimpls()):
+            try:
+                impl.function(territory=territory, now=now)
+            except Exception:
+                db.session.rollback()
+                log.exception("Plugin %s failed its tick in territory %s", impl.plugin_name, territory.slug)
+                failed.append(impl.plugin_name)
+    if failed and raise_on_failure:
+        raise TickFailed(f"tick failed in territory {territory.slug} for: {', '.join(failed)}")
+    return failed
+
+
+# -- indicators -----------------------------------------------------------------------------
+@periodic_job(Monthly(hour=2))
+def snapshot_indicators(now, period):
+    """On the first of each month: record last month's indicators, one job per territory."""
+    last_month = (period.date() - timedelta(days=1)).replace(day=1)
+    for territory_id in territory_ids():
+        enqueue(snapshot_territory, territory_id=territory_id, month=last_month.isoformat())
+
+
+@job(retries=3, retry_delay=60)
+def snapshot_territory(territory_id, month):
+    from coopserv.indicators.services import snapshot_month
+
+    territory = db.session.get(Territory, territory_id)
+    if territory is None:
+        return 0
+    with territory_scope(territory):
+        return snapshot_month(date.fromisoformat(month))
+
+
+@job(retries=3, retry_delay=60)
+def rebuild_indicator_rollups(territory_id, start=None, end=None):
+    """Rebuild a territory's indicator rollups (dates as ISO text, None for everything).
+
+    The hook point for rollup tables: it calls ``coopserv.indicators.rollups.rebuild``
+    when that module exists, so a view that changes what rollups sum only calls
+    ``enqueue_after_commit(rebuild_indicator_rollups, territory_id=...)``.
+    """
+    import importlib
+
+    try:
+        rollups = importlib.import_module("coopserv.indicators.rollups")
+    except ModuleNotFoundError:
+        log.info("No indicator rollups to rebuild in this version.")
+        return None
+    territory = db.session.get(Territory, territory_id)
+    if territory is None:
+        return None
+    with territory_scope(territory):
+        return rollups.rebuild(start=date.fromisoformat(start) if start else None,
+                               end=date.fromisoformat(end) if end else None)
+
+
+# -- housekeeping --------------------------------------------------------------------------------
+@periodic_job(Daily("HOUSEKEEPING_HOUR"))
+def housekeeping(now, period):
+    """Once a day: forget periodic runs older than a month."""
+    prune_runs(now - timedelta(days=31))
