@@ -66,7 +66,9 @@ def create_app(config=None):
     limiter.init_app(app)
     htmx.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
-    babel.init_app(app, locale_selector=select_locale)
+    from coopserv.timeutil import babel_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_timezone)
     _import_models()
     init_jobs(app)
     register_web(app, host)
@@ -86,6 +88,7 @@ def _import_models():
     """Import every core model so the metadata is complete for Alembic and queries."""
     from coopserv.accounts import models as _accounts  # noqa: F401
     from coopserv.audit import models as _audit  # noqa: F401
+    from coopserv.emails import models as _emails  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401
     from coopserv.indicators import models as _indicators  # noqa: F401
     from coopserv.jobs import models as _jobs  # noqa: F401

@@ -23,6 +23,18 @@ def register_personal_data():
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries"),
         *_cooperation_personal_data(),
+        *_email_personal_data(),
+    ]
+
+
+def _email_personal_data():
+    """E-mail choices and messages waiting for a digest."""
+    from coopserv.emails.models import DigestEntry, EmailPreference
+
+    return [
+        PersonalData(EmailPreference, "user_id", ("category", "mode", "updated_at"), label="email_preferences"),
+        PersonalData(DigestEntry, "user_id", ("territory_id", "category", "template", "created_at", "sent_at"),
+                     label="email_digest_entries"),
     ]
 
 

@@ -49,6 +49,8 @@ from coopserv.tenancy import (
     territory_scope,
 )
 from coopserv.timeutil import utcnow
+from coopserv.urls import external_url
+from coopserv.urls import target as link_target
 from coopserv.web import (
     form_data,
     redirect_after_post,
@@ -69,4 +71,5 @@ __all__ = [
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
+    "external_url", "link_target",
 ]

@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -139,6 +139,7 @@ class JSONProvider(DefaultJSONProvider):
 
 def register_web(app, host):
     """Register blueprints (core, then plugins), template helpers and error pages."""
+    from coopserv.accounts.settings_views import bp as account_settings_bp
     from coopserv.accounts.views import bp as accounts_bp
     from coopserv.accounts.views import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
@@ -146,6 +147,7 @@ def register_web(app, host):
     from coopserv.extensions import login_manager
     from coopserv.governance.views import bp as governance_bp
     from coopserv.i18n import translate_stored
+    from coopserv.emails.views import bp as emails_bp
     from coopserv.indicators.views import bp as indicators_bp
     from coopserv.indicators.views import public_bp as open_data_bp
     from coopserv.modules.views import bp as modules_bp
@@ -162,7 +164,8 @@ def register_web(app, host):
     login_manager.login_message = None
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
-                      admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp):
+                      admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp,
+                      emails_bp, account_settings_bp):
         app.register_blueprint(blueprint)
     for blueprint in host.collect("register_blueprints"):
         app.register_blueprint(blueprint)
@@ -183,8 +186,13 @@ def register_web(app, host):
     app.jinja_env.globals["translate_stored"] = translate_stored
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
     app.jinja_env.globals["translate"] = _
-    app.jinja_env.globals.update(format_datetime=format_datetime, format_date=format_date,
-                                 format_currency=format_currency, format_decimal=format_decimal)
+    app.jinja_env.globals.update(format_date=format_date, format_currency=format_currency,
+                                 format_decimal=format_decimal)
+    # Times in the territory's zone, without seconds: when, when_short, day, clock, local_input (and
+    # format_datetime / format_time, kept for existing templates).
+    from coopserv.timeutil import register_template_helpers
+
+    register_template_helpers(app)
     app.jinja_env.filters["field_errors"] = field_errors_markup
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["enumerate_pairs"] = lambda items: list(enumerate(items))

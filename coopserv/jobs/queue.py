@@ -153,4 +153,5 @@ def init_jobs(app):
 #: Core modules declaring jobs (imported before binding, so every app knows every job).
 JOB_MODULES = (
     "coopserv.jobs.builtin",
+    "coopserv.emails.jobs",
 )

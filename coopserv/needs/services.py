@@ -112,15 +112,15 @@ def submit_need(data, author, organization, is_referent):
     db.session.add(need)
     db.session.flush()
     record("needs.submitted", need.id, actor=author, title=need.title)
-    notify(author.id, _l("Your need “%(title)s” is received."), link=_need_link(need), title=need.title)
+    notify(author.id, _l("Your need “%(title)s” is received."), link_to=_need_target(need), title=need.title)
     db.session.commit()
     return need
 
 
-def _need_link(need):
-    from flask import has_request_context, url_for
+def _need_target(need):
+    from coopserv.urls import target
 
-    return url_for("needs.detail", need_id=need.id) if has_request_context() else ""
+    return target("needs.detail", need_id=need.id)
 
 
 def effective_need(need):
@@ -219,12 +219,12 @@ def set_status(need, status, reason="", project=None, actor=None):
     record("needs.status_changed", need.id, actor=actor, old=old, new=status, reason=reason)
     if status == ADDRESSED and project is not None:
         notify(need.author_id, _l("Your need “%(title)s” is addressed by the project “%(project)s”."),
-               link=_need_link(need), title=need.title, project=project.title)
+               link_to=_need_target(need), title=need.title, project=project.title)
     elif status == NOT_RETAINED:
-        notify(need.author_id, _l("Your need “%(title)s” is not retained: %(reason)s"), link=_need_link(need),
+        notify(need.author_id, _l("Your need “%(title)s” is not retained: %(reason)s"), link_to=_need_target(need),
                title=need.title, reason=reason)
     else:
-        notify(need.author_id, _l("Your need “%(title)s” is now: %(status)s."), link=_need_link(need),
+        notify(need.author_id, _l("Your need “%(title)s” is now: %(status)s."), link_to=_need_target(need),
                title=need.title, status=_status_label(status))
     db.session.commit()
     return need
@@ -256,7 +256,7 @@ def merge(duplicate, target, actor=None):
     duplicate.merged_into_id = target.id
     record("needs.merged", duplicate.id, actor=actor, into=target.id)
     notify(duplicate.author_id, _l("Your need “%(title)s” was merged into “%(target)s”; your support is kept."),
-           link=_need_link(target), title=duplicate.title, target=target.title)
+           link_to=_need_target(target), title=duplicate.title, target=target.title)
     db.session.commit()
     db.session.refresh(target)
     if target.collective is not None:

@@ -11,6 +11,7 @@ from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host, service_type
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.timeutil import utcnow
+from coopserv.urls import target
 
 
 class RequestRefused(Exception):
@@ -60,7 +61,7 @@ def submit_request(module, user, organization, raw_payload):
         db.session.flush()
         request.history.append(StatusChange(from_status=None, to_status=kind.initial_state, actor_id=user.id))
         plugin_host().call_for_service("request_submitted", module.service_key, request=request, payload=payload)
-        notify(user.id, _l("Your request %(ref)s was received."), link=_request_link(request), ref=request.reference)
+        notify(user.id, _l("Your request %(ref)s was received."), link_to=_request_target(request), ref=request.reference)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -119,7 +120,7 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
         db.session.flush()
         plugin_host().call_for_service("request_status_changed", request.module.service_key,
                                        request=request, change=change)
-        notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=_request_link(request),
+        notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link_to=_request_target(request),
                ref=request.reference, status=kind.states.get(transition.target, transition.target))
         if commit:
             db.session.commit()
@@ -206,12 +207,8 @@ def status_counts(module):
     )
 
 
-def _request_link(request):
-    from flask import has_request_context, url_for
-
-    if not has_request_context():
-        return ""
-    return url_for("requests.detail", request_id=request.id)
+def _request_target(request):
+    return target("requests.detail", request_id=request.id)
 
 
 def _jsonable(value):

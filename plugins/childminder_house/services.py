@@ -8,7 +8,6 @@ and the second one sees the first one's place.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import has_request_context, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from coopserv.plugin_api import (
     db,
     get_module,
     gettext,
+    link_target,
     notify,
     utcnow,
 )
@@ -272,8 +272,8 @@ def move(request, name, comment=""):
     set_committed_value(request, "status", transition.target)
     db.session.add(StatusChange(request_id=request.id, territory_id=request.territory_id,
                                 from_status=transition.sources[0], to_status=transition.target, comment=comment))
-    link = url_for("requests.detail", request_id=request.id) if has_request_context() else ""
-    notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=link, ref=request.reference,
+    notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."),
+           link_to=link_target("requests.detail", request_id=request.id), ref=request.reference,
            status=STATES[transition.target])
     return True
 
@@ -348,7 +348,7 @@ def offer_free_places(house, now):
                            .values(offered_at=now, offer_deadline=deadline)
                            .execution_options(synchronize_session=False))
         notify(request.requester_id, _l("A place is offered for %(child)s at %(house)s: accept it by %(deadline)s."),
-               link=url_for("requests.detail", request_id=request.id) if has_request_context() else "",
+               link_to=link_target("requests.detail", request_id=request.id),
                child=chosen.child_first_name, house=house.name, deadline=deadline.strftime("%Y-%m-%d %H:%M"))
         chosen.booking.status = "offered"
         booked.append(chosen.booking)

@@ -12,7 +12,6 @@ person when a seat frees) therefore commits the surrounding transaction with it.
 """
 from datetime import timedelta
 
-from flask import has_request_context, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +25,7 @@ from coopserv.plugin_api import (
     apply_transition,
     db,
     gettext,
+    link_target,
     notify,
     utcnow,
 )
@@ -63,8 +63,8 @@ def module_config(module):
 
 
 def _link(endpoint, **values):
-    """A link for a notification, or "" when no request is being served (the tick)."""
-    return url_for(endpoint, **values) if has_request_context() else ""
+    """Where a notification leads; its URL is built when it is shown (so the tick makes links too)."""
+    return link_target(endpoint, **values)
 
 
 def _day(value):
@@ -391,18 +391,18 @@ def request_moved(request, change):
             raise IllegalTransition(gettext("The session is full: put the person on the waiting list."))
         if change.from_status == "waiting_list":
             notify(enrolment.user_id, _l("A seat freed up in “%(course)s” starting %(date)s: you are enrolled."),
-                   link=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+                   link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
     elif target == "waiting_list":
         enrolment.queued_at = utcnow()
     elif target == "awaiting_approval":
         for referent_id in referent_ids(enrolment.organization_id):
             notify(referent_id, _l("An employee asks to join “%(course)s” starting %(date)s: your approval is needed."),
-                   link=_link("iot_training.approvals"), course=course, date=_day(session.first_day))
+                   link_to=_link("iot_training.approvals"), course=course, date=_day(session.first_day))
     elif target == "session_cancelled":
         if session.status != CANCELLED:
             raise IllegalTransition(gettext("Cancel the whole session from its page; everyone is then notified."))
         notify(enrolment.user_id, _l("The session of “%(course)s” starting %(date)s is cancelled."),
-               link=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+               link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
     elif target == "not_placed":
         if session.first_day > today():
             raise IllegalTransition(gettext("The session has not started yet."))
