@@ -221,13 +221,16 @@ def territory_group():
 @click.argument("name")
 @click.option("--region", default="")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
+@click.option("--timezone", "timezone_name", default="Europe/Paris", show_default=True,
+              help="IANA time zone in which the portal shows and reads times.")
 @with_appcontext
-def territory_create(slug, name, region, language):
+def territory_create(slug, name, region, language, timezone_name):
     """Create a territory reachable at /t/SLUG/."""
     from coopserv.territories.services import create_territory
 
     try:
-        territory = create_territory({"slug": slug, "name": name, "region": region, "default_language": language})
+        territory = create_territory({"slug": slug, "name": name, "region": region, "default_language": language,
+                                      "timezone": timezone_name})
     except ValidationError as error:
         fail(_format_errors(error.messages))
     click.echo(f"Territory {territory.slug} created: /t/{territory.slug}/")

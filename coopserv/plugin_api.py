@@ -40,7 +40,14 @@ from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
-from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
+from coopserv.service_requests.services import (
+    IllegalTransition,
+    RequestRefused,
+    apply_transition,
+    mail_request_transition,
+    submit_request,
+)
+from coopserv.emails.services import claim_once, send_email, send_email_to_users, send_invitation_email
 from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
 from coopserv.tenancy import (
     ALL_TERRITORIES,
@@ -48,7 +55,22 @@ from coopserv.tenancy import (
     current_territory,
     territory_scope,
 )
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import (
+    LocalDateTime,
+    combine,
+    format_clock,
+    format_day,
+    format_when,
+    format_when_short,
+    local_date_of,
+    local_day_bounds,
+    local_input,
+    local_now,
+    local_today,
+    to_local,
+    to_utc,
+    utcnow,
+)
 from coopserv.urls import external_url
 from coopserv.urls import target as link_target
 from coopserv.web import (
@@ -71,5 +93,8 @@ __all__ = [
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
-    "external_url", "link_target",
+    "external_url", "link_target", "mail_request_transition", "send_email", "send_email_to_users",
+    "send_invitation_email", "claim_once", "LocalDateTime", "combine", "format_clock", "format_day",
+    "format_when", "format_when_short", "local_date_of", "local_day_bounds", "local_input", "local_now",
+    "local_today", "to_local", "to_utc",
 ]

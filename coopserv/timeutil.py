@@ -188,7 +188,7 @@ def register_template_helpers(app):
 
 def babel_timezone():
     """Flask-Babel's time zone selector: the territory's zone, for code using flask_babel helpers."""
-    return zone()
+    return zone().key
 
 
 # -- input ------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ territory in scope (times in its zone), then wrapped in the territory's
 layout: its name and colours, and a footer saying why the person gets it, with
 the one-click unsubscribe link of the category.
 """
-from datetime import date, datetime
+from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -27,6 +27,8 @@ def encode_context(context):
             return {"$datetime": value.isoformat()}
         if isinstance(value, date):
             return {"$date": value.isoformat()}
+        if isinstance(value, time):
+            return {"$time": value.isoformat()}
         if isinstance(value, dict):
             return {key: encode(item) for key, item in value.items()}
         if isinstance(value, (list, tuple)):
@@ -43,6 +45,8 @@ def decode_context(context):
                 return datetime.fromisoformat(value["$datetime"])
             if set(value) == {"$date"}:
                 return date.fromisoformat(value["$date"])
+            if set(value) == {"$time"}:
+                return time.fromisoformat(value["$time"])
             return {key: decode(item) for key, item in value.items()}
         if isinstance(value, list):
             return [decode(item) for item in value]
@@ -54,6 +58,13 @@ def decode_context(context):
 def _render_block(template_name, block, context):
     template = current_app.jinja_env.get_template(template_name)
     return "".join(template.blocks[block](template.new_context(context))).strip()
+
+
+def _plain(rendered):
+    """A subject line: the block is rendered with HTML escaping (a .html template), a header wants plain text."""
+    import html
+
+    return " ".join(html.unescape(rendered).split())
 
 
 def message_context(context, territory):
@@ -78,7 +89,7 @@ def render_parts(template_name, context, territory, language):
     """(subject, text, html body) of one message, in ``language`` and the territory's zone."""
     with force_locale(language), _scope(territory):
         full = message_context(context, territory)
-        subject = " ".join(_render_block(template_name, "subject", full).split())
+        subject = _plain(_render_block(template_name, "subject", full))
         text = _render_block(template_name, "text", full)
         html = _render_block(template_name, "html", full)
     return subject, text, html
@@ -88,7 +99,7 @@ def render_summary(template_name, context, territory, language):
     """(subject, link) of a message, for one line of a digest."""
     with force_locale(language), _scope(territory):
         full = message_context(context, territory)
-        return " ".join(_render_block(template_name, "subject", full).split()), full["link"]
+        return _plain(_render_block(template_name, "subject", full)), full["link"]
 
 
 class _scope:
@@ -142,7 +153,13 @@ def compose(*, to, subject, text, html, territory, language, category_label, why
     for attachment in attachments:
         maintype, subtype = attachment["mimetype"].split("/", 1)
         params = attachment.get("params") or {}
-        message.add_attachment(attachment["content"], maintype=maintype, subtype=subtype,
-                               filename=attachment["filename"], params=params)
+        content = attachment["content"]
+        if maintype == "text":
+            # Text parts (an .ics) go as UTF-8 text, so their charset is declared.
+            text_content = content.decode("utf-8") if isinstance(content, bytes) else content
+            message.add_attachment(text_content, subtype=subtype, filename=attachment["filename"], params=params)
+        else:
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=attachment["filename"],
+                                   params=params)
     message["Content-Language"] = language  # after the parts: setting content clears Content-* headers
     return message

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
 
 from coopserv.schemas import Schema, between, length, one_of
+from coopserv.timeutil import LocalDateTime
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
 from .voting import CHOICES, COLLEGES, MAJORITIES
@@ -41,7 +42,7 @@ class SignatureSchema(Schema):
 
 class MeetingSchema(Schema):
     title = fields.String(required=True, validate=length(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso")
+    starts_at = LocalDateTime(required=True, format="iso")
     place = fields.String(load_default="", validate=length(max=200))
 
 
@@ -90,7 +91,7 @@ class ActionStatusSchema(Schema):
 class EventSchema(Schema):
     kind = fields.String(required=True, validate=one_of(list(EVENT_KINDS)))
     title = fields.String(required=True, validate=length(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso")
+    starts_at = LocalDateTime(required=True, format="iso")
     place = fields.String(load_default="", validate=length(max=200))
     description = fields.String(load_default="", validate=length(max=4000))
 

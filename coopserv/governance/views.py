@@ -284,6 +284,15 @@ def send_invitations(meeting_id):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
+@bp.post("/meetings/<int:meeting_id>/edit")
+@roles_required(TERRITORY_ADMIN)
+def edit_meeting(meeting_id):
+    """Move or rename a meeting; members already invited get the change (and a new .ics) by e-mail."""
+    return _meeting_form(meeting_id, "edit", MeetingSchema,
+                         lambda meeting, data: services.update_meeting(meeting, data, current_user),
+                         _("The meeting is changed."))
+
+
 @bp.post("/meetings/<int:meeting_id>/attendance")
 @roles_required(TERRITORY_ADMIN)
 def set_attendance(meeting_id):

@@ -226,8 +226,21 @@ def set_status(need, status, reason="", project=None, actor=None):
     else:
         notify(need.author_id, _l("Your need “%(title)s” is now: %(status)s."), link_to=_need_target(need),
                title=need.title, status=_status_label(status))
+    _mail_need_status(need, status, reason, project)
     db.session.commit()
     return need
+
+
+def _mail_need_status(need, status, reason, project):
+    """E-mail the change to the need's author and to everyone who supports it."""
+    from coopserv.emails.categories import NEEDS
+    from coopserv.emails.services import send_email_to_users
+
+    common = dict(link_to=_need_target(need), title=need.title, status=_status_label(status), reason=reason or "",
+                  project=project.title if (status == ADDRESSED and project is not None) else "")
+    send_email_to_users([need.author_id], NEEDS, "emails/need_status.html", mine=True, **common)
+    others = [user_id for user_id in supporters(need) if user_id != need.author_id]
+    send_email_to_users(others, NEEDS, "emails/need_status.html", mine=False, **common)
 
 
 def _status_label(status):
@@ -337,11 +350,25 @@ def check_threshold(collective):
         return False
     collective.flagged_at = utcnow()
     record("needs.collective_flagged", collective.id)
+    _mail_committee_threshold(collective)
     db.session.commit()
     for need in collective.needs:
         if need.status in ("received",):
             set_status(need, UNDER_STUDY, reason="")
     return True
+
+
+def _mail_committee_threshold(collective):
+    """Tell the steering committee a collective need crossed the threshold (a feasibility study is due)."""
+    from coopserv.emails.categories import NEEDS
+    from coopserv.emails.services import send_email_to_users
+    from coopserv.governance.services import committee_members
+    from coopserv.urls import target
+
+    totals = breakdown(collective)
+    send_email_to_users([member.user.id for member in committee_members()], NEEDS, "emails/collective_threshold.html",
+                        link_to=target("needs.collective", collective_id=collective.id), title=collective.title,
+                        companies=totals.companies, employees=totals.employees)
 
 
 def list_collectives():

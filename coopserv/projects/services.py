@@ -276,9 +276,28 @@ def record_decision(project, outcome, votes, note, actor=None, decided_on=None):
     record("projects.decided", project.id, actor=actor, outcome=outcome, votes=votes)
     if project.lead_id:
         notify(project.lead_id, _l("The committee decided on the project “%(title)s”: %(outcome)s."),
-               title=project.title, outcome=_outcome_label(outcome))
+               link_to=_project_target(project), title=project.title, outcome=_outcome_label(outcome))
+    _mail_decision(project, outcome, votes, note)
     db.session.commit()
     return decision
+
+
+def _project_target(project):
+    from coopserv.urls import target
+
+    return target("projects.detail", project_id=project.id)
+
+
+def _mail_decision(project, outcome, votes, note):
+    """E-mail the decision to the project's lead and to the steering committee."""
+    from coopserv.emails.categories import PROJECTS
+    from coopserv.emails.services import send_email_to_users
+    from coopserv.governance.services import committee_members
+
+    recipients = [project.lead_id] + [member.user.id for member in committee_members()]
+    send_email_to_users(recipients, PROJECTS, "emails/project_decision.html", link_to=_project_target(project),
+                        title=project.title, outcome=outcome, note=note or "",
+                        votes={key: votes.get(key, 0) for key in ("for", "against", "abstain")})
 
 
 def _outcome_label(outcome):

@@ -122,6 +122,7 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
                                        request=request, change=change)
         notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link_to=_request_target(request),
                ref=request.reference, status=kind.states.get(transition.target, transition.target))
+        mail_request_transition(request, transition, comment)
         if commit:
             db.session.commit()
         else:
@@ -131,6 +132,21 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
             db.session.rollback()
         raise
     return change
+
+
+def mail_request_transition(request, transition, comment=""):
+    """E-mail the requester about a move their plugin marked ``Transition(email=True)`` (after the commit)."""
+    if not transition.email:
+        return None
+    from coopserv.accounts.models import User
+    from coopserv.emails.categories import REQUESTS
+    from coopserv.emails.services import send_email
+
+    kind = service_type(request.module.service_key)
+    return send_email(db.session.get(User, request.requester_id) if request.requester_id else None, REQUESTS,
+                      transition.email_template or "emails/request_status.html", link_to=_request_target(request),
+                      ref=request.reference, service=str(kind.label), comment=comment or "",
+                      status=str(kind.states.get(transition.target, transition.target)))
 
 
 def organization_usage(module_id, organization_id, quota_kind):

@@ -19,10 +19,10 @@ STATES = {
 }
 #: "system" moves are made by the plugin itself (allocation, queueing, offers, expiry), never by a click.
 TRANSITIONS = (
-    Transition("allocate", _l("Allocate the place"), ("submitted",), "allocated", by=("system",)),
+    Transition("allocate", _l("Allocate the place"), ("submitted",), "allocated", by=("system",), email=True),
     Transition("queue", _l("Put on the waiting list"), ("submitted",), "waiting", by=("system",)),
     Transition("offer", _l("Offer a freed place"), ("waiting",), "offered", by=("system",)),
-    Transition("expire", _l("Let the offer expire"), ("offered",), "expired", by=("system",)),
+    Transition("expire", _l("Let the offer expire"), ("offered",), "expired", by=("system",), email=True),
     Transition("finish", _l("End on the planned date"), ("allocated",), "left", by=("system",)),
     Transition("accept_offer", _l("Accept the place"), ("offered",), "allocated", by=("requester",)),
     Transition("decline_offer", _l("Decline the place"), ("offered",), "declined", by=("requester",)),

@@ -19,9 +19,12 @@ from coopserv.plugin_api import (
     _l,
     db,
     get_module,
+    format_when_short,
     gettext,
     link_target,
+    mail_request_transition,
     notify,
+    send_email_to_users,
     utcnow,
 )
 from coopserv.service_requests.services import (
@@ -275,6 +278,7 @@ def move(request, name, comment=""):
     notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."),
            link_to=link_target("requests.detail", request_id=request.id), ref=request.reference,
            status=STATES[transition.target])
+    mail_request_transition(request, transition, comment)
     return True
 
 
@@ -349,7 +353,10 @@ def offer_free_places(house, now):
                            .execution_options(synchronize_session=False))
         notify(request.requester_id, _l("A place is offered for %(child)s at %(house)s: accept it by %(deadline)s."),
                link_to=link_target("requests.detail", request_id=request.id),
-               child=chosen.child_first_name, house=house.name, deadline=deadline.strftime("%Y-%m-%d %H:%M"))
+               child=chosen.child_first_name, house=house.name, deadline=format_when_short(deadline))
+        send_email_to_users([request.requester_id], "requests", "childminder_house/emails/place_offered.html",
+                            link_to=link_target("requests.detail", request_id=request.id),
+                            child=chosen.child_first_name, house=house.name, deadline=deadline)
         chosen.booking.status = "offered"
         booked.append(chosen.booking)
         offered.append(request)
@@ -420,11 +427,29 @@ def finish_ended_placements(now):
     return len(rows)
 
 
+def remind_lapsing_offers(now):
+    """E-mail families whose offer lapses within a day and who have not answered (once per offer)."""
+    rows = db.session.execute(
+        select(Placement.id, Placement.requester_id, Placement.request_id, Placement.child_first_name,
+               Placement.offer_deadline, House.name)
+        .join(ServiceRequest, ServiceRequest.id == Placement.request_id).join(House, House.id == Placement.house_id)
+        .where(ServiceRequest.status == "offered", Placement.offer_deadline > now,
+               Placement.offer_deadline <= now + timedelta(days=1))
+    ).all()
+    for placement_id, requester_id, request_id, child, deadline, house in rows:
+        send_email_to_users([requester_id], "reminders", "childminder_house/emails/offer_reminder.html",
+                            once_key=f"childminder-offer-reminder:{placement_id}:{deadline.isoformat()}",
+                            link_to=link_target("requests.detail", request_id=request_id), child=child,
+                            house=house, deadline=deadline)
+    return len(rows)
+
+
 def run_due_work(now):
     """Everything that falls due with time, for the territory in scope; idempotent, commits."""
     if get_module(SERVICE_KEY) is None:
         return
     expire_offers(now)
+    remind_lapsing_offers(now)
     finish_ended_placements(now)
     for house_id in db.session.scalars(select(House.id).where(House.active.is_(True)).order_by(House.id)).all():
         offer_free_places(lock_house(house_id), now)

@@ -156,9 +156,10 @@ def request_status_changed(request, change):
 
 @hookimpl
 def tick(territory, now):
-    from .services import close_registrations
+    from .services import close_registrations, send_session_reminders
 
     close_registrations(now)
+    send_session_reminders(now)
 
 
 @hookimpl

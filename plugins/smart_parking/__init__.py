@@ -16,7 +16,7 @@ STATES = {
 }
 TRANSITIONS = (
     Transition("check_in", _l("I have arrived"), ("confirmed",), "honoured", by=("operator", "requester")),
-    Transition("release", _l("Release the spot (no-show)"), ("confirmed",), "released"),
+    Transition("release", _l("Release the spot (no-show)"), ("confirmed",), "released", email=True),
     Transition("cancel", _l("Cancel the reservation"), ("confirmed",), "cancelled", by=("operator", "requester")),
 )
 

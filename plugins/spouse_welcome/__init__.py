@@ -14,7 +14,7 @@ STATES = {
     "cancelled": _l("Cancelled"),
 }
 TRANSITIONS = (
-    Transition("start", _l("Start the welcome"), ("opened",), "in_progress"),
+    Transition("start", _l("Start the welcome"), ("opened",), "in_progress", email=True),
     Transition("settle", _l("Family settled"), ("in_progress",), "settled"),
     Transition("close", _l("Close the case"), ("opened", "in_progress"), "closed"),
     Transition("cancel", _l("Cancel my request"), ("opened",), "cancelled", by=("requester",)),

@@ -18,7 +18,7 @@ STATES = {
     "cancelled": _l("Cancelled"),
 }
 TRANSITIONS = (
-    Transition("confirm", _l("Confirm"), ("requested",), "confirmed"),
+    Transition("confirm", _l("Confirm"), ("requested",), "confirmed", email=True),
     Transition("decline", _l("Decline"), ("requested",), "declined"),
     Transition("cancel", _l("Cancel"), ("requested", "confirmed"), "cancelled", by=("requester",)),
 )
