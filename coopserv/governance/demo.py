@@ -1,11 +1,11 @@
 """Demo governance: Grand Quercy's committee and business leaders' meeting, Figeac's Start Up de Territoire."""
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from coopserv.accounts.models import EMPLOYEE, GOVERNANCE_MEMBER, Membership
 from coopserv.accounts.services import create_user
 from coopserv.extensions import db
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import combine, local_today
 
 from . import events, risks, services
 from .models import DONE, IN_PROGRESS, LEADERS_MEETING, STARTUP_EVENING
@@ -51,7 +51,7 @@ def _seed_grand_quercy(territory, organizations, users):
     club_chair = _member(territory, "president-club", "Nadia Bouzid (Club des entrepreneurs)", club)
     services.save_settings({"min_private_share": 50}, admin)
 
-    today = utcnow().date()
+    today = local_today()
     services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=120)}, admin)
     for organization, funding, days, premises, pledge in (
             (authority, Decimal(15000), 20, "Salle du conseil pour les réunions", ""),
@@ -60,7 +60,7 @@ def _seed_grand_quercy(territory, organizations, users):
         services.sign_charter({"organization_id": organization.id, "funding_amount": funding, "staff_days": days,
                                "premises": premises, "quality_pledge": pledge}, admin)
 
-    past = datetime.combine(today - timedelta(days=30), time(18, 0))
+    past = combine(today - timedelta(days=30), time(18, 0))
     meeting = services.create_meeting({"title": "Rencontre des dirigeants — comité de pilotage", "starts_at": past,
                                        "place": "Salle du conseil, Gourdon"}, admin)
     services.set_attendance(meeting, [mayor.id, leader.id, builder_boss.id, club_chair.id], admin)
@@ -91,7 +91,7 @@ def _seed_grand_quercy(territory, organizations, users):
                                                "la navette n'obtient pas les deux tiers et sera retravaillée."}, admin)
 
     upcoming = services.create_meeting({"title": "Comité de pilotage de printemps",
-                                        "starts_at": datetime.combine(today + timedelta(days=21), time(18, 30)),
+                                        "starts_at": combine(today + timedelta(days=21), time(18, 30)),
                                         "place": "Conserverie du Quercy, Gourdon"}, admin)
     services.send_invitations(upcoming, admin)
     services.add_agenda_item(upcoming, {
@@ -113,7 +113,7 @@ def _seed_grand_quercy(territory, organizations, users):
                             "review_on": today + timedelta(days=days)}, actor=admin)
 
     leaders = events.create_event({"kind": LEADERS_MEETING, "title": "Petit-déjeuner des dirigeants de Bouriane",
-                                   "starts_at": datetime.combine(today + timedelta(days=10), time(8, 0)),
+                                   "starts_at": combine(today + timedelta(days=10), time(8, 0)),
                                    "place": "Club des entrepreneurs, Gourdon",
                                    "description": "Présentation de la démarche et des premiers besoins."}, admin)
     for person, organization in ((leader, cannery), (builder_boss, builder), (club_chair, club)):
@@ -124,7 +124,7 @@ def _seed_figeac(territory, organizations, users):
     admin = users["admin"]
     evening = events.create_event({
         "kind": STARTUP_EVENING, "title": "Start Up de Territoire — Figeac",
-        "starts_at": datetime.combine(utcnow().date() - timedelta(days=14), time(18, 30)),
+        "starts_at": combine(local_today() - timedelta(days=14), time(18, 30)),
         "place": "Espace Mitterrand, Figeac",
         "description": "Une soirée pour faire émerger des projets de services entre entreprises, élus et associations."},
         admin)

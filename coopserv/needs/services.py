@@ -11,7 +11,7 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 from .models import (
     ADDRESSED,
@@ -391,7 +391,7 @@ def create_campaign(data, actor=None):
 
 
 def is_open(campaign, today=None):
-    today = today or utcnow().date()
+    today = today or local_today()
     return campaign.opens_on <= today <= campaign.closes_on
 
 
@@ -531,7 +531,7 @@ def seed_demo_needs(organizations, users, people):
     collective = create_collective({"title": "Garde d'enfants en horaires atypiques",
                                     "description": "Besoin partagé par les entreprises de la ZA du Mas de Jouy.",
                                     "need_ids": [childcare.id]})
-    today = utcnow().date()
+    today = local_today()
     campaign = create_campaign({
         "title": "Recueil des besoins 2026", "opens_on": today - timedelta(days=10),
         "closes_on": today + timedelta(days=20),

@@ -1,9 +1,10 @@
 """Demo data: Ouest Rhodanien's business parks with carpools and a shuttle; Figeac's mobility offer."""
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from coopserv.plugin_api import (
+    combine,
     current_territory,
     db,
     employer_of,
@@ -51,7 +52,7 @@ def seed(module, organizations, users):
         for day in range(5):
             for hour, minute in ((7, 10), (8, 10)):
                 db.session.add(ShuttleRun(business_park_id=parks["ZA du Tuburon"].id, origin="Gare de Tarare",
-                                          departs_at=datetime.combine(monday + timedelta(days=day), time(hour, minute)),
+                                          departs_at=combine(monday + timedelta(days=day), time(hour, minute)),
                                           seats=8))
         _carpool(module, users, parks["ZA des Pins"], towns["Amplepuis"], towns["Tarare"], accept=True)
         _commute(module, users.get("referent"), "request", parks["ZA du Tuburon"], towns["Saint-Romain-de-Popey"],

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, pre_load, validates_schema
 from sqlalchemy import select
 
-from coopserv.plugin_api import Schema, _l, between, db, lazy_gettext, length, one_of
+from coopserv.plugin_api import LocalDateTime, Schema, _l, between, db, lazy_gettext, length, one_of
 
 from .models import BIKE_KINDS, KINDS, BusinessPark, Town
 
@@ -97,7 +97,8 @@ class TownSchema(Schema):
 class ShuttleRunSchema(Schema):
     business_park_id = fields.Integer(required=True)
     origin = fields.String(required=True, validate=length(min=2, max=160))
-    departs_at = fields.DateTime(required=True)
+    #: Typed on the territory's clock, stored in UTC (a 7:45 departure stays 7:45 across DST changes).
+    departs_at = LocalDateTime(required=True)
     seats = fields.Integer(required=True, validate=between(1, 60))
 
 
@@ -113,8 +114,8 @@ class ShuttleBookingSchema(Schema):
 
 
 class BikeBookingSchema(Schema):
-    starts_at = fields.DateTime(required=True)
-    ends_at = fields.DateTime(required=True)
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
 
     @validates_schema
     def _order(self, data, **kwargs):

@@ -16,6 +16,7 @@ from coopserv.plugin_api import (
     _l,
     db,
     gettext,
+    local_today,
     notify,
     submit_request,
     utcnow,
@@ -58,7 +59,7 @@ def module_config(module):
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 
 
 # --- Cases -------------------------------------------------------------------------------------

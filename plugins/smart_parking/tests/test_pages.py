@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_now, utcnow
 
 from .conftest import count, send
 
@@ -43,7 +43,7 @@ def test_a_spot_reserved_now_is_not_offered_as_free(make_client, autun, lot):
     occupy(make_client(), lot, ["S-01", "S-02", "S-03", "S-04"], "free")
     employee = make_client()
     employee.login(autun.employee)
-    start = utcnow().replace(second=0, microsecond=0)
+    start = local_now().replace(second=0, microsecond=0, tzinfo=None)  # typed on Autun's clock
     assert employee.post_json("/t/autun-morvan/services/smart_parking/requests", {
         "lot_id": lot.lot_id, "spot_id": lot.spots["S-04"], "starts_at": start.isoformat(timespec="minutes"),
         "ends_at": (start + timedelta(hours=1)).isoformat(timespec="minutes")}).status_code == 201
