@@ -12,27 +12,21 @@ from coopserv.web import form_data, member_required, render_page, territory_blue
 bp = territory_blueprint("account_settings", __name__, url_prefix="/settings")
 
 
-def _page(values=None, errors=None, status=200):
+def render_settings(values=None, errors=None, status=200, message=None, calendar_secret=None):
+    """The settings page; other modules' actions render it too (the calendar link is shown once)."""
+    from coopserv.calendar.views import settings_section
+
     context = {"categories": tunable_categories(), "mode_options": [(m, _(MODE_LABELS[m])) for m in MODES],
                "values": values if values is not None else emails.preferences(current_user.id),
-               "errors": errors or {}}
-    context.update(_extra_sections())
+               "errors": errors or {}, "message": message}
+    context.update(settings_section(calendar_secret))
     return render_page("accounts/settings.html", http_status=status, **context)
-
-
-def _extra_sections():
-    """Other parts of the page (the calendar feed), each from its own module."""
-    try:
-        from coopserv.calendar.views import settings_section
-    except ImportError:
-        return {}
-    return settings_section()
 
 
 @bp.get("/")
 @member_required
 def index():
-    return _page()
+    return render_settings()
 
 
 @bp.post("/emails")
@@ -42,6 +36,6 @@ def save_emails():
     try:
         emails.save_preferences(current_user.id, EmailPreferencesSchema().load(values))
     except ValidationError as error:
-        return _page(values, error.messages, 422)
+        return render_settings(values, error.messages, 422)
     flash(_("Your e-mail preferences are saved."), "success")
     return redirect(url_for("account_settings.index"))

@@ -26,3 +26,6 @@ class CalendarEvent:
     sequence: int = 0
     #: "CONFIRMED", "TENTATIVE" or "CANCELLED".
     status: str = "CONFIRMED"
+    #: A repetition (RFC 5545 RRULE) as a dict, e.g. ``{"freq": "weekly", "until": date(2027, 7, 2)}``:
+    #: repeated on the territory's wall clock, so 8:30 stays 8:30 after a change of summer time.
+    rrule: dict | None = None

@@ -29,6 +29,8 @@ def _component(event, territory):
         component.add("description", event.description)
     if event.url:
         component.add("url", event.url)
+    if event.rrule:
+        component.add("rrule", event.rrule)
     component.add("sequence", event.sequence)
     component.add("status", event.status)
     return component

@@ -12,7 +12,7 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
-from coopserv.timeutil import format_when_short, utcnow
+from coopserv.timeutil import local_today, format_when_short, utcnow
 from coopserv.urls import target
 
 from . import voting
@@ -195,7 +195,7 @@ def sign_charter(data, actor=None, allowed_organization_ids=None):
                                                                organization_id=organization.id)):
         raise _error("organization_id", lazy_gettext("This organization already signed this version."))
     signature = CharterSignature(version=version, organization_id=organization.id,
-                                 signed_by_id=actor.id if actor else None, signed_on=utcnow().date(),
+                                 signed_by_id=actor.id if actor else None, signed_on=local_today(),
                                  funding_amount=data.get("funding_amount") or 0, staff_days=data.get("staff_days", 0),
                                  premises=data.get("premises", ""), quality_pledge=data.get("quality_pledge", ""))
     db.session.add(signature)
@@ -439,11 +439,11 @@ def set_action_status(action, status, actor=None):
 
 
 def overdue_actions(today=None):
-    today = today or utcnow().date()
+    today = today or local_today()
     return list(db.session.scalars(select(ActionItem).where(ActionItem.status != "done", ActionItem.due_on < today)
                                    .order_by(ActionItem.due_on)))
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 

@@ -18,13 +18,17 @@ from coopserv.plugin_api import (
     StatusChange,
     _l,
     db,
-    get_module,
     format_when_short,
+    get_module,
     gettext,
     link_target,
+    local_date_of,
+    local_today,
     mail_request_transition,
     notify,
     send_email_to_users,
+    to_local,
+    to_utc,
     utcnow,
 )
 from coopserv.service_requests.services import (
@@ -335,7 +339,8 @@ def offer_free_places(house, now):
     cells = capacity_of(house.id)
     booked = bookings(house.id)
     sponsors = sponsored_places(house.id)
-    deadline = now + timedelta(days=config["offer_days"])
+    # The same wall-clock time N days later in the territory, even across a change of summer time.
+    deadline = to_utc(to_local(now).replace(tzinfo=None) + timedelta(days=config["offer_days"]))
     requests = _requests_by_id([entry.request_id for entry in remaining])
     offered = []
     while remaining:
@@ -416,7 +421,7 @@ def finish_ended_placements(now):
     """Close places whose end date has passed, so their room goes to the waiting list."""
     rows = db.session.execute(
         select(Placement.id, ServiceRequest.id).join(ServiceRequest, ServiceRequest.id == Placement.request_id)
-        .where(ServiceRequest.status == "allocated", Placement.end_date < now.date())
+        .where(ServiceRequest.status == "allocated", Placement.end_date < local_date_of(now))
         .with_for_update(of=ServiceRequest, skip_locked=True)
     ).all()
     requests = _requests_by_id([request_id for _placement, request_id in rows])
@@ -471,7 +476,7 @@ def update_house(house, data):
     house = lock_house(house.id)
     days, opens, closes = data["opening_days"], to_minutes(data["opens_at"]), to_minutes(data["closes_at"])
     errors = {}
-    for booking in bookings(house.id, still_running_on=utcnow().date()):
+    for booking in bookings(house.id, still_running_on=local_today()):
         for weekday, starts_at, ends_at in booking.slots:
             if weekday not in days:
                 errors.setdefault("opening_days", [gettext("Children are booked on %(day)s.",
@@ -510,7 +515,7 @@ def _check_within_opening(house, data):
 
 def _check_capacity(house, cells, field_name):
     """Refuse a capacity below the children already booked, naming the first cell short."""
-    short = capacity.shortfalls(cells, bookings(house.id, still_running_on=utcnow().date()))
+    short = capacity.shortfalls(cells, bookings(house.id, still_running_on=local_today()))
     if short:
         weekday, cell, places, booked = short[0]
         raise ValidationError({field_name: [gettext(

@@ -162,3 +162,10 @@ def seed_demo_module(module, organizations, users):
     from .demo import seed
 
     seed(module, organizations, users)
+
+
+@hookimpl
+def calendar_events(territory, user, since):
+    from .calendar import calendar_events as entries
+
+    return entries(territory, user, since)
