@@ -88,6 +88,7 @@ def _import_models():
     """Import every core model so the metadata is complete for Alembic and queries."""
     from coopserv.accounts import models as _accounts  # noqa: F401
     from coopserv.audit import models as _audit  # noqa: F401
+    from coopserv.documents import models as _documents  # noqa: F401
     from coopserv.calendar import models as _calendar  # noqa: F401
     from coopserv.emails import models as _emails  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401

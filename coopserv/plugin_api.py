@@ -48,6 +48,8 @@ from coopserv.service_requests.services import (
     submit_request,
 )
 from coopserv.calendar.events import CalendarEvent
+from coopserv.documents.services import document
+from coopserv.documents.views import pdf_response
 from coopserv.emails.services import claim_once, send_email, send_email_to_users, send_invitation_email
 from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
 from coopserv.tenancy import (
@@ -95,7 +97,7 @@ __all__ = [
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
     "external_url", "link_target", "mail_request_transition", "send_email", "send_email_to_users",
-    "send_invitation_email", "claim_once", "CalendarEvent", "LocalDateTime", "combine", "format_clock", "format_day",
+    "send_invitation_email", "claim_once", "CalendarEvent", "document", "pdf_response", "LocalDateTime", "combine", "format_clock", "format_day",
     "format_when", "format_when_short", "local_date_of", "local_day_bounds", "local_input", "local_now",
     "local_today", "to_local", "to_utc",
 ]

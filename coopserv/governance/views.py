@@ -284,6 +284,17 @@ def send_invitations(meeting_id):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
+@bp.get("/meetings/<int:meeting_id>/minutes.pdf")
+@login_required
+def minutes_pdf(meeting_id):
+    """The meeting's minutes as a PDF (made by a job), for everyone of the territory who reads the meeting."""
+    from coopserv.documents.views import pdf_response
+
+    _require_member()
+    meeting = _or_404(services.get_meeting(meeting_id))
+    return pdf_response("governance.minutes", meeting.id)
+
+
 @bp.post("/meetings/<int:meeting_id>/edit")
 @roles_required(TERRITORY_ADMIN)
 def edit_meeting(meeting_id):

@@ -154,4 +154,8 @@ def init_jobs(app):
 JOB_MODULES = (
     "coopserv.jobs.builtin",
     "coopserv.emails.jobs",
+    "coopserv.documents.jobs",
+    # Modules declaring document builders, so a worker can build every document.
+    "coopserv.projects.documents",
+    "coopserv.governance.documents",
 )
