@@ -72,6 +72,9 @@ def create_app(config=None):
     _import_models()
     init_jobs(app)
     register_web(app, host)
+    from coopserv.logs import init_logging
+
+    init_logging(app)
     init_api(app, host)
     for command in host.collect("register_commands"):
         app.cli.add_command(command)

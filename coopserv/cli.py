@@ -100,6 +100,10 @@ def worker_command(threads, no_periodic):
     if queue.backend == "immediate":
         fail("JOBS_IMMEDIATE is on: jobs run inside the web process, there is nothing for a worker to do.")
     click.echo(f"Worker: {queue.backend} queue, {threads} threads, periodic work {'off' if no_periodic else 'on'}.")
+    import logging
+
+    if not logging.getLogger().handlers:  # LOG_JSON already set one up; otherwise plain lines on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     queue.consumer(workers=threads, periodic=not no_periodic).run()
 
 

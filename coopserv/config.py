@@ -51,6 +51,8 @@ class DefaultConfig:
     HOUSEKEEPING_HOUR = 3
     #: Log one JSON object per line (with the request id) instead of plain text.
     LOG_JSON = False
+    #: /readyz answers 503 when no worker ran its heartbeat for this many seconds (None: only report it).
+    READY_MAX_QUEUE_LAG = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

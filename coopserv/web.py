@@ -151,6 +151,7 @@ def register_web(app, host):
     from coopserv.calendar.views import feeds_bp as calendar_feeds_bp
     from coopserv.calendar.views import public_bp as calendar_public_bp
     from coopserv.emails.views import bp as emails_bp
+    from coopserv.health import bp as health_bp
     from coopserv.indicators.views import bp as indicators_bp
     from coopserv.indicators.views import public_bp as open_data_bp
     from coopserv.modules.views import bp as modules_bp
@@ -168,7 +169,8 @@ def register_web(app, host):
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
                       admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp,
-                      emails_bp, account_settings_bp, calendar_feeds_bp, calendar_settings_bp, calendar_public_bp):
+                      emails_bp, account_settings_bp, calendar_feeds_bp, calendar_settings_bp, calendar_public_bp,
+                      health_bp):
         app.register_blueprint(blueprint)
     for blueprint in host.collect("register_blueprints"):
         app.register_blueprint(blueprint)
