@@ -104,3 +104,28 @@ def test_a_failing_job_is_logged_with_its_territory_and_retried_with_backoff(app
     due = last.eta + timedelta(seconds=1)
     huey.execute(huey.read_schedule(due)[0], timestamp=due)
     assert huey.scheduled() == [] and huey.pending_count() == 0  # gave up after two retries
+
+
+def test_worker_command_refuses_to_run_when_jobs_run_inside_the_web_process(app):
+    from coopserv.cli import main
+
+    result = app.test_cli_runner().invoke(main, ["worker"])
+    assert result.exit_code != 0 and "JOBS_IMMEDIATE" in result.output
+
+
+@pytest.mark.parametrize("app_config", [{"EXTRA_PLUGINS": ["tests.plugins_for_tests.tick_recorder",
+                                                           "tests.ops.failing_tick"]}])
+def test_a_failing_plugin_tick_is_logged_with_its_territory_and_retried(app, make_territory, caplog):
+    from coopserv.cli import main
+    from coopserv.jobs.builtin import TickFailed, tick_territory
+    from tests.plugins_for_tests import tick_recorder
+
+    tick_recorder.calls.clear()
+    territory = make_territory(slug="lot-cele")
+    with caplog.at_level(logging.ERROR, logger="coopserv.jobs"):
+        with pytest.raises(TickFailed):  # raised to huey, which retries the territory's tick with backoff
+            tick_territory(territory_id=territory.id, now="2026-03-29T01:05:00")
+    assert "Plugin failing_tick failed its tick in territory lot-cele" in caplog.text
+    assert [slug for slug, _scope, _now in tick_recorder.calls] == ["lot-cele"]  # the others still ran
+    result = app.test_cli_runner().invoke(main, ["tick"])
+    assert result.exit_code == 1 and "lot-cele: failing_tick failed" in result.output
