@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +17,7 @@ from coopserv.accounts.schemas import (
     SignUpSchema,
 )
 from coopserv.extensions import db, limiter
+from coopserv.security import user_from_session_id
 from coopserv.organizations.services import regenerate_invitation_code
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, safe_redirect_target, territory_blueprint
@@ -25,8 +26,9 @@ bp = Blueprint("accounts", __name__)
 territory_bp = territory_blueprint("membership", __name__)
 
 
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(session_id):
+    """The signed-in user, unless the session predates their last sign-out or password change."""
+    return user_from_session_id(session_id, lambda user_id: db.session.get(User, user_id))
 
 
 def _sign_in_key():
@@ -57,6 +59,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere this session was copied (the session version changes)."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("site.index"))
