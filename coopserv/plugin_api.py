@@ -71,6 +71,7 @@ from coopserv.timeutil import (
     local_input,
     local_now,
     local_today,
+    timezone_name,
     to_local,
     to_utc,
     utcnow,
@@ -100,5 +101,5 @@ __all__ = [
     "external_url", "link_target", "mail_request_transition", "send_email", "send_email_to_users",
     "send_invitation_email", "claim_once", "CalendarEvent", "document", "pdf_response", "LocalDateTime", "combine", "format_clock", "format_day",
     "format_when", "format_when_short", "local_date_of", "local_day_bounds", "local_input", "local_now",
-    "local_today", "to_local", "to_utc",
+    "local_today", "timezone_name", "to_local", "to_utc",
 ]

@@ -65,6 +65,11 @@ def zone(territory=None):
     return _zone(name) if is_valid_timezone(name) else _zone(DEFAULT_TIMEZONE)
 
 
+def timezone_name(territory=None):
+    """The IANA name of the territory's zone ("Europe/Paris"), for feeds that carry it (GTFS, GBFS, iCalendar)."""
+    return zone(territory).key
+
+
 # -- conversions ----------------------------------------------------------------------------
 def to_local(moment, territory=None):
     """A stored (naive UTC) or aware datetime, as an aware datetime in the territory's zone."""
