@@ -64,6 +64,7 @@ from coopserv.timeutil import (
     combine,
     format_clock,
     format_day,
+    format_payload_day,
     format_when,
     format_when_short,
     local_date_of,
@@ -99,7 +100,7 @@ __all__ = [
     "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "normalise_datetime", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
     "external_url", "link_target", "mail_request_transition", "send_email", "send_email_to_users",
-    "send_invitation_email", "claim_once", "CalendarEvent", "document", "pdf_response", "LocalDateTime", "combine", "format_clock", "format_day",
+    "send_invitation_email", "claim_once", "CalendarEvent", "document", "pdf_response", "LocalDateTime", "combine", "format_clock", "format_day", "format_payload_day",
     "format_when", "format_when_short", "local_date_of", "local_day_bounds", "local_input", "local_now",
     "local_today", "timezone_name", "to_local", "to_utc",
 ]

@@ -155,6 +155,16 @@ def format_day(moment, territory=None, locale=None):
     return _format(moment, "day", territory, locale)
 
 
+def format_payload_day(text, territory=None, locale=None):
+    """A date kept as ISO text in a request's payload ("2026-12-03"), as a reader says it; other text as it is."""
+    if not text:
+        return ""
+    try:
+        return format_day(date.fromisoformat(str(text)[:10]), territory, locale)
+    except ValueError:
+        return str(text)
+
+
 def format_clock(moment, territory=None, locale=None):
     """ "18 h 30": the local time of a stored instant, or a wall-clock ``time`` as it is."""
     return _format(moment, "clock", territory, locale)

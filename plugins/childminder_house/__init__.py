@@ -33,10 +33,10 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_payload_day, gettext
 
     return gettext("%(child)s, from %(date)s", child=payload.get("child_first_name", ""),
-                   date=payload.get("start_date", ""))
+                   date=format_payload_day(payload.get("start_date")))
 
 
 def _detail_context(request):

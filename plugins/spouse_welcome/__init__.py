@@ -22,12 +22,12 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_payload_day, gettext
 
     if not payload:
         return ""  # anonymised
     return gettext("%(name)s, %(profession)s, arriving on %(date)s", name=payload.get("partner_first_name", ""),
-                   profession=payload.get("profession", ""), date=payload.get("arrival_date", ""))
+                   profession=payload.get("profession", ""), date=format_payload_day(payload.get("arrival_date")))
 
 
 def _detail_context(request):

@@ -154,3 +154,25 @@ def test_territory_create_takes_a_zone_and_refuses_unknown_ones(app):
     from coopserv.territories.services import get_territory
 
     assert get_territory("noumea").timezone == "Pacific/Noumea"
+
+
+def test_dates_kept_in_request_payloads_are_shown_as_readers_say_them(app):
+    """Queues and "My requests" summarise payload dates in the reader's language, not as ISO text."""
+    from flask_babel import force_locale
+
+    from coopserv.timeutil import format_payload_day
+
+    assert format_payload_day("2026-12-03", PARIS, locale="fr") == "jeudi 3 décembre 2026"
+    assert format_payload_day("2026-12-03", PARIS, locale="en") == "Thursday 3 December 2026"
+    assert format_payload_day("", PARIS) == "" and format_payload_day("bientôt", PARIS) == "bientôt"
+    kinds = app.extensions["coopserv"].service_types
+    payloads = {"childminder_house": {"child_first_name": "Léo", "start_date": "2026-12-03"},
+                "spouse_welcome": {"partner_first_name": "Ana", "profession": "infirmière",
+                                   "arrival_date": "2026-12-03"},
+                "coworking": {"day": "2026-12-03"}}
+    with app.test_request_context(), force_locale("fr"):
+        for key, payload in payloads.items():
+            if key in kinds:
+                summary = kinds[key].summarize(payload)
+                assert "jeudi 3 décembre 2026" in summary and "2026-12-03" not in summary, (key, summary)
+    assert {"childminder_house", "spouse_welcome"} <= set(kinds)
