@@ -1,5 +1,6 @@
 """The `coopserv` command: demo, serving, database upgrades, and administration."""
 import json
+import re
 import sys
 
 import click
@@ -365,6 +366,41 @@ def module_enable(territory_slug, service_key, stage, config_json):
         except ValidationError as error:
             fail(_format_errors(error.messages))
         click.echo(f"{service_key} enabled in {territory_slug} ({module.stage}).")
+
+
+@main.command("invite")
+@click.argument("territory_slug")
+@click.argument("organization_name")
+@click.argument("addresses_file", type=click.File("r", encoding="utf-8"))
+@click.option("--message", default="", help="A personal note shown in the e-mail.")
+@with_appcontext
+def invite_command(territory_slug, organization_name, addresses_file, message):
+    """Import people: e-mail an invitation to join ORGANIZATION_NAME to each address of ADDRESSES_FILE.
+
+    The file holds addresses one per line or separated by commas (a CSV column works; "-" reads stdin).
+    """
+    from coopserv.accounts.schemas import InvitationSchema, split_addresses
+    from coopserv.accounts.services import invite_to_organization
+    from coopserv.extensions import db
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import get_territory
+
+    territory = get_territory(territory_slug)
+    if territory is None:
+        fail(f"unknown territory {territory_slug!r}.")
+    # A CSV with a header ("email;name") keeps only the cells that look like addresses.
+    text = "\n".join(cell for cell in re.split(r"[\s,;]+", addresses_file.read()) if "@" in cell)
+    try:
+        data = InvitationSchema().load({"addresses": text, "message": message})
+    except ValidationError as error:
+        fail(_format_errors(error.messages))
+    with territory_scope(territory):
+        organization = db.session.scalar(select(Organization).filter_by(name=organization_name))
+        if organization is None:
+            fail(f"no organization {organization_name!r} in {territory_slug}.")
+        sent, skipped = invite_to_organization(organization, split_addresses(data["addresses"]), message=message)
+    click.echo(f"{len(sent)} invitation(s) sent" + (f"; skipped: {', '.join(skipped)}" if skipped else "") + ".")
 
 
 @main.group("person")

@@ -75,6 +75,35 @@ def sign_up(territory, data):
     return user, membership
 
 
+def invite_to_organization(organization, addresses, inviter=None, message=""):
+    """E-mail an invitation to join ``organization`` to each address (after the commit); return (sent, skipped).
+
+    The link opens the sign-up page with the organization's invitation code and the
+    address filled in, so the person joins it at once. Addresses of people already
+    in the territory, and addresses that opted out of invitations, are skipped.
+    """
+    from coopserv.emails.services import send_invitation_email
+    from coopserv.tenancy import current_territory
+    from coopserv.urls import external_url
+
+    territory = current_territory()
+    members = {email for (email,) in db.session.execute(
+        select(func.lower(User.email)).join(Membership, Membership.user_id == User.id)
+        .where(func.lower(User.email).in_(addresses)))}
+    sent, skipped = [], []
+    for address in addresses:
+        if address in members:
+            skipped.append(address)
+            continue
+        link = external_url("membership.signup", territory, code=organization.invitation_code, email=address)
+        outcome = send_invitation_email(address, territory, link, inviter_name=inviter.name if inviter else "",
+                                        organization_name=organization.name, message=message)
+        (sent if outcome == "sent" else skipped).append(address)
+    record("membership.invited", organization.name, actor=inviter, sent=len(sent), skipped=len(skipped))
+    db.session.commit()
+    return sent, skipped
+
+
 def approve_membership(membership, organization_id):
     """Activate a pending sign-up, attaching the person to an organization of the territory."""
     organization = db.session.get(Organization, organization_id) if organization_id else None

@@ -103,7 +103,9 @@ def reset_password(token):
 @territory_bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """Join the territory: straight in with an invitation code, or pending an admin's approval."""
-    values, errors = {}, {}
+    # An e-mailed invitation opens this page with the organization's code and the address filled in.
+    values, errors = {"invitation_code": request.args.get("code", "")[:16],
+                      "email": request.args.get("email", "")[:254]}, {}
     if request.method == "POST":
         values = form_data()
         try:
