@@ -46,7 +46,9 @@ def _write_outbox(message):
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     to = str(message["To"]).split("<")[-1].rstrip(">").replace("@", "_at_")
     path = os.path.join(outbox, f"{stamp}-{to}.eml")
-    with open(path, "wb") as handle:
+    # Written aside then renamed, so whoever watches the folder never reads half a message.
+    with open(path + ".part", "wb") as handle:
         handle.write(bytes(message))
+    os.replace(path + ".part", path)
     log.info("Mail to %s (%s) written to %s", message["To"], message["Subject"], path)
     return path
