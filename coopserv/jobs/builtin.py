@@ -77,26 +77,28 @@ def snapshot_territory(territory_id, month):
 
 
 @job(retries=3, retry_delay=60)
-def rebuild_indicator_rollups(territory_id, start=None, end=None):
-    """Rebuild a territory's indicator rollups (dates as ISO text, None for everything).
+def rebuild_indicator_rollups(territory_id=None, keys=None):
+    """Rebuild indicator rollups (every territory, or one; every rollup, or ``keys``) in a worker.
 
-    The hook point for rollup tables: it calls ``coopserv.indicators.rollups.rebuild``
-    when that module exists, so a view that changes what rollups sum only calls
-    ``enqueue_after_commit(rebuild_indicator_rollups, territory_id=...)``.
+    Rebuilding reads every request of a territory: a page or a command that changes
+    what rollups sum calls ``enqueue_after_commit(rebuild_indicator_rollups, territory_id=...)``
+    instead of rebuilding inside the web request. It calls ``coopserv.rollups.services.rebuild``
+    (the scale work's rollup tables) when that module exists, and commits.
     """
     import importlib
 
     try:
-        rollups = importlib.import_module("coopserv.indicators.rollups")
+        rollups = importlib.import_module("coopserv.rollups.services")
     except ModuleNotFoundError:
         log.info("No indicator rollups to rebuild in this version.")
         return None
-    territory = db.session.get(Territory, territory_id)
-    if territory is None:
+    if territory_id is not None and db.session.get(Territory, territory_id) is None:
         return None
-    with territory_scope(territory):
-        return rollups.rebuild(start=date.fromisoformat(start) if start else None,
-                               end=date.fromisoformat(end) if end else None)
+    rebuilt = rollups.rebuild(set(keys) if keys else None, territory_id)
+    db.session.commit()
+    log.info("Rebuilt rollups %s for %s", ", ".join(rebuilt or []) or "(none)",
+             f"territory {territory_id}" if territory_id else "every territory")
+    return rebuilt
 
 
 # -- housekeeping --------------------------------------------------------------------------------

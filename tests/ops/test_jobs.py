@@ -129,3 +129,23 @@ def test_a_failing_plugin_tick_is_logged_with_its_territory_and_retried(app, mak
     assert [slug for slug, _scope, _now in tick_recorder.calls] == ["lot-cele"]  # the others still ran
     result = app.test_cli_runner().invoke(main, ["tick"])
     assert result.exit_code == 1 and "lot-cele: failing_tick failed" in result.output
+
+
+def test_indicator_rollups_are_rebuilt_by_a_job_after_the_commit(app, make_territory, scoped, monkeypatch):
+    """A rebuild asked from a request runs in the job runner, once the asking transaction committed."""
+    import sys
+    import types
+
+    from coopserv.jobs.builtin import rebuild_indicator_rollups
+
+    calls = []
+    rollups = types.ModuleType("coopserv.rollups.services")
+    rollups.rebuild = lambda keys=None, territory_id=None: calls.append((keys, territory_id)) or ["requests"]
+    monkeypatch.setitem(sys.modules, "coopserv.rollups.services", rollups)
+    territory = make_territory(slug="lot-cele")
+    with scoped(territory):
+        enqueue_after_commit(rebuild_indicator_rollups, territory_id=territory.id, keys=["requests"])
+        assert calls == []  # not inside the request's transaction
+        db.session.commit()
+    assert calls == [({"requests"}, territory.id)]
+    assert rebuild_indicator_rollups(territory_id=10_000) is None and len(calls) == 1  # unknown territory
