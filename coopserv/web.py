@@ -1,4 +1,5 @@
 """Web plumbing shared by every page: territory blueprints, htmx partials, form errors."""
+import datetime
 from functools import wraps
 
 from flask import (
@@ -133,12 +134,23 @@ def member_required(view):
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Serialise lazy translations (marshmallow messages) as the text of the current language."""
+    """Serialise lazy translations as the current language's text, and times as ISO 8601 with an offset.
+
+    Flask would write a datetime as an HTTP date ("Thu, 03 Dec 2026 17:30:00 GMT"); every JSON
+    answer of the core and the plugins gives it on the territory's clock instead
+    ("2026-12-03T18:30:00+01:00"), and a date as "2026-12-03".
+    """
 
     @staticmethod
     def default(o):
         if isinstance(o, LazyString):
             return str(o)
+        if isinstance(o, datetime.datetime):
+            from coopserv.timeutil import to_local
+
+            return to_local(o).isoformat()
+        if isinstance(o, (datetime.date, datetime.time)):
+            return o.isoformat()
         return DefaultJSONProvider.default(o)
 
     def loads(self, s, **kwargs):

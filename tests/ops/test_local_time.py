@@ -176,3 +176,13 @@ def test_dates_kept_in_request_payloads_are_shown_as_readers_say_them(app):
                 summary = kinds[key].summarize(payload)
                 assert "jeudi 3 décembre 2026" in summary and "2026-12-03" not in summary, (key, summary)
     assert {"childminder_house", "spouse_welcome"} <= set(kinds)
+
+
+def test_json_answers_give_times_in_iso_8601_with_the_territory_offset(app, make_territory, scoped):
+    """Whatever a view puts in its JSON (core or plugin), a time reads as the territory's clock with its offset."""
+    from flask import json
+
+    territory = make_territory(timezone="Europe/Paris")
+    with scoped(territory), app.test_request_context():
+        text = json.dumps({"at": datetime(2026, 12, 3, 17, 30), "day": date(2026, 3, 29), "hour": time(7, 10)})
+    assert json.loads(text) == {"at": "2026-12-03T18:30:00+01:00", "day": "2026-03-29", "hour": "07:10:00"}
