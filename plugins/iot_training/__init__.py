@@ -28,7 +28,7 @@ TRANSITIONS = (
     Transition("withdraw", _l("Withdraw my enrolment"), ("awaiting_approval", "waiting_list", "enrolled"), "withdrawn",
                by=("requester",)),
     Transition("cancel_session", _l("Session cancelled"), ("submitted", "awaiting_approval", "waiting_list", "enrolled"),
-               "session_cancelled"),
+               "session_cancelled", email=True),
     Transition("release", _l("Close without a seat"), ("submitted", "awaiting_approval", "waiting_list"), "not_placed"),
     Transition("complete", _l("Completed"), ("enrolled",), "completed"),
     Transition("mark_incomplete", _l("Not completed"), ("enrolled",), "not_completed"),

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from coopserv.timeutil import combine, format_day
 
-from .conftest import add_session, enrol, next_monday, status_of
+from .conftest import PREFIX, add_session, enrol, next_monday, status_of
 
 
 def test_enrolment_waiting_list_promotion_and_reminder(app, login, autun, course, scoped, smtp_server):
@@ -40,3 +40,14 @@ def test_enrolment_waiting_list_promotion_and_reminder(app, login, autun, course
     [reminder] = smtp_server.messages
     assert reminder["To"] == autun.colleague.email
     assert reminder["Subject"] == f"Demain : {course.title} à 9 h 00"
+
+
+def test_a_cancelled_session_is_mailed_to_everyone_enrolled_or_waiting(login, autun, course, smtp_server):
+    session = add_session(autun.territory, course, capacity=1, minimum=1)
+    enrol(login(autun.employee), session.id), enrol(login(autun.colleague), session.id)
+    smtp_server.clear()
+    assert login(autun.operator).post_form(f"{PREFIX}/sessions/{session.id}/cancel"
+                                           ).status_code == 302
+    for person in (autun.employee, autun.colleague):
+        [message] = smtp_server.to(person.email)
+        assert "/requests/" in smtp_server.text(message) and smtp_server.html(message)
