@@ -126,3 +126,9 @@ class PersonalData:
     scrub: tuple[str, ...] = ()
     #: user id -> SQL condition selecting rows about the person through another table (optional).
     related: Callable[[int], Any] | None = None
+    #: Rows only the person and the service's own team may read (a spouse-welcome case): the
+    #: territory admin's export counts them and leaves their contents out.
+    confidential: bool = False
+    #: Exported rows -> those holding confidences (some rows of a shared table, e.g. requests of a
+    #: confidential service): the territory admin's export shows their ``scrub`` columns as withheld.
+    confidential_rows: Callable[[list], list] | None = None

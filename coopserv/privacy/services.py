@@ -46,8 +46,12 @@ def removed_text():
         return gettext("Contribution removed")
 
 
-def export_person(user):
-    """Return a JSON-ready dict of the person's account and every row about them, across territories."""
+def export_person(user, withhold_confidential=False):
+    """Return a JSON-ready dict of the person's account and every row about them, across territories.
+
+    ``withhold_confidential`` (the territory admin's export) gives only the number of rows of
+    confidential declarations, whose contents are for the person and the service's team alone.
+    """
     result = {"account": {"name": user.name, "email": user.email, "language": user.language,
                           "created_at": _plain(user.created_at)}}
     for spec in personal_data_specs():
@@ -57,7 +61,13 @@ def export_person(user):
             .execution_options(**{ALL_TERRITORIES: True})
         ).all()
         key = spec.label or spec.model.__tablename__
+        if withhold_confidential and spec.confidential:
+            result[key] = {"withheld": len(rows)}
+            continue
         result[key] = [{name: _plain(value) for name, value in zip(spec.fields, row)} for row in rows]
+        if withhold_confidential and spec.confidential_rows is not None:
+            for row in spec.confidential_rows(result[key]):
+                row.update({name: "withheld" for name in spec.scrub if name in row})
     return result
 
 

@@ -105,15 +105,15 @@ def register_personal_data():
     return [
         # The welcome team's notes about the family go with the family (found through the case).
         PersonalData(FollowUp, "recorded_by_id", ("case_id", "notes", "recorded_at"), erase="anonymise",
-                     scrub=("notes",), related=about_the_family(FollowUp), label="spouse_welcome_follow_ups"),
+                     scrub=("notes",), related=about_the_family(FollowUp), label="spouse_welcome_follow_ups", confidential=True),
         PersonalData(Introduction, "sent_by_id", ("case_id", "organization_id", "outcome", "notes"),
                      erase="anonymise", scrub=("notes",), related=about_the_family(Introduction),
-                     label="spouse_welcome_introductions"),
+                     label="spouse_welcome_introductions", confidential=True),
         PersonalData(Case, "requester_id", ("request_id", "partner_first_name", "profession", "skills", "languages",
                                             "sectors", "housing_needs", "children_ages", "arrival_date",
                                             "created_at", "closed_at"),
                      erase="anonymise", anonymised_values={**ANONYMISED_CASE_VALUES, "sectors": []}, scrub=texts,
-                     label="spouse_welcome_cases"),
+                     label="spouse_welcome_cases", confidential=True),
         # People who worked on a case (an HR referent, a welcome referent) are detached from it.
         PersonalData(Case, "opened_by_id", ("request_id", "created_at"), erase="anonymise",
                      label="spouse_welcome_cases_opened"),
