@@ -96,6 +96,7 @@ def combine(day, time_of_day, territory=None):
 
 
 def local_now(territory=None):
+    """The current moment on the territory's clock (an aware datetime)."""
     return to_local(utcnow(), territory)
 
 
