@@ -1,8 +1,10 @@
 """The stable facade plugins import from; the core keeps these names working.
 
-A plugin needs nothing else from coopserv: the hook markers, the database and
-the tenant-scoped base, the current territory and user helpers, the
-declaration types, the services that write requests, and the page helpers.
+A plugin needs nothing else from coopserv (ruff's banned-api rule in
+pyproject.toml refuses any other ``coopserv`` import under plugins/ and
+examples/); its tests also use ``coopserv.testing``. Every name is listed in
+``__all__`` (sorted) and described in docs/plugin-guide.md, whose reference
+part is generated from the docstrings (``python -m coopserv.guide``).
 """
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_required
@@ -27,16 +29,18 @@ from coopserv.accounts.models import (
     User,
 )
 from coopserv.accounts.services import create_user
-from coopserv.organizations.models import Organization
-from coopserv.organizations.services import list_organizations
 from coopserv.api.auth import require_role as api_require_role
 from coopserv.api.auth import territory_api_blueprint
+from coopserv.demo import DEMO_PASSWORD
 from coopserv.extensions import csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
+from coopserv.modules.access import require_module
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
+from coopserv.organizations.models import Organization
+from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
@@ -52,13 +56,8 @@ from coopserv.documents.services import document
 from coopserv.documents.views import pdf_response
 from coopserv.emails.services import claim_once, send_email, send_email_to_users, send_invitation_email
 from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
 from coopserv.territories.models import Territory
-from coopserv.tenancy import (
-    ALL_TERRITORIES,
-    TenantMixin,
-    current_territory,
-    territory_scope,
-)
 from coopserv.timeutil import (
     LocalDateTime,
     combine,
@@ -81,10 +80,10 @@ from coopserv.urls import external_url
 from coopserv.urls import target as link_target
 from coopserv.web import (
     form_data,
-    redirect_after_post,
     is_htmx,
     json_error,
     member_required,
+    redirect_after_post,
     render_page,
     roles_required,
     territory_blueprint,
@@ -92,15 +91,98 @@ from coopserv.web import (
 )
 
 __all__ = [
-    "ACTIVE", "GOVERNANCE_MEMBER", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
-    "availability", "configure_module", "create_user", "list_organizations", "referent_organizations",
-    "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
-    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Territory", "Transition", "_l", "at_least", "between", "can_operate",
-    "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
-    "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "normalise_datetime", "notify",
-    "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
-    "external_url", "link_target", "mail_request_transition", "send_email", "send_email_to_users",
-    "send_invitation_email", "claim_once", "CalendarEvent", "document", "pdf_response", "LocalDateTime", "combine", "format_clock", "format_day", "format_payload_day",
-    "format_when", "format_when_short", "local_date_of", "local_day_bounds", "local_input", "local_now",
-    "local_today", "timezone_name", "to_local", "to_utc",
+    "ACTIVE",
+    "ALL_TERRITORIES",
+    "COMPANY_REFERENT",
+    "CalendarEvent",
+    "DEMO_PASSWORD",
+    "EMPLOYEE",
+    "GOVERNANCE_MEMBER",
+    "IllegalTransition",
+    "Indicator",
+    "LocalDateTime",
+    "Membership",
+    "Organization",
+    "PersonalData",
+    "RequestRefused",
+    "SERVICE_OPERATOR",
+    "Schema",
+    "ServiceRequest",
+    "ServiceType",
+    "StatusChange",
+    "TERRITORY_ADMIN",
+    "TenantMixin",
+    "Territory",
+    "Transition",
+    "User",
+    "_l",
+    "api_require_role",
+    "apply_transition",
+    "at_least",
+    "availability",
+    "between",
+    "can_operate",
+    "claim_once",
+    "combine",
+    "configure_module",
+    "create_user",
+    "csrf",
+    "current_territory",
+    "current_user",
+    "db",
+    "document",
+    "employer",
+    "employer_of",
+    "external_url",
+    "form_data",
+    "format_clock",
+    "format_day",
+    "format_payload_day",
+    "format_when",
+    "format_when_short",
+    "get_module",
+    "gettext",
+    "has_role",
+    "hookimpl",
+    "hours_between",
+    "is_htmx",
+    "is_member",
+    "is_territory_admin",
+    "json_error",
+    "lazy_gettext",
+    "length",
+    "link_target",
+    "list_organizations",
+    "local_date_of",
+    "local_day_bounds",
+    "local_input",
+    "local_now",
+    "local_today",
+    "login_required",
+    "mail_request_transition",
+    "median",
+    "member_required",
+    "ngettext",
+    "normalise_datetime",
+    "notify",
+    "one_of",
+    "pdf_response",
+    "plugin_host",
+    "redirect_after_post",
+    "referent_organizations",
+    "render_page",
+    "require_module",
+    "roles_required",
+    "send_email",
+    "send_email_to_users",
+    "send_invitation_email",
+    "submit_request",
+    "territory_api_blueprint",
+    "territory_blueprint",
+    "territory_scope",
+    "timezone_name",
+    "to_local",
+    "to_utc",
+    "utcnow",
+    "wants_json",
 ]

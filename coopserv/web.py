@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_decimal
@@ -196,7 +195,7 @@ def register_web(app, host):
                       emails_bp, account_settings_bp, calendar_feeds_bp, calendar_settings_bp, calendar_public_bp,
                       health_bp):
         app.register_blueprint(blueprint)
-    for blueprint in host.collect("register_blueprints"):
+    for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
     @app.url_defaults

@@ -30,7 +30,7 @@ MIN_COPIED_TEXT = 4
 
 def personal_data_specs():
     """Every PersonalData declaration of the core and the plugins."""
-    return plugin_host().collect("register_personal_data")
+    return plugin_host().personal_data()
 
 
 def pseudonym(user):
@@ -98,7 +98,8 @@ def erase_person(user, actor=None):
                         values[name] = neutral
                 statement = update(spec.model).where(condition).values(**values)
                 _scrub_json(spec, condition, neutral)
-            result = db.session.execute(statement.execution_options(synchronize_session=False))
+            result = db.session.execute(statement.execution_options(synchronize_session=False,
+                                                                    **{ALL_TERRITORIES: True}))
             counts[spec.label or spec.model.__tablename__] = result.rowcount
         _remove_copies(texts, user.email, reference, neutral, territory_ids)
         for territory_id in sorted(territory_ids):
@@ -149,7 +150,7 @@ def _scrub_json(spec, condition, neutral):
         db.session.execute(update(spec.model).where(key == row_id)
                            .values({name: _replace_strings(value, lambda _text: neutral)
                                     for name, value in zip(names, values)})
-                           .execution_options(synchronize_session=False))
+                           .execution_options(synchronize_session=False, **{ALL_TERRITORIES: True}))
 
 
 def _remove_copies(texts, email, reference, neutral, territory_ids):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "p11_ops_0001_jobs"
-down_revision = "0011_merge"
+down_revision = "p9_robust_0001_session_version"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,7 @@ from datetime import timedelta
 from coopserv_plugins.childminder_house.models import Placement
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.timeutil import format_when, utcnow
+from coopserv.plugin_api import db, format_when, utcnow
 
 from .test_waiting_list import full_house, queue  # noqa: F401
 

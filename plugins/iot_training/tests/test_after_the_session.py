@@ -7,10 +7,8 @@ from coopserv_plugins.iot_training.models import SurveyAnswer, TrainingSession
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.plugin_host import plugin_host
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, plugin_host, utcnow
+from coopserv.testing import Notification
 
 from .conftest import (
     PREFIX,

@@ -1,7 +1,7 @@
 """Training e-mails read back from a real SMTP server: enrolment, waiting list, promotion, the reminder the day before."""
 from datetime import datetime, time, timedelta
 
-from coopserv.timeutil import combine, format_day
+from coopserv.plugin_api import combine, format_day
 
 from .conftest import PREFIX, add_session, enrol, next_monday, status_of
 

@@ -4,12 +4,8 @@ from datetime import timedelta
 from coopserv_plugins.spouse_welcome import services
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ServiceRequest, db, plugin_host, territory_scope, utcnow
+from coopserv.testing import erase_person, export_person
 
 from .conftest import all_rows
 
