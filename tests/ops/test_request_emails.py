@@ -33,6 +33,7 @@ def test_project_decision_is_mailed_to_the_lead_and_the_committee(figeac, make_u
         db.session.commit()
         projects.record_decision(project, "perennial", {"for": 4, "against": 1, "abstain": 0}, "Bon usage",
                                  figeac.admin)
-    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted([member.email, figeac.referent.email])
+    committee = [member.email, "governance@figeac.example"]  # the one added here and the fixture's
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted([*committee, figeac.referent.email])
     text = smtp_server.text(smtp_server.to(member.email)[0])
     assert "Conciergerie inter-entreprises" in text and "pérennisé" in text and "Pour : 4 · Contre : 1" in text
