@@ -53,7 +53,7 @@ class Route:
     #: The plugin that registered the blueprint ("core" for coopserv's own).
     owner: str = "core"
     defaults: dict = field(default_factory=dict, compare=False, hash=False)
-    #: Variable name -> converter class name (``IntegerConverter``...).
+    #: Variable name -> converter class (werkzeug's ``IntegerConverter``, coopserv's bounded one...).
     converters: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -86,8 +86,7 @@ def discover_routes(app, methods=("GET",)):
         routes.append(Route(rule=rule.rule, endpoint=rule.endpoint, methods=frozenset(rule.methods & set(methods)),
                             arguments=frozenset(rule.arguments), blueprint=blueprint,
                             owner=owners.get(blueprint, "core"), defaults=dict(rule.defaults or {}),
-                            converters={name: type(converter).__name__
-                                        for name, converter in rule._converters.items()}))
+                            converters={name: type(converter) for name, converter in rule._converters.items()}))
     return sorted(routes, key=lambda route: (route.rule, route.endpoint))
 
 
@@ -151,7 +150,9 @@ class PlaceholderValues:
         self.service_key = service_key
 
     def get(self, route, name):
-        if route.converters.get(name) in ("IntegerConverter", "NumberConverter"):
+        from werkzeug.routing.converters import NumberConverter
+
+        if issubclass(route.converters.get(name, str), NumberConverter):
             return [1]
         return [self.service_key if name == "service_key" else "x"]
 
