@@ -26,6 +26,21 @@ def register_personal_data():
                      erase="anonymise", label="audit_entries"),
         *_cooperation_personal_data(),
         *_network_personal_data(),
+        *_email_personal_data(),
+    ]
+
+
+def _email_personal_data():
+    """E-mail choices, messages waiting for a digest, and the private calendar link (its hash)."""
+    from coopserv.calendar.models import CalendarFeedToken
+    from coopserv.emails.models import DigestEntry, EmailPreference
+
+    return [
+        PersonalData(CalendarFeedToken, "user_id", ("prefix", "created_at", "last_used_at"),
+                     label="calendar_links"),
+        PersonalData(EmailPreference, "user_id", ("category", "mode", "updated_at"), label="email_preferences"),
+        PersonalData(DigestEntry, "user_id", ("territory_id", "category", "template", "created_at", "sent_at"),
+                     label="email_digest_entries"),
     ]
 
 

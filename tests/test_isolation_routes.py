@@ -23,6 +23,8 @@ from tests.helpers import place_order, rows, text_of
 PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
 #: The open-data and public pages are for everyone; an invitation page opens to whoever holds its signed link.
 PUBLIC_BLUEPRINTS = {"open_data", "public", "invitations"}
+PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup", "calendar_public.public_feed"}
+PUBLIC_BLUEPRINTS = {"open_data"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
 

@@ -8,7 +8,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,7 +18,6 @@ from coopserv.accounts.models import ACTIVE, ROLES, Membership
 from coopserv.accounts.services import create_user, find_user_by_email
 from coopserv.audit.services import record
 from coopserv.extensions import db
-from coopserv.mail import send_mail
 from coopserv.organizations.models import Organization
 from coopserv.tenancy import current_territory
 from coopserv.timeutil import utcnow
@@ -176,15 +174,17 @@ def role_label(role):
     return labels.get(role, role)
 
 
-def _compose(invitation, territory):
-    """(subject, body) of the invitation e-mail, in the current language."""
-    body = _("Hello %(name)s,\n\nYou are invited to join %(territory)s on coopserv as %(role)s.\n"
-             "To accept, open this link within %(days)s days:\n%(link)s\n\n"
-             "If you do not know why you receive this message, ignore it.",
-             name=invitation.name or invitation.email, territory=territory.name,
-             role=role_label(invitation.role), days=current_app.config["INVITATION_VALID_DAYS"],
-             link=link_for(invitation))
-    return _("Join %(territory)s on coopserv", territory=territory.name), body
+def _send(invitation, territory):
+    """Hand the invitation to the mail layer (text and HTML parts, the territory's colours, sent after commit)."""
+    from coopserv.accounts.models import User
+    from coopserv.emails.services import send_invitation_email
+
+    organization = db.session.get(Organization, invitation.organization_id) if invitation.organization_id else None
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    send_invitation_email(invitation.email, territory, link_for(invitation),
+                          inviter_name=inviter.name if inviter else "",
+                          organization_name=organization.name if organization else "",
+                          expires_on=invitation.expires_at.date() if invitation.expires_at else None)
 
 
 def _territory_of(invitation):
@@ -196,8 +196,7 @@ def _territory_of(invitation):
 def send_invitation(invitation):
     """E-mail the link, in the territory's language, and note when it was sent."""
     territory = _territory_of(invitation)
-    with force_locale(territory.default_language or "fr"):
-        send_mail(invitation.email, *_compose(invitation, territory))
+    _send(invitation, territory)
     invitation.sent_at = utcnow()
     invitation.send_count += 1
     db.session.commit()
@@ -224,12 +223,11 @@ def send_pending(limit=None):
         return 0
     territory = _territory_of(invitations[0])
     sent = []
-    with force_locale(territory.default_language or "fr"):
-        for invitation in invitations:
-            send_mail(invitation.email, *_compose(invitation, territory))
-            sent.append(invitation.id)
-            if len(sent) % COMMIT_EVERY == 0:
-                _mark_sent(sent[-COMMIT_EVERY:])
+    for invitation in invitations:
+        _send(invitation, territory)
+        sent.append(invitation.id)
+        if len(sent) % COMMIT_EVERY == 0:
+            _mark_sent(sent[-COMMIT_EVERY:])
     _mark_sent(sent[len(sent) - len(sent) % COMMIT_EVERY:])
     return len(sent)
 

@@ -293,18 +293,17 @@ def move(project, to_stage, reason, actor=None, at=None, no_committee_yet=False)
 
 def _invite_to_survey(project):
     """Ask everyone who used the prototype (made a request on its module) for their satisfaction."""
-    from flask import has_request_context, url_for
-
     from coopserv.service_requests.models import ServiceRequest
+    from coopserv.urls import target
 
     if project.module_id is None:
         return
-    link = url_for("projects.detail", project_id=project.id) if has_request_context() else ""
+    link = target("projects.detail", project_id=project.id)
     users = db.session.scalars(select(ServiceRequest.requester_id).distinct()
                                .where(ServiceRequest.module_id == project.module_id,
                                       ServiceRequest.requester_id.is_not(None)))
     for user_id in users:
-        notify(user_id, _l("You used the prototype “%(title)s”: tell us how satisfied you are."), link=link,
+        notify(user_id, _l("You used the prototype “%(title)s”: tell us how satisfied you are."), link_to=link,
                title=project.title)
 
 
