@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from coopserv.accounts import services as accounts
 from coopserv.accounts.models import PENDING, ROLES, TERRITORY_ADMIN, Membership
-from coopserv.accounts.schemas import InvitationSchema, RoleGrantSchema, split_addresses
+from coopserv.accounts.schemas import RoleGrantSchema
 from coopserv.audit.models import AuditEntry
 from coopserv.audit.services import record
 from coopserv.extensions import db
@@ -149,32 +149,7 @@ def organization_edit(organization_id):
             flash(_("The organization is saved."), "success")
             return redirect(url_for("admin.organization_page", organization_id=organization.id))
     return render_template("admin/organization_edit.html", organization=organization, values=values, errors=errors,
-                           kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS, invite_values={}, invite_errors={}), status
-
-
-@bp.post("/organizations/<int:organization_id>/invite")
-@roles_required(TERRITORY_ADMIN)
-def organization_invite(organization_id):
-    """E-mail invitations to join an organization: addresses typed or pasted from a spreadsheet."""
-    organization = db.session.scalar(select(Organization).filter_by(id=organization_id))
-    if organization is None:
-        abort(404)
-    invite_values = form_data()
-    try:
-        data = InvitationSchema().load(invite_values)
-    except ValidationError as error:
-        db.session.rollback()
-        values = {c: getattr(organization, c) for c in OrganizationSchema().fields}
-        return render_template("admin/organization_edit.html", organization=organization, values=values, errors={},
-                               kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS, invite_values=invite_values,
-                               invite_errors=error.messages), 422
-    sent, skipped = accounts.invite_to_organization(organization, split_addresses(data["addresses"]),
-                                                    inviter=current_user, message=data["message"])
-    flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", len(sent)), "success")
-    if skipped:
-        flash(_("Not invited (already members, or they asked for no invitation): %(addresses)s",
-                addresses=", ".join(skipped)), "info")
-    return redirect(url_for("admin.organization_edit", organization_id=organization.id))
+                           kinds=ORGANIZATION_KINDS, size_bands=SIZE_BANDS), status
 
 
 @bp.get("/members")

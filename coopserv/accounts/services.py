@@ -76,17 +76,16 @@ def sign_up(territory, data):
 
 
 def invite_to_organization(organization, addresses, inviter=None, message=""):
-    """E-mail an invitation to join ``organization`` to each address (after the commit); return (sent, skipped).
+    """Invite each address to join ``organization`` as an employee; return (sent, skipped).
 
-    The link opens the sign-up page with the organization's invitation code and the
-    address filled in, so the person joins it at once. Addresses of people already
-    in the territory, and addresses that opted out of invitations, are skipped.
+    The invitations are the tracked ones of ``coopserv.invitations`` (listed,
+    resent or revoked on the members page), e-mailed through the mail layer
+    with ``message`` as a personal note. People already in the territory are
+    skipped, and so are addresses that opted out of invitations.
     """
-    from coopserv.emails.services import send_invitation_email
-    from coopserv.tenancy import current_territory
-    from coopserv.urls import external_url
+    from coopserv.accounts.models import EMPLOYEE
+    from coopserv.invitations import services as invitations
 
-    territory = current_territory()
     members = {email for (email,) in db.session.execute(
         select(func.lower(User.email)).join(Membership, Membership.user_id == User.id)
         .where(func.lower(User.email).in_(addresses)))}
@@ -95,10 +94,9 @@ def invite_to_organization(organization, addresses, inviter=None, message=""):
         if address in members:
             skipped.append(address)
             continue
-        link = external_url("membership.signup", territory, code=organization.invitation_code, email=address)
-        outcome = send_invitation_email(address, territory, link, inviter_name=inviter.name if inviter else "",
-                                        organization_name=organization.name, message=message)
-        (sent if outcome == "sent" else skipped).append(address)
+        invitation = invitations.invite({"email": address, "role": EMPLOYEE, "organization_id": organization.id},
+                                        invited_by=inviter, note=message)
+        (sent if invitation.sent_at is not None else skipped).append(address)
     record("membership.invited", organization.name, actor=inviter, sent=len(sent), skipped=len(skipped))
     db.session.commit()
     return sent, skipped

@@ -69,8 +69,11 @@ def _check_organization(organization_id):
         raise ValidationError({"organization_id": [_("Choose an organization of this territory.")]})
 
 
-def invite(data, invited_by=None, source=FROM_ADMIN, send=True):
-    """Invite one person (validated data); inviting the same address again refreshes their invitation."""
+def invite(data, invited_by=None, source=FROM_ADMIN, send=True, note=""):
+    """Invite one person (validated data); inviting the same address again refreshes their invitation.
+
+    ``note`` is a personal word added to the e-mail.
+    """
     _check_organization(data.get("organization_id"))
     email = data["email"].strip().lower()
     user = find_user_by_email(email)
@@ -93,7 +96,7 @@ def invite(data, invited_by=None, source=FROM_ADMIN, send=True):
     record("invitation.created", email, actor=invited_by, role=invitation.role, source=source)
     db.session.commit()
     if send:
-        send_invitation(invitation)
+        send_invitation(invitation, note)
     return invitation
 
 
@@ -174,14 +177,14 @@ def role_label(role):
     return labels.get(role, role)
 
 
-def _send(invitation, territory):
+def _send(invitation, territory, note=""):
     """Hand the invitation to the mail layer (text and HTML parts, the territory's colours, sent after commit)."""
     from coopserv.accounts.models import User
     from coopserv.emails.services import send_invitation_email
 
     organization = db.session.get(Organization, invitation.organization_id) if invitation.organization_id else None
     inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
-    send_invitation_email(invitation.email, territory, link_for(invitation),
+    return send_invitation_email(invitation.email, territory, link_for(invitation), message=note,
                           inviter_name=inviter.name if inviter else "",
                           organization_name=organization.name if organization else "",
                           expires_on=invitation.expires_at.date() if invitation.expires_at else None)
@@ -193,10 +196,11 @@ def _territory_of(invitation):
     return db.session.get(Territory, invitation.territory_id)
 
 
-def send_invitation(invitation):
-    """E-mail the link, in the territory's language, and note when it was sent."""
+def send_invitation(invitation, note=""):
+    """E-mail the link (unless the address opted out of invitations) and note when it was sent."""
     territory = _territory_of(invitation)
-    _send(invitation, territory)
+    if _send(invitation, territory, note) == "skipped":
+        return
     invitation.sent_at = utcnow()
     invitation.send_count += 1
     db.session.commit()
