@@ -30,8 +30,6 @@ class DefaultConfig:
     PASSWORD_RESET_MAX_AGE = 3600
     #: How long an invitation link works (resending starts the period again).
     INVITATION_VALID_DAYS = 30
-    #: Where the portal is reached, for links written outside a web request (CLI, jobs).
-    BASE_URL = "http://127.0.0.1:5000"
     #: werkzeug hashing method; tests use a cheaper pbkdf2 to stay fast, production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"
     MAIL_SENDER = "coopserv@localhost"

@@ -137,15 +137,16 @@ def token_for(invitation):
 
 
 def link_for(invitation):
-    """The absolute link the invited person follows; outside a web request (CLI, jobs) it starts with BASE_URL."""
+    """The absolute link the invited person follows; outside a web request (CLI, jobs) it starts with PUBLIC_URL
+    (or the territory's own host name), like every link coopserv e-mails."""
     from coopserv.territories.models import Territory
+    from coopserv.urls import external_url
 
     territory = db.session.get(Territory, invitation.territory_id)
-    arguments = {"territory_slug": territory.slug, "token": token_for(invitation), "_external": True}
     if has_request_context():
-        return url_for("invitations.accept", **arguments)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("invitations.accept", **arguments)
+        return url_for("invitations.accept", territory_slug=territory.slug, token=token_for(invitation),
+                       _external=True)
+    return external_url("invitations.accept", territory, token=token_for(invitation))
 
 
 def from_token(token):
