@@ -31,8 +31,11 @@ NEEDS = Category("needs", _l("Needs"),
 REQUESTS = Category("requests", _l("My services"),
                     _l("Your requests: places offered, enrolments, waiting lists, status changes."))
 REMINDERS = Category("reminders", _l("Reminders"), _l("The day before a session, or before an offer lapses."))
+#: A visitor's registration to a public event: the confirmation they asked for, sent at once.
+EVENTS = Category("events", _l("Event registrations"), _l("The confirmation of a registration to a public event."),
+                  tunable=False)
 
-CATEGORIES = {c.key: c for c in (SECURITY, INVITATIONS, COMMITTEE, PROJECTS, NEEDS, REQUESTS, REMINDERS)}
+CATEGORIES = {c.key: c for c in (SECURITY, INVITATIONS, COMMITTEE, PROJECTS, NEEDS, REQUESTS, REMINDERS, EVENTS)}
 
 
 def tunable_categories():
