@@ -220,7 +220,12 @@ def _local_datetime_field():
         """A date and time typed on the territory's wall clock (an explicit offset wins), loaded as naive UTC."""
 
         def _deserialize(self, value, attr, data, **kwargs):
-            return to_utc(super()._deserialize(value, attr, data, **kwargs))
+            from coopserv.schemas import normalise_datetime  # the one rule for years and UTC offsets
+
+            moment = super()._deserialize(value, attr, data, **kwargs)
+            typed_with_offset = moment.tzinfo is not None
+            moment = normalise_datetime(moment)  # aware: checked and already naive UTC
+            return moment if typed_with_offset else to_utc(moment)
 
         def _serialize(self, value, attr, obj, **kwargs):
             return None if value is None else to_local(value).isoformat()
