@@ -77,7 +77,7 @@ def test_a_vote_opened_then_closed_is_mailed_to_the_committee(quercy, login, smt
         meeting = services.create_meeting({"title": "Comité de juin", "starts_at": datetime(2030, 6, 4, 16, 0)})
     admin = login(quercy.admin)
     admin.post_form(f"{BASE}/meetings/{meeting.id}/items", {
-        "title": "Étude micro-crèche", "proposal": "Lancer l'étude", "with_vote": "true", "quorum_percent": "40",
+        "title": "Étude micro-crèche", "proposal": "Lancer l'étude", "with_vote": "true", "quorum_percent": "50",
         "majority": "simple"})
     assert len(smtp_server.messages) == 5
     opened = smtp_server.to(quercy.club_chair.email)[0]
@@ -85,11 +85,11 @@ def test_a_vote_opened_then_closed_is_mailed_to_the_committee(quercy, login, smt
     assert "Proposition : Lancer l'étude" in smtp_server.text(opened)
     item = db.session.scalar(select(AgendaItem).execution_options(**{ALL_TERRITORIES: True}))
     smtp_server.clear()
-    for person in (quercy.mayor, quercy.leader):
+    for person in (quercy.mayor, quercy.leader, quercy.club_chair):
         login(person).post_form(f"{BASE}/items/{item.id}/vote", {"choice": "for"})
     assert smtp_server.messages == []  # ballots send nothing
     assert admin.post_json(f"{BASE}/items/{item.id}/close").status_code == 200
     result = smtp_server.to(quercy.mayor.email)[0]
     assert result["Subject"] == "Résultat du vote : Étude micro-crèche — Adoptée"
-    assert "Pour : 2 · Contre : 0 · Abstention : 0" in smtp_server.text(result)
+    assert "Pour : 3 · Contre : 0 · Abstention : 0" in smtp_server.text(result)
     assert len(smtp_server.messages) == 5

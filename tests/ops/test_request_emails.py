@@ -25,15 +25,31 @@ def test_only_transitions_marked_for_email_are_mailed(make_client, figeac, catal
 
 
 def test_project_decision_is_mailed_to_the_lead_and_the_committee(figeac, make_user, scoped, smtp_server):
+    from datetime import timedelta
+
+    from coopserv.governance import services as governance
+    from coopserv.timeutil import utcnow
+
     member = make_user(figeac.territory, "governance_member", email="comite@figeac.example")
     with scoped(figeac.territory):
         project = projects.create_project({"title": "Conciergerie inter-entreprises", "service_key": "concierge",
                                            "lead_id": figeac.referent.id}, actor=figeac.admin)
         project.stage = "evaluation"
         db.session.commit()
-        projects.record_decision(project, "perennial", {"for": 4, "against": 1, "abstain": 0}, "Bon usage",
-                                 figeac.admin)
+        meeting = governance.create_meeting({"title": "Comité", "starts_at": utcnow() - timedelta(hours=1)},
+                                            figeac.admin)
+        item = governance.add_agenda_item(meeting, {"title": "Pérennisation", "proposal": "Bon usage",
+                                                    "project_id": project.id, "project_outcome": "perennial"},
+                                          figeac.admin)
+        for voter in (member, figeac.governance):
+            governance.cast_vote(item, voter, "for")
+        smtp_server.clear()
+        governance.close_vote(item, figeac.admin)
+        assert project.outcome == "perennial"
     committee = [member.email, "governance@figeac.example"]  # the one added here and the fixture's
-    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted([*committee, figeac.referent.email])
-    text = smtp_server.text(smtp_server.to(member.email)[0])
-    assert "Conciergerie inter-entreprises" in text and "pérennisé" in text and "Pour : 4 · Contre : 1" in text
+    # The committee gets the vote's result and the decision; the project's lead gets the decision.
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted([*committee, *committee,
+                                                                         figeac.referent.email])
+    [decision] = smtp_server.to(figeac.referent.email)
+    text = smtp_server.text(decision)
+    assert "Conciergerie inter-entreprises" in text and "pérennisé" in text and "Pour : 2 · Contre : 0" in text
