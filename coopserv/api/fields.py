@@ -48,6 +48,10 @@ def invalid(error, status=422):
 
 def page_of(query, pagination_parameters, *options):
     """One page of a query's rows (counted first, so X-Pagination tells the total)."""
+    from coopserv.api.common import MAX_OFFSET
+
     pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    if pagination_parameters.first_item >= MAX_OFFSET:  # far pages are empty, never an overflowing OFFSET
+        return []
     return db.session.scalars(query.options(*options).limit(pagination_parameters.page_size)
                               .offset(pagination_parameters.first_item)).all()
