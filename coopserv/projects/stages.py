@@ -320,3 +320,20 @@ def _open_prototype(project):
     modules.update_settings(module, {"stage": MODULE_PROTOTYPE, "access": module.access,
                                      "pilot_organization_ids": [o.id for o in pilots(project)]})
     project.module_id = module.id
+    _lead_runs_the_pilot(project, module)
+
+
+def _lead_runs_the_pilot(project, module):
+    """A pilot never opens with nobody to answer: the project's lead becomes the service's first operator.
+
+    Only when the module has no active operator yet; the grant is in the audit log and the admin can
+    hand the service to someone else from the members page.
+    """
+    from coopserv.accounts.models import ACTIVE, SERVICE_OPERATOR, Membership
+
+    if project.lead_id is None or db.session.scalar(
+            select(Membership.id).filter_by(role=SERVICE_OPERATOR, module_id=module.id, status=ACTIVE).limit(1)):
+        return
+    db.session.add(Membership(user_id=project.lead_id, role=SERVICE_OPERATOR, module_id=module.id, status=ACTIVE))
+    record("membership.role_granted", project.lead_id, role=SERVICE_OPERATOR, module_id=module.id,
+           reason="project_lead_runs_the_pilot")
