@@ -50,10 +50,10 @@ def _requests_of_confidential_services(rows):
 
     from coopserv.extensions import db
     from coopserv.modules.models import ServiceModule
-    from coopserv.plugin_host import plugin_host
+    from coopserv.accounts.access import confidential_service_keys
     from coopserv.tenancy import ALL_TERRITORIES
 
-    keys = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+    keys = confidential_service_keys()
     if not keys or not rows:
         return []
     module_ids = set(db.session.scalars(select(ServiceModule.id).where(ServiceModule.service_key.in_(keys))

@@ -4,7 +4,7 @@ from datetime import timezone
 from flask import abort
 from flask_smorest import abort as api_abort
 from marshmallow import fields
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coopserv.extensions import db
 from coopserv.input_guard import DB_INT_MAX
@@ -47,11 +47,8 @@ def invalid(error, status=422):
 
 
 def page_of(query, pagination_parameters, *options):
-    """One page of a query's rows (counted first, so X-Pagination tells the total)."""
-    from coopserv.api.common import MAX_OFFSET
+    """One page of a query's rows with loader ``options`` (counted first, so X-Pagination tells the total)."""
+    from coopserv.api.common import paginate
 
-    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    if pagination_parameters.first_item >= MAX_OFFSET:  # far pages are empty, never an overflowing OFFSET
-        return []
-    return db.session.scalars(query.options(*options).limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    return paginate(query.options(*options), pagination_parameters)
+
