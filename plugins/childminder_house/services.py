@@ -19,7 +19,6 @@ from coopserv.plugin_api import (
     StatusChange,
     _l,
     db,
-    format_when_short,
     get_module,
     gettext,
     link_target,
@@ -356,7 +355,7 @@ def offer_free_places(house, now):
                            .execution_options(synchronize_session=False))
         notify(request.requester_id, _l("A place is offered for %(child)s at %(house)s: accept it by %(deadline)s."),
                link_to=link_target("requests.detail", request_id=request.id),
-               child=chosen.child_first_name, house=house.name, deadline=format_when_short(deadline))
+               child=chosen.child_first_name, house=house.name, deadline=deadline)
         send_email_to_users([request.requester_id], "requests", "childminder_house/emails/place_offered.html",
                             link_to=link_target("requests.detail", request_id=request.id),
                             child=chosen.child_first_name, house=house.name, deadline=deadline)
