@@ -81,7 +81,7 @@ def test_pages_have_no_serious_violations_and_fit_360_pixels(browser_page, live_
         (network.coordinator.email, ["/n/adefpat/", "/n/adefpat/indicators", "/n/adefpat/projects",
                                      "/n/adefpat/decisions", "/n/adefpat/practices/", f"/n/adefpat/practices/{world['sheet']}",
                                      "/n/adefpat/events/", f"/n/adefpat/events/{world['seminar']}", "/n/adefpat/events/new",
-                                     "/n/adefpat/tokens"]),
+                                     "/n/adefpat/tokens", "/n/adefpat/admin"]),
         (network.figeac.admin.email, ["/t/figeac/admin/imports/", f"/t/figeac/admin/imports/{world['batch']}",
                                       "/t/figeac/admin/public/", "/t/figeac/practices/",
                                       f"/t/figeac/practices/publish/{world['project']}"]),
