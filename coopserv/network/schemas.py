@@ -12,7 +12,9 @@ def at_most_items(count):
 
 
 class NetworkSchema(Schema):
-    slug = fields.String(required=True, validate=length(min=2, max=60))
+    slug = fields.String(required=True, validate=[length(min=2, max=60), validate.Regexp(
+        r"^[a-z0-9]+(-[a-z0-9]+)*$", error=_l("Lower-case letters, digits and dashes only."))],
+        metadata={"description": "The network's address: /n/<slug>/."})
     name = Text(required=True, validate=length(min=2, max=160))
     description = Text(load_default="", multiline=True, validate=length(max=4000))
 

@@ -42,12 +42,14 @@ def get_network(slug):
     return db.session.scalar(select(Network).filter_by(slug=slug))
 
 
-def create_network(data):
+def create_network(data, actor=None):
     """Create a network from validated data; a slug already used is a field error."""
     if get_network(data["slug"]) is not None:
         raise ValidationError({"slug": [_("A network already uses this slug.")]})
     network = Network(slug=data["slug"], name=data["name"], description=data.get("description", ""))
     db.session.add(network)
+    db.session.flush()
+    _audit(network, "network.created", network.slug, actor)
     db.session.commit()
     return network
 

@@ -161,3 +161,26 @@ def test_the_page_reads_in_french_and_in_english(network, login):
     english = text_of(client.get("/n/adefpat/admin"))
     assert "Member territories" in english and "Member territories" not in french
     assert "Territoires membres" in french
+
+
+def test_platform_operators_create_networks_and_nobody_else(network, login, client, make_user):
+    from coopserv.network.models import Network
+
+    operator = make_user(name="Exploitante", email="ops@coopserv.example", platform_admin=True)
+    assert client.get("/networks/new").status_code == 302
+    for person in (network.coordinator, network.figeac.admin):
+        other = login(person)
+        assert other.get("/networks/new").status_code == 403
+        assert other.post_form("/networks/new", {"slug": "occitanie", "name": "Réseau Occitanie"}).status_code == 403
+    admin = login(operator)
+    assert admin.get("/networks/new").status_code == 200
+    for values, field in (({"slug": "Pas Bon", "name": "Réseau"}, "slug"), ({"slug": "adefpat", "name": "Doublon"}, "slug"),
+                          ({"slug": "occitanie"}, "name")):
+        refused = admin.post_form("/networks/new", values)
+        assert refused.status_code == 422 and f'id="{field}-error"' in refused.get_data(as_text=True), values
+    assert count_rows(Network) == 2
+    created = admin.post_form("/networks/new", {"slug": "occitanie", "name": "Réseau Occitanie"})
+    assert created.status_code == 302 and created.headers["Location"].endswith("/n/occitanie/admin")
+    [occitanie] = rows(Network, slug="occitanie")
+    assert [(e.action, e.actor_id) for e in _log(occitanie)] == [("network.created", operator.id)]
+    assert admin.get("/n/occitanie/admin").status_code == 200
