@@ -66,6 +66,77 @@ def test_steps_are_done_from_the_data_in_two_statements(fresh, make_organization
         "pilots": False, "prerequisites": False, "preview": False, "request": False}
 
 
+def _done(fresh):
+    from coopserv.onboarding.checklist import checklist
+
+    with fresh.client.application.test_request_context("/t/neuf/admin/"):
+        with territory_scope(fresh.territory):
+            return {step.key: step.done for step in checklist()}
+
+
+def test_the_prerequisites_step_follows_every_enabled_services_prerequisites(fresh, enable_module):
+    from coopserv_plugins.mobility.models import BusinessPark, Town
+
+    assert not _done(fresh)["prerequisites"]  # no service enabled yet: nothing is ready
+    enable_module(fresh.territory, "mobility")
+    assert not _done(fresh)["prerequisites"]  # no business park, no town
+    with territory_scope(fresh.territory):
+        db.session.add(BusinessPark(name="ZA Nord", latitude=44.6, longitude=2.03))
+        db.session.commit()
+    assert not _done(fresh)["prerequisites"]  # still no town
+    with territory_scope(fresh.territory):
+        db.session.add(Town(name="Figeac", latitude=44.6, longitude=2.03))
+        db.session.commit()
+    assert _done(fresh)["prerequisites"]
+    concierge = enable_module(fresh.territory, "concierge")  # a second service, with no provider yet
+    assert not _done(fresh)["prerequisites"]
+    from coopserv.modules.services import update_settings
+
+    with territory_scope(fresh.territory):
+        update_settings(concierge, {"stage": "stopped"})  # a stopped service is not waited for
+    assert _done(fresh)["prerequisites"]
+
+
+def test_the_preview_step_is_done_once_an_admin_has_previewed_the_portal(fresh, make_organization, make_user,
+                                                                         enable_module, make_client):
+    organization = make_organization(fresh.territory, name="Aéro")
+    enable_module(fresh.territory, "spouse_welcome")
+    employee = make_client()
+    employee.login(make_user(fresh.territory, "employee", organization))
+    employee.get("/t/neuf/")
+    assert not _done(fresh)["preview"]  # an employee visiting is not a preview
+    refused = fresh.client.post_form("/t/neuf/preview/start", {"organization_id": "abc"})
+    assert refused.status_code == 303 and not _done(fresh)["preview"]  # nor is a refused start
+    started = fresh.client.post_form("/t/neuf/preview/start", {"organization_id": str(organization.id),
+                                                                "service_key": "spouse_welcome"})
+    assert started.status_code == 303 and _done(fresh)["preview"]
+    fresh.client.post_form("/t/neuf/preview/end")
+    page = text_of(fresh.client.get("/t/neuf/admin/"))
+    assert ("done", "preview") in _steps(page)
+
+
+def test_the_checklist_costs_the_same_statements_whatever_the_data_volume(fresh, make_organization, make_user,
+                                                                          enable_module, count_queries):
+    from coopserv.onboarding.checklist import checklist
+
+    enable_module(fresh.territory, "mobility")
+    enable_module(fresh.territory, "concierge")
+
+    def statements():
+        with fresh.client.application.test_request_context("/t/neuf/admin/"):
+            with territory_scope(fresh.territory):
+                checklist()
+                with count_queries() as counted:
+                    checklist()
+                return len(counted)
+
+    few = statements()
+    for number in range(12):
+        organization = make_organization(fresh.territory, name=f"Société {number}")
+        make_user(fresh.territory, "company_referent", organization)
+    assert statements() == few
+
+
 def test_the_admin_lands_on_their_territory_portal_and_employees_see_no_checklist(fresh, make_user, make_client,
                                                                                    make_organization):
     client = make_client()
