@@ -301,3 +301,18 @@ def test_an_empty_needs_board_does_not_speak_of_filters(fresh, make_organization
     assert "Enregistrer un besoin pour une organisation" not in page  # no organization yet
     make_organization(fresh.territory)
     assert "Enregistrer un besoin pour une organisation" in text_of(fresh.client.get("/t/neuf/needs/"))
+
+
+def test_once_its_service_is_open_the_project_page_offers_the_admin_a_preview(fresh, make_organization, make_user,
+                                                                            make_client):
+    organization = make_organization(fresh.territory, name="Aéro")
+    project_id = _ready_project(fresh, organization)
+    url = f"/t/neuf/projects/{project_id}"
+    assert 'id="preview-h"' not in text_of(fresh.client.get(url))  # no service opened yet
+    fresh.client.post_form(f"{url}/move", {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"})
+    page = text_of(fresh.client.get(url))
+    assert 'id="preview-h"' in page and 'name="service_key" value="mobility"' in page
+    member = make_client()
+    member.login(make_user(fresh.territory, "governance_member", name="Gaston Comité"))
+    seen = member.get(url)
+    assert seen.status_code == 200 and 'id="preview-h"' not in text_of(seen)  # previewing is for territory admins
