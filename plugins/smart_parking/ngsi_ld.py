@@ -21,7 +21,7 @@ from coopserv.plugin_api import db, gettext
 from .geoquery import GeoQuery, GeoQueryError
 from .models import Lot, Spot
 from .ngsi import term
-from .observations import default_lot_ngsi_id, default_spot_ngsi_id
+from .observations import default_spot_ngsi_id, lot_ngsi_id
 from .public_data import lots_availability, occupancy
 
 OFF_STREET_PARKING, PARKING_SPOT = "OffStreetParking", "ParkingSpot"
@@ -196,7 +196,7 @@ def lot_status(counts, nearly_full_percent):
 def lot_entity(row, slug, nearly_full_percent):
     """A lot and its availability as a normalized OffStreetParking entity."""
     lot, counts, observed = row.lot, row.counts, row.observed_at
-    entity = {"id": default_lot_ngsi_id(slug, lot.id), "type": OFF_STREET_PARKING,
+    entity = {"id": lot_ngsi_id(slug, lot.id, lot.ngsi_id), "type": OFF_STREET_PARKING,
               "name": _property(lot.name), "category": _property([lot.category]),
               "allowedVehicleType": _property(["car"]),
               "status": _property([lot_status(counts, nearly_full_percent)], observed),
@@ -217,12 +217,12 @@ def lot_entity(row, slug, nearly_full_percent):
     return entity
 
 
-def spot_entity(spot, slug, lot_latitude, lot_longitude):
+def spot_entity(spot, slug, lot_latitude, lot_longitude, lot_own_id=None):
     """A spot as a normalized ParkingSpot entity; it stands where its lot does when it has no point of its own."""
     entity = {"id": spot.ngsi_id or default_spot_ngsi_id(slug, spot.id), "type": PARKING_SPOT,
               "name": _property(spot.ref), "category": _property(["offStreet"]),
               "status": _property(spot.status, spot.status_observed_at),
-              "refParkingSite": {"type": "Relationship", "object": default_lot_ngsi_id(slug, spot.lot_id)}}
+              "refParkingSite": {"type": "Relationship", "object": lot_ngsi_id(slug, spot.lot_id, lot_own_id)}}
     location = (_location(spot.latitude, spot.longitude) if _has_point(spot)
                 else _location(lot_latitude, lot_longitude))
     if location:
@@ -325,10 +325,12 @@ def _add_spots(query, slug, filters, page, more, total, skip):
     """Fill the page with spots (ordered by id, offset past the lots), then tell whether more follow and count."""
     wanted = query.limit - len(page)
     if wanted > 0:
-        rows = db.session.execute(select(Spot, Lot.latitude, Lot.longitude).join(Lot, Lot.id == Spot.lot_id)
+        rows = db.session.execute(select(Spot, Lot.latitude, Lot.longitude, Lot.ngsi_id)
+                                  .join(Lot, Lot.id == Spot.lot_id)
                                   .where(*filters).order_by(Spot.id).offset(skip).limit(wanted + 1)).all()
         more = len(rows) > wanted
-        page = page + [spot_entity(spot, slug, latitude, longitude) for spot, latitude, longitude in rows[:wanted]]
+        page = page + [spot_entity(spot, slug, latitude, longitude, own_id)
+                       for spot, latitude, longitude, own_id in rows[:wanted]]
     elif not more:
         more = db.session.scalar(select(Spot.id).join(Lot, Lot.id == Spot.lot_id).where(*filters)
                                  .limit(1)) is not None
