@@ -8,12 +8,12 @@ lots' numbers), geo-queries (``georel``, see geoquery.py), ``attrs``, pagination
 filtered, ordered and paginated in SQL, so a page costs the same whatever the
 number of spots.
 """
+import functools
 import re
 from dataclasses import dataclass, field
 
 import re2
-from sqlalchemy import String, and_, case, cast, event, func, literal, or_, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.exc import DataError
 
 from coopserv.plugin_api import db, gettext
@@ -290,24 +290,25 @@ def spot_entity_id(slug):
 
 
 def _id_pattern_clause(pattern, slug):
-    """idPattern in SQL: PostgreSQL's own regular expressions; on SQLite, RE2 registered as a function."""
+    """idPattern in SQL: PostgreSQL's own regular expressions; on SQLite, RE2 given to the connection."""
     column = spot_entity_id(slug)
     if db.session.get_bind().dialect.name == "postgresql":
         return column.regexp_match(pattern.pattern)
+    # SQLite has no regular expressions (SQLAlchemy's REGEXP uses Python's re, which can backtrack).
+    db.session.connection().connection.dbapi_connection.create_function(
+        "smart_parking_re2_search", 2, _re2_search, deterministic=True)
     return func.smart_parking_re2_search(pattern.pattern, column) == 1
 
 
-@event.listens_for(Engine, "connect")
-def _register_re2(dbapi_connection, _record):
-    """Give SQLite connections RE2 searching (SQLite has no regular expressions; Python's re can backtrack)."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.create_function("smart_parking_re2_search", 2, _re2_search, deterministic=True)
+@functools.lru_cache(maxsize=64)
+def _cached_pattern(text):
+    return compile_id_pattern(text)
 
 
 def _re2_search(pattern, value):
     if pattern is None or value is None:
         return None
-    return 1 if compile_id_pattern(pattern).search(value) else 0
+    return 1 if _cached_pattern(pattern).search(value) else 0
 
 
 def _spot_conditions(conditions):
