@@ -7,7 +7,7 @@ from flask import abort
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.common import invalid, refuse
 from coopserv.api.network import PartnerOutSchema, TerritoryRefSchema, _coordinators_only, _territory_ref, blp
 from coopserv.network import access, services
@@ -45,7 +45,7 @@ def _field_errors(error):
 @blp.route("/territories", methods=["POST"])
 @blp.arguments(MemberTerritorySchema)
 @blp.response(201, TerritoryRefSchema)
-@blp.alt_response(422, description="Unknown territory, or already a member.")
+@blp.alt_response(422, schema=ApiErrorSchema, description="Unknown territory, or already a member.")
 @blp.doc(security=[BEARER])
 def add_territory(data):
     """Make a territory (named by its slug) a member of the network (coordinators)."""
@@ -128,7 +128,7 @@ def add_coordinator(data):
 
 @blp.route("/coordinators/<int:coordinator_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(409, description="The network's last coordinator stays.")
+@blp.alt_response(409, schema=ApiErrorSchema, description="The network's last coordinator stays.")
 @blp.doc(security=[BEARER])
 def remove_coordinator(coordinator_id):
     """Withdraw a coordinator role; the last one cannot be withdrawn (coordinators)."""

@@ -403,11 +403,11 @@ def release_on_stop(requests, now=None):
     bikes = db.session.scalars(select(BikeBooking).where(BikeBooking.ends_at > now)).all()
     for booking, departs_at in runs:
         notify(booking.user_id, _l("Your shuttle seats of %(date)s are cancelled: the service stopped."),
-               date=departs_at.strftime("%Y-%m-%d %H:%M"))
+               date=departs_at)
         db.session.delete(booking)
     for booking in bikes:
         notify(booking.user_id, _l("Your bike booking of %(date)s is cancelled: the service stopped."),
-               date=booking.starts_at.strftime("%Y-%m-%d %H:%M"))
+               date=booking.starts_at)
         db.session.delete(booking)
     return len(runs) + len(bikes)
 

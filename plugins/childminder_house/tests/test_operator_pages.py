@@ -42,9 +42,17 @@ def test_operator_sets_up_a_house_with_childminders_and_a_sponsor(clients, tarar
     assert "Sandrine Perret" in page and "Textiles de Tarare" in page and "MAM Les Petits Pas" in page
     grid = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
     # Monday 8:00-8:30: capacity 4, nobody yet; Thursday: she does not work.
-    assert '<th scope="row">08:00–08:30</th>' in grid
-    row = grid.split('<th scope="row">08:00–08:30</th>')[1].split("</tr>")[0]
+    assert '<th scope="row">8 h 00–8 h 30</th>' in grid and "08:00" not in grid
+    row = grid.split('<th scope="row">8 h 00–8 h 30</th>')[1].split("</tr>")[0]
     assert row.count("0 sur 4") + row.count("0 of 4") == 2 and ("sans assistante" in row or "no childminder" in row)
+    assert "7 h 30–18 h 30" in page  # the house's hours on the management page
+    clients.operator.post_form("/language", {"lang": "en", "next": "/"})
+    english = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
+    assert '<th scope="row">8:00\u202fAM–8:30\u202fAM</th>' in english or \
+        '<th scope="row">8:00 AM–8:30 AM</th>' in english
+    # The edit form still fills its time inputs with HH:MM.
+    edit = clients.operator.get(f"{BASE}/houses/{house.id}/edit").get_data(as_text=True)
+    assert 'value="07:30"' in edit
 
 
 @pytest.mark.parametrize("form, data, field", [
