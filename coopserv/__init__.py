@@ -22,6 +22,7 @@ def create_app(config=None):
     )
     from coopserv.i18n import select_locale, translation_directories
     from coopserv.plugin_host import PluginHost
+    from coopserv.rollups.tracking import install_tracking
     from coopserv.tenancy import install_scoping
     from coopserv.web import JSONProvider, register_web
 
@@ -57,6 +58,7 @@ def create_app(config=None):
 
     db.init_app(app)
     install_scoping()
+    install_tracking()
     enforce_sqlite_foreign_keys()
     migrate.init_app(app, db, directory=migrations_directory())
     login_manager.init_app(app)
@@ -90,6 +92,7 @@ def _import_models():
     from coopserv.notifications import models as _notifications  # noqa: F401
     from coopserv.organizations import models as _organizations  # noqa: F401
     from coopserv.projects import models as _projects  # noqa: F401
+    from coopserv.rollups import models as _rollups  # noqa: F401
     from coopserv.service_requests import models as _requests  # noqa: F401
     from coopserv.territories import models as _territories  # noqa: F401
     from coopserv.tokens import models as _tokens  # noqa: F401

@@ -31,7 +31,7 @@ from coopserv.organizations.models import Organization
 from coopserv.organizations.services import list_organizations
 from coopserv.api.auth import require_role as api_require_role
 from coopserv.api.auth import territory_api_blueprint
-from coopserv.extensions import csrf, db
+from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
@@ -41,7 +41,7 @@ from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
-from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+from coopserv.service_types import Indicator, PersonalData, RequestMeasure, ServiceType, Transition
 from coopserv.tenancy import (
     ALL_TERRITORIES,
     TenantMixin,
@@ -62,7 +62,7 @@ from coopserv.web import (
 )
 
 __all__ = [
-    "ACTIVE", "GOVERNANCE_MEMBER", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
+    "ACTIVE", "GOVERNANCE_MEMBER", "JSONDocument", "RequestMeasure", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
     "availability", "configure_module", "create_user", "list_organizations", "referent_organizations",
     "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
     "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Transition", "_l", "at_least", "between", "can_operate",

@@ -195,14 +195,13 @@ QUOTA_KINDS_COUNTED = (MONTHLY_REQUESTS, PLACES)
 
 
 def indicator_values(module, now=None):
-    """This month's and last month's value of each indicator the module's plugin declares."""
-    this_month = start_of_month(now)
-    last_month = start_of_month(this_month - timedelta(days=1))
-    next_month = start_of_month(this_month + timedelta(days=32))
-    rows = []
-    for indicator in plugin_host().indicators.values():
-        if indicator.service_key != module.service_key:
-            continue
-        rows.append((indicator, indicator.compute(module, last_month, this_month),
-                     indicator.compute(module, this_month, next_month)))
-    return rows
+    """Last month's and this month's value of each indicator the module's plugin declares (rollups, cache)."""
+    from coopserv.indicators.services import series_of
+
+    this_month = start_of_month(now).date()
+    last_month = start_of_month(start_of_month(now) - timedelta(days=1)).date()
+    indicators = [indicator for indicator in plugin_host().indicators.values()
+                  if indicator.service_key == module.service_key]
+    all_points = series_of([(indicator, module) for indicator in indicators], last_month, this_month,
+                           today=this_month)
+    return [(indicator, points[0][1], points[1][1]) for indicator, points in zip(indicators, all_points)]

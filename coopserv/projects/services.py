@@ -326,8 +326,10 @@ def evaluation(project):
 def _measure(indicator, module, start, end):
     """Compute one indicator; a plugin's failing indicator shows as "not measured" instead of breaking the page."""
     try:
+        from coopserv.indicators.services import measure
+
         with db.session.begin_nested():
-            return indicator.compute(module, start, end)
+            return measure(indicator, module, start, end)
     except Exception:  # a plugin's bug must not hide the rest of the evaluation
         log.exception("Indicator %s failed for module %s", indicator.key, module.id)
         return None
