@@ -13,6 +13,7 @@ from coopserv.audit.models import AuditEntry
 from coopserv.audit.services import record
 from coopserv.extensions import db
 from coopserv.modules.services import list_modules
+from coopserv.pagination import keyset_page, page_keys
 from coopserv.organizations import services as organizations
 from coopserv.organizations.models import ORGANIZATION_KINDS, SIZE_BANDS, Organization
 from coopserv.organizations.schemas import OrganizationSchema
@@ -140,12 +141,11 @@ def revoke(membership_id):
 @bp.get("/audit")
 @roles_required(TERRITORY_ADMIN)
 def audit():
-    page = max(request.args.get("page", 1, type=int), 1)
-    entries = db.session.scalars(
-        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
-        .limit(50).offset((page - 1) * 50)
-    ).all()
-    return render_template("admin/audit.html", entries=entries, page=page)
+    """The audit log, newest first, 50 entries a page (by key)."""
+    before, after = page_keys()
+    page = keyset_page(select(AuditEntry).options(selectinload(AuditEntry.actor)), AuditEntry.id, before, after,
+                       per_page=50)
+    return render_template("admin/audit.html", entries=page.rows, page=page)
 
 
 @bp.get("/plugins")

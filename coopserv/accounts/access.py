@@ -1,6 +1,7 @@
 """Who may do what in the current territory; every check runs on the server."""
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from coopserv.accounts.models import (
     ACTIVE,
@@ -11,24 +12,22 @@ from coopserv.accounts.models import (
     Membership,
 )
 from coopserv.extensions import db
-from coopserv.tenancy import current_territory, request_cache
+from coopserv.tenancy import current_territory, request_cached
+
+
+def all_memberships():
+    """The signed-in user's memberships here, pending ones included, with their organizations: one query a request."""
+    if not current_user.is_authenticated or current_territory() is None:
+        return []
+    user_id = current_user.id
+    return request_cached(("memberships", user_id), lambda: list(db.session.scalars(
+        select(Membership).filter_by(user_id=user_id).options(joinedload(Membership.organization))
+        .order_by(Membership.id))))
 
 
 def active_memberships():
-    """Return the signed-in user's active memberships in the current territory (one query per request)."""
-    if not current_user.is_authenticated or current_territory() is None:
-        return []
-    cache = request_cache()
-    if cache is None or "memberships" not in cache:
-        memberships = list(
-            db.session.scalars(
-                select(Membership).filter_by(user_id=current_user.id, status=ACTIVE).order_by(Membership.id)
-            )
-        )
-        if cache is None:
-            return memberships
-        cache["memberships"] = memberships
-    return cache["memberships"]
+    """Return the signed-in user's active memberships in the current territory (no query of its own)."""
+    return [membership for membership in all_memberships() if membership.status == ACTIVE]
 
 
 def has_role(role, module_id=None):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from coopserv.audit.services import record
 from coopserv.extensions import db
@@ -20,6 +21,7 @@ from coopserv.modules.models import (
 )
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host, service_type
+from coopserv.tenancy import forget_cached, request_cached
 from coopserv.timeutil import utcnow
 
 
@@ -27,18 +29,27 @@ class UnknownServiceError(LookupError):
     """Raised when no enabled plugin declares the service key."""
 
 
+def territory_modules():
+    """Every module of the current territory with its pilot organizations, loaded once per request.
+
+    The portal, the plugins' panels and pages all read modules through here
+    (``get_module``, ``list_modules``), so a page pays two queries for them.
+    """
+    return request_cached("modules", lambda: list(db.session.scalars(
+        select(ServiceModule).options(selectinload(ServiceModule.pilot_organizations))
+        .order_by(ServiceModule.service_key))))
+
+
 def get_module(service_key):
     """Return the current territory's module for a service key, or None."""
-    return db.session.scalar(select(ServiceModule).filter_by(service_key=service_key))
+    return next((module for module in territory_modules() if module.service_key == service_key), None)
 
 
 def list_modules(enabled_only=False):
-    query = select(ServiceModule).order_by(ServiceModule.service_key)
-    if enabled_only:
-        query = query.filter_by(enabled=True)
-    modules = list(db.session.scalars(query))
+    """The territory's modules whose plugin is installed, optionally only the enabled ones."""
     known = plugin_host().service_types
-    return [module for module in modules if module.service_key in known]
+    return [module for module in territory_modules()
+            if module.service_key in known and (module.enabled or not enabled_only)]
 
 
 def validate_config(service_key, raw_config):
@@ -56,6 +67,7 @@ def enable_module(service_key, stage="prototype", config=None):
     if module is None:
         module = ServiceModule(service_key=service_key, stage=stage, config=validated)
         db.session.add(module)
+        forget_cached("modules")
     else:
         module.enabled = True
         module.config = validated

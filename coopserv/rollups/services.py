@@ -22,7 +22,7 @@ from coopserv.rollups.measures import (
 from coopserv.rollups.models import ALL_ORGANIZATIONS, RequestFact, RequestRollup, RollupBuild
 from coopserv.service_types import DISTINCT_REQUESTERS
 from coopserv.sqlcompat import grouped_percentile, upsert
-from coopserv.tenancy import current_territory_id
+from coopserv.tenancy import ALL_TERRITORIES, current_territory_id
 from coopserv.timeutil import utcnow
 
 FACT_COLUMNS = ("territory_id", "rollup_key", "request_id", "module_id", "organization_id", "month", "status",
@@ -30,6 +30,15 @@ FACT_COLUMNS = ("territory_id", "rollup_key", "request_id", "module_id", "organi
 CELL_KEY = ("territory_id", "rollup_key", "module_id", "organization_id", "month", "status")
 #: Requests refreshed per statement (keeps IN lists short).
 CHUNK = 500
+
+
+def _read(query):
+    """Run a read that names its territories itself (by id or by request)."""
+    return db.session.execute(query.execution_options(**{ALL_TERRITORIES: True}))
+
+
+def _scalar(query):
+    return db.session.scalar(query.execution_options(**{ALL_TERRITORIES: True}))
 
 
 # -- incremental ---------------------------------------------------------------------------
@@ -43,8 +52,8 @@ def refresh_requests(request_ids):
 
 def _refresh(ids):
     table = RequestFact.__table__
-    new = {(row.rollup_key, row.request_id): row for row in db.session.execute(select(facts_of_requests(ids)))}
-    old = {(row.rollup_key, row.request_id): row for row in db.session.execute(
+    new = {(row.rollup_key, row.request_id): row for row in _read(select(facts_of_requests(ids)))}
+    old = {(row.rollup_key, row.request_id): row for row in _read(
         select(*(table.c[name] for name in FACT_COLUMNS), table.c.id).where(table.c.request_id.in_(ids)))}
     changed = [key for key in new.keys() | old.keys() if _fact(new.get(key)) != _fact(old.get(key))]
     if not changed:
@@ -116,9 +125,9 @@ def _recompute(cells, by_key):
         measure = by_key[cell[1]]
         facts = _cell_facts(cell)
         if measure.declaration.aggregate == DISTINCT_REQUESTERS:
-            value = db.session.scalar(select(func.count(func.distinct(facts.c.requester_id))))
+            value = _scalar(select(func.count(func.distinct(facts.c.requester_id))))
         else:
-            value = db.session.scalar(grouped_percentile(facts, facts.c.value, (), measure.declaration.percentile))
+            value = _scalar(grouped_percentile(facts, facts.c.value, (), measure.declaration.percentile))
         updates.append({**dict(zip(("t", "k", "m", "o", "mo", "s"), cell)), "new_value": value})
     if updates:
         table = RequestRollup.__table__
@@ -162,7 +171,7 @@ def rebuild(keys=None, territory_id=None):
 
 def outdated_keys():
     """Rollups never built, or built from another definition than today's."""
-    built = dict(db.session.execute(select(RollupBuild.rollup_key, RollupBuild.fingerprint)).all())
+    built = dict(_read(select(RollupBuild.rollup_key, RollupBuild.fingerprint)).all())
     return [measure.key for measure in measures() if built.get(measure.key) != fingerprint(measure)]
 
 
@@ -206,7 +215,7 @@ def _rebuild_values(measure, conditions, organization, status):
     else:
         query = grouped_percentile(source, source.c.value, groups, measure.declaration.percentile)
     rows = [{"t": t, "m": m, "o": o, "mo": mo, "s": s, "new_value": value}
-            for t, m, o, mo, s, value in db.session.execute(query)]
+            for t, m, o, mo, s, value in _read(query)]
     if rows:
         db.session.execute(
             update(cells).where(cells.c.territory_id == bindparam("t"), cells.c.rollup_key == measure.key,
@@ -223,7 +232,7 @@ def monthly_values(pairs, months):
     if not pairs or not months:
         return {}
     cells = RequestRollup.__table__
-    rows = db.session.execute(
+    rows = _read(
         select(cells.c.rollup_key, cells.c.module_id, cells.c.month, cells.c.count, cells.c.total, cells.c.value)
         .where(cells.c.territory_id == current_territory_id(), cells.c.organization_id == ALL_ORGANIZATIONS,
                cells.c.status == "", tuple_(cells.c.rollup_key, cells.c.module_id).in_(
@@ -245,7 +254,7 @@ def period_value(measure, module, first_month, end_month):
     cells, facts = RequestRollup.__table__, RequestFact.__table__
     aggregate = measure.declaration.aggregate
     if measure.additive:
-        count, total = db.session.execute(
+        count, total = _read(
             select(func.coalesce(func.sum(cells.c.count), 0), func.coalesce(func.sum(cells.c.total), 0.0))
             .where(cells.c.territory_id == module.territory_id, cells.c.rollup_key == measure.key,
                    cells.c.module_id == module.id, cells.c.organization_id == ALL_ORGANIZATIONS,
@@ -254,11 +263,11 @@ def period_value(measure, module, first_month, end_month):
     source = select(facts.c.requester_id, facts.c.value).where(
         facts.c.territory_id == module.territory_id, facts.c.rollup_key == measure.key,
         facts.c.module_id == module.id, facts.c.month >= first_month, facts.c.month < end_month).subquery()
-    count = db.session.scalar(select(func.count()).select_from(source))
+    count = _scalar(select(func.count()).select_from(source))
     if aggregate == DISTINCT_REQUESTERS:
-        value = db.session.scalar(select(func.count(func.distinct(source.c.requester_id))))
+        value = _scalar(select(func.count(func.distinct(source.c.requester_id))))
     else:
-        value = db.session.scalar(grouped_percentile(source, source.c.value, (), measure.declaration.percentile))
+        value = _scalar(grouped_percentile(source, source.c.value, (), measure.declaration.percentile))
     return cell_value(measure, count, None, value)
 
 
@@ -267,12 +276,12 @@ def live_value(measure, module, start, end):
     facts = fact_select(measure, territory_id=module.territory_id, module_id=module.id,
                         created_between=(start, end)).subquery()
     aggregate = measure.declaration.aggregate
-    count, total, distinct = db.session.execute(
+    count, total, distinct = _read(
         select(func.count(), func.coalesce(func.sum(facts.c.value), 0.0),
                func.count(func.distinct(facts.c.requester_id)))).one()
     value = distinct if aggregate == DISTINCT_REQUESTERS else None
     if aggregate == "percentile" and count:
-        value = db.session.scalar(grouped_percentile(facts, facts.c.value, (), measure.declaration.percentile))
+        value = _scalar(grouped_percentile(facts, facts.c.value, (), measure.declaration.percentile))
     return cell_value(measure, count, total, value)
 
 
@@ -281,7 +290,7 @@ def request_counts(module_ids, organization_id=None):
     if not module_ids:
         return []
     cells = RequestRollup.__table__
-    return db.session.execute(
+    return _read(
         select(cells.c.module_id, cells.c.month, cells.c.status, cells.c.count)
         .where(cells.c.territory_id == current_territory_id(), cells.c.rollup_key == REQUESTS,
                cells.c.module_id.in_(module_ids),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from coopserv.accounts.access import can_operate, employer, operated_module_ids
 from coopserv.extensions import db
 from coopserv.modules.services import availability, get_module
+from coopserv.pagination import page_keys
 from coopserv.plugin_host import service_type
 from coopserv.service_requests import services
 from coopserv.service_requests.models import ServiceRequest
@@ -91,10 +92,10 @@ def submit(service_key):
 @bp.get("/requests")
 @member_required
 def mine():
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, has_more = services.my_requests(current_user.id, page)
-    return render_template("requests/mine.html", requests=rows, service_type=service_type, page=page,
-                           has_more=has_more)
+    """A person's requests, newest first, 25 a page (by key)."""
+    before, after = page_keys()
+    page = services.my_requests(current_user.id, before, after)
+    return render_template("requests/mine.html", requests=page.rows, service_type=service_type, page=page)
 
 
 def _visible_request(request_id):
@@ -181,9 +182,10 @@ def queue(service_key):
     status = request.args.get("status") or None
     if status is not None and status not in kind.states:
         status = None
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = services.queue(module, status, page, per_page=25)
-    transitions = {row.id: services.allowed_transitions(row, current_user, True) for row in rows}
-    return render_page("requests/queue.html", "requests/_queue_table.html", module=module, kind=kind, rows=rows,
-                       total=total, page=page, status=status, transitions=transitions,
-                       counts=services.status_counts(module))
+    before, after = page_keys()
+    page = services.queue(module, status, before, after, per_page=25)
+    counts = services.status_counts(module)
+    transitions = {row.id: services.allowed_transitions(row, current_user, True) for row in page.rows}
+    return render_page("requests/queue.html", "requests/_queue_table.html", module=module, kind=kind, rows=page.rows,
+                       total=counts.get(status, 0) if status else sum(counts.values()), page=page, status=status,
+                       transitions=transitions, counts=counts)

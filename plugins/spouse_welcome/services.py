@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.plugin_api import (
     EMPLOYEE,
@@ -152,7 +152,7 @@ def list_cases(module, status=None, referent_id=None):
 def cases_of_family(user_id):
     """The cases where ``user_id`` is the family (normally one)."""
     return db.session.scalars(
-        select(Case).where(Case.requester_id == user_id).options(selectinload(Case.request)).order_by(Case.id.desc())
+        select(Case).where(Case.requester_id == user_id).options(joinedload(Case.request)).order_by(Case.id.desc())
     ).all()
 
 
