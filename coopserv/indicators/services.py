@@ -9,7 +9,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from coopserv.extensions import db
 from coopserv.indicators.models import IndicatorCache, IndicatorSharing, IndicatorSnapshot
-from coopserv.modules.models import ServiceModule
 from coopserv.plugin_host import plugin_host
 from coopserv.tenancy import current_territory_id
 from coopserv.timeutil import utcnow
@@ -187,7 +186,9 @@ def _same_module(module):
 
 def territory_indicators():
     """(indicator, module) for the core's indicators and those of every module of the current territory."""
-    modules = {m.service_key: m for m in db.session.scalars(select(ServiceModule)).all()}
+    from coopserv.modules.services import territory_modules
+
+    modules = {m.service_key: m for m in territory_modules()}
     pairs = []
     for indicator in plugin_host().indicators.values():
         if indicator.service_key is None:

@@ -7,7 +7,7 @@ construction.
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Float, cast, func, literal, select, union_all
+from sqlalchemy import Float, cast, literal, select, union_all
 
 from coopserv.extensions import db
 from coopserv.modules.models import ServiceModule
