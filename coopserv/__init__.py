@@ -72,6 +72,10 @@ def create_app(config=None):
     init_api(app, host)
     for command in host.collect("register_commands"):
         app.cli.add_command(command)
+    # Configure the ORM mappers now, while the process starts, rather than in its first request.
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     return app
 
 

@@ -5,10 +5,20 @@ from flask_login import current_user
 
 from coopserv.accounts.access import all_memberships, has_role, is_member, operated_module_ids
 from coopserv.accounts.models import COMPANY_REFERENT, GOVERNANCE_MEMBER, TERRITORY_ADMIN
-from coopserv.tenancy import current_territory
+from coopserv.tenancy import current_territory, request_cache
 
 
 def template_context():
+    """The values of every template, computed once per request (pages render several templates)."""
+    cache = request_cache()
+    if cache is None:
+        return _template_context()
+    if "template_context" not in cache:
+        cache["template_context"] = _template_context()
+    return cache["template_context"]
+
+
+def _template_context():
     territory = current_territory()
     context = {
         "territory": territory,

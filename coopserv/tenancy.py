@@ -134,10 +134,19 @@ def _touches_tenant_model(state):
                for table in find_tables(state.statement, include_joins=True, include_aliases=True))
 
 
+_TENANT_TABLES = {}
+
+
 def _tenant_table_names():
+    """Names of the tenant tables, recomputed only when models are added (plugins import theirs late)."""
     from coopserv.extensions import db
 
-    return {mapper.local_table.name for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantMixin)}
+    mappers = db.Model.registry.mappers
+    if _TENANT_TABLES.get("count") != len(mappers):
+        _TENANT_TABLES["names"] = {mapper.local_table.name for mapper in mappers
+                                   if issubclass(mapper.class_, TenantMixin)}
+        _TENANT_TABLES["count"] = len(mappers)
+    return _TENANT_TABLES["names"]
 
 
 def _scope_select(state):
