@@ -76,6 +76,13 @@ def request_cached(name, loader):
     return cache[key]
 
 
+def prime_cached(name, value):
+    """Store a value another query already brought, so ``request_cached(name, …)`` needs no query."""
+    cache = request_cache()
+    if cache is not None:
+        cache[(name, current_territory_id())] = value
+
+
 def forget_cached(name):
     """Drop a cached value of this request (after a write that changes it)."""
     cache = request_cache()

@@ -140,7 +140,7 @@ class JSONProvider(DefaultJSONProvider):
 def register_web(app, host):
     """Register blueprints (core, then plugins), template helpers and error pages."""
     from coopserv.accounts.views import bp as accounts_bp
-    from coopserv.accounts.views import load_user
+    from coopserv.accounts.loading import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
     from coopserv.admin_views import bp as admin_bp
     from coopserv.extensions import login_manager

@@ -25,9 +25,6 @@ bp = Blueprint("accounts", __name__)
 territory_bp = territory_blueprint("membership", __name__)
 
 
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
-
 
 def _sign_in_key():
     """Limit guesses per address and account, so one office's NAT does not lock everybody out."""

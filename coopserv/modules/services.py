@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from coopserv.audit.services import record
 from coopserv.extensions import db
@@ -30,14 +29,31 @@ class UnknownServiceError(LookupError):
 
 
 def territory_modules():
-    """Every module of the current territory with its pilot organizations, loaded once per request.
+    """Every module of the current territory, loaded once per request.
 
     The portal, the plugins' panels and pages all read modules through here
-    (``get_module``, ``list_modules``), so a page pays two queries for them.
+    (``get_module``, ``list_modules``), so a page pays one query for them.
     """
     return request_cached("modules", lambda: list(db.session.scalars(
-        select(ServiceModule).options(selectinload(ServiceModule.pilot_organizations))
-        .order_by(ServiceModule.service_key))))
+        select(ServiceModule).order_by(ServiceModule.service_key))))
+
+
+def pilot_ids(module):
+    """Ids of the module's pilot organizations: the pilots of every module are read in one query per request."""
+    index = request_cached("pilots", _pilot_index)
+    return index.get(module.id, set())
+
+
+def _pilot_index():
+    from coopserv.modules.models import module_pilot_organization as pilots
+
+    index = {}
+    rows = db.session.execute(
+        select(pilots.c.module_id, pilots.c.organization_id)
+        .join(ServiceModule, ServiceModule.id == pilots.c.module_id)).all()
+    for module_id, organization_id in rows:
+        index.setdefault(module_id, set()).add(organization_id)
+    return index
 
 
 def get_module(service_key):
@@ -105,6 +121,7 @@ def update_settings(module, data):
     module.stage = data["stage"]
     module.access = data.get("access", module.access)
     module.pilot_organizations = pilots
+    forget_cached("pilots")
     record("module.settings_changed", module.service_key, old_stage=old_stage, stage=module.stage,
            access=module.access, pilots=sorted(o.name for o in pilots))
     db.session.commit()
@@ -165,7 +182,7 @@ def availability(module, organization, members_by_module=None, usage=None):
         return Availability(False, _("This service is closed."), visible=False)
     if organization is None:
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
-    if module.stage in PILOT_STAGES and organization.id not in {o.id for o in module.pilot_organizations}:
+    if module.stage in PILOT_STAGES and organization.id not in pilot_ids(module):
         return Availability(False, _("This service is being tested with pilot organizations only."))
     if module.access != MEMBERS_ONLY:
         return Availability(True)

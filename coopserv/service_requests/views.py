@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.accounts.access import can_operate, employer, operated_module_ids
 from coopserv.extensions import db
@@ -11,7 +12,7 @@ from coopserv.modules.services import availability, get_module
 from coopserv.pagination import page_keys
 from coopserv.plugin_host import service_type
 from coopserv.service_requests import services
-from coopserv.service_requests.models import ServiceRequest
+from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.web import (
     form_data,
     is_htmx,
@@ -99,8 +100,15 @@ def mine():
 
 
 def _visible_request(request_id):
-    """Load a request of this territory that the person may see: theirs, or one they operate."""
-    service_request = db.session.scalar(select(ServiceRequest).filter_by(id=request_id))
+    """Load a request of this territory that the person may see: theirs, or one they operate.
+
+    With its module, people and history in two statements: the page shows them all.
+    """
+    service_request = db.session.scalar(
+        select(ServiceRequest).filter_by(id=request_id)
+        .options(joinedload(ServiceRequest.module), joinedload(ServiceRequest.requester),
+                 joinedload(ServiceRequest.organization),
+                 selectinload(ServiceRequest.history).joinedload(StatusChange.actor)))
     if service_request is None:
         abort(404)
     if service_request.requester_id != current_user.id and not can_operate(service_request.module):

@@ -122,8 +122,8 @@ def case_for_request(request_id):
 def get_case(case_id):
     return db.session.scalar(
         select(Case).filter_by(id=case_id)
-        .options(selectinload(Case.steps), selectinload(Case.introductions).selectinload(Introduction.organization),
-                 selectinload(Case.request), selectinload(Case.follow_up))
+        .options(selectinload(Case.steps), selectinload(Case.introductions).joinedload(Introduction.organization),
+                 joinedload(Case.request), joinedload(Case.follow_up), joinedload(Case.referent))
     )
 
 
