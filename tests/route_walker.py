@@ -94,7 +94,9 @@ def _table_for(stem, prefix):
     candidates = sorted(name for name in tables if name == stem or name.endswith("_" + stem))
     own = [name for name in candidates if name.startswith(prefix)]
     exact = [name for name in candidates if name == stem]
-    chosen = own or exact or candidates
+    # ``collective_id`` names ``collective_need``: the stem starts the table name.
+    starting = sorted(name for name in tables if name.startswith(stem + "_"))
+    chosen = own or exact or candidates or starting
     return chosen[0] if chosen else None
 
 

