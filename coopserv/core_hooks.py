@@ -17,9 +17,11 @@ def register_personal_data():
                      label="notifications"),
         PersonalData(ServiceRequest, "requester_id", ("id", "territory_id", "module_id", "status", "payload",
                                                       "created_at"),
-                     erase="anonymise", anonymised_values={"payload": {}}, label="service_requests"),
+                     erase="anonymise", anonymised_values={"payload": {}}, scrub=("payload",),
+                     label="service_requests"),
         PersonalData(StatusChange, "actor_id", ("request_id", "from_status", "to_status", "comment", "at"),
-                     erase="anonymise", anonymised_values={"comment": ""}, label="status_changes"),
+                     erase="anonymise", anonymised_values={"comment": ""}, scrub=("comment",),
+                     label="status_changes"),
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries"),
         *_cooperation_personal_data(),
@@ -30,6 +32,7 @@ def _cooperation_personal_data():
     """Needs, projects and governance keep what people said and did; erasure detaches it from them."""
     from coopserv.governance.models import (
         ActionItem,
+        CharterSignature,
         CommitteeSeat,
         CommitteeVote,
         EventRegistration,
@@ -39,30 +42,42 @@ def _cooperation_personal_data():
         Risk,
     )
     from coopserv.needs.models import CampaignAnswer, Need, NeedSupport
-    from coopserv.projects.models import SatisfactionAnswer
+    from coopserv.projects.models import ProjectDecision, ProjectEvent, SatisfactionAnswer, ServiceProject
     from coopserv.tokens.models import AccessToken
 
     return [
-        PersonalData(Need, "author_id", ("territory_id", "title", "description", "created_at"),
-                     erase="anonymise", label="needs"),
+        # A need others may have supported keeps its place on the board, without the author's words.
+        PersonalData(Need, "author_id", ("territory_id", "title", "description", "sites", "shifts", "created_at"),
+                     erase="anonymise", scrub=("title", "description", "sites", "shifts"), label="needs"),
         PersonalData(NeedSupport, "user_id", ("need_id", "employees_affected"), erase="anonymise",
                      label="need_supports"),
         PersonalData(CampaignAnswer, "user_id", ("campaign_id", "answers", "created_at"), erase="anonymise",
-                     label="campaign_answers"),
+                     scrub=("answers",), label="campaign_answers"),
         PersonalData(SatisfactionAnswer, "user_id", ("project_id", "score", "comment", "created_at"),
-                     erase="anonymise", anonymised_values={"comment": ""}, label="satisfaction_answers"),
+                     erase="anonymise", anonymised_values={"comment": ""}, scrub=("comment",),
+                     label="satisfaction_answers"),
         PersonalData(CommitteeSeat, "user_id", ("territory_id",), label="committee_seats"),
         PersonalData(MeetingAttendance, "user_id", ("meeting_id",), label="meeting_attendance"),
         PersonalData(CommitteeVote, "user_id", ("item_id",), label="committee_votes"),
         PersonalData(EventRegistration, "user_id", ("event_id",), label="event_registrations"),
+        # An idea others voted for keeps its votes, without the author's words.
         PersonalData(IdeaPitch, "author_id", ("event_id", "title", "pitch", "submitted_at"), erase="anonymise",
-                     label="ideas"),
+                     scrub=("title", "pitch"), label="ideas"),
         PersonalData(IdeaVote, "user_id", ("idea_id",), label="idea_votes"),
         PersonalData(ActionItem, "owner_id", ("meeting_id", "title", "due_on", "status"), erase="anonymise",
                      label="action_items"),
         PersonalData(Risk, "owner_id", ("territory_id",), erase="anonymise", label="risk_ownership"),
         PersonalData(AccessToken, "user_id", ("territory_id", "name", "created_at", "revoked_at"),
-                     label="access_tokens"),
+                     scrub=("name",), label="access_tokens"),
+        # Records of what the person did for the territory stay (they are the committee's and the
+        # organization's), detached from them: a charter signed, a project led or moved, a decision.
+        PersonalData(CharterSignature, "signed_by_id", ("version_id", "organization_id", "signed_on"),
+                     erase="anonymise", label="charter_signatures"),
+        PersonalData(ServiceProject, "lead_id", ("territory_id", "title"), erase="anonymise", label="projects_led"),
+        PersonalData(ProjectEvent, "actor_id", ("project_id", "from_stage", "to_stage", "at"), erase="anonymise",
+                     label="project_moves"),
+        PersonalData(ProjectDecision, "actor_id", ("project_id", "outcome", "decided_on"), erase="anonymise",
+                     label="project_decisions"),
     ]
 
 

@@ -215,3 +215,15 @@ def portal_home_panels(territory, user):
     Called on each visit of the home page; ``user`` is the signed-in ``User``
     or None. Returns a list of ``markupsafe.Markup`` (or an empty list).
     """
+
+
+@hookspec
+def open_data_links(territory):
+    """Add links to the territory's public open-data page: feeds and downloads a plugin publishes.
+
+    Called on each visit of ``/t/<slug>/open-data/``, with ``territory`` (a
+    ``Territory``) in scope and nobody necessarily signed in, so list only what
+    the territory chose to publish. Returns a list of dicts ``{"label": str,
+    "url": str, "format": str}`` (``format`` names the standard or file type,
+    e.g. "CSV", "GBFS", "NGSI-LD"); the lists of all plugins are concatenated.
+    """

@@ -41,3 +41,38 @@ def translation_directories(app, host):
     """The core catalog first, then every plugin's."""
     core = os.path.join(app.root_path, "translations")
     return [core] + host.collect("register_translation_directories")
+
+
+def install_safe_template_gettext(jinja_env):
+    """Make the templates' ``_()``, ``gettext()`` and ``ngettext()`` survive a "%" in their text.
+
+    Jinja's new-style gettext always %-formats, even without variables, so a label that comes
+    from data ("Occupancy (%)") or a translation with a stray "%" raised and took the page down.
+    Literal template strings keep writing "%%" for a percent sign; a text that cannot be
+    formatted is shown as it is (with "%%" collapsed) instead of failing.
+    """
+    from flask_babel import get_translations
+    from jinja2.utils import pass_context
+    from markupsafe import Markup
+
+    @pass_context
+    def template_gettext(context, message, **variables):
+        text = get_translations().ugettext(message)
+        return _format(context, text, message, variables)
+
+    @pass_context
+    def template_ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = get_translations().ungettext(singular, plural, num)
+        return _format(context, text, singular if num == 1 else plural, variables)
+
+    def _format(context, text, original, variables):
+        wrap = Markup if context.eval_ctx.autoescape else str
+        for candidate in (text, original):
+            try:
+                return wrap(candidate) % variables
+            except (KeyError, ValueError, TypeError):
+                continue
+        return wrap(str(text).replace("%%", "%"))
+
+    jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext)

@@ -38,10 +38,11 @@ from coopserv.indicators.sql import hours_between, median
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host
-from coopserv.schemas import Schema, at_least, between, length, one_of
+from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
 from coopserv.service_types import Indicator, PersonalData, RequestMeasure, ServiceType, Transition
+from coopserv.territories.models import Territory
 from coopserv.tenancy import (
     ALL_TERRITORIES,
     TenantMixin,
@@ -65,8 +66,8 @@ __all__ = [
     "ACTIVE", "GOVERNANCE_MEMBER", "JSONDocument", "RequestMeasure", "IllegalTransition", "Membership", "Organization", "RequestRefused", "User",
     "availability", "configure_module", "create_user", "list_organizations", "referent_organizations",
     "ALL_TERRITORIES", "redirect_after_post", "api_require_role", "territory_api_blueprint", "apply_transition", "csrf", "json_error", "plugin_host", "employer_of", "submit_request", "COMPANY_REFERENT", "EMPLOYEE", "Indicator", "PersonalData", "SERVICE_OPERATOR", "Schema",
-    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Transition", "_l", "at_least", "between", "can_operate",
+    "ServiceRequest", "ServiceType", "StatusChange", "TERRITORY_ADMIN", "TenantMixin", "Territory", "Transition", "_l", "at_least", "between", "can_operate",
     "current_territory", "current_user", "db", "employer", "form_data", "get_module", "gettext", "has_role",
-    "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "notify",
+    "hookimpl", "hours_between", "is_htmx", "is_member", "is_territory_admin", "lazy_gettext", "length", "login_required", "median", "member_required", "ngettext", "normalise_datetime", "notify",
     "one_of", "render_page", "roles_required", "territory_blueprint", "territory_scope", "utcnow", "wants_json",
 ]

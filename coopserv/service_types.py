@@ -48,6 +48,9 @@ class ServiceType:
     operator_endpoint: str | None = None
     #: Turns a validated payload into a short summary line for lists.
     summarize: Callable[[dict], str] = field(default=lambda payload: "")
+    #: True when requests hold confidences (a family's situation): only the requester and the
+    #: module's own operators read them; territory admins see counts per status, not contents.
+    confidential: bool = False
 
     @property
     def final_states(self):
@@ -152,6 +155,16 @@ class PersonalData:
     statistics): the user column becomes NULL and each column named in
     ``anonymised_values`` takes its value. ``retention_days`` says how long
     rows are kept (None: as long as the person's account).
+
+    ``scrub`` names the columns holding text the person wrote (a need's title,
+    an idea's pitch, a text or JSON column): on anonymisation each becomes the
+    neutral "contribution removed" text (every string inside a JSON value), so
+    what others supported or voted for keeps its place without the words; and
+    wherever the core copied those texts (audit log, other people's
+    notifications) they are removed too. ``related`` finds rows *about* the
+    person that another column links to them (a case's notes): a function of
+    the user id returning a SQL condition, used instead of ``user_column``,
+    whose own value is then left alone.
     """
 
     model: Any
@@ -162,3 +175,7 @@ class PersonalData:
     label: str = ""
     #: Column -> value written on anonymisation.
     anonymised_values: dict = field(default_factory=dict)
+    #: Columns of text the person wrote, replaced by the neutral text (and hunted in copies).
+    scrub: tuple[str, ...] = ()
+    #: user id -> SQL condition selecting rows about the person through another table (optional).
+    related: Callable[[int], Any] | None = None

@@ -146,12 +146,10 @@ def app_config():
 _APPS = {}
 
 
-@pytest.fixture
-def app(coopserv_database, app_config, tmp_path):
-    """The app on the migrated test database, with its settings restored and tables emptied after the test."""
-    from coopserv.extensions import limiter
-
+def shared_app(coopserv_database, app_config=None):
+    """The session's app for ``app_config`` (built once per configuration)."""
     url, root = coopserv_database
+    app_config = app_config or {}
     key = repr(sorted(app_config.items(), key=lambda item: item[0]))
     application = _APPS.get(key)
     if application is None:
@@ -159,6 +157,15 @@ def app(coopserv_database, app_config, tmp_path):
         config.update(app_config)
         application = _APPS[key] = create_app(config)
         application.test_client_class = CoopservClient
+    return application
+
+
+@pytest.fixture
+def app(coopserv_database, app_config, tmp_path):
+    """The app on the migrated test database, with its settings restored and tables emptied after the test."""
+    from coopserv.extensions import limiter
+
+    application = shared_app(coopserv_database, app_config)
     settings = dict(application.config)
     application.config["MAIL_OUTBOX"] = os.path.join(str(tmp_path), "outbox")
     limiter.reset()  # no test inherits another's sign-in attempts
@@ -173,19 +180,47 @@ def app(coopserv_database, app_config, tmp_path):
         application.config.update(settings)
 
 
+@pytest.fixture(scope="module")
+def demo_app(coopserv_database, tmp_path_factory):
+    """The app with the four demo territories seeded once for the whole test module.
+
+    Seeding costs seconds, so tests that only read (walking every page, counting queries) share
+    one demo; its tables are emptied when the module ends. A module using ``demo_app`` must not
+    also use ``app``, whose teardown empties the tables after each test.
+    """
+    from coopserv.demo import seed_demo
+    from coopserv.extensions import limiter
+
+    application = shared_app(coopserv_database)
+    settings = dict(application.config)
+    application.config["MAIL_OUTBOX"] = str(tmp_path_factory.mktemp("demo-outbox"))
+    limiter.reset()
+    try:
+        with application.app_context():
+            seed_demo()
+            db.session.commit()
+            yield application
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+    finally:
+        application.config.clear()
+        application.config.update(settings)
+
+
 def _empty_tables():
-    """Delete every row of the tables that exist (a test may load a plugin whose tables do not)."""
+    """Delete every row of the tables that exist (a test may load a plugin whose tables do not).
+
+    DELETE rather than TRUNCATE: on PostgreSQL, truncating some eighty nearly empty tables after
+    every test costs more than the test itself.
+    """
     from sqlalchemy import inspect as inspect_database
 
     with db.engine.begin() as connection:
         existing = set(inspect_database(connection).get_table_names())
         tables = [table.name for table in reversed(db.metadata.sorted_tables) if table.name in existing]
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
+        for name in tables:
+            connection.execute(text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture
@@ -335,8 +370,13 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Pages run under the app's Content-Security-Policy: any violation fails the test.
+        violations = []
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
         try:
             yield page
+            assert violations == [], f"Content-Security-Policy violations: {violations}"
         finally:
             context.close()
             browser.close()

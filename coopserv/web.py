@@ -76,7 +76,12 @@ def json_error(status, message, errors=None):
 def form_data():
     """Return the submitted fields as a plain dict; lists for fields sent several times."""
     if request.is_json:
-        return request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if body is None:
+            abort(400, _("The request body is not valid JSON."))
+        if not isinstance(body, dict):
+            abort(400, _("Send a JSON object."))
+        return body
     data = {}
     for key in request.form:
         if key == "csrf_token":
@@ -135,6 +140,13 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, LazyString):
             return str(o)
         return DefaultJSONProvider.default(o)
+
+    def loads(self, s, **kwargs):
+        """Parse JSON; absurdly nested input is unreadable JSON (400), not a crash."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def register_web(app, host):
@@ -226,6 +238,7 @@ def _error_page(error):
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
         409: _("This action conflicts with the current state."),
+        413: _("The request is too large."),
         422: _("Some fields are not valid."),
         429: _("Too many attempts; please wait a moment."),
     }
@@ -235,7 +248,8 @@ def _error_page(error):
         detail = data.get("message") or (error.description if error.description != type(error).description
                                          else None)
         return json_error(status, detail or message, _api_field_errors(data))
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message,
+                           errors=_api_field_errors(data)), status
 
 
 def _api_field_errors(data):
@@ -262,8 +276,4 @@ def _csrf_error(error):
     return render_template("errors/error.html", status=400, message=message), 400
 
 
-def safe_redirect_target(target, fallback):
-    """Return ``target`` only when it is a local path, to avoid open redirects."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(fallback) if "." in fallback else fallback
+from coopserv.security import safe_redirect_target  # noqa: E402,F401  (the one redirect rule, kept importable here)

@@ -11,11 +11,16 @@ from sqlalchemy.orm import joinedload
 
 from coopserv.accounts.models import Membership, User
 from coopserv.extensions import db
+from coopserv.security import user_from_session_id
 from coopserv.tenancy import current_territory, prime_cached
 
 
-def load_user(user_id):
-    """Flask-Login's user loader."""
+def load_user(session_id):
+    """Flask-Login's user loader: None when the session predates the user's last sign-out or password change."""
+    return user_from_session_id(session_id, _load_with_memberships)
+
+
+def _load_with_memberships(user_id):
     territory = current_territory()
     if territory is None:
         return db.session.get(User, int(user_id))

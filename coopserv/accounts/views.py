@@ -2,14 +2,14 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from coopserv.accounts import services
 from coopserv.accounts.access import referent_organizations
-from coopserv.accounts.models import ACTIVE, Membership, User
+from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.accounts.schemas import (
     PasswordResetRequestSchema,
     PasswordSchema,
@@ -54,6 +54,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere this session was copied (the session version changes)."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("site.index"))

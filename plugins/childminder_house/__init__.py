@@ -110,7 +110,7 @@ def register_personal_data():
                          ("request_id", "house_id", "child_first_name", "child_birth_date", "child_age_months",
                           "start_date", "end_date", "requested_at", "allocated_at", "ended_at"),
                          erase="anonymise", anonymised_values={"child_first_name": "", "child_birth_date": None},
-                         label="childminder_house_placements")]
+                         scrub=("child_first_name",), label="childminder_house_placements")]
 
 
 @hookimpl

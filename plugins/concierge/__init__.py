@@ -115,7 +115,8 @@ def register_personal_data():
     from .models import Order
 
     return [PersonalData(Order, "requester_id", ("request_id", "dropoff_date", "notes", "total_cents"),
-                         erase="anonymise", anonymised_values={"notes": ""}, label="concierge_orders")]
+                         erase="anonymise", anonymised_values={"notes": ""}, scrub=("notes",),
+                         label="concierge_orders")]
 
 
 @hookimpl

@@ -126,13 +126,15 @@ def register_personal_data():
 
     return [
         PersonalData(Enrolment, "user_id", ("request_id", "session_id", "motivation", "queued_at", "created_at"),
-                     erase="anonymise", anonymised_values={"motivation": ""}, label="iot_training_enrolments"),
+                     erase="anonymise", anonymised_values={"motivation": ""}, scrub=("motivation",),
+                     label="iot_training_enrolments"),
         PersonalData(Attendance, "user_id", ("enrolment_id", "day_id", "recorded_at"), erase="anonymise",
                      label="iot_training_attendance"),
         PersonalData(SurveyAnswer, "user_id", ("enrolment_id", "score", "comment", "answered_at"), erase="anonymise",
-                     anonymised_values={"comment": ""}, label="iot_training_survey_answers"),
-        PersonalData(SkillNeed, "declared_by_id", ("organization_id", "title", "created_at"), erase="anonymise",
-                     label="iot_training_skills_needs_declared"),
+                     anonymised_values={"comment": ""}, scrub=("comment",), label="iot_training_survey_answers"),
+        # The company keeps its declared need (and its head count), without the declarer's words.
+        PersonalData(SkillNeed, "declared_by_id", ("organization_id", "title", "description", "created_at"),
+                     erase="anonymise", scrub=("title", "description"), label="iot_training_skills_needs_declared"),
     ]
 
 

@@ -31,7 +31,8 @@ from .schemas import (
     SurveySchema,
 )
 
-bp = territory_blueprint("iot_training", __name__, url_prefix="/iot-training", template_folder="templates")
+bp = territory_blueprint("iot_training", __name__, url_prefix="/iot-training", template_folder="templates",
+                         static_folder="static")
 
 
 # -- access -------------------------------------------------------------------------------------

@@ -69,9 +69,10 @@ def register_service_types():
 
 @hookimpl
 def register_blueprints():
+    from .feeds_views import bp as feeds_bp
     from .views import bp
 
-    return [bp]
+    return [bp, feeds_bp]
 
 
 @hookimpl
@@ -88,12 +89,18 @@ def register_indicators():
 
 @hookimpl
 def register_personal_data():
-    from .models import BikeBooking, Commute, CrewMember, ShuttleBooking
+    from sqlalchemy import select
+
+    from .models import BikeBooking, Commute, Crew, CrewMember, ShuttleBooking
 
     return [
+        # A driver's crew is labelled after their home town: the label goes with the driver.
+        PersonalData(Crew, "offer_id", ("label", "created_at"), erase="anonymise", scrub=("label",),
+                     related=lambda user_id: Crew.offer_id.in_(select(Commute.id).where(Commute.user_id == user_id)),
+                     label="mobility_crews_driven"),
         PersonalData(Commute, "user_id", ("kind", "town_name", "home_latitude", "home_longitude", "weekdays",
                                           "departure_time", "return_time", "seats", "active"),
-                     erase="delete", label="mobility_commutes"),
+                     erase="delete", scrub=("town_name",), label="mobility_commutes"),
         PersonalData(CrewMember, "user_id", ("crew_id", "role", "weekdays", "trip_km", "active"),
                      erase="anonymise", anonymised_values={"active": False}, label="mobility_crews"),
         PersonalData(ShuttleBooking, "user_id", ("run_id", "seats", "created_at"), erase="anonymise",
@@ -145,6 +152,13 @@ def mobility_alternatives(business_park):
     if module is None or not module.enabled or module.stage == "stopped":
         return []
     return alternatives_for(business_park, module, url_for)
+
+
+@hookimpl
+def open_data_links(territory):
+    from .feeds_views import open_data_links as links
+
+    return links()
 
 
 @hookimpl

@@ -77,7 +77,7 @@ def _refused(message, status=409):
 def _home_page(module, errors=None, failed_form=None, status=200):
     config = services.module_config(module)
     return render_page(
-        "mobility/home.html", "mobility/_proposals.html", http_status=status, module=module, config=config,
+        "mobility/home.html", "mobility/_proposals_and_crews.html", http_status=status, module=module, config=config,
         commutes=services.my_commutes(current_user.id), proposals=services.my_proposals(current_user.id),
         crews=services.my_crews(current_user.id),
         runs=services.upcoming_runs() if config["shuttle_enabled"] else [],
@@ -112,7 +112,7 @@ def answer(proposal_id):
     if wants_json():
         return {"id": proposal.id, "status": proposal.status, "crew_id": proposal.crew_id}
     if is_htmx():
-        return _home_page(module)  # the proposals partial, swapped in place
+        return _home_page(module)  # the proposals partial, swapped in place, and the crews out of band
     flash(gettext("Your answer was recorded."), "success")
     return redirect(url_for("mobility.home"))
 

@@ -82,9 +82,11 @@ def register_service_types():
 
 @hookimpl
 def register_blueprints():
+    from .interop_views import bp as interop_bp
+    from .interop_views import ngsi_ld_bp
     from .views import bp
 
-    return [bp]
+    return [bp, interop_bp, ngsi_ld_bp]
 
 
 @hookimpl
@@ -153,6 +155,13 @@ def portal_home_panels(territory, user):
     from .views import home_panel
 
     return home_panel(user)
+
+
+@hookimpl
+def open_data_links(territory):
+    from .interop_views import open_data_links as links
+
+    return links()
 
 
 @hookimpl

@@ -66,6 +66,8 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="spouse_welcome.cases",
             summarize=_summary,
+            # What a family tells its welcome referent stays between them (the referent page promises it).
+            confidential=True,
         )
     ]
 
@@ -91,14 +93,37 @@ def register_indicators():
 
 @hookimpl
 def register_personal_data():
-    from .models import Case
+    from sqlalchemy import select
+
+    from .models import Case, FollowUp, Introduction
     from .services import ANONYMISED_CASE_VALUES
 
-    return [PersonalData(Case, "requester_id", ("request_id", "partner_first_name", "profession", "skills", "languages",
-                                                "sectors", "housing_needs", "children_ages", "arrival_date",
-                                                "created_at", "closed_at"),
-                         erase="anonymise", anonymised_values=dict(ANONYMISED_CASE_VALUES),
-                         label="spouse_welcome_cases")]
+    def about_the_family(model):
+        return lambda user_id: model.case_id.in_(select(Case.id).where(Case.requester_id == user_id))
+
+    texts = ("partner_first_name", "profession", "skills", "languages", "sectors", "housing_needs")
+    return [
+        # The welcome team's notes about the family go with the family (found through the case).
+        PersonalData(FollowUp, "recorded_by_id", ("case_id", "notes", "recorded_at"), erase="anonymise",
+                     scrub=("notes",), related=about_the_family(FollowUp), label="spouse_welcome_follow_ups"),
+        PersonalData(Introduction, "sent_by_id", ("case_id", "organization_id", "outcome", "notes"),
+                     erase="anonymise", scrub=("notes",), related=about_the_family(Introduction),
+                     label="spouse_welcome_introductions"),
+        PersonalData(Case, "requester_id", ("request_id", "partner_first_name", "profession", "skills", "languages",
+                                            "sectors", "housing_needs", "children_ages", "arrival_date",
+                                            "created_at", "closed_at"),
+                     erase="anonymise", anonymised_values={**ANONYMISED_CASE_VALUES, "sectors": []}, scrub=texts,
+                     label="spouse_welcome_cases"),
+        # People who worked on a case (an HR referent, a welcome referent) are detached from it.
+        PersonalData(Case, "opened_by_id", ("request_id", "created_at"), erase="anonymise",
+                     label="spouse_welcome_cases_opened"),
+        PersonalData(Case, "referent_id", ("request_id", "created_at"), erase="anonymise",
+                     label="spouse_welcome_cases_followed"),
+        PersonalData(FollowUp, "recorded_by_id", ("case_id", "recorded_at"), erase="anonymise",
+                     label="spouse_welcome_follow_ups_recorded"),
+        PersonalData(Introduction, "sent_by_id", ("case_id", "sent_at"), erase="anonymise",
+                     label="spouse_welcome_introductions_sent"),
+    ]
 
 
 @hookimpl

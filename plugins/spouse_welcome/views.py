@@ -1,8 +1,9 @@
 """Spouse welcome pages: the coordinator's cases, a case with its checklist and matching, and the
 HR referents' pages (open a case for an employee, declare hiring needs).
 
-Confidentiality: a case page is shown only to the family (the requester), the module's operators
-and territory admins. An HR referent who opened a case for an employee sees only its status.
+Confidentiality: a case page is shown only to the family (the requester) and the module's operators
+(the service type is ``confidential``: territory admins see counts per status in the core's queue,
+not the cases). An HR referent who opened a case for an employee sees only its status.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup

@@ -33,7 +33,7 @@ def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, ca
     page.fill(f"[id='items.{catalogue.suit.id}']", "1")
     page.locator("#slot_id").select_option(str(catalogue.tuesday.id))
     # htmx refreshes the price estimate when the quantities change.
-    page.wait_for_function("document.querySelector('#estimate').textContent.includes('21,90')")
+    expect(page.locator("#estimate")).to_contain_text("21,90")
     page.fill("#dropoff_date", next_weekday(1).isoformat())
     page.screenshot(path=os.path.join(SCREENSHOTS, "concierge-order.png"), full_page=True)
     page.get_by_role("button", name="Envoyer ma demande").click()

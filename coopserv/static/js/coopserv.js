@@ -18,3 +18,12 @@ document.addEventListener("htmx:afterSwap", function (event) {
     invalid.focus();
   }
 });
+
+// Buttons marked data-print open the browser's print dialog (no inline onclick: the CSP forbids it).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) {
+    event.preventDefault();
+    window.print();
+  }
+});

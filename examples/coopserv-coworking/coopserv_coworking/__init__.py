@@ -99,7 +99,7 @@ def register_personal_data():
     from .models import Booking
 
     return [PersonalData(Booking, "user_id", ("request_id", "day", "notes"), erase="anonymise",
-                         anonymised_values={"notes": ""}, label="coworking_bookings")]
+                         anonymised_values={"notes": ""}, scrub=("notes",), label="coworking_bookings")]
 
 
 @hookimpl

@@ -50,7 +50,7 @@ def test_personal_data_is_exported_then_anonymised(login, autun, course, scoped)
     assert (enrolment.user_id, enrolment.motivation) == (None, "")
     assert (answer.user_id, answer.comment, answer.score) == (None, "", 4)  # the score stays for statistics
     assert attendance.user_id is None
-    assert (need.declared_by_id, need.title) == (None, "Capteurs de la ligne 3")
+    assert (need.declared_by_id, need.title) == (None, "Contribution retirée")  # the company's count stays
 
 
 def test_demo_seed_fills_autun_morvan(app):

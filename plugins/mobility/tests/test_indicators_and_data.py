@@ -104,6 +104,13 @@ def test_the_demo_seeds_parks_commutes_a_crew_and_a_shuttle(app):
     assert [c.label for c in rows(Crew, "ouest-rhodanien")] == ["Amplepuis → ZA des Pins"]
     assert len(rows(ShuttleRun, "ouest-rhodanien")) == 10
     assert len(rows(Commute, "figeac")) == 2 and rows(Crew, "figeac") == []
+    # The demo publishes its feeds: the shuttle's runs are in the GTFS zip, Figeac's bikes in GBFS.
+    client = app.test_client()
+    assert all(run.origin_latitude is not None for run in rows(ShuttleRun, "ouest-rhodanien"))
+    gtfs = client.get("/t/ouest-rhodanien/mobility/feeds/gtfs.zip")
+    assert gtfs.status_code == 200 and gtfs.data[:2] == b"PK"
+    stations = client.get("/t/figeac/mobility/feeds/gbfs/station_information.json").get_json()["data"]["stations"]
+    assert [station["name"] for station in stations] == ["Vélos de la gare de Figeac"]
 
 
 def test_the_config_defaults_to_the_ademe_factor_and_refuses_bad_limits(app):

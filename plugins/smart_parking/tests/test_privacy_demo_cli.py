@@ -51,6 +51,8 @@ def test_demo_seeds_autun_morvan_smart_parking_pilot(app):
                                       .execution_options(**{ALL_TERRITORIES: True})))
     assert "occupied" in statuses
     assert count(Reservation, lot_id=lot.id) == 1
+    spots = app.test_client().get("/t/autun-morvan/ngsi-ld/v1/entities?type=ParkingSpot&limit=100").get_json()
+    assert len(spots) == 48  # the demo publishes its car parks: 40 spots at Nexans, 8 for visitors
 
 
 def test_simulate_command_replays_traffic_through_the_ingestion_service(app, autun, scoped):

@@ -27,10 +27,10 @@ def test_export_then_erase_the_familys_data(login, figeac, open_case):
     [case] = all_rows(Case)
     assert case.requester_id is None and case.partner_first_name == "" and case.children_ages == []
     assert case.profession == "" and case.housing_needs == "" and case.languages == []
-    assert case.sectors == ["Bois", "Aéronautique"]  # kept, not identifying, used by statistics
+    assert case.sectors == []  # typed by the family: erased with the rest
     assert all_rows(ServiceRequest)[0].payload == {}
-    # The referent's notes hang off the case, not the person: the next pass of the retention job wipes them.
-    assert all_rows(Introduction)[0].notes == "Thomas, 06 12 34 56 78"
+    # The welcome referent's notes about the family go with the family.
+    assert all_rows(Introduction)[0].notes == "Contribution retirée"
     with territory_scope(figeac.territory):
         assert services.anonymise_expired_cases(figeac.module, utcnow()) == 1
     assert all_rows(Introduction)[0].notes == "" and all_rows(Case)[0].anonymised_at is not None
