@@ -56,15 +56,15 @@ def install_safe_template_gettext(jinja_env):
     from markupsafe import Markup
 
     @pass_context
-    def template_gettext(context, message, **variables):
-        text = get_translations().ugettext(message)
-        return _format(context, text, message, variables)
+    def template_gettext(__context, __message, **variables):
+        text = get_translations().ugettext(__message)
+        return _format(__context, text, __message, variables)
 
     @pass_context
-    def template_ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        text = get_translations().ungettext(singular, plural, num)
-        return _format(context, text, singular if num == 1 else plural, variables)
+    def template_ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        text = get_translations().ungettext(__singular, __plural, __num)
+        return _format(__context, text, __singular if __num == 1 else __plural, variables)
 
     def _format(context, text, original, variables):
         wrap = Markup if context.eval_ctx.autoescape else str

@@ -238,6 +238,25 @@ def _kiosk_token(territory, route):
     return [] if token is None else [token]
 
 
+def _first_row_id(table_name, territory):
+    table = db.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    with db.engine.connect() as connection:
+        return connection.execute(select(table.c.id).where(table.c.territory_id == territory.id)
+                                  .order_by(table.c.id).limit(1)).scalar()
+
+
+def _ngsi_entity_ids(territory, route):
+    """A lot's and a spot's NGSI-LD ids, as the smart parking plugin names them."""
+    ids = []
+    for kind, table_name in (("OffStreetParking", "smart_parking_lot"), ("ParkingSpot", "smart_parking_spot")):
+        row_id = _first_row_id(table_name, territory)
+        if row_id is not None:
+            ids.append(f"urn:ngsi-ld:{kind}:{territory.slug}:{row_id}")
+    return ids or [f"urn:ngsi-ld:ParkingSpot:{territory.slug}:0"]
+
+
 def _host():
     from coopserv.plugin_host import plugin_host
 
@@ -250,4 +269,7 @@ RESOLVERS.update({
     "slug": _territory_slug,
     ("accounts", "token"): _reset_token,
     ("smart_parking", "token"): _kiosk_token,
+    ("smart_parking_ngsi_ld", "entity_id"): _ngsi_entity_ids,
+    ("mobility_feeds", "feed"): lambda territory, route: ["system_information", "vehicle_types",
+                                                          "station_information", "station_status"],
 })

@@ -19,7 +19,7 @@ from coopserv.tenancy import territory_scope
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
-PUBLIC_ENDPOINTS = {"portal.home", "membership.signup"}
+PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
 PUBLIC_BLUEPRINTS = {"open_data"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
