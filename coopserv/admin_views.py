@@ -18,7 +18,7 @@ from coopserv.organizations import services as organizations
 from coopserv.organizations.models import ORGANIZATION_KINDS, SIZE_BANDS, Organization
 from coopserv.organizations.schemas import OrganizationSchema
 from coopserv.plugin_host import plugin_host
-from coopserv.privacy.services import erase_person, export_person
+from coopserv.privacy.services import count_person_rows, erase_person, export_person
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, roles_required, territory_blueprint
 
@@ -192,7 +192,7 @@ def erase_personal_data(user_id):
             erase_person(user, actor=current_user)
             flash(_("Everything about this person was erased."), "success")
             return redirect(url_for("admin.members"))
-    held = {label: len(rows) for label, rows in export_person(user).items() if label != "account" and rows}
+    held = {label: count for label, count in count_person_rows(user).items() if count}
     return render_template("admin/erase.html", person=user, refusal=refusal, held=held,
                            errors=errors), 422 if errors else 200
 
