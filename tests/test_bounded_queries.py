@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from coopserv.extensions import db
 from tests.helpers import place_order
-from tests.route_walker import pages_of, territory_people
 
 #: Statements allowed for the signed-in portal home, and for any other page (issue 14).
 PORTAL_HOME_CEILING = 8
@@ -68,63 +67,67 @@ def test_api_list_pages_by_key_and_counts_with_a_ceiling(client, count_queries, 
 
 def _people_by_role(territory):
     """One person for each (role, module) held in the territory: the pages each role sees."""
-    from coopserv.accounts.models import Membership
+    from coopserv.accounts.models import Membership, User
     from coopserv.tenancy import ALL_TERRITORIES
 
-    chosen, seen = [], set()
-    people = {user.id: user for user in territory_people(territory)}
+    chosen = {}
     rows = db.session.execute(select(Membership.user_id, Membership.role, Membership.module_id)
                               .where(Membership.territory_id == territory.id, Membership.status == "active")
                               .order_by(Membership.id).execution_options(**{ALL_TERRITORIES: True})).all()
     for user_id, role, module_id in rows:
-        if (role, module_id) not in seen and user_id in people:
-            seen.add((role, module_id))
-            chosen.append(people[user_id])
-    return chosen
+        chosen.setdefault((role, module_id), user_id)
+    return [db.session.get(User, user_id) for user_id in dict.fromkeys(chosen.values())]
 
 
 def test_every_page_runs_a_bounded_number_of_statements(app, make_client, count_queries):
     """Every GET page of the core and of every plugin, for every role, on the demo territories.
 
-    Routes are discovered from the URL map; ids come from the demo data. A page
-    answering 200 runs at most 12 statements (8 for the signed-in portal home).
-    Downloads (attachments) are exports, not pages: they are counted but not held to the ceiling.
+    Routes are discovered and filled with ids of the demo data by coopserv.testing_routes (the
+    every-page smoke test's walker). A page answering 200 runs at most 12 statements (8 for the
+    signed-in portal home). Downloads (attachments) are exports, not pages: not held to the ceiling.
     """
-    from coopserv.demo import DEMO_PASSWORD, seed_demo
+    from coopserv.accounts.models import User
+    from coopserv.demo import DEMO_PASSWORD, PLATFORM_ADMIN_EMAIL, seed_demo
     from coopserv.tenancy import territory_scope
     from coopserv.territories.models import Territory
+    from coopserv.testing_routes import discover_routes, route_urls, url_values
     from coopserv.tokens.services import create_token
 
     seed_demo()
-    violations, measured, unfilled_rules = [], set(), None
+    db.session.commit()
+    routes = discover_routes(app)
+    platform_admin = db.session.scalar(select(User).filter_by(email=PLATFORM_ADMIN_EMAIL))
+    violations, measured, walked = [], set(), set()
     for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
-        pages, unfilled = pages_of(app, territory)
-        # A route counts as left out only if no territory's data could fill it.
-        unfilled_rules = set(unfilled) if unfilled_rules is None else unfilled_rules & set(unfilled)
+        values = url_values(territory)
         visitors = [(None, make_client(), {})]
-        for person in _people_by_role(territory):
+        for person in dict.fromkeys(_people_by_role(territory) + [platform_admin]):
             client = make_client()
             client.login(person, password=DEMO_PASSWORD)
             with territory_scope(territory):
                 _token, secret = create_token(person, territory, "bounded-queries")
             visitors.append((person, client, {"Authorization": f"Bearer {secret}"}))
-        for page in pages:
-            for person, client, token in visitors:
-                if page.api and person is None:
-                    continue
-                headers = token if page.api else None
-                count, response = _count(count_queries, client, page.path, headers)
-                if response.status_code != 200:
-                    continue
-                if count > _ceiling(page, person) and not _is_download(response):
-                    count, response = _count(count_queries, client, page.path, headers)  # after warming up
-                measured.add(page.endpoint)
-                if count > _ceiling(page, person) and not _is_download(response):
-                    violations.append(f"{count:3d} > {_ceiling(page, person)}  {page.path}  "
-                                      f"({person.email if person else 'anonymous'})")
+        # Pages outside territories (sign-in, platform administration) are walked with the first territory.
+        for route in routes if not walked else [route for route in routes if route.in_territory]:
+            for path in route_urls(app, route, territory, values):
+                walked.add(route.endpoint)
+                for person, client, token in visitors:
+                    if route.is_api and person is None:
+                        continue
+                    headers = token if route.is_api else None
+                    count, response = _count(count_queries, client, path, headers)
+                    if response.status_code != 200:
+                        continue
+                    if count > _ceiling(route, person) and not _is_download(response):
+                        count, response = _count(count_queries, client, path, headers)  # after warming up
+                    measured.add(route.endpoint)
+                    if count > _ceiling(route, person) and not _is_download(response):
+                        violations.append(f"{count:3d} > {_ceiling(route, person)}  {path}  "
+                                          f"({person.email if person else 'anonymous'})")
     assert not violations, "Pages over their statement ceiling:\n" + "\n".join(sorted(set(violations)))
     assert len(measured) >= 75, sorted(measured)  # the walk did reach the pages
-    assert not unfilled_rules - EXPECTED_UNFILLED, sorted(unfilled_rules)
+    unwalked = {route.endpoint for route in routes} - walked
+    assert not unwalked - EXPECTED_UNFILLED, sorted(unwalked - EXPECTED_UNFILLED)
 
 
 #: Routes whose arguments demo data cannot give (secrets sent by e-mail, files).
@@ -142,10 +145,10 @@ def _count(count_queries, client, path, headers):
     return len(statements), response
 
 
-def _ceiling(page, person):
-    if page.endpoint == "portal.home" and person is not None:
+def _ceiling(route, person):
+    if route.endpoint == "portal.home" and person is not None:
         return PORTAL_HOME_CEILING
-    return EXCEPTIONS.get(page.endpoint, PAGE_CEILING)
+    return EXCEPTIONS.get(route.endpoint, PAGE_CEILING)
 
 
 def _is_download(response):
