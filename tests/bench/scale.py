@@ -14,6 +14,15 @@ statements it ran. On the largest size it then serves the app with gunicorn (2 w
 bare Flask + Flask-SQLAlchemy page (tests/bench/bare_app.py) on the same database, loads both with
 wrk, and prints requests/s, p99 and the ratio; and the RSS of each worker after 10,000 and 20,000
 requests. These are measurements, not tests: nothing passes or fails.
+
+Figures of the 30 November 2026 run on PostgreSQL (2 shared cores, load average 11-25: not quiet),
+p50 ms in process at 1,000 -> 1,000,000 requests, statements the same at both sizes (API: 11 -> 12,
+the planner's estimate beyond 10,000 rows); "before" is issue 14's measure at 1,000,000 on a quiet
+machine. Full table, throughput, memory and query plans: docs/performance.md.
+    portal home (signed in)       178 -> 72    (before 161)
+    operator queue                422 -> 248   (before 218-265)
+    admin module page             408 -> 180   (before 745)
+    indicators dashboard, 12 mo.  400 -> 273   (before 2,800)
 """
 import argparse
 import os
