@@ -77,7 +77,7 @@ def create_app(config=None):
     _import_models()
     register_web(app, host)
     init_api(app, host)
-    for command in host.collect("register_commands"):
+    for command in host.commands():
         app.cli.add_command(command)
     # Configure the ORM mappers now, while the process starts, rather than in its first request.
     from sqlalchemy.orm import configure_mappers
@@ -87,8 +87,15 @@ def create_app(config=None):
 
 
 def migrations_directory():
-    """Return the Alembic folder shipped beside the package (the repository's migrations/)."""
+    """Return the core's Alembic folder: inside the installed package, else the repository's migrations/.
+
+    A wheel installs the repository's ``migrations/`` as ``coopserv/migrations``
+    (see pyproject.toml); an editable install or a source checkout reads it in place.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "migrations")
+    if os.path.isfile(os.path.join(installed, "env.py")):
+        return installed
     return os.path.join(os.path.dirname(here), "migrations")
 
 

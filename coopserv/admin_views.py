@@ -170,7 +170,7 @@ def export_personal_data(user_id):
     user = _member_user(user_id)
     record("privacy.exported", user.email)
     db.session.commit()
-    response = jsonify(export_person(user))
+    response = jsonify(export_person(user, withhold_confidential=True))
     response.headers["Content-Disposition"] = f"attachment; filename=personal-data-{user.id}.json"
     return response
 

@@ -18,7 +18,7 @@ def register_personal_data():
         PersonalData(ServiceRequest, "requester_id", ("id", "territory_id", "module_id", "status", "payload",
                                                       "created_at"),
                      erase="anonymise", anonymised_values={"payload": {}}, scrub=("payload",),
-                     label="service_requests"),
+                     label="service_requests", confidential_rows=_requests_of_confidential_services),
         PersonalData(StatusChange, "actor_id", ("request_id", "from_status", "to_status", "comment", "at"),
                      erase="anonymise", anonymised_values={"comment": ""}, scrub=("comment",),
                      label="status_changes"),
@@ -26,6 +26,23 @@ def register_personal_data():
                      erase="anonymise", label="audit_entries"),
         *_cooperation_personal_data(),
     ]
+
+
+def _requests_of_confidential_services(rows):
+    """Exported requests whose service keeps its contents from territory admins (ServiceType.confidential)."""
+    from sqlalchemy import select
+
+    from coopserv.extensions import db
+    from coopserv.modules.models import ServiceModule
+    from coopserv.plugin_host import plugin_host
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    keys = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+    if not keys or not rows:
+        return []
+    module_ids = set(db.session.scalars(select(ServiceModule.id).where(ServiceModule.service_key.in_(keys))
+                                        .execution_options(**{ALL_TERRITORIES: True})))
+    return [row for row in rows if row["module_id"] in module_ids]
 
 
 def _cooperation_personal_data():

@@ -40,7 +40,7 @@ def translate_stored(message, params=None):
 def translation_directories(app, host):
     """The core catalog first, then every plugin's."""
     core = os.path.join(app.root_path, "translations")
-    return [core] + host.collect("register_translation_directories")
+    return [core] + host.translation_directories()
 
 
 def install_safe_template_gettext(jinja_env):

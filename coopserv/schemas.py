@@ -6,7 +6,7 @@ characters, dates and times stay within years 1900–2199 with UTC offsets of at
 aware date and time is stored as naive UTC (as every column stores it) while naive ones are left
 as typed. Datetimes go out with their UTC offset (OpenAPI's ``date-time``).
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import wraps
 
 import marshmallow
@@ -91,10 +91,12 @@ def length(min=None, max=None):
 
 
 def at_least(minimum):
+    """A Range validator (``minimum`` or more) with a translated message."""
     return validate.Range(min=minimum, error=_l("Must be at least {min}."))
 
 
 def between(minimum, maximum):
+    """A Range validator (``minimum`` to ``maximum``) with a translated message."""
     return validate.Range(min=minimum, max=maximum, error=_l("Must be between {min} and {max}."))
 
 

@@ -33,6 +33,8 @@ TABLES = {
 }
 #: Endpoints never walked: static files (no page); blueprints' ``<name>.static`` are skipped too.
 SKIPPED_ENDPOINTS = {"static"}
+#: Every method a route may answer that a test may send (HEAD and OPTIONS follow GET).
+ALL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class UnfilledArgument(LookupError):
@@ -51,6 +53,8 @@ class Route:
     #: The plugin that registered the blueprint ("core" for coopserv's own).
     owner: str = "core"
     defaults: dict = field(default_factory=dict, compare=False, hash=False)
+    #: Variable name -> converter class (werkzeug's ``IntegerConverter``, coopserv's bounded one...).
+    converters: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def in_territory(self):
@@ -67,7 +71,11 @@ class Route:
 
 
 def discover_routes(app, methods=("GET",)):
-    """Every rule answering one of ``methods``, core and plugins alike, sorted by rule."""
+    """Every rule answering one of ``methods``, core and plugins alike, sorted by rule.
+
+    The one route discovery of the test helpers: the every-page walk, the route isolation test
+    each plugin gets (coopserv.route_isolation) and the core's isolation test all start here.
+    """
     owners = _blueprint_owners(app)
     routes = []
     for rule in app.url_map.iter_rules():
@@ -77,7 +85,8 @@ def discover_routes(app, methods=("GET",)):
         blueprint = rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else None
         routes.append(Route(rule=rule.rule, endpoint=rule.endpoint, methods=frozenset(rule.methods & set(methods)),
                             arguments=frozenset(rule.arguments), blueprint=blueprint,
-                            owner=owners.get(blueprint, "core"), defaults=dict(rule.defaults or {})))
+                            owner=owners.get(blueprint, "core"), defaults=dict(rule.defaults or {}),
+                            converters={name: type(converter) for name, converter in rule._converters.items()}))
     return sorted(routes, key=lambda route: (route.rule, route.endpoint))
 
 
@@ -93,9 +102,14 @@ def _blueprint_owners(app):
     owners = {}
     for blueprint_name, blueprint in app.blueprints.items():
         for package, plugin in packages.items():
-            if blueprint.import_name == package or blueprint.import_name.startswith(package + "."):
+            if owned_by(blueprint.import_name, package):
                 owners[blueprint_name] = plugin
     return owners
+
+
+def owned_by(import_name, package):
+    """Tell whether code imported as ``import_name`` belongs to the package ``package``."""
+    return import_name == package or import_name.startswith(package + ".")
 
 
 def url_values(territory, extra_resolvers=None):
@@ -123,6 +137,24 @@ class _Values:
             return first_row_id(self.territory, table_for(route.blueprint, name[:-3]))
         raise UnfilledArgument(f"{route.rule}: no value for <{name}>; add a resolver to "
                                "coopserv.testing_routes.RESOLVERS (or pass extra_resolvers).")
+
+
+class PlaceholderValues:
+    """A value of the right type for every URL variable (1 for numbers, ``service_key``, else "x").
+
+    For tests that expect a refusal whatever the object (people of another territory): the URL
+    only has to reach the view. ``get`` answers like ``url_values(...).get``.
+    """
+
+    def __init__(self, service_key="x"):
+        self.service_key = service_key
+
+    def get(self, route, name):
+        from werkzeug.routing.converters import NumberConverter
+
+        if issubclass(route.converters.get(name, str), NumberConverter):
+            return [1]
+        return [self.service_key if name == "service_key" else "x"]
 
 
 def table_for(blueprint, noun):

@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
@@ -176,7 +175,7 @@ def register_web(app, host):
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
                       admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp):
         app.register_blueprint(blueprint)
-    for blueprint in host.collect("register_blueprints"):
+    for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
     @app.url_defaults

@@ -155,6 +155,37 @@ def test_a_password_reset_ends_the_sessions_opened_before(app, client, figeac, m
     assert browser.get("/t/figeac/requests").status_code == 200
 
 
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(app, figeac, make_client):
+    laptop, phone = make_client(), make_client()
+    laptop.login(figeac.employee)
+    phone.login(figeac.employee)
+    captured = _session_cookie(phone)
+    assert laptop.get("/account/password").status_code == 200
+    wrong = laptop.post_form("/account/password", {"current_password": "not the password",
+                                                   "password": "a brand new passphrase",
+                                                   "password_confirm": "a brand new passphrase"})
+    assert wrong.status_code == 422
+    assert "Ce n’est pas votre mot de passe actuel." in wrong.get_data(as_text=True)
+    assert _signed_in(app, captured)  # nothing changed
+    short = laptop.post_form("/account/password", {"current_password": TEST_PASSWORD, "password": "short",
+                                                   "password_confirm": "short"})
+    assert short.status_code == 422
+    changed = laptop.post_form("/account/password", {"current_password": TEST_PASSWORD,
+                                                     "password": "a brand new passphrase",
+                                                     "password_confirm": "a brand new passphrase"})
+    assert changed.status_code == 302
+    assert laptop.get("/t/figeac/requests").status_code == 200  # this browser stays signed in
+    assert not _signed_in(app, captured)  # the phone's session ended
+    assert phone.get("/t/figeac/requests").status_code == 302
+    phone.login(figeac.employee, password="a brand new passphrase")
+    assert phone.get("/t/figeac/requests").status_code == 200
+
+
+def test_the_password_page_needs_a_signed_in_person(client):
+    response = client.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_a_session_from_before_the_session_version_is_refused(app, figeac):
     from coopserv.accounts.loading import load_user
 

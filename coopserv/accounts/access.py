@@ -45,6 +45,7 @@ def has_role(role, module_id=None):
 
 
 def is_territory_admin():
+    """Tell whether the signed-in user administers the current territory (platform admins do)."""
     return has_role(TERRITORY_ADMIN)
 
 

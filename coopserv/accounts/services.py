@@ -150,3 +150,12 @@ def send_reset_mail(email, territory_slug=None):
 def reset_password(user, password):
     user.set_password(password)
     db.session.commit()
+
+
+def change_password(user, current_password, new_password):
+    """Check the current password, store the new one, end every other session; False if it was wrong."""
+    if not user.check_password(current_password):
+        return False
+    user.set_password(new_password)
+    db.session.commit()
+    return True

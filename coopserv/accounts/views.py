@@ -11,6 +11,7 @@ from coopserv.accounts import services
 from coopserv.accounts.access import referent_organizations
 from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.accounts.schemas import (
+    PasswordChangeSchema,
     PasswordResetRequestSchema,
     PasswordSchema,
     SignInSchema,
@@ -93,6 +94,27 @@ def reset_password(token):
             flash(_("Your password was changed; you can sign in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", invalid=False, errors=errors), 422 if errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def change_password():
+    """Change one's password; sessions on other devices end, this one goes on."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = PasswordChangeSchema().load(form_data())
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            user = current_user._get_current_object()
+            if services.change_password(user, data["current_password"], data["password"]):
+                login_user(user)
+                flash(_("Your password was changed; your other sessions are signed out."), "success")
+                return redirect(url_for("accounts.change_password"))
+            errors = {"current_password": [_("This is not your current password.")]}
+    return render_template("accounts/password.html", errors=errors), 422 if errors else 200
 
 
 @territory_bp.route("/signup", methods=["GET", "POST"])

@@ -28,14 +28,14 @@ def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
     from coopserv.api import indicators, modules, needs, requests, territories
 
-    # One Api (and OpenAPI document) per app: a shared one would serve the last app's document.
+    # One Api per app: its OpenAPI document describes this app's plugins, not the last app built.
     api = CoopservApi()
     api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp):
         api.register_blueprint(blueprint)
-    for blueprint in host.collect("register_api_blueprints"):
+    for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)
     for key, kind in sorted(host.service_types.items()):
         api.spec.components.schema(f"{key}_request_payload", schema=kind.request_schema)

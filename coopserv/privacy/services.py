@@ -30,7 +30,7 @@ MIN_COPIED_TEXT = 4
 
 def personal_data_specs():
     """Every PersonalData declaration of the core and the plugins."""
-    return plugin_host().collect("register_personal_data")
+    return plugin_host().personal_data()
 
 
 def pseudonym(user):
@@ -46,8 +46,12 @@ def removed_text():
         return gettext("Contribution removed")
 
 
-def export_person(user):
-    """Return a JSON-ready dict of the person's account and every row about them, across territories."""
+def export_person(user, withhold_confidential=False):
+    """Return a JSON-ready dict of the person's account and every row about them, across territories.
+
+    ``withhold_confidential`` (the territory admin's export) gives only the number of rows of
+    confidential declarations, whose contents are for the person and the service's team alone.
+    """
     result = {"account": {"name": user.name, "email": user.email, "language": user.language,
                           "created_at": _plain(user.created_at)}}
     for spec in personal_data_specs():
@@ -57,7 +61,13 @@ def export_person(user):
             .execution_options(**{ALL_TERRITORIES: True})
         ).all()
         key = spec.label or spec.model.__tablename__
+        if withhold_confidential and spec.confidential:
+            result[key] = {"withheld": len(rows)}
+            continue
         result[key] = [{name: _plain(value) for name, value in zip(spec.fields, row)} for row in rows]
+        if withhold_confidential and spec.confidential_rows is not None:
+            for row in spec.confidential_rows(result[key]):
+                row.update({name: "withheld" for name in spec.scrub if name in row})
     return result
 
 
@@ -106,7 +116,8 @@ def erase_person(user, actor=None):
                         values[name] = neutral
                 statement = update(spec.model).where(condition).values(**values)
                 _scrub_json(spec, condition, neutral)
-            result = db.session.execute(statement.execution_options(synchronize_session=False))
+            result = db.session.execute(statement.execution_options(synchronize_session=False,
+                                                                    **{ALL_TERRITORIES: True}))
             counts[spec.label or spec.model.__tablename__] = result.rowcount
         _remove_copies(texts, user.email, reference, neutral, territory_ids)
         for territory_id in sorted(territory_ids):
@@ -157,7 +168,7 @@ def _scrub_json(spec, condition, neutral):
         db.session.execute(update(spec.model).where(key == row_id)
                            .values({name: _replace_strings(value, lambda _text: neutral)
                                     for name, value in zip(names, values)})
-                           .execution_options(synchronize_session=False))
+                           .execution_options(synchronize_session=False, **{ALL_TERRITORIES: True}))
 
 
 def _remove_copies(texts, email, reference, neutral, territory_ids):

@@ -43,7 +43,8 @@ def _usable_module(service_key):
 def _form_context(module, values=None, errors=None, status=None):
     kind = service_type(module.service_key)
     context = dict(module=module, kind=kind, values=values or {}, errors=errors or {}, status=status)
-    context.update(kind.request_form_context(module))
+    extra = kind.request_form_context(module)  # None when the plugin's callback failed (logged)
+    context.update(extra if extra is not None else {"form_unavailable": True})
     return context
 
 

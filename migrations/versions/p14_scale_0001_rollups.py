@@ -3,7 +3,7 @@
 Filled by `coopserv upgrade` (which rebuilds rollups never built) or `coopserv indicators rebuild`.
 
 Revision ID: p14_scale_0001_rollups
-Revises: 0011_merge
+Revises: p9_robust_0001_session_version
 Create Date: 2026-11-30 04:02:32.527572
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'p14_scale_0001_rollups'
-down_revision = '0011_merge'
+down_revision = 'p9_robust_0001_session_version'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ down_revision = 'p14_scale_0002_indexes'
 branch_labels = None
 depends_on = None
 
-#: (table, column) of every JSON column of the core (spouse_welcome's follow in p14_scale_0004).
+#: (table, column) of every JSON column of the core (spouse_welcome's follow in its own branch, p14_scale_0004_spouse_jsonb).
 COLUMNS = [
     ("service_module", "config"),
     ("service_request", "payload"),

@@ -1,7 +1,7 @@
 """user.session_version: sessions end on sign-out and password change
 
 Revision ID: p9_robust_0001_session_version
-Revises: 0011_merge
+Revises: core_0004_governance
 Create Date: 2026-11-30 04:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = "p9_robust_0001_session_version"
-down_revision = "0011_merge"
+down_revision = "core_0004_governance"
 branch_labels = None
 depends_on = None
 

@@ -456,7 +456,7 @@ def get_pool(pool_id):
 
 def coverage_by_park():
     """Per park: employees of its companies, and how many of them ride in an active crew."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     headcount = (select(Organization.business_park.label("park"),
                         func.sum(Organization.employee_count).label("employees"))

@@ -27,7 +27,7 @@ parking_group = AppGroup("parking", help="Smart parking: simulate sensor traffic
               help="Where --form mqtt publishes (mqtt://[user:password@]host:port).")
 def simulate_command(territory_slug, lot, events, batch_size, seed, heartbeat, form, broker):
     """Replay realistic traffic (morning arrivals, lunch, evening departures) on LOT (its id or name)."""
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
 
     from .models import Lot
     from .simulator import simulate

@@ -6,10 +6,8 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from coopserv.modules.services import (
-    availability as module_availability,  # not in plugin_api yet
-)
 from coopserv.plugin_api import (
+    availability as module_availability,
     can_operate,
     csrf,
     db,
@@ -17,12 +15,12 @@ from coopserv.plugin_api import (
     form_data,
     get_module,
     gettext,
-    is_member,
     json_error,
     lazy_gettext,
     login_required,
     plugin_host,
     render_page,
+    require_module,
     territory_blueprint,
     utcnow,
     wants_json,
@@ -60,27 +58,16 @@ def _labels():
 # -- access -----------------------------------------------------------------------
 
 def _module():
-    module = get_module(services.SERVICE_KEY)
-    if module is None or not module.enabled:
-        abort(404)
-    return module
+    return require_module(services.SERVICE_KEY, "any")
 
 
 def _require_operator():
-    module = _module()
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _require_user():
     """Operators, and members whose organization may use the module at its stage (pilots in prototype)."""
-    module = _module()
-    if can_operate(module):
-        return module
-    if not is_member() or not module_availability(module, employer()).allowed:
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "user")
 
 
 def home_panel(user):

@@ -5,8 +5,7 @@ from coopserv_plugins.mobility.models import Crew, CrewMember, Proposal, Shuttle
 from flask import url_for
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
+from coopserv.plugin_api import db, plugin_host
 
 from .conftest import commute_form, publish
 
@@ -108,7 +107,7 @@ def test_carpool_crew_for_tells_parking_who_rides_that_day(app, people, ouest, s
 def test_mobility_alternatives_links_carpool_shuttle_and_bikes(app, ouest, scoped):
     from coopserv_plugins.mobility.models import BikePool
 
-    from coopserv.timeutil import utcnow
+    from coopserv.plugin_api import utcnow
 
     with app.test_request_context("/t/ouest-rhodanien/"), scoped(ouest.territory):
         ask = plugin_host().pm.hook.mobility_alternatives

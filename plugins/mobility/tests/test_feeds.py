@@ -9,10 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from coopserv.extensions import db
-from coopserv.modules.services import configure_module
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import configure_module, db, territory_scope, utcnow
 
 from tests.helpers import text_of
 

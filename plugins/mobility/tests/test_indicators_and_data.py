@@ -12,9 +12,8 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import erase_person, export_person
 
 START, END = datetime(2026, 11, 1), datetime(2026, 12, 1)
 
@@ -88,8 +87,8 @@ def _crew(ouest):
 
 
 def test_the_demo_seeds_parks_commutes_a_crew_and_a_shuttle(app):
-    from coopserv.demo import seed_demo
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
+    from coopserv.testing import seed_demo
 
     seed_demo()
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import utcnow
 from coopserv_plugins.smart_parking import ingestion
 from coopserv_plugins.smart_parking.models import SensorEvent
 

@@ -5,8 +5,7 @@ import re
 import pytest
 from coopserv_plugins.smart_parking.models import MqttMapping, NgsiSubscription, Spot
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 from tests.helpers import text_of
 
 from .conftest import count

@@ -12,11 +12,8 @@ from coopserv_plugins.smart_parking.mqtt import MessageError, Rule, Subscriber, 
 from coopserv_plugins.smart_parking.schemas import MqttMappingSchema
 from marshmallow import ValidationError
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
 
-from .broker import mosquitto  # noqa: F401 (fixture)
 from .conftest import count, spot_state
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")

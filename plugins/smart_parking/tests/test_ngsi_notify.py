@@ -8,8 +8,7 @@ import pytest
 from coopserv_plugins.smart_parking import services
 from coopserv_plugins.smart_parking.models import SensorEvent, Spot
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 
 from .conftest import build_lot, count, spot_state
 
@@ -180,7 +179,7 @@ def test_spots_answer_to_their_default_ngsi_id_and_need_a_sensor(client, autun, 
 
 
 def test_notifications_are_refused_when_the_module_is_off(client, autun, lot, orion):
-    from coopserv.modules.services import disable_module
+    from coopserv.testing import disable_module
 
     with territory_scope(autun.territory):
         disable_module(autun.module)

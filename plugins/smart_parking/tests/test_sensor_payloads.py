@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import utcnow
 from coopserv_plugins.smart_parking.models import SensorEvent
 from coopserv_plugins.smart_parking.schemas import MAX_BATCH
 

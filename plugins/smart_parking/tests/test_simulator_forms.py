@@ -4,10 +4,8 @@ from coopserv_plugins.smart_parking import services
 from coopserv_plugins.smart_parking.models import SensorEvent, Spot
 from coopserv_plugins.smart_parking.schemas import MqttMappingSchema
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 
-from .broker import mosquitto  # noqa: F401 (fixture)
 from .conftest import count
 
 

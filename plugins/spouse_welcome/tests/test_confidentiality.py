@@ -2,7 +2,7 @@
 admin) sees how many cases stand at each stage, never a case, in pages, queues or the API."""
 import pytest
 
-from coopserv.tokens.services import create_token
+from coopserv.testing import create_token
 
 SECRETS = ("Thomas", "Menuisier agenceur", "Maison à louer", "camille@aero.example")
 
@@ -62,7 +62,7 @@ def test_the_family_and_the_welcome_operator_still_read_the_case(login, figeac, 
 
 
 def test_an_admin_who_is_also_the_welcome_operator_reads_the_case(login, figeac, case, make_user, scoped):
-    from coopserv.accounts.services import grant_role
+    from coopserv.testing import grant_role
 
     with scoped(figeac.territory):
         grant_role(figeac.admin, "service_operator", module_id=figeac.module.id)

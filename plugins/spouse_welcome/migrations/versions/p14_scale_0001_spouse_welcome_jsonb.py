@@ -1,7 +1,7 @@
 """spouse_welcome plugin: its JSON lists become JSONB on PostgreSQL; SQLite keeps JSON text
 
 Revision ID: p14_scale_0004_spouse_jsonb
-Revises: p14_scale_0003_jsonb
+Revises: spouse_welcome_0001_tables
 Create Date: 2026-11-30 04:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'p14_scale_0004_spouse_jsonb'
-down_revision = 'p14_scale_0003_jsonb'
+down_revision = 'spouse_welcome_0001_tables'
 branch_labels = None
 depends_on = None
 
