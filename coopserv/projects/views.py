@@ -24,7 +24,7 @@ from coopserv.web import (
 )
 
 from . import services
-from .models import CONTRIBUTION_KINDS, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .models import CONTRIBUTION_KINDS, MOVES, OUTCOMES, STAGES
 from .schemas import (
     ContributionSchema,
     CostKeySchema,

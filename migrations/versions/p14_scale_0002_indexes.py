@@ -6,7 +6,6 @@ Create Date: 2026-11-30 04:02:32.527572
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
