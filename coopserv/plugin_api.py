@@ -32,7 +32,7 @@ from coopserv.accounts.services import create_user
 from coopserv.api.auth import require_role as api_require_role
 from coopserv.api.auth import territory_api_blueprint
 from coopserv.demo import DEMO_PASSWORD
-from coopserv.extensions import csrf, db
+from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
@@ -45,7 +45,15 @@ from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
-from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, Prerequisite, ServiceType, Transition
+from coopserv.service_types import (
+    SERVICE_STOPPED,
+    Indicator,
+    PersonalData,
+    Prerequisite,
+    RequestMeasure,
+    ServiceType,
+    Transition,
+)
 from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
 from coopserv.territories.models import Territory, TerritoryTown
 from coopserv.territories.services import list_towns as territory_towns
@@ -71,10 +79,12 @@ __all__ = [
     "GOVERNANCE_MEMBER",
     "IllegalTransition",
     "Indicator",
+    "JSONDocument",
     "Membership",
     "Organization",
     "PersonalData",
     "Prerequisite",
+    "RequestMeasure",
     "RequestRefused",
     "SERVICE_OPERATOR",
     "SERVICE_STOPPED",

@@ -76,8 +76,10 @@ def _seed(app):
         db.session.add_all([organization, module, Provider(name="Pressing du Célé"), Town(name="Capdenac", latitude=44.58, longitude=2.07),
                             NeedCategory(key="mobility", family="employee", label="Mobilité")])
         db.session.flush()
-        db.session.add(ServiceRequest(module_id=module.id, requester_id=user_id, organization_id=organization.id,
-                                      status="submitted", payload={"notes": "Amidon léger"}))
+        # Through the connection, not the session: the session keeps request rollups, whose tables come later.
+        db.session.connection().execute(ServiceRequest.__table__.insert().values(
+            territory_id=territory.id, module_id=module.id, requester_id=user_id, organization_id=organization.id,
+            status="submitted", payload={"notes": "Amidon léger"}))
         db.session.commit()
 
 

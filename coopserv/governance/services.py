@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
+from sqlalchemy.orm import joinedload
 from sqlalchemy import func, select
 
 from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, Membership, User
@@ -87,6 +88,7 @@ def default_college(organization):
 def committee_members():
     """Everyone holding the governance member role here, with their college."""
     memberships = db.session.scalars(select(Membership).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE)
+                                     .options(joinedload(Membership.user), joinedload(Membership.organization))
                                      .order_by(Membership.id))
     seats = {seat.user_id: seat.college for seat in db.session.scalars(select(CommitteeSeat))}
     members, seen = [], set()
@@ -414,9 +416,19 @@ def rule_of(item):
     return voting.Rule(quorum_percent=item.quorum_percent, majority=item.majority, each_college=item.each_college)
 
 
-def live_count(item, members=None):
-    """Count the ballots as they stand, against today's committee."""
-    ballots = [(v.college, v.choice) for v in votes_of(item)]
+def votes_by_item(item_ids):
+    """Every vote cast on these agenda items, by item id, in one query (a meeting page shows them all)."""
+    found = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        for vote in db.session.scalars(select(CommitteeVote).where(CommitteeVote.item_id.in_(item_ids))
+                                       .order_by(CommitteeVote.id)):
+            found[vote.item_id].append(vote)
+    return found
+
+
+def live_count(item, members=None, votes=None):
+    """Count the ballots as they stand, against today's committee (``votes``: the item's, if already read)."""
+    ballots = [(v.college, v.choice) for v in (votes_of(item) if votes is None else votes)]
     return voting.count(ballots, members_by_college(members), rule_of(item))
 
 

@@ -65,8 +65,8 @@ def dashboard():
     targets = _targets()
     sharing = services.sharing_settings()
     cards = []
-    for index, (indicator, module) in enumerate(_enabled_indicators()):
-        points = services.series(indicator, module, start, end)
+    pairs = _enabled_indicators()
+    for index, ((indicator, module), points) in enumerate(zip(pairs, services.series_of(pairs, start, end))):
         target = targets.get(indicator.key)
         chart = charts.monthly_bars(f"chart-{index}", _(indicator.label), _(indicator.unit), points, target)
         cards.append(dict(indicator=indicator, module=module, points=points, chart=chart, target=target,
@@ -150,8 +150,7 @@ def open_data():
              if shared.get(indicator.key) is not None and shared[indicator.key].public]
     start, end = _period()
     cards = []
-    for index, (indicator, module) in enumerate(items):
-        points = services.series(indicator, module, start, end)
+    for index, ((indicator, module), points) in enumerate(zip(items, services.series_of(items, start, end))):
         cards.append(dict(indicator=indicator, points=points,
                           chart=charts.monthly_bars(f"open-{index}", _(indicator.label), _(indicator.unit), points)))
     return render_template("indicators/open_data.html", cards=cards, start=start, end=end,

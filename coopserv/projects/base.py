@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.accounts.models import Membership
 from coopserv.extensions import db
@@ -9,7 +10,7 @@ from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
 from coopserv.timeutil import utcnow
 
-from .models import ProjectEvent, ServiceProject
+from .models import ProjectContribution, ProjectEvent, ProjectPartner, ServiceProject
 
 
 def field_error(field, message):
@@ -21,7 +22,17 @@ def list_projects():
 
 
 def get_project(project_id):
-    return db.session.scalar(select(ServiceProject).filter_by(id=project_id))
+    """A project with what its pages show, each collection read once (no query per partner or need)."""
+    from coopserv.needs.models import CollectiveNeed
+
+    return db.session.scalar(
+        select(ServiceProject).filter_by(id=project_id)
+        .options(joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
+                 selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
+                 selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization),
+                 selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs),
+                 selectinload(ServiceProject.targets), selectinload(ServiceProject.events),
+                 selectinload(ServiceProject.decisions)))
 
 
 def check_service_key(key):

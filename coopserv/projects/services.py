@@ -19,6 +19,7 @@ from .evaluation import (
     satisfaction,
     set_cost_key,
     submit_satisfaction,
+    survey_results,
     uses_over_last_year,
 )
 from .history import latest_decision, timeline
@@ -45,6 +46,6 @@ __all__ = [
     "default_experiment_period", "edit_project", "has_committee", "launch_from_collective", "launch_from_need", "remove_target",
     "evaluation", "experiment_window", "export_template", "get_project", "import_template", "is_public",
     "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",
-    "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction",
+    "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction", "survey_results",
     "timeline", "uses_over_last_year",
 ]

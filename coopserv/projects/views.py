@@ -25,7 +25,7 @@ from coopserv.web import (
 )
 
 from . import services
-from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES
 from .schemas import (
     ContributionSchema,
     CostKeySchema,
@@ -160,12 +160,13 @@ def from_collective(collective_id):
 def _detail_context(project, errors=None, failed=None, values=None):
     host = plugin_host()
     organization = employer()
-    answered = current_user.is_authenticated and any(True for _ in db.session.scalars(
-        select(SatisfactionAnswer.id).filter_by(project_id=project.id, user_id=current_user.id)))
+    satisfaction, comments, respondents = services.survey_results(project)
+    answered = current_user.is_authenticated and current_user.id in respondents
+    may_edit = services.can_move(project, current_user, is_territory_admin())
     return {
         "project": project, "stages": STAGES, "outcomes": OUTCOMES, "moves": MOVES.get(project.stage, ()),
         "timeline": services.timeline(project), "results": services.evaluation(project),
-        "satisfaction": services.satisfaction(project), "comments": services.comments(project),
+        "satisfaction": satisfaction, "comments": comments,
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
         # The service's own indicators first: a target measures what the service changes.
@@ -180,9 +181,10 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "votes": committee_items(project), "decision": services.latest_decision(project),
         "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
         "service_labels": {key: kind.label for key, kind in host.service_types.items()},
-        "can_move": services.can_move(project, current_user, is_territory_admin()), "admin": is_territory_admin(),
+        "can_move": may_edit, "admin": is_territory_admin(),
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
-        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))),
+        # Partner and contribution forms are for those who may change the project.
+        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))) if may_edit else [],
         "errors": errors or {}, "failed": failed, "values": values or {}, **vote_labels(),
     }
 
@@ -219,8 +221,9 @@ def report(project_id):
     _require_member()
     project = _project_or_404(project_id)
     start, end = services.experiment_window(project)
+    satisfaction, comments, _respondents = services.survey_results(project)
     return render_template("projects/report.html", project=project, results=services.evaluation(project),
-                           satisfaction=services.satisfaction(project), comments=services.comments(project),
+                           satisfaction=satisfaction, comments=comments,
                            costs=services.cost_sharing(project), start=start, end=end, generated_at=utcnow(),
                            decision=services.latest_decision(project), votes=committee_items(project),
                            outcomes=OUTCOMES, **vote_labels())
