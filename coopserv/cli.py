@@ -208,6 +208,7 @@ def indicators_rebuild(territory_slug, keys):
     from coopserv.indicators.models import IndicatorCache
     from coopserv.rollups.measures import measures
     from coopserv.rollups.services import rebuild
+    from coopserv.tenancy import ALL_TERRITORIES
     from coopserv.territories.models import Territory
 
     known = {measure.key for measure in measures()}
@@ -224,7 +225,7 @@ def indicators_rebuild(territory_slug, keys):
     cache = delete(IndicatorCache)
     if territory_id is not None:
         cache = cache.where(IndicatorCache.territory_id == territory_id)
-    db.session.execute(cache)
+    db.session.execute(cache.execution_options(**{ALL_TERRITORIES: True}))
     db.session.commit()
     click.echo(f"Rebuilt {len(rebuilt)} rollups ({', '.join(rebuilt)}){' for ' + territory_slug if territory_slug else ''}.")
 

@@ -51,6 +51,7 @@ def refresh_requests(request_ids):
 
 
 def _refresh(ids):
+    # Every statement names its rows (ids, cells with their territory): an erasure spans territories.
     table = RequestFact.__table__
     new = {(row.rollup_key, row.request_id): row for row in _read(select(facts_of_requests(ids)))}
     old = {(row.rollup_key, row.request_id): row for row in _read(
@@ -73,7 +74,7 @@ def _refresh(ids):
                     recount.add(cell)
     stale = [old[key].id for key in changed if key in old]
     if stale:
-        db.session.execute(delete(table).where(table.c.id.in_(stale)))
+        db.session.execute(delete(table).where(table.c.id.in_(stale)).execution_options(**{ALL_TERRITORIES: True}))
     fresh = [dict(zip(FACT_COLUMNS, _fact(new[key]))) for key in changed if key in new]
     if fresh:
         db.session.execute(insert(table), fresh)
@@ -87,7 +88,8 @@ def _refresh(ids):
     touched = list(increments)
     db.session.execute(delete(RequestRollup.__table__).where(
         RequestRollup.__table__.c.count <= 0,
-        tuple_(*(RequestRollup.__table__.c[name] for name in CELL_KEY)).in_(touched)))
+        tuple_(*(RequestRollup.__table__.c[name] for name in CELL_KEY)).in_(touched))
+        .execution_options(**{ALL_TERRITORIES: True}))
 
 
 def _fact(row):
@@ -135,7 +137,7 @@ def _recompute(cells, by_key):
             update(table).where(table.c.territory_id == bindparam("t"), table.c.rollup_key == bindparam("k"),
                                 table.c.module_id == bindparam("m"), table.c.organization_id == bindparam("o"),
                                 table.c.month == bindparam("mo"), table.c.status == bindparam("s"))
-            .values(value=bindparam("new_value")).execution_options(synchronize_session=False),
+            .values(value=bindparam("new_value")).execution_options(synchronize_session=False, **{ALL_TERRITORIES: True}),
             updates)
 
 
@@ -181,7 +183,8 @@ def _rebuild_one(measure, territory_id):
         condition = table.c.rollup_key == measure.key
         if territory_id is not None:
             condition = and_(condition, table.c.territory_id == territory_id)
-        db.session.execute(delete(table).where(condition))
+        # Every territory, or the one named in the condition: not the one in scope.
+        db.session.execute(delete(table).where(condition).execution_options(**{ALL_TERRITORIES: True}))
     source = fact_select(measure, territory_id=territory_id)
     db.session.execute(insert(facts).from_select(list(FACT_COLUMNS), source))
     scope = [facts.c.rollup_key == measure.key]
@@ -221,7 +224,9 @@ def _rebuild_values(measure, conditions, organization, status):
             update(cells).where(cells.c.territory_id == bindparam("t"), cells.c.rollup_key == measure.key,
                                 cells.c.module_id == bindparam("m"), cells.c.organization_id == bindparam("o"),
                                 cells.c.month == bindparam("mo"), cells.c.status == bindparam("s"))
-            .values(value=bindparam("new_value")).execution_options(synchronize_session=False), rows)
+            .values(value=bindparam("new_value"))
+            # Each row names its territory: the rebuild covers every territory, or the one asked for.
+            .execution_options(synchronize_session=False, **{ALL_TERRITORIES: True}), rows)
 
 
 # -- reading -------------------------------------------------------------------------------

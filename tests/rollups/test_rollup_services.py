@@ -46,8 +46,8 @@ def test_rebuild_command_restores_rollups_and_refuses_unknown_keys(app, figeac, 
     kept = _cells()
     assert kept[("requests", 0, "submitted")] == 3 and kept[("concierge.orders", figeac.aero.id, "")] == 3
     # Rows written behind the ORM's back (raw SQL, a bulk import) leave the rollups behind…
-    db.session.execute(delete(RequestFact))
-    db.session.execute(delete(RequestRollup))
+    db.session.execute(delete(RequestFact).execution_options(**{ALL_TERRITORIES: True}))
+    db.session.execute(delete(RequestRollup).execution_options(**{ALL_TERRITORIES: True}))
     db.session.commit()
     runner = app.test_cli_runner()
     bad = runner.invoke(main, ["indicators", "rebuild", "--key", "no.such"], obj=ScriptInfo(create_app=lambda: app))
