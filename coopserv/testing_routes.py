@@ -29,6 +29,7 @@ TABLES = {
     ("modules", "member_id"): "module_member",
     ("governance", "action_id"): "governance_action_item",
     ("governance", "item_id"): "governance_agenda_item",
+    ("api_governance", "item_id"): "governance_agenda_item",
     ("concierge", "item_id"): "concierge_catalog_item",
     ("api_network", "event_id"): "network_event",
     ("public", "event_id"): "governance_event",
@@ -240,7 +241,9 @@ def _indicator_keys(territory, route):
     """A core indicator and one of each enabled service's, to keep the walk short."""
     keys = set(_service_keys(territory, route))
     chosen, seen_services = [], set()
-    for indicator in _host().indicators.values() if isinstance(_host().indicators, dict) else _host().indicators:
+    indicators = _host().indicators
+    # A mapping by key (the registry), or a plain list of indicators.
+    for indicator in indicators.values() if hasattr(indicators, "values") else indicators:
         owner = indicator.service_key
         if owner is None and None not in seen_services or owner in keys and owner not in seen_services:
             chosen.append(indicator.key)

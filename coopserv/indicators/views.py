@@ -94,12 +94,19 @@ def _export(key, public_only):
         writer = csv.writer(buffer)
         writer.writerow(["territory", "indicator", "unit", "month", "value"])
         for month, value in points:
-            writer.writerow([territory.slug, key, indicator.unit, month.isoformat(), "" if value is None else value])
+            writer.writerow([territory.slug, key, indicator.unit, month.isoformat(), _csv_number(value)])
         return Response(buffer.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={territory.slug}-{key}.csv"})
     return jsonify({"territory": territory.slug, "indicator": key, "unit": indicator.unit,
                     "label": _(indicator.label),
                     "points": [{"month": month.isoformat(), "value": value} for month, value in points]})
+
+
+def _csv_number(value):
+    """A figure as exported: the same text whether it was computed, cached or snapshotted (42, not 42.0)."""
+    if value is None:
+        return ""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 @bp.get("/<key>.csv")
