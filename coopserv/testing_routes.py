@@ -16,6 +16,7 @@ row of ``smart_parking_lot`` in the territory, ``request_id`` of ``service_reque
 after the variable, with or without the blueprint's prefix). ``RESOLVERS`` holds the few values that
 are not ids (service keys, indicator keys, tokens); pass ``extra_resolvers`` for more.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -241,9 +242,8 @@ def _indicator_keys(territory, route):
     """A core indicator and one of each enabled service's, to keep the walk short."""
     keys = set(_service_keys(territory, route))
     chosen, seen_services = [], set()
-    indicators = _host().indicators
-    # A mapping by key (the registry), or a plain list of indicators.
-    for indicator in indicators.values() if hasattr(indicators, "values") else indicators:
+    registry = _host().indicators
+    for indicator in registry.values() if isinstance(registry, Mapping) else registry:
         owner = indicator.service_key
         if owner is None and None not in seen_services or owner in keys and owner not in seen_services:
             chosen.append(indicator.key)
@@ -302,6 +302,21 @@ def _invitation_token(territory, route):
         return [token_for(invitation)]
 
 
+def _calendar_secrets(territory, route):
+    """A secret that opens no feed (the page answers 404): private feeds are made on a person's settings page."""
+    return ["no-such-feed-secret"]
+
+
+def _unsubscribe_tokens(territory, route):
+    """A real signed link for a category, and a forged one (404)."""
+    from flask import current_app
+
+    from coopserv.emails.services import unsubscribe_token
+
+    with current_app.test_request_context():
+        return [unsubscribe_token("needs", address="someone@example.org"), "forged-token"]
+
+
 def _import_kinds(territory, route):
     from coopserv.imports.parsing import KINDS
 
@@ -342,6 +357,8 @@ RESOLVERS.update({
     "network_slug": _network_slugs,
     ("invitations", "token"): _invitation_token,
     ("imports", "kind"): _import_kinds,
+    ("calendar", "secret"): _calendar_secrets,
+    ("emails", "token"): _unsubscribe_tokens,
     ("smart_parking_ngsi_ld", "entity_id"): _ngsi_entity_ids,
     ("mobility_feeds", "feed"): lambda territory, route: ["system_information", "vehicle_types",
                                                           "station_information", "station_status"],

@@ -19,9 +19,10 @@ from coopserv.tenancy import territory_scope
 from coopserv.testing_routes import ALL_METHODS, discover_routes
 from tests.helpers import place_order, rows, text_of
 
-#: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
-PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
-#: The open-data and public pages are for everyone; an invitation page opens to whoever holds its signed link.
+#: Pages anyone may open (a territory's shop window, its open data and public pages, its public calendar);
+#: they still must not show private data. An invitation page opens to whoever holds its signed link;
+#: ending a preview one is not in changes nothing and goes back to the portal.
+PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup", "calendar_public.public_feed", "preview.end"}
 PUBLIC_BLUEPRINTS = {"open_data", "public", "invitations"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 

@@ -22,6 +22,8 @@ class Territory(db.Model):
     #: URL (usually under /static) of the territory logo, or empty.
     logo_url: Mapped[str] = mapped_column(String(300), default="")
     default_language: Mapped[str] = mapped_column(String(5), default="fr")
+    #: IANA time zone in which times are shown and typed; stored times stay UTC.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     #: Optional host name that resolves to this territory.
     host: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
