@@ -35,13 +35,15 @@ class Transition:
 class Prerequisite:
     """Something that must exist before employees can use a service (a business park, a provider...).
 
-    ``met`` is computed from the data; ``endpoint`` (with ``url_values``) names the page where
-    the admin creates it. An endpoint rather than a URL, so prerequisites can be checked
-    outside a web request (CLI, demo data, tests).
+    ``met`` is computed from the data: a boolean, or better a SQL boolean expression
+    (``exists().where(...)``) that the core evaluates with every other service's in one
+    statement. ``endpoint`` (with ``url_values``) names the page where the admin creates it.
+    An endpoint rather than a URL, so prerequisites can be checked outside a web request (CLI,
+    demo data, tests). The core always hands out prerequisites with ``met`` a boolean.
     """
 
     label: str
-    met: bool
+    met: Any
     endpoint: str | None = None
     url_values: dict = field(default_factory=dict)
 

@@ -1,6 +1,6 @@
 """Enable, configure and stage service modules; decide who may use them."""
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -221,17 +221,38 @@ def prerequisites(module):
 
     Memoised per request: the portal home, the service page and the submission all ask.
     """
+    return prerequisites_of([module])[module.id]
+
+
+def prerequisites_of(modules):
+    """Every module's prerequisites by module id, the SQL tests of all of them in one statement.
+
+    A plugin gives ``met`` either as a boolean or as a SQL boolean expression (``exists()...``);
+    the expressions of every module asked for are evaluated together, so a page listing services
+    (the portal home) pays one statement for their prerequisites whatever the number of services.
+    Memoised per request.
+    """
     from coopserv.tenancy import request_cache
 
     cache = request_cache()
-    key = ("prerequisites", module.id)
-    if cache is not None and key in cache:
-        return cache[key]
+    cache = {} if cache is None else cache
+    pending = {module.id: _declared_prerequisites(module) for module in modules
+               if ("prerequisites", module.id) not in cache}
+    tests = [(module_id, position, item.met) for module_id, items in pending.items()
+             for position, item in enumerate(items) if not isinstance(item.met, bool)]
+    if tests:
+        values = db.session.execute(select(*(test.label(f"p{number}") for number, (_m, _p, test)
+                                             in enumerate(tests)))).one()
+        for (module_id, position, _test), value in zip(tests, values):
+            pending[module_id][position] = replace(pending[module_id][position], met=bool(value))
+    for module_id, items in pending.items():
+        cache[("prerequisites", module_id)] = items
+    return {module.id: cache[("prerequisites", module.id)] for module in modules}
+
+
+def _declared_prerequisites(module):
     kind = service_type(module.service_key)
-    found = list(kind.prerequisites(module)) if kind is not None else []
-    if cache is not None:
-        cache[key] = found
-    return found
+    return list(kind.prerequisites(module)) if kind is not None else []
 
 
 def unmet_prerequisites(module):

@@ -1,7 +1,8 @@
 """The getting-started checklist: the method's steps, each done or not according to the territory's data.
 
-Every step's state comes from one SELECT of EXISTS tests (plus one for the latest project, whose
-page several steps link to; the first organization, for which the first need is recorded, comes with the tests), so the checklist costs two statements whatever the data volume.
+Every step's state comes from one SELECT of EXISTS tests, which also brings the latest project
+(whose page several steps link to) and the first organization (for which the first need is
+recorded), so the checklist costs one statement whatever the data volume.
 """
 from dataclasses import dataclass
 
@@ -45,21 +46,20 @@ def _flags():
         exists().where(ServiceModule.id.isnot(None)).label("prerequisites"),
         exists().where(ServiceRequest.id.isnot(None)).label("request"),
         select(Organization.id).order_by(Organization.name).limit(1).scalar_subquery().label("first_organization"),
+        select(ServiceProject.id).order_by(ServiceProject.id.desc()).limit(1).scalar_subquery().label("project_id"),
+        select(ServiceProject.service_key).order_by(ServiceProject.id.desc()).limit(1).scalar_subquery()
+        .label("project_service"),
     )
     return db.session.execute(statement).one()._asdict()
 
 
-def _latest_project():
-    return db.session.execute(select(ServiceProject.id, ServiceProject.service_key)
-                              .order_by(ServiceProject.id.desc()).limit(1)).first()
-
-
 def checklist():
     """The steps in the method's order, each with its link and done state."""
-    flags, project = _flags(), _latest_project()
-    project_url = url_for("projects.detail", project_id=project.id) if project else url_for("projects.index")
-    service_url = (url_for("modules.configure", service_key=project.service_key)
-                   if project and project.service_key else url_for("modules.index"))
+    flags = _flags()
+    project_url = (url_for("projects.detail", project_id=flags["project_id"]) if flags["project_id"]
+                   else url_for("projects.index"))
+    service_url = (url_for("modules.configure", service_key=flags["project_service"])
+                   if flags["project_service"] else url_for("modules.index"))
     # Needs are first collected by the admin, for an organization (heard at a meeting…).
     needs_url = (url_for("needs.new", organization_id=flags["first_organization"]) if flags["first_organization"]
                  else url_for("needs.board"))
