@@ -21,18 +21,28 @@ def list_projects():
     return list(db.session.scalars(select(ServiceProject).order_by(ServiceProject.id.desc())))
 
 
-def get_project(project_id):
-    """A project with what its pages show, each collection read once (no query per partner or need)."""
+def get_project(project_id, story=True):
+    """A project with what its pages show, each collection read once (no query per partner or need).
+
+    ``story=False`` leaves out the events and decisions, for pages that tell no story (its practice sheet).
+    """
     from coopserv.needs.models import CollectiveNeed
 
-    return db.session.scalar(
-        select(ServiceProject).filter_by(id=project_id)
-        .options(joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
-                 selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
-                 selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization),
-                 selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs),
-                 selectinload(ServiceProject.targets), selectinload(ServiceProject.events),
-                 selectinload(ServiceProject.decisions)))
+    options = [joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
+               selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
+               selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization),
+               selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs),
+               selectinload(ServiceProject.targets)]
+    if story:
+        # The timeline's events come with who made them; decisions in order, the last one shown.
+        options += [selectinload(ServiceProject.events).joinedload(ProjectEvent.actor),
+                    selectinload(ServiceProject.decisions)]
+    return db.session.scalar(select(ServiceProject).filter_by(id=project_id).options(*options))
+
+
+def find_project(project_id):
+    """The project alone, for pages that show none of its collections (its edit form)."""
+    return db.session.get(ServiceProject, project_id)
 
 
 def check_service_key(key):

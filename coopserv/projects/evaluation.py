@@ -181,13 +181,14 @@ def uses_over_last_year(project):
     if project.module_id is None:
         return 0
     from coopserv.indicators.services import month_start, next_month
-    from coopserv.rollups.services import request_count_since
+    from coopserv.rollups.services import request_count_since_query
 
-    # Whole months from the rollup, plus the days of the first month from the rows (at most a month of them).
+    # Whole months from the rollup, plus the days of the first month from the rows (at most a month of them),
+    # added up in one statement.
     since = utcnow() - timedelta(days=365)
     first_full_month = next_month(month_start(since.date()))
-    partial = db.session.scalar(
-        select(func.count(ServiceRequest.id)).where(
-            ServiceRequest.module_id == project.module_id, ServiceRequest.created_at >= since,
-            ServiceRequest.created_at < datetime.combine(first_full_month, time()))) or 0
-    return partial + request_count_since(project.module_id, first_full_month)
+    partial = select(func.count(ServiceRequest.id)).where(
+        ServiceRequest.module_id == project.module_id, ServiceRequest.created_at >= since,
+        ServiceRequest.created_at < datetime.combine(first_full_month, time())).scalar_subquery()
+    whole = request_count_since_query(project.module_id, first_full_month).scalar_subquery()
+    return db.session.scalar(select(func.coalesce(partial, 0) + func.coalesce(whole, 0))) or 0

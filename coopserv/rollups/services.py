@@ -292,11 +292,19 @@ def live_value(measure, module, start, end):
 
 def request_count_since(module_id, first_month):
     """Requests made to a module from the first day of ``first_month`` on, from the rollup."""
+    return _scalar(request_count_since_query(module_id, first_month)) or 0
+
+
+def request_count_since_query(module_id, first_month):
+    """The SELECT behind ``request_count_since``, for a caller adding it to a statement of its own.
+
+    It names the current territory itself: run it with ``all_territories`` or beside rows so scoped.
+    """
     cells = RequestRollup.__table__
-    return _scalar(select(func.coalesce(func.sum(cells.c.count), 0)).where(
+    return select(func.coalesce(func.sum(cells.c.count), 0)).where(
         cells.c.territory_id == current_territory_id(), cells.c.rollup_key == REQUESTS,
         cells.c.module_id == module_id, cells.c.organization_id == ALL_ORGANIZATIONS,
-        cells.c.month >= first_month)) or 0
+        cells.c.month >= first_month)
 
 
 def request_counts(module_ids, organization_id=None):
