@@ -294,11 +294,17 @@ def _proposed_item(projects):
 
 
 def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
-    from coopserv.projects.models import EVALUATION, OUTCOMES, ServiceProject
+    from coopserv.projects.models import EVALUATION, OUTCOMES
 
     members = services.committee_members()
     present = {a.user_id for a in meeting.attendances if a.present}
-    projects = list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION)))
+    # Every charter version at once: the rules shown are the last one's, and the items' versions are among them.
+    charters = services.charter_versions()
+    # Projects in evaluation (the agenda form) and those voted on here (the vote boxes link to them and their
+    # decisions), loaded together so no item loads its own; ``loaded`` keeps them in the session while the page
+    # renders (the session holds rows weakly).
+    loaded = services.projects_of_agenda(meeting, EVALUATION)
+    projects = [project for project in loaded if project.stage == EVALUATION]
     votes = services.votes_by_item([item.id for item in meeting.items])
     sits = has_role(GOVERNANCE_MEMBER)  # the person's memberships are already loaded
     context = dict(_common(), meeting=meeting, members=members, present=present,
@@ -306,7 +312,7 @@ def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
                    people=_people(), errors=errors or {}, failed=failed, values=values or {},
                    projects=projects, proposed_item=_proposed_item(projects) if failed is None else {},
                    outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()], outcomes=OUTCOMES,
-                   rules=services.decision_rules())
+                   rules=services.decision_rules(charters[0] if charters else None))
     return render_template("governance/meeting.html", **context), status
 
 
@@ -314,7 +320,7 @@ def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
 @login_required
 def meeting(meeting_id):
     _require_member()
-    return _meeting_page(_or_404(services.get_meeting(meeting_id)))
+    return _meeting_page(_or_404(services.get_meeting_for_page(meeting_id)))
 
 
 def _meeting_form(meeting_id, failed, schema, action, flash_message):
