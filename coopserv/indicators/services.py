@@ -235,39 +235,45 @@ def set_sharing(indicator_key, compare, public):
     return row
 
 
-def employees_of_territory():
-    """Headcount of the current territory's member organizations (for per-1,000-employee figures)."""
-    from sqlalchemy import func
-
-    from coopserv.organizations.models import Organization
-
-    return db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))) or 0
-
-
 def comparison(indicator, first, last, territory_ids=None):
     """The indicator over [first, last] in every territory sharing it: (territory, value, per 1,000 employees).
 
     ``territory_ids`` limits the comparison to those territories (a network's).
-    One territory at a time, each in its own scope: the cost grows with the
-    number of sharing territories, never with their data.
+    The sharing territories' modules and headcounts are read for all of them at once; the indicator
+    itself is measured one territory at a time, each in its own scope: the cost grows with the number
+    of sharing territories (the indicator's own computation), never with their data.
     """
-    from coopserv.modules.services import get_module
-    from coopserv.tenancy import ALL_TERRITORIES, territory_scope
+    from sqlalchemy import func
+
+    from coopserv.modules.models import ServiceModule
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import ALL_TERRITORIES, prime_cached, territory_scope
     from coopserv.territories.models import Territory
 
+    every = {ALL_TERRITORIES: True}  # the reads below name their territories themselves
     query = (select(Territory).join(IndicatorSharing, IndicatorSharing.territory_id == Territory.id)
              .where(IndicatorSharing.indicator_key == indicator.key, IndicatorSharing.compare.is_(True)))
     if territory_ids is not None:
         query = query.where(Territory.id.in_(list(territory_ids)))
-    territories = db.session.scalars(query.order_by(Territory.name).execution_options(**{ALL_TERRITORIES: True})).all()
+    territories = db.session.scalars(query.order_by(Territory.name).execution_options(**every)).all()
+    ids = [territory.id for territory in territories]
+    modules_of = {territory_id: [] for territory_id in ids}
+    for module in db.session.scalars(select(ServiceModule).where(ServiceModule.territory_id.in_(ids))
+                                     .order_by(ServiceModule.service_key).execution_options(**every)) if ids else ():
+        modules_of[module.territory_id].append(module)
+    headcounts = dict(db.session.execute(
+        select(Organization.territory_id, func.coalesce(func.sum(Organization.employee_count), 0))
+        .where(Organization.territory_id.in_(ids)).group_by(Organization.territory_id)
+        .execution_options(**every)).all()) if indicator.per_employees and ids else {}
     rows = []
     for territory in territories:
         with territory_scope(territory):
-            module = get_module(indicator.service_key) if indicator.service_key else None
+            prime_cached("modules", modules_of[territory.id])  # as get_module reads them, for the plugin too
+            module = next((m for m in modules_of[territory.id] if m.service_key == indicator.service_key), None)
             if indicator.service_key and module is None:
                 continue
             value = value_over(indicator, module, month_start(first), next_month(month_start(last)))
-            employees = employees_of_territory()
+            employees = headcounts.get(territory.id, 0)
             per_thousand = (round(value * 1000 / employees, 2) if indicator.per_employees and employees and value
                             is not None else None)
             rows.append((territory, value, per_thousand))

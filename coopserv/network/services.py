@@ -16,7 +16,7 @@ from coopserv.extensions import db
 from coopserv.indicators import services as indicators
 from coopserv.plugin_host import plugin_host
 from coopserv.projects.models import ProjectDecision, ServiceProject
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.tenancy import ALL_TERRITORIES, request_cache
 from coopserv.territories.models import Territory
 from coopserv.timeutil import utcnow
 from coopserv.tokens.services import digest, new_secret
@@ -59,6 +59,7 @@ def add_territory(network, territory, joined_on=None):
             row.joined_on = joined_on
         db.session.add(row)
         db.session.commit()
+        _forget_territories(network)
     return row
 
 
@@ -66,6 +67,7 @@ def remove_territory(network, territory):
     db.session.execute(NetworkTerritory.__table__.delete().where(
         NetworkTerritory.network_id == network.id, NetworkTerritory.territory_id == territory.id))
     db.session.commit()
+    _forget_territories(network)
 
 
 def add_partner(network, name, role="partner", description=""):
@@ -98,14 +100,27 @@ def coordinators(network):
 
 def territory_ids(network):
     """Ids of the network's member territories (the one list every cross-territory read is limited to)."""
-    return list(db.session.scalars(select(NetworkTerritory.territory_id).filter_by(network_id=network.id)
-                                   .order_by(NetworkTerritory.territory_id)))
+    return sorted(territory.id for territory in member_territories(network))
 
 
 def member_territories(network):
-    return list(db.session.scalars(
+    """The network's member territories by name, read once per request (a network page asks several times)."""
+    cache = request_cache()
+    key = ("network_territories", network.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = list(db.session.scalars(
         select(Territory).join(NetworkTerritory, NetworkTerritory.territory_id == Territory.id)
         .where(NetworkTerritory.network_id == network.id).order_by(Territory.name)))
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _forget_territories(network):
+    cache = request_cache()
+    if cache is not None:
+        cache.pop(("network_territories", network.id), None)
 
 
 # -- side by side --------------------------------------------------------------------------
@@ -314,8 +329,12 @@ def authenticate_token(secret):
     token = db.session.scalar(select(NetworkToken).filter_by(token_hash=digest(secret)))
     if token is None or not token.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    from coopserv.tokens.services import LAST_USE_PRECISION
+
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+        token.last_used_at = now  # at most one write a minute, as for personal tokens
+        db.session.commit()
     return token
 
 
