@@ -37,6 +37,7 @@ def init_api(app, host):
         network,
         organizations,
         projects,
+        public,
         requests,
         territories,
     )
@@ -47,7 +48,7 @@ def init_api(app, host):
                                             "access token: `Authorization: Bearer cps_…`."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
-                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp):
+                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp, public.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)

@@ -577,3 +577,6 @@ def publish_practice(data):
                 invalid(error.messages, 409, " ".join(map(str, error.messages["_schema"])))
             invalid(error.messages)
     return sheet
+
+
+from coopserv.api import network_admin  # noqa: E402,F401 - its operations live on this blueprint

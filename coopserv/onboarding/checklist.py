@@ -2,7 +2,11 @@
 
 Every step's state comes from one SELECT of EXISTS tests, which also brings the latest project
 (whose page several steps link to) and the first organization (for which the first need is
-recorded), so the checklist costs one statement whatever the data volume.
+recorded). The "prerequisites" step reads every enabled service's prerequisites in one more statement
+(``prerequisites_of``, memoised per request and shared with the portal) after the territory's modules
+(loaded once per request), and only when a service is enabled: the checklist's cost is bounded whatever
+the data volume and the number of services. The "preview" step is done once an admin has started a
+preview as an employee (an audit entry written then).
 """
 from dataclasses import dataclass
 
@@ -11,10 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 
 from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, GOVERNANCE_MEMBER, Membership
+from coopserv.accounts.preview import PREVIEW_STARTED
+from coopserv.audit.models import AuditEntry
 from coopserv.extensions import db
 from coopserv.governance.models import CharterVersion
 from coopserv.invitations.models import REVOKED, Invitation
-from coopserv.modules.models import ServiceModule
+from coopserv.modules import services as modules
+from coopserv.modules.models import STOPPED, ServiceModule
 from coopserv.needs.models import Need
 from coopserv.organizations.models import Organization
 from coopserv.projects.models import ProjectPartner, ProjectTarget, ServiceProject
@@ -43,7 +50,8 @@ def _flags():
              exists().where(CharterVersion.id.isnot(None))).label("committee"),
         and_(exists().where(ServiceProject.experiment_start.isnot(None)), piloted,
              exists().where(ProjectTarget.id.isnot(None))).label("pilots"),
-        exists().where(ServiceModule.id.isnot(None)).label("prerequisites"),
+        exists().where(and_(ServiceModule.enabled.is_(True), ServiceModule.stage != STOPPED)).label("services"),
+        exists().where(AuditEntry.action == PREVIEW_STARTED).label("preview"),
         exists().where(ServiceRequest.id.isnot(None)).label("request"),
         select(Organization.id).order_by(Organization.name).limit(1).scalar_subquery().label("first_organization"),
         select(ServiceProject.id).order_by(ServiceProject.id.desc()).limit(1).scalar_subquery().label("project_id"),
@@ -51,6 +59,12 @@ def _flags():
         .label("project_service"),
     )
     return db.session.execute(statement).one()._asdict()
+
+
+def _prerequisites_met():
+    """True when at least one service is enabled and every enabled service's prerequisites are met."""
+    enabled = [module for module in modules.list_modules(enabled_only=True) if module.stage != STOPPED]
+    return bool(enabled) and all(item.met for items in modules.prerequisites_of(enabled).values() for item in items)
 
 
 def checklist():
@@ -84,8 +98,8 @@ def checklist():
         ("request", _l("Follow the first request and its indicator"),
          _l("The first request made by an employee counts in the indicators."), url_for("indicators.dashboard")),
     ]
-    # Previewing leaves no trace: it counts as done once an employee has made a request.
-    flags["preview"] = flags["request"]
+    # Without an enabled service there is nothing to ask: no statement spent on the modules.
+    flags["prerequisites"] = flags["services"] and _prerequisites_met()
     return [Step(key, label, help_text, url, bool(flags[key])) for key, label, help_text, url in rows]
 
 

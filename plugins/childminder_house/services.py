@@ -125,6 +125,8 @@ class WaitingEntry:
     child_first_name: str = ""
     requester_name: str = ""
     organization_name: str = ""
+    #: The request's reference as people know it ("#3", numbered per territory), never its database id.
+    reference: str = ""
     sponsored: bool = False
     sibling: bool = False
     fits: bool = False
@@ -136,7 +138,7 @@ def waiting_entries(house_id, lock=False):
 
     query = (select(Placement.id, Placement.organization_id, Placement.requester_id, ServiceRequest.status,
                     Placement.start_date, Placement.end_date, ServiceRequest.id, Placement.requested_at,
-                    Placement.child_first_name)
+                    Placement.child_first_name, ServiceRequest.number)
              .join(ServiceRequest, ServiceRequest.id == Placement.request_id)
              .where(Placement.house_id == house_id, ServiceRequest.status == "waiting"))
     if lock:
@@ -147,10 +149,11 @@ def waiting_entries(house_id, lock=False):
         query = query.add_columns(User.name, Organization.name).outerjoin(
             User, User.id == Placement.requester_id).outerjoin(Organization, Organization.id == Placement.organization_id)
         rows = db.session.execute(query).all()
-        names = {row[0]: (row[9] or "", row[10] or "") for row in rows}
+        names = {row[0]: (row[10] or "", row[11] or "") for row in rows}
     entries = {}
     for row in rows:
-        entries[row[0]] = WaitingEntry(Booking(*row[:6]), row[6], row[7], row[8], *names.get(row[0], ("", "")))
+        entries[row[0]] = WaitingEntry(Booking(*row[:6]), row[6], row[7], row[8], *names.get(row[0], ("", "")),
+                                       reference=ServiceRequest.reference_of(row[9], row[6]))
     _attach_slots({pid: entry.booking for pid, entry in entries.items()})
     return list(entries.values())
 

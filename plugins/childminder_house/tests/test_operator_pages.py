@@ -175,3 +175,24 @@ def test_house_page_queries_do_not_grow_with_the_waiting_list(clients, tarare, h
     for child in ("D", "E", "F", "G"):
         ask(clients.parent2, place_form(child, days=(0, 1)))
     assert queries() == few
+
+
+def test_the_waiting_list_shows_request_references_not_database_ids(make_client, clients, tarare, house, autun,
+                                                                     scoped):
+    from coopserv.plugin_api import ServiceRequest
+
+    # Another territory's request comes first, so this territory's numbers and the database ids differ.
+    autun_house = add_house(autun.territory)
+    autun_parent = make_client()
+    autun_parent.login(autun.parent)
+    assert autun_parent.post_form("/t/autun-morvan/services/childminder_house/requests",
+                                  place_form(house_id=str(autun_house.id))).status_code == 302
+    ask(clients.parent, place_form("A", days=(0,)))
+    ask(clients.parent2, place_form("B", days=(0,)))
+    waiting = ask(clients.parent3, place_form("C", days=(0,)))
+    with scoped(tarare.territory):
+        request = db.session.get(ServiceRequest, waiting)
+        assert request.status == "waiting" and request.number == 3 and request.id != request.number
+    page = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
+    listed = page.split('id="waiting-h"')[1].split("</table>")[0]
+    assert f'/requests/{waiting}">#3</a>' in listed and f">#{waiting}<" not in listed
