@@ -3,7 +3,7 @@
 Filled by `coopserv upgrade` (which rebuilds rollups never built) or `coopserv indicators rebuild`.
 
 Revision ID: p14_scale_0001_rollups
-Revises: p11_ops_0005_documents
+Revises: p12_more_0001_network_audit
 Create Date: 2026-11-30 04:02:32.527572
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'p14_scale_0001_rollups'
-down_revision = 'p11_ops_0005_documents'
+down_revision = 'p12_more_0001_network_audit'
 branch_labels = None
 depends_on = None
 
