@@ -191,10 +191,11 @@ def _audit(network, action, target, actor=None, **details):
 
 
 def coordinators(network):
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload
 
+    # Each coordinator's person and partner joined in (one statement for the network's overview).
     return list(db.session.scalars(select(NetworkMember).filter_by(network_id=network.id, role=COORDINATOR)
-                                   .options(selectinload(NetworkMember.user), selectinload(NetworkMember.partner))
+                                   .options(joinedload(NetworkMember.user), joinedload(NetworkMember.partner))
                                    .order_by(NetworkMember.id)))
 
 
