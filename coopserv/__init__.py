@@ -25,6 +25,7 @@ def create_app(config=None):
     from coopserv.input_guard import install_input_guard
     from coopserv.security import install_security
     from coopserv.plugin_host import PluginHost
+    from coopserv.rollups.tracking import install_tracking
     from coopserv.tenancy import install_scoping
     from coopserv.web import JSONProvider, register_web
 
@@ -63,6 +64,7 @@ def create_app(config=None):
 
     db.init_app(app)
     install_scoping()
+    install_tracking()
     enforce_sqlite_foreign_keys()
     migrate.init_app(app, db, directory=migrations_directory())
     login_manager.init_app(app)
@@ -86,6 +88,10 @@ def create_app(config=None):
     init_api(app, host)
     for command in host.commands():
         app.cli.add_command(command)
+    # Configure the ORM mappers now, while the process starts, rather than in its first request.
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
     return app
 
 
@@ -138,6 +144,7 @@ def _import_models():
     from coopserv.organizations import models as _organizations  # noqa: F401
     from coopserv.projects import models as _projects  # noqa: F401
     from coopserv.public import models as _public  # noqa: F401
+    from coopserv.rollups import models as _rollups  # noqa: F401
     from coopserv.service_requests import models as _requests  # noqa: F401
     from coopserv.territories import models as _territories  # noqa: F401
     from coopserv.tokens import models as _tokens  # noqa: F401

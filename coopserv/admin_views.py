@@ -20,8 +20,9 @@ from coopserv.onboarding.checklist import checklist
 from coopserv.organizations import services as organizations
 from coopserv.organizations.models import ORGANIZATION_KINDS, SIZE_BANDS, Organization
 from coopserv.organizations.schemas import OrganizationSchema
+from coopserv.pagination import keyset_page, page_keys
 from coopserv.plugin_host import plugin_host
-from coopserv.privacy.services import erase_person, export_person
+from coopserv.privacy.services import count_person_rows, erase_person, export_person
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, json_error, roles_required, territory_blueprint, wants_json
 
@@ -218,12 +219,11 @@ def revoke(membership_id):
 @bp.get("/audit")
 @roles_required(TERRITORY_ADMIN)
 def audit():
-    page = max(request.args.get("page", 1, type=int), 1)
-    entries = db.session.scalars(
-        select(AuditEntry).options(selectinload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
-        .limit(50).offset((page - 1) * 50)
-    ).all()
-    return render_template("admin/audit.html", entries=entries, page=page)
+    """The audit log, newest first, 50 entries a page (by key)."""
+    before, after = page_keys()
+    page = keyset_page(select(AuditEntry).options(selectinload(AuditEntry.actor)), AuditEntry.id, before, after,
+                       per_page=50)
+    return render_template("admin/audit.html", entries=page.rows, page=page)
 
 
 @bp.get("/plugins")
@@ -270,7 +270,7 @@ def erase_personal_data(user_id):
             erase_person(user, actor=current_user)
             flash(_("Everything about this person was erased."), "success")
             return redirect(url_for("admin.members"))
-    held = {label: len(rows) for label, rows in export_person(user).items() if label != "account" and rows}
+    held = {label: count for label, count in count_person_rows(user).items() if count}
     return render_template("admin/erase.html", person=user, refusal=refusal, held=held,
                            errors=errors), 422 if errors else 200
 

@@ -46,9 +46,18 @@ def fail(message):
 
 
 def _upgrade():
+    """Migrate, then rebuild the rollups that were never built or whose definition changed."""
     from flask_migrate import upgrade
 
+    from coopserv.extensions import db
+    from coopserv.rollups.services import outdated_keys, rebuild
+
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
+    outdated = outdated_keys()
+    if outdated:
+        rebuild(outdated)
+        db.session.commit()
+        click.echo(f"Rollups rebuilt: {', '.join(outdated)}.")
 
 
 @main.command("upgrade")
@@ -225,6 +234,40 @@ def indicators_snapshot(month):
         with territory_scope(territory):
             written += snapshot_month(target)
     click.echo(f"Recorded {written} indicator values for {target:%Y-%m}.")
+
+
+@indicators_group.command("rebuild")
+@click.option("--territory", "territory_slug", help="Only this territory (default: all).")
+@click.option("--key", "keys", multiple=True, help="Only this rollup (repeat; default: all).")
+@with_appcontext
+def indicators_rebuild(territory_slug, keys):
+    """Recompute request rollups from the requests and forget cached indicator values (history, new definitions)."""
+    from sqlalchemy import delete
+
+    from coopserv.extensions import db
+    from coopserv.indicators.models import IndicatorCache
+    from coopserv.rollups.measures import measures
+    from coopserv.rollups.services import rebuild
+    from coopserv.tenancy import ALL_TERRITORIES
+    from coopserv.territories.models import Territory
+
+    known = {measure.key for measure in measures()}
+    unknown = sorted(set(keys) - known)
+    if unknown:
+        fail(f"Unknown rollup {', '.join(unknown)}; known: {', '.join(sorted(known))}.")
+    territory_id = None
+    if territory_slug:
+        territory = db.session.scalar(select(Territory).filter_by(slug=territory_slug))
+        if territory is None:
+            fail(f"No territory {territory_slug!r}.")
+        territory_id = territory.id
+    rebuilt = rebuild(set(keys) or None, territory_id)
+    cache = delete(IndicatorCache)
+    if territory_id is not None:
+        cache = cache.where(IndicatorCache.territory_id == territory_id)
+    db.session.execute(cache.execution_options(**{ALL_TERRITORIES: True}))
+    db.session.commit()
+    click.echo(f"Rebuilt {len(rebuilt)} rollups ({', '.join(rebuilt)}){' for ' + territory_slug if territory_slug else ''}.")
 
 
 @main.group("territory")

@@ -73,6 +73,10 @@ class DefaultConfig:
     #: HSTS max-age sent in production (seconds); 0 turns the header off.
     HSTS_MAX_AGE = 31536000
     PAGE_SIZE = 25
+    #: How long a computed indicator's value (one without a rollup) is reused while its month is open, and once
+    #: computed after its month closed. Indicators with a rollup are always current.
+    INDICATOR_CACHE_SECONDS = 60
+    INDICATOR_CLOSED_CACHE_SECONDS = 86_400
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True

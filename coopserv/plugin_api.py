@@ -32,7 +32,7 @@ from coopserv.accounts.services import create_user
 from coopserv.api.auth import require_role as api_require_role
 from coopserv.api.auth import territory_api_blueprint
 from coopserv.demo import DEMO_PASSWORD
-from coopserv.extensions import csrf, db
+from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
@@ -55,7 +55,15 @@ from coopserv.calendar.events import CalendarEvent
 from coopserv.documents.services import document
 from coopserv.documents.views import pdf_response
 from coopserv.emails.services import claim_once, send_email, send_email_to_users, send_invitation_email
-from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, Prerequisite, ServiceType, Transition
+from coopserv.service_types import (
+    SERVICE_STOPPED,
+    Indicator,
+    PersonalData,
+    Prerequisite,
+    RequestMeasure,
+    ServiceType,
+    Transition,
+)
 from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
 from coopserv.territories.models import Territory, TerritoryTown
 from coopserv.territories.services import list_towns as territory_towns
@@ -101,11 +109,13 @@ __all__ = [
     "GOVERNANCE_MEMBER",
     "IllegalTransition",
     "Indicator",
+    "JSONDocument",
     "LocalDateTime",
     "Membership",
     "Organization",
     "PersonalData",
     "Prerequisite",
+    "RequestMeasure",
     "RequestRefused",
     "SERVICE_OPERATOR",
     "SERVICE_STOPPED",

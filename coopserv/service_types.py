@@ -35,13 +35,15 @@ class Transition:
 class Prerequisite:
     """Something that must exist before employees can use a service (a business park, a provider...).
 
-    ``met`` is computed from the data; ``endpoint`` (with ``url_values``) names the page where
-    the admin creates it. An endpoint rather than a URL, so prerequisites can be checked
-    outside a web request (CLI, demo data, tests).
+    ``met`` is computed from the data: a boolean, or better a SQL boolean expression
+    (``exists().where(...)``) that the core evaluates with every other service's in one
+    statement. ``endpoint`` (with ``url_values``) names the page where the admin creates it.
+    An endpoint rather than a URL, so prerequisites can be checked outside a web request (CLI,
+    demo data, tests). The core always hands out prerequisites with ``met`` a boolean.
     """
 
     label: str
-    met: bool
+    met: Any
     endpoint: str | None = None
     url_values: dict = field(default_factory=dict)
 
@@ -137,12 +139,63 @@ class ServiceType:
         return [t for t in self.transitions if status in t.sources]
 
 
+#: Aggregates a ``RequestMeasure`` may declare.
+COUNT = "count"
+DISTINCT_REQUESTERS = "distinct_requesters"
+SUM = "sum"
+AVERAGE = "average"
+PERCENTILE = "percentile"
+AGGREGATES = (COUNT, DISTINCT_REQUESTERS, SUM, AVERAGE, PERCENTILE)
+
+
+@dataclass(frozen=True)
+class RequestMeasure:
+    """Declares an indicator as a monthly aggregate of a module's requests; the core keeps it as a rollup.
+
+    Each request counts in the month (UTC) it was created. The core stores one
+    fact per request and indicator and per-month totals, updates them in the
+    transaction that submits, moves, anonymises or deletes the request, and
+    rebuilds them with ``coopserv indicators rebuild``: the dashboard reads a
+    few stored rows whatever the volume. No SQL to write for the rollup itself.
+
+    ``aggregate``: ``count`` (requests), ``distinct_requesters`` (people),
+    ``sum``, ``average`` or ``percentile`` (of ``value``; ``percentile=0.5`` is
+    the median, computed by the database). ``value`` is a callable returning
+    an SQL expression evaluated per request, correlated to ``ServiceRequest``
+    (a column, or a scalar subquery over the plugin's tables or the history);
+    requests where it is NULL are left out. ``statuses`` keeps only requests
+    now in one of these statuses. The stored figure is multiplied by
+    ``scale`` (e.g. 0.01 for cents to euros) and rounded to ``digits``.
+    ``by_organization`` also keeps per-organization totals.
+    """
+
+    aggregate: str = COUNT
+    value: Callable[[], Any] | None = None
+    statuses: tuple[str, ...] | None = None
+    percentile: float = 0.5
+    scale: float = 1.0
+    digits: int | None = None
+    by_organization: bool = False
+
+    def __post_init__(self):
+        if self.aggregate not in AGGREGATES:
+            raise ValueError(f"aggregate must be one of {AGGREGATES}, not {self.aggregate!r}")
+        if self.aggregate in (SUM, AVERAGE, PERCENTILE) and self.value is None:
+            raise ValueError(f"a {self.aggregate} needs a value")
+        if not 0 <= self.percentile <= 1:
+            raise ValueError("percentile must be between 0 and 1")
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A shared indicator; ``compute(module, start, end)`` returns a number or None.
 
     ``compute`` must aggregate in the database (one query or a few), never by
-    loading rows into Python.
+    loading rows into Python. An indicator that is an aggregate of requests
+    declares ``rollup=RequestMeasure(...)`` instead (or as well): it is then read
+    from stored monthly totals, and ``compute`` may be None. Other indicators
+    are computed by ``compute`` and their monthly values cached for a minute
+    (``INDICATOR_CACHE_SECONDS``).
     """
 
     #: Unique identifier, ``<service>.<name>`` (``"concierge.orders"``).
@@ -153,12 +206,21 @@ class Indicator:
     unit: str
     #: Service whose modules it measures (None: the core's, for the whole territory).
     service_key: str | None
-    #: ``(module, start, end) -> number or None`` over ``[start, end)``, aggregated in SQL.
-    compute: Callable[[Any, Any, Any], float | int | None]
+    #: ``(module, start, end) -> number or None`` over ``[start, end)``, aggregated in SQL; None when
+    #: ``rollup`` declares the indicator instead.
+    compute: Callable[[Any, Any, Any], float | int | None] | None = None
     #: What it counts and why, shown beside the chart.
     description: str = ""
     #: True when comparing territories per 1,000 employees makes sense (counts, not rates).
     per_employees: bool = False
+    #: Keep this indicator as a rollup of the module's requests (service indicators only).
+    rollup: RequestMeasure | None = None
+
+    def __post_init__(self):
+        if self.compute is None and self.rollup is None:
+            raise ValueError(f"indicator {self.key!r} needs compute or rollup")
+        if self.rollup is not None and self.service_key is None:
+            raise ValueError(f"indicator {self.key!r}: a rollup of requests belongs to a service")
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,22 @@ from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from coopserv.accounts.access import has_role, is_member, operated_module_ids
+from coopserv.accounts.access import all_memberships, has_role, is_member, operated_module_ids
 from coopserv.accounts.models import COMPANY_REFERENT, GOVERNANCE_MEMBER, TERRITORY_ADMIN
 from coopserv.tenancy import current_territory, request_cache
 
 
 def template_context():
+    """The values of every template, computed once per request (pages render several templates)."""
+    cache = request_cache()
+    if cache is None:
+        return _template_context()
+    if "template_context" not in cache:
+        cache["template_context"] = _template_context()
+    return cache["template_context"]
+
+
+def _template_context():
     territory = current_territory()
     context = {
         "territory": territory,
@@ -26,23 +36,10 @@ def template_context():
             "indicators": has_role(TERRITORY_ADMIN) or has_role(GOVERNANCE_MEMBER),
             "operator": bool(operated_module_ids()) or has_role(TERRITORY_ADMIN),
             "unread": unread_count(current_user.id),
-            "pending": any(m.status == "pending" for m in _all_memberships()),
+            "pending": any(m.status == "pending" for m in all_memberships()),
         }
         from coopserv.accounts.preview import previewed_organization
 
         context["preview_organization"] = previewed_organization()
     context["current_path"] = request.full_path.rstrip("?") if request else "/"
     return context
-
-
-def _all_memberships():
-    """Memberships including pending ones (to tell a person their sign-up awaits approval)."""
-    from sqlalchemy import select
-
-    from coopserv.accounts.models import Membership
-    from coopserv.extensions import db
-
-    cache = request_cache()
-    if "all_memberships" not in cache:
-        cache["all_memberships"] = list(db.session.scalars(select(Membership).filter_by(user_id=current_user.id)))
-    return cache["all_memberships"]

@@ -63,6 +63,35 @@ def request_cache():
     return cache
 
 
+def request_cached(name, loader):
+    """Return ``loader()``, computed once per request and territory (every time outside a request).
+
+    Pages and the plugins' panels they call share what is loaded here (the
+    territory's modules, the person's memberships): one query each per request.
+    """
+    cache = request_cache()
+    if cache is None:
+        return loader()
+    key = (name, current_territory_id())
+    if key not in cache:
+        cache[key] = loader()
+    return cache[key]
+
+
+def prime_cached(name, value):
+    """Store a value another query already brought, so ``request_cached(name, …)`` needs no query."""
+    cache = request_cache()
+    if cache is not None:
+        cache[(name, current_territory_id())] = value
+
+
+def forget_cached(name):
+    """Drop a cached value of this request (after a write that changes it)."""
+    cache = request_cache()
+    if cache is not None:
+        cache.pop((name, current_territory_id()), None)
+
+
 def current_territory():
     """Return the territory set by an enclosing territory_scope, else the one of the request's URL.
 

@@ -166,7 +166,7 @@ def register_web(app, host):
     from coopserv.accounts.preview_views import bp as preview_bp
     from coopserv.accounts.settings_views import bp as account_settings_bp
     from coopserv.accounts.views import bp as accounts_bp
-    from coopserv.accounts.views import load_user
+    from coopserv.accounts.loading import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
     from coopserv.committee_indicators.views import bp as committee_indicators_bp
     from coopserv.admin_views import bp as admin_bp

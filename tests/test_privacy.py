@@ -7,7 +7,7 @@ from coopserv_plugins.concierge.models import Order
 from coopserv.accounts.models import Membership, User
 from coopserv.audit.models import AuditEntry
 from coopserv.notifications.models import Notification
-from coopserv.privacy.services import erase_person, export_person
+from coopserv.privacy.services import count_person_rows, erase_person, export_person
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from tests.helpers import place_order, rows
 
@@ -34,6 +34,17 @@ def test_export_gathers_core_and_concierge_rows(figeac, order):
     assert data["service_requests"][0]["created_at"].endswith("+00:00")
     # Nobody else's rows.
     assert export_person(figeac.colleague)["service_requests"] == []
+
+
+def test_the_erasure_page_counts_what_the_export_holds_in_one_statement(figeac, catalogue, order, count_queries):
+    place_order(figeac.territory, figeac.module, figeac.employee, figeac.aero, catalogue)
+    expected = {key: len(found) for key, found in export_person(figeac.employee).items() if key != "account"}
+    with count_queries() as statements:
+        counts = count_person_rows(figeac.employee)
+    assert len(statements) == 1
+    assert {key: found for key, found in counts.items() if found} == \
+        {key: found for key, found in expected.items() if found}
+    assert counts["service_requests"] == 2 and counts["concierge_orders"] == 2
 
 
 def test_erase_deletes_the_account_and_anonymises_what_statistics_need(figeac, order):

@@ -191,7 +191,7 @@ def test_the_password_page_needs_a_signed_in_person(client):
 
 
 def test_a_session_from_before_the_session_version_is_refused(app, figeac):
-    from coopserv.accounts.views import load_user
+    from coopserv.accounts.loading import load_user
 
     assert load_user(str(figeac.employee.id)) is None
     assert load_user(f"{figeac.employee.id}:{figeac.employee.session_version}").id == figeac.employee.id

@@ -1,6 +1,7 @@
 """Who may do what in the current territory; every check runs on the server."""
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from coopserv.accounts.models import (
     ACTIVE,
@@ -11,30 +12,32 @@ from coopserv.accounts.models import (
     Membership,
 )
 from coopserv.extensions import db
-from coopserv.tenancy import current_territory, request_cache
+from coopserv.tenancy import current_territory, request_cached
+
+
+def all_memberships():
+    """The signed-in user's memberships here, pending ones included, with their organizations: one query a request."""
+    if not current_user.is_authenticated or current_territory() is None:
+        return []
+    user_id = current_user.id
+    return request_cached(("memberships", user_id), lambda: list(db.session.scalars(
+        select(Membership).filter_by(user_id=user_id).options(joinedload(Membership.organization))
+        .order_by(Membership.id))))
 
 
 def active_memberships():
-    """Return the signed-in user's active memberships in the current territory (one query per request).
+    """Return the signed-in user's active memberships in the current territory (no query of its own).
 
     While a territory admin previews the portal as an employee, this is the
-    previewed employee membership instead (see ``coopserv.accounts.preview``).
+    previewed employee membership instead (see ``coopserv.accounts.preview``),
+    decided once per request.
     """
     from coopserv.accounts.preview import preview_memberships
 
     if not current_user.is_authenticated or current_territory() is None:
         return []
-    cache = request_cache()
-    if cache is None or "memberships" not in cache:
-        memberships = preview_memberships(list(
-            db.session.scalars(
-                select(Membership).filter_by(user_id=current_user.id, status=ACTIVE).order_by(Membership.id)
-            )
-        ))
-        if cache is None:
-            return memberships
-        cache["memberships"] = memberships
-    return cache["memberships"]
+    return request_cached(("active_memberships", current_user.id), lambda: preview_memberships(
+        [membership for membership in all_memberships() if membership.status == ACTIVE]))
 
 
 def is_previewing():

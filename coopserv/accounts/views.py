@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from coopserv.accounts import services
 from coopserv.accounts.access import referent_organizations
-from coopserv.accounts.models import ACTIVE, Membership, User
+from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.accounts.schemas import (
     PasswordChangeSchema,
     PasswordResetRequestSchema,
@@ -18,7 +18,6 @@ from coopserv.accounts.schemas import (
     SignUpSchema,
 )
 from coopserv.extensions import db, limiter
-from coopserv.security import user_from_session_id
 from coopserv.organizations.services import regenerate_invitation_code
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, safe_redirect_target, territory_blueprint
@@ -26,10 +25,6 @@ from coopserv.web import form_data, safe_redirect_target, territory_blueprint
 bp = Blueprint("accounts", __name__)
 territory_bp = territory_blueprint("membership", __name__)
 
-
-def load_user(session_id):
-    """The signed-in user, unless the session predates their last sign-out or password change."""
-    return user_from_session_id(session_id, lambda user_id: db.session.get(User, user_id))
 
 
 def _sign_in_key():

@@ -26,11 +26,12 @@ def as_utc(moment):
     return moment
 
 
-def row_or_404(model, row_id):
-    """The current territory's row with this id, or 404 (also for ids no database integer holds)."""
+def row_or_404(model, row_id, *options):
+    """The current territory's row with this id (loaded with ``options``), or 404 (also for ids no database
+    integer holds)."""
     if not 1 <= row_id <= DB_INT_MAX:
         abort(404)
-    row = db.session.scalar(select(model).filter_by(id=row_id))
+    row = db.session.scalar(select(model).filter_by(id=row_id).options(*options))
     if row is None:
         abort(404)
     return row

@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.accounts.access import is_territory_admin
 from coopserv.accounts.models import TERRITORY_ADMIN
@@ -18,7 +18,7 @@ from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.fields import UtcDateTime, invalid, page_of, row_or_404
 from coopserv.extensions import db
 from coopserv.projects import services
-from coopserv.projects.models import STAGES, ProjectDecision, ProjectEvent, ProjectTarget, ServiceProject
+from coopserv.projects.models import STAGES, ProjectDecision, ProjectEvent, ProjectPartner, ProjectTarget, ServiceProject
 from coopserv.projects.schemas import (
     MoveSchema,
     ProjectEditSchema,
@@ -108,6 +108,13 @@ def _project(project_id):
     return row_or_404(ServiceProject, project_id)
 
 
+def _output_options():
+    """What ProjectOutSchema shows, one statement per collection (partners with their organizations)."""
+    return (selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
+            selectinload(ServiceProject.targets), selectinload(ServiceProject.decisions),
+            selectinload(ServiceProject.collective_needs))
+
+
 def _require_mover(project):
     if not services.can_move(project, current_user, is_territory_admin()):
         abort(403, "Only the project's lead and territory admins change it.")
@@ -123,9 +130,7 @@ def list_projects(filters, pagination_parameters):
     query = select(ServiceProject).order_by(ServiceProject.id.desc())
     if filters.get("stage"):
         query = query.where(ServiceProject.stage == filters["stage"])
-    return page_of(query, pagination_parameters, selectinload(ServiceProject.partners),
-                   selectinload(ServiceProject.targets), selectinload(ServiceProject.decisions),
-                   selectinload(ServiceProject.collective_needs))
+    return page_of(query, pagination_parameters, *_output_options())
 
 
 @blp.route("/", methods=["POST"])
@@ -146,7 +151,7 @@ def create_project(data):
 @blp.doc(security=[BEARER])
 def get_project(project_id):
     """One project: its stage, experiment, partners, targets and decisions."""
-    return _project(project_id)
+    return row_or_404(ServiceProject, project_id, *_output_options())
 
 
 @blp.route("/<int:project_id>", methods=["PATCH"])
@@ -255,7 +260,8 @@ def list_events(project_id, pagination_parameters):
 @blp.doc(security=[BEARER])
 def evaluation(project_id):
     """Each target against what was measured over the experiment, and the users' satisfaction."""
-    project = _project(project_id)
+    project = row_or_404(ServiceProject, project_id, joinedload(ServiceProject.module),
+                         selectinload(ServiceProject.targets))
     average, answers = services.satisfaction(project)
     results = [{"indicator_key": r.target.indicator_key, "target_value": r.target.target_value,
                 "measured": r.measured, "reached": r.reached} for r in services.evaluation(project)]

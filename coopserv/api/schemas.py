@@ -76,6 +76,8 @@ class RequestQuerySchema(Schema):
     service_key = fields.String()
     status = fields.String()
     mine = fields.Boolean(load_default=False, metadata={"description": "Only the token owner's requests."})
+    before = fields.Integer(metadata={"description": "Only requests older than this id: the next page (see the "
+                                                     "Link header). Cheaper than page on long lists."})
 
 
 class TransitionSchema(Schema):

@@ -2,10 +2,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
@@ -103,7 +103,7 @@ class CharterVersion(TenantMixin, db.Model):
     adopted_on: Mapped[date]
     #: The voting rule each kind of decision needs ({kind: {quorum_percent, majority, each_college}});
     #: None, or a kind left out, means the default rule (simple majority, quorum of half the members).
-    decision_rules: Mapped[dict | None] = mapped_column(JSON)
+    decision_rules: Mapped[dict | None] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signatures = relationship("CharterSignature", back_populates="version", order_by="CharterSignature.id",
@@ -198,7 +198,7 @@ class AgendaItem(TenantMixin, db.Model):
     #: Filled when the vote closes: adopted / rejected / no_quorum, why, and the tally.
     result: Mapped[str | None] = mapped_column(String(12))
     result_reason: Mapped[str | None] = mapped_column(String(40))
-    tally: Mapped[dict | None] = mapped_column(JSON)
+    tally: Mapped[dict | None] = mapped_column(JSONDocument)
     closed_at: Mapped[datetime | None]
 
     meeting = relationship("Meeting", back_populates="items")

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy import func, select
 
 from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, Membership, User
@@ -87,17 +88,19 @@ def default_college(organization):
 
 def committee_members():
     """Everyone holding the governance member role here, with their college."""
-    memberships = db.session.scalars(select(Membership).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE)
-                                     .order_by(Membership.id))
-    seats = {seat.user_id: seat.college for seat in db.session.scalars(select(CommitteeSeat))}
+    # A seat (a college set by hand) comes with the membership, in the same statement.
+    rows = db.session.execute(select(Membership, CommitteeSeat.college)
+                              .outerjoin(CommitteeSeat, CommitteeSeat.user_id == Membership.user_id)
+                              .filter(Membership.role == GOVERNANCE_MEMBER, Membership.status == ACTIVE)
+                              .options(joinedload(Membership.user), joinedload(Membership.organization))
+                              .order_by(Membership.id))
     members, seen = [], set()
-    for membership in memberships:
+    for membership, seat_college in rows:
         if membership.user_id in seen:
             continue
         seen.add(membership.user_id)
-        college = seats.get(membership.user_id) or default_college(membership.organization)
-        members.append(CommitteeMember(membership.user, membership.organization, college,
-                                       membership.user_id in seats))
+        college = seat_college or default_college(membership.organization)
+        members.append(CommitteeMember(membership.user, membership.organization, college, seat_college is not None))
     return sorted(members, key=lambda m: (voting.COLLEGES.index(m.college), m.user.name))
 
 
@@ -184,16 +187,20 @@ def add_charter_version(data, actor=None):
     return version
 
 
-def decision_rule(kind, charter=None):
+#: "The charter in force, read now": ``None`` says there is no charter (the default rules), read no more.
+IN_FORCE = object()
+
+
+def decision_rule(kind, charter=IN_FORCE):
     """The voting rule the charter in force (or ``charter``) sets for a kind of decision; the default without one."""
-    charter = charter if charter is not None else current_charter()
+    charter = current_charter() if charter is IN_FORCE else charter
     rules = (charter.decision_rules if charter is not None else None) or {}
     return voting.rule_from(rules.get(kind))
 
 
-def decision_rules(charter=None):
-    """Every kind of decision with its rule under the charter in force."""
-    charter = charter if charter is not None else current_charter()
+def decision_rules(charter=IN_FORCE):
+    """Every kind of decision with its rule under the charter in force (read once for all kinds)."""
+    charter = current_charter() if charter is IN_FORCE else charter
     return {kind: decision_rule(kind, charter) for kind in voting.DECISION_KINDS}
 
 
@@ -226,6 +233,24 @@ def list_meetings():
 
 def get_meeting(meeting_id):
     return _by_id(Meeting, meeting_id)
+
+
+def get_meeting_for_page(meeting_id):
+    """A meeting with what its page lists, each collection in one statement: items, attendances and actions
+    with their people (no query per row)."""
+    return db.session.scalar(select(Meeting).filter_by(id=meeting_id).options(
+        selectinload(Meeting.items), selectinload(Meeting.attendances).joinedload(MeetingAttendance.user),
+        selectinload(Meeting.actions).joinedload(ActionItem.owner)))
+
+
+def projects_of_agenda(meeting, *stages):
+    """Projects in one of ``stages`` and those the meeting's items vote on, with their decisions, in two statements."""
+    from coopserv.projects.models import ServiceProject
+
+    voted = [item.project_id for item in meeting.items if item.project_id is not None]
+    return list(db.session.scalars(select(ServiceProject)
+                                   .where(ServiceProject.stage.in_(stages) | ServiceProject.id.in_(voted))
+                                   .options(selectinload(ServiceProject.decisions)).order_by(ServiceProject.id)))
 
 
 def create_meeting(data, actor=None):
@@ -464,9 +489,19 @@ def rule_of(item):
     return voting.Rule(quorum_percent=item.quorum_percent, majority=item.majority, each_college=item.each_college)
 
 
-def live_count(item, members=None):
-    """Count the ballots as they stand, against today's committee."""
-    ballots = [(v.college, v.choice) for v in votes_of(item)]
+def votes_by_item(item_ids):
+    """Every vote cast on these agenda items, by item id, in one query (a meeting page shows them all)."""
+    found = {item_id: [] for item_id in item_ids}
+    if item_ids:
+        for vote in db.session.scalars(select(CommitteeVote).where(CommitteeVote.item_id.in_(item_ids))
+                                       .order_by(CommitteeVote.id)):
+            found[vote.item_id].append(vote)
+    return found
+
+
+def live_count(item, members=None, votes=None):
+    """Count the ballots as they stand, against today's committee (``votes``: the item's, if already read)."""
+    ballots = [(v.college, v.choice) for v in (votes_of(item) if votes is None else votes)]
     return voting.count(ballots, members_by_college(members), rule_of(item))
 
 
@@ -497,11 +532,9 @@ def close_vote(item, actor=None):
 
 
 def items_of_project(project):
-    """The agenda items that put a project to the committee's vote, oldest first, with their meetings."""
-    from sqlalchemy.orm import selectinload
-
+    """The agenda items that put a project to the committee's vote, oldest first, with their meetings (joined)."""
     return list(db.session.scalars(select(AgendaItem).filter_by(project_id=project.id)
-                                   .options(selectinload(AgendaItem.meeting)).order_by(AgendaItem.id)))
+                                   .options(joinedload(AgendaItem.meeting)).order_by(AgendaItem.id)))
 
 
 # -- action items -------------------------------------------------------------------------------

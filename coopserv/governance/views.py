@@ -92,8 +92,8 @@ def _invalid(error, page, status=422):
 
 def _people():
     """Active members of the territory, for owner and committee pickers."""
-    ids = set(db.session.scalars(select(Membership.user_id).filter_by(status=ACTIVE)))
-    return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name))) if ids else []
+    members = select(Membership.user_id).filter_by(status=ACTIVE)
+    return list(db.session.scalars(select(User).where(User.id.in_(members)).order_by(User.name)))
 
 
 def _organizations():
@@ -266,13 +266,21 @@ def new_meeting():
     return render_template("governance/meeting_new.html", values=values, errors={}, **_common())
 
 
-def _item_context(item, members=None):
-    """What the vote box of an agenda item shows: the count so far (or stored result) and my vote."""
+def _item_context(item, members=None, votes=None, sits=None):
+    """What the vote box of an agenda item shows: the count so far (or stored result) and my vote.
+
+    A meeting page passes the votes of all its items and whether the person sits, read once for all items.
+    """
     mine = None
     if current_user.is_authenticated:
-        mine = db.session.scalar(select(CommitteeVote.choice).filter_by(item_id=item.id, user_id=current_user.id))
-    return {"item": item, "count": services.live_count(item, members), "my_choice": mine,
-            "can_vote": item.vote_status == VOTE_OPEN and services.is_committee_member(current_user)}
+        if votes is None:
+            mine = db.session.scalar(select(CommitteeVote.choice).filter_by(item_id=item.id, user_id=current_user.id))
+        else:
+            mine = next((vote.choice for vote in votes if vote.user_id == current_user.id), None)
+    if sits is None:
+        sits = has_role(GOVERNANCE_MEMBER)  # the person's memberships are already loaded
+    return {"item": item, "count": services.live_count(item, members, votes), "my_choice": mine,
+            "can_vote": item.vote_status == VOTE_OPEN and sits}
 
 
 def _proposed_item(projects):
@@ -286,17 +294,25 @@ def _proposed_item(projects):
 
 
 def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
-    from coopserv.projects.models import EVALUATION, OUTCOMES, ServiceProject
+    from coopserv.projects.models import EVALUATION, OUTCOMES
 
     members = services.committee_members()
     present = {a.user_id for a in meeting.attendances if a.present}
-    projects = list(db.session.scalars(select(ServiceProject).filter_by(stage=EVALUATION)))
+    # Every charter version at once: the rules shown are the last one's, and the items' versions are among them.
+    charters = services.charter_versions()
+    # Projects in evaluation (the agenda form) and those voted on here (the vote boxes link to them and their
+    # decisions), loaded together so no item loads its own; ``loaded`` keeps them in the session while the page
+    # renders (the session holds rows weakly).
+    loaded = services.projects_of_agenda(meeting, EVALUATION)
+    projects = [project for project in loaded if project.stage == EVALUATION]
+    votes = services.votes_by_item([item.id for item in meeting.items])
+    sits = has_role(GOVERNANCE_MEMBER)  # the person's memberships are already loaded
     context = dict(_common(), meeting=meeting, members=members, present=present,
-                   items=[_item_context(item, members) for item in meeting.items],
+                   items=[_item_context(item, members, votes[item.id], sits) for item in meeting.items],
                    people=_people(), errors=errors or {}, failed=failed, values=values or {},
                    projects=projects, proposed_item=_proposed_item(projects) if failed is None else {},
                    outcome_options=[(k, _(v)) for k, v in OUTCOMES.items()], outcomes=OUTCOMES,
-                   rules=services.decision_rules())
+                   rules=services.decision_rules(charters[0] if charters else None))
     return render_template("governance/meeting.html", **context), status
 
 
@@ -304,7 +320,7 @@ def _meeting_page(meeting, errors=None, failed=None, values=None, status=200):
 @login_required
 def meeting(meeting_id):
     _require_member()
-    return _meeting_page(_or_404(services.get_meeting(meeting_id)))
+    return _meeting_page(_or_404(services.get_meeting_for_page(meeting_id)))
 
 
 def _meeting_form(meeting_id, failed, schema, action, flash_message):

@@ -37,3 +37,20 @@ class IndicatorSharing(TenantMixin, db.Model):
     compare: Mapped[bool] = mapped_column(default=True)
     #: Listed on the territory's public open-data page (no sign-in).
     public: Mapped[bool] = mapped_column(default=False)
+
+
+class IndicatorCache(TenantMixin, db.Model):
+    """A computed indicator's monthly value, kept a short while so dashboards do not recompute it on every view.
+
+    Only for indicators without a rollup (those computed by their ``compute``
+    function); fresh for ``INDICATOR_CACHE_SECONDS`` while the month is open.
+    """
+
+    __tablename__ = "indicator_cache"
+    __table_args__ = (UniqueConstraint("territory_id", "indicator_key", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_key: Mapped[str] = mapped_column(String(80))
+    month: Mapped[date] = mapped_column()
+    value: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

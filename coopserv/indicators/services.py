@@ -1,12 +1,16 @@
 """Indicator values and monthly series, read from snapshots for closed months and computed otherwise."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from coopserv.extensions import db
-from coopserv.indicators.models import IndicatorSharing, IndicatorSnapshot
-from coopserv.modules.models import ServiceModule
+from coopserv.indicators.models import IndicatorCache, IndicatorSharing, IndicatorSnapshot
 from coopserv.plugin_host import plugin_host
+from coopserv.tenancy import current_territory_id
 from coopserv.timeutil import utcnow
 
 
@@ -33,30 +37,145 @@ def _as_datetime(day):
 
 
 def compute(indicator, module, start, end):
-    """Compute an indicator live over [start, end) (dates)."""
-    return indicator.compute(module, _as_datetime(start), _as_datetime(end))
+    """Compute an indicator live over [start, end) (dates), from the rows themselves."""
+    return measure(indicator, module, _as_datetime(start), _as_datetime(end))
+
+
+def measure(indicator, module, start, end):
+    """An indicator over any period [start, end) (datetimes): its ``compute``, or its rollup's live computation."""
+    if indicator.compute is not None:
+        return indicator.compute(module, start, end)
+    from coopserv.rollups.measures import measure_for
+    from coopserv.rollups.services import live_value
+
+    return live_value(measure_for(indicator.key), module, start, end)
+
+
+def value_over(indicator, module, start, end):
+    """An indicator over whole months [start, end): from its rollup when it has one, else computed."""
+    if indicator.rollup is not None and start.day == 1 and end.day == 1:
+        from coopserv.rollups.measures import measure_for
+        from coopserv.rollups.services import period_value
+
+        return period_value(measure_for(indicator.key), module, start, end)
+    return measure(indicator, module, _as_datetime(start), _as_datetime(end))
 
 
 def series(indicator, module, first, last, today=None):
-    """Monthly values from ``first`` to ``last``: snapshots for closed months when recorded, live otherwise.
+    """Monthly values of one indicator from ``first`` to ``last`` (see ``series_of``)."""
+    return series_of([(indicator, module)], first, last, today)[0]
 
-    Costs one query for the snapshots plus one computation per month without
-    a snapshot: bounded by the number of months, not by the data volume.
+
+def series_of(pairs, first, last, today=None):
+    """Monthly values of several (indicator, module) pairs from ``first`` to ``last``, months included.
+
+    Closed months come from snapshots when recorded (history that survives
+    erasure); indicators with a rollup read its stored monthly totals; the
+    others are computed and their values cached (``INDICATOR_CACHE_SECONDS``
+    while the month is open, ``INDICATOR_CLOSED_CACHE_SECONDS`` once it is
+    closed). Three statements for any number of indicators and months, plus
+    the computations of stale cached values: the cost does not grow with the
+    data.
     """
     months = months_between(first, last)
-    stored = dict(db.session.execute(
-        select(IndicatorSnapshot.month, IndicatorSnapshot.value)
-        .where(_same_module(module), IndicatorSnapshot.indicator_key == indicator.key,
-               IndicatorSnapshot.month.in_(months))
-    ).all())
     current = month_start(today or utcnow().date())
-    points = []
-    for month in months:
-        if month in stored and month < current:
-            points.append((month, stored[month]))
-        else:
-            points.append((month, compute(indicator, module, month, next_month(month))))
-    return points
+    snapshots = _snapshots(pairs, months)
+    rollups = _rollup_values(pairs, months)
+    cache = _cached_values(pairs, months, current)
+    result, computed = [], []
+    for indicator, module in pairs:
+        points = []
+        for month in months:
+            key = (indicator.key, month)
+            if month < current and (indicator.key, _module_id(module), month) in snapshots:
+                value = snapshots[(indicator.key, _module_id(module), month)]
+            elif indicator.rollup is not None:
+                value = rollups[key]
+            elif key in cache:
+                value = cache[key]
+            else:
+                value = compute(indicator, module, month, next_month(month))
+                computed.append((indicator.key, month, value))
+            points.append((month, value))
+        result.append(points)
+    _remember(computed)
+    return result
+
+
+def _module_id(module):
+    return module.id if module is not None else None
+
+
+def _snapshots(pairs, months):
+    if not pairs or not months:
+        return {}
+    keys = [indicator.key for indicator, _module in pairs]
+    rows = db.session.execute(
+        select(IndicatorSnapshot.indicator_key, IndicatorSnapshot.module_id, IndicatorSnapshot.month,
+               IndicatorSnapshot.value)
+        .where(IndicatorSnapshot.indicator_key.in_(keys), IndicatorSnapshot.month.in_(months))
+    ).all()
+    wanted = {(indicator.key, _module_id(module)) for indicator, module in pairs}
+    return {(key, module_id, month): value for key, module_id, month, value in rows if (key, module_id) in wanted}
+
+
+def _rollup_values(pairs, months):
+    from coopserv.rollups.services import monthly_values
+
+    return monthly_values([(indicator.key, module) for indicator, module in pairs if indicator.rollup is not None],
+                          months)
+
+
+def _cached_values(pairs, months, current):
+    """Fresh cached values of the computed indicators, by (key, month)."""
+    keys = [indicator.key for indicator, _module in pairs if indicator.rollup is None]
+    if not keys or not months:
+        return {}
+    config = current_app.config
+    now = utcnow()
+    open_since = now - timedelta(seconds=int(config["INDICATOR_CACHE_SECONDS"]))
+    closed_since = now - timedelta(seconds=int(config["INDICATOR_CLOSED_CACHE_SECONDS"]))
+    rows = db.session.execute(
+        select(IndicatorCache.indicator_key, IndicatorCache.month, IndicatorCache.value, IndicatorCache.computed_at)
+        .where(IndicatorCache.indicator_key.in_(keys), IndicatorCache.month.in_(months))
+    ).all()
+    fresh = {}
+    for key, month, value, computed_at in rows:
+        closed_when_computed = computed_at >= _as_datetime(next_month(month))
+        if computed_at >= open_since or (closed_when_computed and month < current and computed_at >= closed_since):
+            fresh[(key, month)] = value
+    return fresh
+
+
+def _remember(computed):
+    """Store freshly computed values in their own short transaction, leaving the page's session untouched.
+
+    A cache: when SQLite is locked by the caller's own pending writes, the
+    values are simply not kept this time.
+    """
+    territory_id = current_territory_id()
+    if not computed or territory_id is None:
+        return
+    now = utcnow()
+    rows = [{"territory_id": territory_id, "indicator_key": key, "month": month,
+             "value": None if value is None else float(value), "computed_at": now} for key, month, value in computed]
+    table = IndicatorCache.__table__
+    insert = (sqlite_insert if db.engine.dialect.name == "sqlite" else pg_insert)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["territory_id", "indicator_key", "month"],
+        set_={"value": insert.excluded.value, "computed_at": insert.excluded.computed_at})
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 200")
+        try:
+            connection.execute(statement, rows)
+            connection.commit()
+        except OperationalError:
+            connection.rollback()
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
 
 
 def _same_module(module):
@@ -67,7 +186,9 @@ def _same_module(module):
 
 def territory_indicators():
     """(indicator, module) for the core's indicators and those of every module of the current territory."""
-    modules = {m.service_key: m for m in db.session.scalars(select(ServiceModule)).all()}
+    from coopserv.modules.services import territory_modules
+
+    modules = {m.service_key: m for m in territory_modules()}
     pairs = []
     for indicator in plugin_host().indicators.values():
         if indicator.service_key is None:
@@ -82,7 +203,7 @@ def snapshot_month(month):
     month = month_start(month)
     written = 0
     for indicator, module in territory_indicators():
-        value = compute(indicator, module, month, next_month(month))
+        value = value_over(indicator, module, month, next_month(month))
         row = db.session.scalar(select(IndicatorSnapshot).where(
             _same_module(module), IndicatorSnapshot.indicator_key == indicator.key, IndicatorSnapshot.month == month))
         if row is None:
@@ -114,39 +235,45 @@ def set_sharing(indicator_key, compare, public):
     return row
 
 
-def employees_of_territory():
-    """Headcount of the current territory's member organizations (for per-1,000-employee figures)."""
-    from sqlalchemy import func
-
-    from coopserv.organizations.models import Organization
-
-    return db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))) or 0
-
-
 def comparison(indicator, first, last, territory_ids=None):
     """The indicator over [first, last] in every territory sharing it: (territory, value, per 1,000 employees).
 
     ``territory_ids`` limits the comparison to those territories (a network's).
-    One territory at a time, each in its own scope: the cost grows with the
-    number of sharing territories, never with their data.
+    The sharing territories' modules and headcounts are read for all of them at once; the indicator
+    itself is measured one territory at a time, each in its own scope: the cost grows with the number
+    of sharing territories (the indicator's own computation), never with their data.
     """
-    from coopserv.modules.services import get_module
-    from coopserv.tenancy import ALL_TERRITORIES, territory_scope
+    from sqlalchemy import func
+
+    from coopserv.modules.models import ServiceModule
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import ALL_TERRITORIES, prime_cached, territory_scope
     from coopserv.territories.models import Territory
 
+    every = {ALL_TERRITORIES: True}  # the reads below name their territories themselves
     query = (select(Territory).join(IndicatorSharing, IndicatorSharing.territory_id == Territory.id)
              .where(IndicatorSharing.indicator_key == indicator.key, IndicatorSharing.compare.is_(True)))
     if territory_ids is not None:
         query = query.where(Territory.id.in_(list(territory_ids)))
-    territories = db.session.scalars(query.order_by(Territory.name).execution_options(**{ALL_TERRITORIES: True})).all()
+    territories = db.session.scalars(query.order_by(Territory.name).execution_options(**every)).all()
+    ids = [territory.id for territory in territories]
+    modules_of = {territory_id: [] for territory_id in ids}
+    for module in db.session.scalars(select(ServiceModule).where(ServiceModule.territory_id.in_(ids))
+                                     .order_by(ServiceModule.service_key).execution_options(**every)) if ids else ():
+        modules_of[module.territory_id].append(module)
+    headcounts = dict(db.session.execute(
+        select(Organization.territory_id, func.coalesce(func.sum(Organization.employee_count), 0))
+        .where(Organization.territory_id.in_(ids)).group_by(Organization.territory_id)
+        .execution_options(**every)).all()) if indicator.per_employees and ids else {}
     rows = []
     for territory in territories:
         with territory_scope(territory):
-            module = get_module(indicator.service_key) if indicator.service_key else None
+            prime_cached("modules", modules_of[territory.id])  # as get_module reads them, for the plugin too
+            module = next((m for m in modules_of[territory.id] if m.service_key == indicator.service_key), None)
             if indicator.service_key and module is None:
                 continue
-            value = compute(indicator, module, month_start(first), next_month(month_start(last)))
-            employees = employees_of_territory()
+            value = value_over(indicator, module, month_start(first), next_month(month_start(last)))
+            employees = headcounts.get(territory.id, 0)
             per_thousand = (round(value * 1000 / employees, 2) if indicator.per_employees and employees and value
                             is not None else None)
             rows.append((territory, value, per_thousand))

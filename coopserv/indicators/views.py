@@ -65,8 +65,8 @@ def dashboard():
     targets = _targets()
     sharing = services.sharing_settings()
     cards = []
-    for index, (indicator, module) in enumerate(_enabled_indicators()):
-        points = services.series(indicator, module, start, end)
+    pairs = _enabled_indicators()
+    for index, ((indicator, module), points) in enumerate(zip(pairs, services.series_of(pairs, start, end))):
         target = targets.get(indicator.key)
         chart = charts.monthly_bars(f"chart-{index}", _(indicator.label), _(indicator.unit), points, target)
         cards.append(dict(indicator=indicator, module=module, points=points, chart=chart, target=target,
@@ -94,12 +94,19 @@ def _export(key, public_only):
         writer = csv.writer(buffer)
         writer.writerow(["territory", "indicator", "unit", "month", "value"])
         for month, value in points:
-            writer.writerow([territory.slug, key, indicator.unit, month.isoformat(), "" if value is None else value])
+            writer.writerow([territory.slug, key, indicator.unit, month.isoformat(), _csv_number(value)])
         return Response(buffer.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={territory.slug}-{key}.csv"})
     return jsonify({"territory": territory.slug, "indicator": key, "unit": indicator.unit,
                     "label": _(indicator.label),
                     "points": [{"month": month.isoformat(), "value": value} for month, value in points]})
+
+
+def _csv_number(value):
+    """A figure as exported: the same text whether it was computed, cached or snapshotted (42, not 42.0)."""
+    if value is None:
+        return ""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 @bp.get("/<key>.csv")
@@ -150,8 +157,7 @@ def open_data():
              if shared.get(indicator.key) is not None and shared[indicator.key].public]
     start, end = _period()
     cards = []
-    for index, (indicator, module) in enumerate(items):
-        points = services.series(indicator, module, start, end)
+    for index, ((indicator, module), points) in enumerate(zip(items, services.series_of(items, start, end))):
         cards.append(dict(indicator=indicator, points=points,
                           chart=charts.monthly_bars(f"open-{index}", _(indicator.label), _(indicator.unit), points)))
     return render_template("indicators/open_data.html", cards=cards, start=start, end=end,

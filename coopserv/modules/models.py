@@ -1,10 +1,10 @@
 """Service modules: one service type enabled in one territory, and who may use it."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
 
@@ -43,7 +43,7 @@ class ServiceModule(TenantMixin, db.Model):
     enabled: Mapped[bool] = mapped_column(default=True)
     stage: Mapped[str] = mapped_column(String(20), default=PROTOTYPE)
     #: Validated by the plugin's config schema before it is stored.
-    config: Mapped[dict] = mapped_column(JSON, default=dict)
+    config: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     #: open: every organization of the territory; members_only: those in ModuleMember.
     access: Mapped[str] = mapped_column(String(20), default=OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 """Enable, configure and stage service modules; decide who may use them."""
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from coopserv.modules.models import (
 )
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host, service_type
+from coopserv.tenancy import forget_cached, request_cached
 from coopserv.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -31,18 +32,44 @@ class UnknownServiceError(LookupError):
     """Raised when no enabled plugin declares the service key."""
 
 
+def territory_modules():
+    """Every module of the current territory, loaded once per request.
+
+    The portal, the plugins' panels and pages all read modules through here
+    (``get_module``, ``list_modules``), so a page pays one query for them.
+    """
+    return request_cached("modules", lambda: list(db.session.scalars(
+        select(ServiceModule).order_by(ServiceModule.service_key))))
+
+
+def pilot_ids(module):
+    """Ids of the module's pilot organizations: the pilots of every module are read in one query per request."""
+    index = request_cached("pilots", _pilot_index)
+    return index.get(module.id, set())
+
+
+def _pilot_index():
+    from coopserv.modules.models import module_pilot_organization as pilots
+
+    index = {}
+    rows = db.session.execute(
+        select(pilots.c.module_id, pilots.c.organization_id)
+        .join(ServiceModule, ServiceModule.id == pilots.c.module_id)).all()
+    for module_id, organization_id in rows:
+        index.setdefault(module_id, set()).add(organization_id)
+    return index
+
+
 def get_module(service_key):
     """Return the current territory's module for a service key, or None."""
-    return db.session.scalar(select(ServiceModule).filter_by(service_key=service_key))
+    return next((module for module in territory_modules() if module.service_key == service_key), None)
 
 
 def list_modules(enabled_only=False):
-    query = select(ServiceModule).order_by(ServiceModule.service_key)
-    if enabled_only:
-        query = query.filter_by(enabled=True)
-    modules = list(db.session.scalars(query))
+    """The territory's modules whose plugin is installed, optionally only the enabled ones."""
     known = plugin_host().service_types
-    return [module for module in modules if module.service_key in known]
+    return [module for module in territory_modules()
+            if module.service_key in known and (module.enabled or not enabled_only)]
 
 
 def validate_config(service_key, raw_config):
@@ -60,6 +87,7 @@ def enable_module(service_key, stage="prototype", config=None):
     if module is None:
         module = ServiceModule(service_key=service_key, stage=stage, config=validated)
         db.session.add(module)
+        forget_cached("modules")
     else:
         module.enabled = True
         module.config = validated
@@ -151,6 +179,7 @@ def update_settings(module, data, stop_reason=ADMIN_STOP_REASON, actor=None):
     module.stage = data["stage"]
     module.access = data.get("access", module.access)
     module.pilot_organizations = pilots
+    forget_cached("pilots")
     record("module.settings_changed", module.service_key, old_stage=old_stage, stage=module.stage,
            access=module.access, pilots=sorted(o.name for o in pilots))
     if running and not is_running(module):
@@ -192,17 +221,38 @@ def prerequisites(module):
 
     Memoised per request: the portal home, the service page and the submission all ask.
     """
+    return prerequisites_of([module])[module.id]
+
+
+def prerequisites_of(modules):
+    """Every module's prerequisites by module id, the SQL tests of all of them in one statement.
+
+    A plugin gives ``met`` either as a boolean or as a SQL boolean expression (``exists()...``);
+    the expressions of every module asked for are evaluated together, so a page listing services
+    (the portal home) pays one statement for their prerequisites whatever the number of services.
+    Memoised per request.
+    """
     from coopserv.tenancy import request_cache
 
     cache = request_cache()
-    key = ("prerequisites", module.id)
-    if cache is not None and key in cache:
-        return cache[key]
+    cache = {} if cache is None else cache
+    pending = {module.id: _declared_prerequisites(module) for module in modules
+               if ("prerequisites", module.id) not in cache}
+    tests = [(module_id, position, item.met) for module_id, items in pending.items()
+             for position, item in enumerate(items) if not isinstance(item.met, bool)]
+    if tests:
+        values = db.session.execute(select(*(test.label(f"p{number}") for number, (_m, _p, test)
+                                             in enumerate(tests)))).one()
+        for (module_id, position, _test), value in zip(tests, values):
+            pending[module_id][position] = replace(pending[module_id][position], met=bool(value))
+    for module_id, items in pending.items():
+        cache[("prerequisites", module_id)] = items
+    return {module.id: cache[("prerequisites", module.id)] for module in modules}
+
+
+def _declared_prerequisites(module):
     kind = service_type(module.service_key)
-    found = list(kind.prerequisites(module)) if kind is not None else []
-    if cache is not None:
-        cache[key] = found
-    return found
+    return list(kind.prerequisites(module)) if kind is not None else []
 
 
 def unmet_prerequisites(module):
@@ -244,7 +294,7 @@ def availability(module, organization, members_by_module=None, usage=None, ignor
                             missing=tuple(item.label for item in missing))
     if organization is None:
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
-    if module.stage in PILOT_STAGES and organization.id not in {o.id for o in module.pilot_organizations}:
+    if module.stage in PILOT_STAGES and organization.id not in pilot_ids(module):
         return Availability(False, _("This service is being tested with pilot organizations only."))
     members = members_by_module.get(module.id, {}) if members_by_module is not None else {
         m.organization_id: m for m in module.members
@@ -288,14 +338,13 @@ QUOTA_KINDS_COUNTED = (MONTHLY_REQUESTS, PLACES)
 
 
 def indicator_values(module, now=None):
-    """This month's and last month's value of each indicator the module's plugin declares."""
-    this_month = start_of_month(now)
-    last_month = start_of_month(this_month - timedelta(days=1))
-    next_month = start_of_month(this_month + timedelta(days=32))
-    rows = []
-    for indicator in plugin_host().indicators.values():
-        if indicator.service_key != module.service_key:
-            continue
-        rows.append((indicator, indicator.compute(module, last_month, this_month),
-                     indicator.compute(module, this_month, next_month)))
-    return rows
+    """Last month's and this month's value of each indicator the module's plugin declares (rollups, cache)."""
+    from coopserv.indicators.services import series_of
+
+    this_month = start_of_month(now).date()
+    last_month = start_of_month(start_of_month(now) - timedelta(days=1)).date()
+    indicators = [indicator for indicator in plugin_host().indicators.values()
+                  if indicator.service_key == module.service_key]
+    all_points = series_of([(indicator, module) for indicator in indicators], last_month, this_month,
+                           today=this_month)
+    return [(indicator, points[0][1], points[1][1]) for indicator, points in zip(indicators, all_points)]

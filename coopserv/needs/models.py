@@ -1,10 +1,10 @@
 """Needs expressed by employees and companies, their supports, collective needs and campaigns."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
@@ -177,7 +177,7 @@ class CampaignQuestion(TenantMixin, db.Model):
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(10), default=TEXT)
-    choices: Mapped[list] = mapped_column(JSON, default=list)
+    choices: Mapped[list] = mapped_column(JSONDocument, default=list)
 
     campaign = relationship("NeedCampaign", back_populates="questions")
 
@@ -193,7 +193,7 @@ class CampaignAnswer(TenantMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     #: question id (as text) -> answer text, or list of chosen texts.
-    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     campaign = relationship("NeedCampaign", back_populates="answers")

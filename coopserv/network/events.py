@@ -161,7 +161,8 @@ def unregister(event, user):
 def registration_of(event, user):
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(NetworkEventRegistration).filter_by(event_id=event.id, user_id=user.id))
+    # The event page loaded every registration with the event: the person's is among them.
+    return next((registration for registration in event.registrations if registration.user_id == user.id), None)
 
 
 def set_attendance(event, present_ids):

@@ -85,10 +85,11 @@ def replicate(sheet_id):
 @roles_required(TERRITORY_ADMIN)
 def publish(project_id):
     """Tell a project to the network: the territory writes the story, the numbers come from the project."""
-    project = get_project(project_id)
+    project = get_project(project_id, story=False)
     if project is None:
         abort(404)
     networks = _networks()
+    risks = practices.territory_risks()
     existing = practices.sheet_for_project(project)
     if request.method == "POST":
         values = form_data()
@@ -99,7 +100,7 @@ def publish(project_id):
                                                               "lessons")}
         values["network_id"] = existing.network_id
         chosen = {r["title"] for r in existing.risks}
-        values["risk_ids"] = [r.id for r in practices.territory_risks() if r.title in chosen]
+        values["risk_ids"] = [r.id for r in risks if r.title in chosen]
     else:
         values = practices.defaults(project)
         values["network_id"] = networks[0].id if networks else None
@@ -123,6 +124,6 @@ def publish(project_id):
             return redirect(url_for("practices.detail", sheet_id=sheet.id))
     selected = {int(i) for i in values.get("risk_ids") or [] if str(i).isdigit()}
     return render_template("practices/publish.html", project=project, networks=networks, values=values,
-                           errors=errors, risks=practices.territory_risks(), selected=selected, existing=existing,
+                           errors=errors, risks=risks, selected=selected, existing=existing,
                            results=practices.results_of(project), labels=practices.labels(),
                            publishable=project.stage in practices.PUBLISHABLE_STAGES), status

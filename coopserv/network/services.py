@@ -16,7 +16,7 @@ from coopserv.extensions import db
 from coopserv.indicators import services as indicators
 from coopserv.plugin_host import plugin_host
 from coopserv.projects.models import ProjectDecision, ServiceProject
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.tenancy import ALL_TERRITORIES, request_cache
 from coopserv.territories.models import Territory
 from coopserv.timeutil import utcnow
 from coopserv.tokens.services import digest, new_secret
@@ -65,6 +65,7 @@ def add_territory(network, territory, joined_on=None, actor=None):
         _audit(network, "network.territory_added", territory.slug, actor)
         record_in(territory, "network.joined", network.slug, actor=actor)
         db.session.commit()
+        _forget_territories(network)
     return row
 
 
@@ -76,6 +77,7 @@ def remove_territory(network, territory, actor=None):
         _audit(network, "network.territory_removed", territory.slug, actor)
         record_in(territory, "network.left", network.slug, actor=actor)
     db.session.commit()
+    _forget_territories(network)
 
 
 def join_territory(network, data, actor=None):
@@ -189,23 +191,37 @@ def _audit(network, action, target, actor=None, **details):
 
 
 def coordinators(network):
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload
 
+    # Each coordinator's person and partner joined in (one statement for the network's overview).
     return list(db.session.scalars(select(NetworkMember).filter_by(network_id=network.id, role=COORDINATOR)
-                                   .options(selectinload(NetworkMember.user), selectinload(NetworkMember.partner))
+                                   .options(joinedload(NetworkMember.user), joinedload(NetworkMember.partner))
                                    .order_by(NetworkMember.id)))
 
 
 def territory_ids(network):
     """Ids of the network's member territories (the one list every cross-territory read is limited to)."""
-    return list(db.session.scalars(select(NetworkTerritory.territory_id).filter_by(network_id=network.id)
-                                   .order_by(NetworkTerritory.territory_id)))
+    return sorted(territory.id for territory in member_territories(network))
 
 
 def member_territories(network):
-    return list(db.session.scalars(
+    """The network's member territories by name, read once per request (a network page asks several times)."""
+    cache = request_cache()
+    key = ("network_territories", network.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = list(db.session.scalars(
         select(Territory).join(NetworkTerritory, NetworkTerritory.territory_id == Territory.id)
         .where(NetworkTerritory.network_id == network.id).order_by(Territory.name)))
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _forget_territories(network):
+    cache = request_cache()
+    if cache is not None:
+        cache.pop(("network_territories", network.id), None)
 
 
 # -- side by side --------------------------------------------------------------------------
@@ -414,8 +430,12 @@ def authenticate_token(secret):
     token = db.session.scalar(select(NetworkToken).filter_by(token_hash=digest(secret)))
     if token is None or not token.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    from coopserv.tokens.services import LAST_USE_PRECISION
+
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+        token.last_used_at = now  # at most one write a minute, as for personal tokens
+        db.session.commit()
     return token
 
 

@@ -24,9 +24,11 @@ def notify(user_id, message, link_to=None, link="", **params):
 
 
 def unread_count(user_id):
-    return db.session.scalar(
-        select(func.count(Notification.id)).filter_by(user_id=user_id, read_at=None)
-    )
+    """The unread badge of every page: an index range count, once per request."""
+    from coopserv.tenancy import request_cached
+
+    return request_cached(("unread", user_id), lambda: db.session.scalar(
+        select(func.count(Notification.id)).filter_by(user_id=user_id, read_at=None)))
 
 
 def link_of(notification, territory=None):

@@ -1,11 +1,12 @@
 """The getting-started checklist: the method's steps, each done or not according to the territory's data.
 
-Every step's state comes from one SELECT of EXISTS tests (plus one for the latest project, whose
-page several steps link to; the first organization, for which the first need is recorded, comes with the tests).
-The "prerequisites" step asks each enabled service's ``prerequisites`` hook (memoised per request, shared with
-the portal), so it adds one statement for the modules plus what each plugin's hook costs: bounded by the
-number of services a territory enables, never by its data volume. The "preview" step is done once an admin
-has started a preview as an employee (an audit entry written then).
+Every step's state comes from one SELECT of EXISTS tests, which also brings the latest project
+(whose page several steps link to) and the first organization (for which the first need is
+recorded). The "prerequisites" step reads every enabled service's prerequisites in one more statement
+(``prerequisites_of``, memoised per request and shared with the portal) after the territory's modules
+(loaded once per request), and only when a service is enabled: the checklist's cost is bounded whatever
+the data volume and the number of services. The "preview" step is done once an admin has started a
+preview as an employee (an audit entry written then).
 """
 from dataclasses import dataclass
 
@@ -53,6 +54,9 @@ def _flags():
         exists().where(AuditEntry.action == PREVIEW_STARTED).label("preview"),
         exists().where(ServiceRequest.id.isnot(None)).label("request"),
         select(Organization.id).order_by(Organization.name).limit(1).scalar_subquery().label("first_organization"),
+        select(ServiceProject.id).order_by(ServiceProject.id.desc()).limit(1).scalar_subquery().label("project_id"),
+        select(ServiceProject.service_key).order_by(ServiceProject.id.desc()).limit(1).scalar_subquery()
+        .label("project_service"),
     )
     return db.session.execute(statement).one()._asdict()
 
@@ -60,20 +64,16 @@ def _flags():
 def _prerequisites_met():
     """True when at least one service is enabled and every enabled service's prerequisites are met."""
     enabled = [module for module in modules.list_modules(enabled_only=True) if module.stage != STOPPED]
-    return bool(enabled) and not any(modules.unmet_prerequisites(module) for module in enabled)
-
-
-def _latest_project():
-    return db.session.execute(select(ServiceProject.id, ServiceProject.service_key)
-                              .order_by(ServiceProject.id.desc()).limit(1)).first()
+    return bool(enabled) and all(item.met for items in modules.prerequisites_of(enabled).values() for item in items)
 
 
 def checklist():
     """The steps in the method's order, each with its link and done state."""
-    flags, project = _flags(), _latest_project()
-    project_url = url_for("projects.detail", project_id=project.id) if project else url_for("projects.index")
-    service_url = (url_for("modules.configure", service_key=project.service_key)
-                   if project and project.service_key else url_for("modules.index"))
+    flags = _flags()
+    project_url = (url_for("projects.detail", project_id=flags["project_id"]) if flags["project_id"]
+                   else url_for("projects.index"))
+    service_url = (url_for("modules.configure", service_key=flags["project_service"])
+                   if flags["project_service"] else url_for("modules.index"))
     # Needs are first collected by the admin, for an organization (heard at a meeting…).
     needs_url = (url_for("needs.new", organization_id=flags["first_organization"]) if flags["first_organization"]
                  else url_for("needs.board"))

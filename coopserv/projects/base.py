@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.accounts.models import Membership
 from coopserv.extensions import db
@@ -9,7 +10,7 @@ from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
 from coopserv.timeutil import utcnow
 
-from .models import ProjectEvent, ServiceProject
+from .models import ProjectContribution, ProjectEvent, ProjectPartner, ServiceProject
 
 
 def field_error(field, message):
@@ -20,8 +21,28 @@ def list_projects():
     return list(db.session.scalars(select(ServiceProject).order_by(ServiceProject.id.desc())))
 
 
-def get_project(project_id):
-    return db.session.scalar(select(ServiceProject).filter_by(id=project_id))
+def get_project(project_id, story=True):
+    """A project with what its pages show, each collection read once (no query per partner or need).
+
+    ``story=False`` leaves out the events and decisions, for pages that tell no story (its practice sheet).
+    """
+    from coopserv.needs.models import CollectiveNeed
+
+    options = [joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
+               selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
+               selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization),
+               selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs),
+               selectinload(ServiceProject.targets)]
+    if story:
+        # The timeline's events come with who made them; decisions in order, the last one shown.
+        options += [selectinload(ServiceProject.events).joinedload(ProjectEvent.actor),
+                    selectinload(ServiceProject.decisions)]
+    return db.session.scalar(select(ServiceProject).filter_by(id=project_id).options(*options))
+
+
+def find_project(project_id):
+    """The project alone, for pages that show none of its collections (its edit form)."""
+    return db.session.get(ServiceProject, project_id)
 
 
 def check_service_key(key):

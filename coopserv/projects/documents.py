@@ -13,10 +13,12 @@ def report_context(project):
     from .models import OUTCOMES
 
     start, end = services.experiment_window(project)
-    return {"project": project, "results": services.evaluation(project), "satisfaction": services.satisfaction(project),
-            "comments": services.comments(project), "costs": services.cost_sharing(project), "start": start,
+    satisfaction, comments, _respondents = services.survey_results(project)
+    votes = items_of_project(project)  # before the decision, whose vote is one of them
+    return {"project": project, "results": services.evaluation(project), "satisfaction": satisfaction,
+            "comments": comments, "costs": services.cost_sharing(project), "start": start,
             "end": end, "generated_on": local_today(), "decision": services.latest_decision(project),
-            "votes": items_of_project(project), "outcomes": OUTCOMES, "vote_results": RESULT_LABELS,
+            "votes": votes, "outcomes": OUTCOMES, "vote_results": RESULT_LABELS,
             "vote_reasons": REASON_LABELS, "college_labels": COLLEGE_LABELS}
 
 

@@ -40,26 +40,40 @@ class TargetResult:
 
 
 def evaluation(project):
-    """Each target against the value measured over the experiment, through the indicator itself."""
+    """Each target against the value measured over the experiment, through the indicator itself.
+
+    Every target is measured inside one savepoint; only if one of them fails
+    are they measured again one by one, so that a plugin's failing indicator
+    shows as "not measured" without hiding the others.
+    """
     host = plugin_host()
     start, end = experiment_window(project)
-    results = []
-    for target in project.targets:
-        indicator = host.indicators.get(target.indicator_key)
-        measured = None
-        # A service's indicator needs the project's module; the territory's own (the core's, the
-        # committee's) measure the experiment period whatever the module.
-        if indicator is not None and (indicator.service_key is None or project.module is not None):
-            measured = _measure(indicator, project.module, start, end)
-        results.append(TargetResult(target, indicator, measured))
-    return results
+    pairs = [(target, host.indicators.get(target.indicator_key)) for target in project.targets]
+    # A service's indicator needs the project's module; the territory's own (the core's, the
+    # committee's) measure the experiment period whatever the module.
+    measurable = [(target, indicator) for target, indicator in pairs
+                  if indicator is not None and (indicator.service_key is None or project.module is not None)]
+    measured = {}
+    try:
+        with db.session.begin_nested():
+            for target, indicator in measurable:
+                measured[target.id] = _measure_value(indicator, project.module, start, end)
+    except Exception:  # one plugin failed: measure each on its own
+        measured = {target.id: _measure(indicator, project.module, start, end) for target, indicator in measurable}
+    return [TargetResult(target, indicator, measured.get(target.id)) for target, indicator in pairs]
+
+
+def _measure_value(indicator, module, start, end):
+    from coopserv.indicators.services import measure
+
+    return measure(indicator, module, start, end)
 
 
 def _measure(indicator, module, start, end):
     """Compute one indicator; a plugin's failing indicator shows as "not measured" instead of breaking the page."""
     try:
         with db.session.begin_nested():
-            return indicator.compute(module, start, end)
+            return _measure_value(indicator, module, start, end)
     except Exception:  # a plugin's bug must not hide the rest of the evaluation
         log.exception("Indicator %s failed for module %s", indicator.key, getattr(module, "id", None))
         return None
@@ -71,6 +85,16 @@ def satisfaction(project):
         select(func.avg(SatisfactionAnswer.score), func.count(SatisfactionAnswer.id)).filter_by(project_id=project.id)
     ).one()
     return (round(float(average), 1) if average is not None else None), count
+
+
+def survey_results(project):
+    """((average, number of answers), comments, ids of the people who answered), in one query."""
+    rows = db.session.execute(select(SatisfactionAnswer.score, SatisfactionAnswer.comment, SatisfactionAnswer.user_id)
+                              .filter_by(project_id=project.id).order_by(SatisfactionAnswer.id)).all()
+    scores = [score for score, _comment, _user in rows]
+    average = round(sum(scores) / len(scores), 1) if scores else None
+    return (average, len(scores)), [comment for _score, comment, _user in rows if comment], \
+        {user_id for _score, _comment, user_id in rows if user_id is not None}
 
 
 def may_answer_survey(project, organization):
@@ -151,12 +175,20 @@ def cost_sharing(project):
 
 
 def uses_over_last_year(project):
-    """Requests made to the project's module over the last 365 days (one query), to price one use."""
+    """Requests made to the project's module over the last 365 days, to price one use (the rollup and one query)."""
     from coopserv.service_requests.models import ServiceRequest
 
     if project.module_id is None:
         return 0
-    return db.session.scalar(
-        select(func.count(ServiceRequest.id)).where(ServiceRequest.module_id == project.module_id,
-                                                    ServiceRequest.created_at >= utcnow() - timedelta(days=365))
-    ) or 0
+    from coopserv.indicators.services import month_start, next_month
+    from coopserv.rollups.services import request_count_since_query
+
+    # Whole months from the rollup, plus the days of the first month from the rows (at most a month of them),
+    # added up in one statement.
+    since = utcnow() - timedelta(days=365)
+    first_full_month = next_month(month_start(since.date()))
+    partial = select(func.count(ServiceRequest.id)).where(
+        ServiceRequest.module_id == project.module_id, ServiceRequest.created_at >= since,
+        ServiceRequest.created_at < datetime.combine(first_full_month, time())).scalar_subquery()
+    whole = request_count_since_query(project.module_id, first_full_month).scalar_subquery()
+    return db.session.scalar(select(func.coalesce(partial, 0) + func.coalesce(whole, 0))) or 0

@@ -2,7 +2,6 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON,
     Column,
     ForeignKey,
     Numeric,
@@ -13,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
@@ -70,7 +69,7 @@ class ServiceProject(TenantMixin, db.Model):
     experiment_start: Mapped[date | None] = mapped_column()
     experiment_end: Mapped[date | None] = mapped_column()
     #: Module configuration to apply when the prototype opens (from a replicated template).
-    module_config: Mapped[dict] = mapped_column(JSON, default=dict)
+    module_config: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     #: Yearly running cost of the service, in euros, shared by the allocation key.
     running_cost: Mapped[int] = mapped_column(default=0)
     #: Share of the running cost paid by public partners, in percent.
@@ -137,7 +136,7 @@ class ProjectEvent(TenantMixin, db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
     #: What changed (edits) or how the vote ended (not adopted).
-    details: Mapped[dict | None] = mapped_column(JSON)
+    details: Mapped[dict | None] = mapped_column(JSONDocument)
     #: The committee vote behind this step, when there is one.
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("governance_agenda_item.id", ondelete="SET NULL"),
                                                        index=True)

@@ -5,7 +5,7 @@ costs in ``evaluation``, the story in ``history``, replication between
 territories in ``replication``. Callers outside the package import from here so
 the split stays an internal matter.
 """
-from .base import get_project, list_projects
+from .base import find_project, get_project, list_projects
 from .decisions import apply_vote
 from .evaluation import (
     TargetResult,
@@ -19,6 +19,7 @@ from .evaluation import (
     satisfaction,
     set_cost_key,
     submit_satisfaction,
+    survey_results,
     uses_over_last_year,
 )
 from .history import latest_decision, timeline
@@ -43,8 +44,8 @@ from .stages import (
 __all__ = [
     "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
     "default_experiment_period", "edit_project", "has_committee", "launch_from_collective", "launch_from_need", "remove_target",
-    "evaluation", "experiment_window", "export_template", "get_project", "import_template", "is_public",
+    "evaluation", "experiment_window", "export_template", "find_project", "get_project", "import_template", "is_public",
     "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",
-    "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction",
+    "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction", "survey_results",
     "timeline", "uses_over_last_year",
 ]

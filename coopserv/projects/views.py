@@ -26,7 +26,7 @@ from coopserv.web import (
 
 from . import services
 from .documents import report_context
-from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
+from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES
 from .schemas import (
     ContributionSchema,
     CostKeySchema,
@@ -68,8 +68,8 @@ def vote_labels():
     return {"vote_results": RESULT_LABELS, "vote_reasons": REASON_LABELS, "college_labels": COLLEGE_LABELS}
 
 
-def _project_or_404(project_id):
-    project = services.get_project(project_id)
+def _project_or_404(project_id, loader=None):
+    project = (loader or services.get_project)(project_id)
     if project is None:
         abort(404)
     return project
@@ -94,8 +94,7 @@ def _as_list(values, *names):
 
 def _form_options():
     host = plugin_host()
-    member_ids = set(db.session.scalars(select(Membership.user_id).distinct()))
-    users = list(db.session.scalars(select(User).where(User.id.in_(member_ids)).order_by(User.name)))
+    users = list(db.session.scalars(select(User).where(User.id.in_(select(Membership.user_id))).order_by(User.name)))
     return {
         "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],
         "lead_options": [(u.id, u.name) for u in users],
@@ -161,12 +160,14 @@ def from_collective(collective_id):
 def _detail_context(project, errors=None, failed=None, values=None):
     host = plugin_host()
     organization = employer()
-    answered = current_user.is_authenticated and any(True for _ in db.session.scalars(
-        select(SatisfactionAnswer.id).filter_by(project_id=project.id, user_id=current_user.id)))
+    satisfaction, comments, respondents = services.survey_results(project)
+    answered = current_user.is_authenticated and current_user.id in respondents
+    may_edit = services.can_move(project, current_user, is_territory_admin())
+    votes = committee_items(project)  # before the timeline and the decision, which link to them
     return {
         "project": project, "stages": STAGES, "outcomes": OUTCOMES, "moves": MOVES.get(project.stage, ()),
-        "timeline": services.timeline(project), "results": services.evaluation(project),
-        "satisfaction": services.satisfaction(project), "comments": services.comments(project),
+        "timeline": services.timeline(project, votes), "results": services.evaluation(project),
+        "satisfaction": satisfaction, "comments": comments,
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
         # The service's own indicators first: a target measures what the service changes.
@@ -176,14 +177,16 @@ def _detail_context(project, errors=None, failed=None, values=None):
             key=lambda i: i.service_key is None)],
         "experiment_defaults": services.default_experiment_period(),
         "indicators": host.indicators, "problems": services.prototype_problems(project),
-        "has_committee": services.has_committee(),
+        # Read only where the page may warn that the committee is missing (before opening the prototype).
+        "has_committee": services.has_committee() if "prototype" in MOVES.get(project.stage, ()) else True,
         "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],
-        "votes": committee_items(project), "decision": services.latest_decision(project),
+        "votes": votes, "decision": services.latest_decision(project),
         "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
         "service_labels": {key: kind.label for key, kind in host.service_types.items()},
-        "can_move": services.can_move(project, current_user, is_territory_admin()), "admin": is_territory_admin(),
+        "can_move": may_edit, "admin": is_territory_admin(),
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
-        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))),
+        # Partner and contribution forms are for those who may change the project.
+        "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))) if may_edit else [],
         "errors": errors or {}, "failed": failed, "values": values or {}, **vote_labels(),
     }
 
@@ -274,7 +277,7 @@ def partner(project_id):
 @login_required
 def edit(project_id):
     """Change the project's title, description, service type (or lead, for admins); each change is in the story."""
-    project = _project_or_404(project_id)
+    project = _project_or_404(project_id, services.find_project)
     _require_mover(project)
     values, errors, status = {"title": project.title, "summary": project.summary,
                               "service_key": project.service_key or "", "lead_id": project.lead_id}, {}, 200

@@ -1,10 +1,10 @@
 """The generic life of a service request; plugins own what the payload means."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, update
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
 
@@ -12,19 +12,26 @@ from coopserv.timeutil import utcnow
 class ServiceRequest(TenantMixin, db.Model):
     """What one person asked of one module, and where it stands."""
 
-    __table_args__ = (Index("ix_service_request_module_status", "module_id", "status"),
-                      UniqueConstraint("territory_id", "number", name="uq_service_request_territory_number"))
+    __table_args__ = (
+        # The operator's queue by key (id), with or without a status filter; live indicators by month.
+        Index("ix_service_request_module_id_id", "module_id", "id"),
+        Index("ix_service_request_module_status_id", "module_id", "status", "id"),
+        Index("ix_service_request_module_created", "module_id", "created_at"),
+        # A person's requests, newest first.
+        Index("ix_service_request_requester_id_id", "requester_id", "id"),
+        UniqueConstraint("territory_id", "number", name="uq_service_request_territory_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The request's number within its territory, given on insert (see ``_number_request``).
     number: Mapped[int | None] = mapped_column()
     module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
     #: None once the requester's personal data has been erased.
-    requester_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(40))
     #: Validated by the plugin's request schema; the plugin may keep more in its own tables.
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,6 +1,6 @@
 """The one place that writes service requests: submission and workflow transitions."""
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from coopserv.extensions import db
@@ -8,7 +8,9 @@ from coopserv.i18n import _l
 from coopserv.modules.models import MONTHLY_REQUESTS, PLACES, ServiceModule
 from coopserv.modules.services import availability, start_of_month
 from coopserv.notifications.services import notify
+from coopserv.pagination import keyset_page
 from coopserv.plugin_host import plugin_host, service_type
+from coopserv.rollups.services import request_counts
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.timeutil import utcnow
 from coopserv.urls import target
@@ -182,77 +184,59 @@ def mail_request_transition(request, transition, comment=""):
 
 
 def organization_usage(module_id, organization_id, quota_kind):
-    """Count what an organization used of its quota: requests this month, or open requests."""
-    query = select(func.count(ServiceRequest.id)).filter_by(module_id=module_id, organization_id=organization_id)
-    if quota_kind == MONTHLY_REQUESTS:
-        query = query.where(ServiceRequest.created_at >= start_of_month())
-    elif quota_kind == PLACES:
-        module = db.session.get(ServiceModule, module_id)
-        finals = service_type(module.service_key).final_states
-        query = query.where(ServiceRequest.status.not_in(finals))
-    return db.session.scalar(query) or 0
+    """Count what an organization used of its quota: requests this month, or open requests (from the rollup)."""
+    module = db.session.get(ServiceModule, module_id)
+    return usage_index(organization_id, [module]).get((module_id, quota_kind), 0)
 
 
 def usage_index(organization_id, modules):
-    """Both usage counts for one organization over many modules, in two queries."""
+    """Both usage counts for one organization over many modules: one read of the request rollup.
+
+    The rollup holds requests by module, organization, month and status, so
+    the cost is a few rows per month whatever the number of requests.
+    """
     if organization_id is None or not modules:
         return {}
-    ids = [m.id for m in modules]
-    index = {}
-    monthly = db.session.execute(
-        select(ServiceRequest.module_id, func.count())
-        .where(ServiceRequest.module_id.in_(ids), ServiceRequest.organization_id == organization_id,
-               ServiceRequest.created_at >= start_of_month())
-        .group_by(ServiceRequest.module_id)
-    ).all()
-    for module_id in ids:
-        index[(module_id, MONTHLY_REQUESTS)] = 0
-        index[(module_id, PLACES)] = 0
-    for module_id, count in monthly:
-        index[(module_id, MONTHLY_REQUESTS)] = count
-    open_rows = db.session.execute(
-        select(ServiceRequest.module_id, ServiceRequest.status, func.count())
-        .where(ServiceRequest.module_id.in_(ids), ServiceRequest.organization_id == organization_id)
-        .group_by(ServiceRequest.module_id, ServiceRequest.status)
-    ).all()
-    finals = {m.id: set(service_type(m.service_key).final_states) for m in modules if service_type(m.service_key)}
-    for module_id, status, count in open_rows:
-        if status not in finals.get(module_id, ()):
+    this_month = start_of_month().date()
+    index = {(module.id, kind): 0 for module in modules for kind in (MONTHLY_REQUESTS, PLACES)}
+    finals = {module.id: set(_final_states(module)) for module in modules}
+    for module_id, month, status, count in request_counts([module.id for module in modules], organization_id):
+        if month == this_month:
+            index[(module_id, MONTHLY_REQUESTS)] += count
+        if status not in finals[module_id]:
             index[(module_id, PLACES)] += count
     return index
 
 
-def my_requests(user_id, page=1, per_page=25):
-    """One page of a person's requests, newest first, and whether an older page exists."""
-    rows = list(
-        db.session.scalars(
-            select(ServiceRequest).filter_by(requester_id=user_id)
-            .options(selectinload(ServiceRequest.module)).order_by(ServiceRequest.id.desc())
-            .limit(per_page + 1).offset((page - 1) * per_page)
-        )
-    )
-    return rows[:per_page], len(rows) > per_page
+def _final_states(module):
+    kind = service_type(module.service_key)
+    return kind.final_states if kind else ()
 
 
-def queue(module, status=None, page=1, per_page=25):
-    """The operator's queue: a page of a module's requests, newest first, optionally by status."""
-    query = select(ServiceRequest).filter_by(module_id=module.id)
+def my_requests(user_id, before=None, after=None, per_page=25):
+    """A page of a person's requests, newest first (a ``KeysetPage``: by id, never by offset)."""
+    query = select(ServiceRequest).filter_by(requester_id=user_id).options(selectinload(ServiceRequest.module))
+    return keyset_page(query, ServiceRequest.id, before, after, per_page)
+
+
+def queue(module, status=None, before=None, after=None, per_page=25):
+    """The operator's queue: a ``KeysetPage`` of a module's requests, newest first, optionally by status.
+
+    Counts to show beside it come from ``status_counts`` (the rollup), never from counting rows.
+    """
+    query = select(ServiceRequest).filter_by(module_id=module.id).options(
+        selectinload(ServiceRequest.requester), selectinload(ServiceRequest.organization))
     if status:
         query = query.filter_by(status=status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(
-        query.options(selectinload(ServiceRequest.requester), selectinload(ServiceRequest.organization))
-        .order_by(ServiceRequest.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return rows, total
+    return keyset_page(query, ServiceRequest.id, before, after, per_page)
 
 
 def status_counts(module):
-    return dict(
-        db.session.execute(
-            select(ServiceRequest.status, func.count()).filter_by(module_id=module.id).group_by(ServiceRequest.status)
-        ).all()
-    )
+    """Requests of the module by status, from the rollup (months × statuses rows, not requests)."""
+    counts = {}
+    for _module_id, _month, status, count in request_counts([module.id]):
+        counts[status] = counts.get(status, 0) + count
+    return {status: count for status, count in counts.items() if count}
 
 
 def _request_target(request):

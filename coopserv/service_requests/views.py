@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.accounts.access import (
     can_operate,
@@ -14,9 +15,10 @@ from coopserv.accounts.access import (
 )
 from coopserv.extensions import db
 from coopserv.modules.services import availability, get_module
+from coopserv.pagination import page_keys
 from coopserv.plugin_host import service_type
 from coopserv.service_requests import services
-from coopserv.service_requests.models import ServiceRequest
+from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.web import (
     form_data,
     is_htmx,
@@ -98,15 +100,22 @@ def submit(service_key):
 @bp.get("/requests")
 @member_required
 def mine():
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, has_more = services.my_requests(current_user.id, page)
-    return render_template("requests/mine.html", requests=rows, service_type=service_type, page=page,
-                           has_more=has_more)
+    """A person's requests, newest first, 25 a page (by key)."""
+    before, after = page_keys()
+    page = services.my_requests(current_user.id, before, after)
+    return render_template("requests/mine.html", requests=page.rows, service_type=service_type, page=page)
 
 
 def _visible_request(request_id):
-    """Load a request of this territory that the person may see: theirs, or one they operate."""
-    service_request = db.session.scalar(select(ServiceRequest).filter_by(id=request_id))
+    """Load a request of this territory that the person may see: theirs, or one they operate.
+
+    With its module, people and history in two statements: the page shows them all.
+    """
+    service_request = db.session.scalar(
+        select(ServiceRequest).filter_by(id=request_id)
+        .options(joinedload(ServiceRequest.module), joinedload(ServiceRequest.requester),
+                 joinedload(ServiceRequest.organization),
+                 selectinload(ServiceRequest.history).joinedload(StatusChange.actor)))
     if service_request is None:
         abort(404)
     if service_request.requester_id != current_user.id and not can_operate(service_request.module):
@@ -194,9 +203,10 @@ def queue(service_key):
     status = request.args.get("status") or None
     if status is not None and status not in kind.states:
         status = None
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = services.queue(module, status, page, per_page=25)
-    transitions = {row.id: services.allowed_transitions(row, current_user, True) for row in rows}
-    return render_page("requests/queue.html", "requests/_queue_table.html", module=module, kind=kind, rows=rows,
-                       total=total, page=page, status=status, transitions=transitions,
-                       counts=services.status_counts(module))
+    before, after = page_keys()
+    page = services.queue(module, status, before, after, per_page=25)
+    counts = services.status_counts(module)
+    transitions = {row.id: services.allowed_transitions(row, current_user, True) for row in page.rows}
+    return render_page("requests/queue.html", "requests/_queue_table.html", module=module, kind=kind, rows=page.rows,
+                       total=counts.get(status, 0) if status else sum(counts.values()), page=page, status=status,
+                       transitions=transitions, counts=counts)

@@ -1,6 +1,7 @@
 """Create, find and revoke personal access tokens."""
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -9,6 +10,9 @@ from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES
 from coopserv.timeutil import utcnow
 from coopserv.tokens.models import AccessToken
+
+#: How precisely a token's last use is recorded (shown to its owner as a date and time).
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 TOKEN_PREFIX = "cps_"
 
@@ -56,6 +60,9 @@ def authenticate(secret):
     )
     if token is None or not token.active:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+        # At most one write a minute: scripts call often, and the commit would make the request reload its rows.
+        token.last_used_at = now
+        db.session.commit()
     return token

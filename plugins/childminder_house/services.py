@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coopserv.plugin_api import (
@@ -184,41 +184,26 @@ def order_waiting(entries, booked, sponsors, rule):
     return entries
 
 
-def waiting_list(house):
-    """The waiting list in order, each entry telling whether it would fit now (for the operator's page)."""
+def waiting_list(house, cells=None, booked=None, entries=None, sponsors=None):
+    """The waiting list in order, each entry telling whether it would fit now (for the operator's page).
+
+    What the caller already read (capacity, bookings, waiting entries, sponsors) is not read again.
+    """
     config = module_config()
-    booked = bookings(house.id)
-    cells = capacity_of(house.id)
-    entries = order_waiting(waiting_entries(house.id), booked, sponsored_places(house.id), rule_of(config))
+    booked = bookings(house.id) if booked is None else booked
+    cells = capacity_of(house.id) if cells is None else cells
+    entries = order_waiting(waiting_entries(house.id) if entries is None else entries, booked,
+                            sponsored_places(house.id) if sponsors is None else sponsors, rule_of(config))
     for entry in entries:
         entry.fits = capacity.fits(cells, booked, entry.booking.start_date, entry.booking.end_date,
                                    entry.booking.slots)
     return entries
 
 
-def pending_offers(house_id):
-    return db.session.execute(
-        select(Placement, ServiceRequest).join(ServiceRequest, ServiceRequest.id == Placement.request_id)
-        .where(Placement.house_id == house_id, ServiceRequest.status == "offered")
-        .options(selectinload(Placement.slots), selectinload(ServiceRequest.requester))
-        .order_by(Placement.offer_deadline)
-    ).all()
-
-
-def children_present(house_id, day):
-    """Allocated placements running on ``day``, with their slots."""
-    return db.session.scalars(
-        select(Placement).join(ServiceRequest, ServiceRequest.id == Placement.request_id)
-        .where(Placement.house_id == house_id, ServiceRequest.status == "allocated", Placement.start_date <= day,
-               (Placement.end_date.is_(None)) | (Placement.end_date >= day))
-        .options(selectinload(Placement.slots)).order_by(Placement.child_first_name)
-    ).all()
-
-
-def occupancy_grid(house, day):
+def occupancy_grid(house, day, cells=None, booked=None):
     """Rows of the grid for the week running on ``day``: (cell start, [(capacity, booked) per open weekday])."""
-    cells = capacity_of(house.id)
-    occupancy = capacity.occupancy_by_cell(bookings(house.id), day, day)
+    cells = capacity_of(house.id) if cells is None else cells
+    occupancy = capacity.occupancy_by_cell(bookings(house.id) if booked is None else booked, day, day)
     rows = []
     for cell in range(house.opens_at - house.opens_at % 30, house.closes_at, 30):
         rows.append((time_of_day(cell), time_of_day(min(cell + 30, house.closes_at)),
@@ -226,7 +211,46 @@ def occupancy_grid(house, day):
     return rows
 
 
-def sponsorship_usage(house_id):
+def house_overview(house, day):
+    """Everything the house page shows, in four statements whatever the house's size.
+
+    The placements holding, offered or waiting for a place come once, with
+    their requests, families, companies and slots; the grid, the ordered
+    waiting list, the pending offers and the children present on ``day`` are
+    all derived from them.
+    """
+    placements = db.session.scalars(
+        select(Placement).join(ServiceRequest, ServiceRequest.id == Placement.request_id)
+        .where(Placement.house_id == house.id, ServiceRequest.status.in_(OCCUPYING + ("waiting",)))
+        .options(contains_eager(Placement.request).joinedload(ServiceRequest.requester),
+                 joinedload(Placement.organization), selectinload(Placement.slots))
+    ).unique().all()
+    booked, entries = [], []
+    for placement in placements:
+        booking = Booking(placement.id, placement.organization_id, placement.requester_id, placement.request.status,
+                          placement.start_date, placement.end_date,
+                          [(slot.weekday, slot.starts_at, slot.ends_at) for slot in placement.slots])
+        if placement.request.status == "waiting":
+            requester = placement.request.requester
+            entries.append(WaitingEntry(booking, placement.request_id, placement.requested_at,
+                                        placement.child_first_name, requester.name if requester else "",
+                                        placement.organization.name if placement.organization else "",
+                                        reference=placement.request.reference))
+        else:
+            booked.append(booking)
+    usage = sponsorship_usage(house.id, with_ids=True)
+    cells = capacity_of(house.id)
+    offered = sorted((p for p in placements if p.request.status == "offered"),
+                     key=lambda p: (p.offer_deadline is None, p.offer_deadline or p.requested_at))
+    children = sorted((p for p in placements if p.request.status == "allocated" and p.start_date <= day
+                       and (p.end_date is None or p.end_date >= day)), key=lambda p: p.child_first_name)
+    return {"grid": occupancy_grid(house, day, cells, booked),
+            "waiting": waiting_list(house, cells, booked, entries, {org: places for org, _n, places, _h in usage}),
+            "offers": [(placement, placement.request) for placement in offered], "children": children,
+            "sponsors": [(name, places, held) for _org, name, places, held in usage]}
+
+
+def sponsorship_usage(house_id, with_ids=False):
     """Per sponsoring company: name, places funded, places its employees' children hold."""
     from coopserv.plugin_api import Organization
 
@@ -234,8 +258,9 @@ def sponsorship_usage(house_id):
             .join(ServiceRequest, ServiceRequest.id == Placement.request_id)
             .where(Placement.house_id == house_id, ServiceRequest.status.in_(OCCUPYING))
             .group_by(Placement.organization_id).subquery())
+    columns = (Organization.name, Sponsorship.places, func.coalesce(held.c.held, 0))
     return db.session.execute(
-        select(Organization.name, Sponsorship.places, func.coalesce(held.c.held, 0))
+        select(*(((Sponsorship.organization_id,) if with_ids else ()) + columns))
         .join(Organization, Organization.id == Sponsorship.organization_id)
         .outerjoin(held, held.c.organization_id == Sponsorship.organization_id)
         .where(Sponsorship.house_id == house_id).order_by(Organization.name)

@@ -104,13 +104,9 @@ def house_page(house_id):
         day = OccupancyDateSchema().load(request.args)["on"]
     except ValidationError:
         day = OccupancyDateSchema().load({})["on"]
-    context = {"house": house, "day": day, "grid": services.occupancy_grid(house, day),
-               "weekday_names": WEEKDAY_NAMES, "clock": spoken}
     config = services.module_config()
-    return render_page("childminder_house/house.html", **context, rule=rule_of(config), config=config,
-                       waiting=services.waiting_list(house), offers=services.pending_offers(house.id),
-                       children=services.children_present(house.id, day),
-                       sponsors=services.sponsorship_usage(house.id))
+    return render_page("childminder_house/house.html", house=house, day=day, weekday_names=WEEKDAY_NAMES, clock=spoken,
+                       rule=rule_of(config), config=config, **services.house_overview(house, day))
 
 
 @bp.route("/houses/<int:house_id>/edit", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from datetime import timedelta
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.plugin_api import (
     ACTIVE,
@@ -134,7 +134,7 @@ def open_sessions():
         select(TrainingSession).join(Course)
         .where(TrainingSession.status.in_((OPEN, CONFIRMED)), TrainingSession.registration_deadline >= today(),
                TrainingSession.first_day > today(), Course.active.is_(True))
-        .options(selectinload(TrainingSession.course), selectinload(TrainingSession.days))
+        .options(joinedload(TrainingSession.course), selectinload(TrainingSession.days))
         .order_by(TrainingSession.first_day, TrainingSession.id)
     ).all()
 
@@ -143,27 +143,27 @@ def catalogue():
     """Active courses with the needs they address and their sessions, in three queries."""
     return db.session.scalars(
         select(Course).where(Course.active.is_(True))
-        .options(selectinload(Course.needs).selectinload(SkillNeed.organization), selectinload(Course.sessions))
+        .options(selectinload(Course.needs).joinedload(SkillNeed.organization), selectinload(Course.sessions))
         .order_by(Course.title)
     ).all()
 
 
 def list_courses():
     return db.session.scalars(
-        select(Course).options(selectinload(Course.needs).selectinload(SkillNeed.organization))
+        select(Course).options(selectinload(Course.needs).joinedload(SkillNeed.organization))
         .order_by(Course.active.desc(), Course.title)
     ).all()
 
 
 def list_sessions():
     return db.session.scalars(
-        select(TrainingSession).options(selectinload(TrainingSession.course))
+        select(TrainingSession).options(joinedload(TrainingSession.course))
         .order_by(TrainingSession.first_day.desc(), TrainingSession.id.desc())
     ).all()
 
 
 def list_needs(organization_ids=None):
-    query = select(SkillNeed).options(selectinload(SkillNeed.organization)).order_by(SkillNeed.created_at.desc(),
+    query = select(SkillNeed).options(joinedload(SkillNeed.organization)).order_by(SkillNeed.created_at.desc(),
                                                                                      SkillNeed.id.desc())
     if organization_ids is not None:
         query = query.where(SkillNeed.organization_id.in_(organization_ids))
@@ -186,7 +186,7 @@ def courses_by_need(need_ids):
 def get_session(session_id):
     return db.session.scalar(
         select(TrainingSession).filter_by(id=session_id)
-        .options(selectinload(TrainingSession.course), selectinload(TrainingSession.days))
+        .options(joinedload(TrainingSession.course), selectinload(TrainingSession.days))
     )
 
 
@@ -197,16 +197,16 @@ def get_course(course_id):
 def get_enrolment(enrolment_id):
     return db.session.scalar(
         select(Enrolment).filter_by(id=enrolment_id)
-        .options(selectinload(Enrolment.request), selectinload(Enrolment.session).selectinload(TrainingSession.days),
-                 selectinload(Enrolment.session).selectinload(TrainingSession.course))
+        .options(joinedload(Enrolment.request), joinedload(Enrolment.session).selectinload(TrainingSession.days),
+                 joinedload(Enrolment.session).joinedload(TrainingSession.course))
     )
 
 
 def enrolment_for_request(request_id):
     return db.session.scalar(
         select(Enrolment).filter_by(request_id=request_id)
-        .options(selectinload(Enrolment.session).selectinload(TrainingSession.course),
-                 selectinload(Enrolment.session).selectinload(TrainingSession.days))
+        .options(joinedload(Enrolment.session).joinedload(TrainingSession.course),
+                 joinedload(Enrolment.session).selectinload(TrainingSession.days))
     )
 
 
@@ -214,8 +214,8 @@ def session_enrolments(session_id):
     """Every enrolment of a session with its request, person and company, oldest first."""
     return db.session.scalars(
         select(Enrolment).where(Enrolment.session_id == session_id)
-        .options(selectinload(Enrolment.request), selectinload(Enrolment.user), selectinload(Enrolment.organization),
-                 selectinload(Enrolment.survey))
+        .options(joinedload(Enrolment.request), joinedload(Enrolment.user), joinedload(Enrolment.organization),
+                 joinedload(Enrolment.survey))
         .order_by(Enrolment.id)
     ).all()
 
@@ -223,9 +223,9 @@ def session_enrolments(session_id):
 def my_enrolments(user_id):
     return db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user_id)
-        .options(selectinload(Enrolment.request), selectinload(Enrolment.survey),
-                 selectinload(Enrolment.session).selectinload(TrainingSession.course),
-                 selectinload(Enrolment.session).selectinload(TrainingSession.days))
+        .options(joinedload(Enrolment.request), joinedload(Enrolment.survey),
+                 joinedload(Enrolment.session).joinedload(TrainingSession.course),
+                 joinedload(Enrolment.session).selectinload(TrainingSession.days))
         .order_by(Enrolment.id.desc())
     ).all()
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from flask_babel import format_decimal
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, or_, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from coopserv.plugin_api import Organization, _l, current_territory, db, gettext, notify, territory_towns, utcnow
 
@@ -231,7 +231,7 @@ def _store_matches(found):
 
 def my_commutes(user_id):
     return db.session.scalars(select(Commute).where(Commute.user_id == user_id, Commute.active.is_(True))
-                              .options(selectinload(Commute.business_park)).order_by(Commute.id)).all()
+                              .options(joinedload(Commute.business_park)).order_by(Commute.id)).all()
 
 
 def my_proposals(user_id):
@@ -362,8 +362,8 @@ def my_crews(user_id):
     crew_ids = select(CrewMember.crew_id).where(CrewMember.user_id == user_id, CrewMember.active.is_(True))
     return db.session.scalars(
         select(Crew).where(Crew.id.in_(crew_ids), Crew.active.is_(True))
-        .options(selectinload(Crew.members).selectinload(CrewMember.user),
-                 selectinload(Crew.members).selectinload(CrewMember.commute), selectinload(Crew.business_park))
+        .options(selectinload(Crew.members).joinedload(CrewMember.user),
+                 selectinload(Crew.members).joinedload(CrewMember.commute), joinedload(Crew.business_park))
         .order_by(Crew.id)
     ).all()
 
@@ -438,13 +438,13 @@ def upcoming_runs(now=None):
         select(ShuttleRun, func.coalesce(booked.c.booked, 0))
         .outerjoin(booked, booked.c.run_id == ShuttleRun.id)
         .where(ShuttleRun.departs_at >= (now or utcnow()))
-        .options(selectinload(ShuttleRun.business_park))
+        .options(joinedload(ShuttleRun.business_park))
         .order_by(ShuttleRun.departs_at)
     ).all()
 
 
 def list_pools():
-    return db.session.scalars(select(BikePool).options(selectinload(BikePool.business_park))
+    return db.session.scalars(select(BikePool).options(joinedload(BikePool.business_park))
                               .order_by(BikePool.name)).all()
 
 

@@ -1,17 +1,19 @@
-"""What a reservation needs: a car park open to reservations, with spots."""
-from sqlalchemy import func, select
+"""What a reservation needs: a car park open to reservations, with spots.
 
-from coopserv.plugin_api import Prerequisite, _l, db
+Each test is an EXISTS expression: the core evaluates every service's together, in one statement.
+"""
+from sqlalchemy import exists
+
+from coopserv.plugin_api import Prerequisite, _l
 
 from .models import Lot, Spot
 
 
 def prerequisites(module):
     reservable = (Lot.active.is_(True), Lot.allow_reservations.is_(True))
-    lots = db.session.scalar(select(func.count()).select_from(Lot).where(*reservable))
-    spots = db.session.scalar(select(func.count()).select_from(Spot).join(Lot, Spot.lot_id == Lot.id).where(*reservable))
     link = "smart_parking.manage"
     return [
-        Prerequisite(_l("A car park open to reservations"), bool(lots), link),
-        Prerequisite(_l("Spots in a car park open to reservations"), bool(spots), link),
+        Prerequisite(_l("A car park open to reservations"), exists().where(*reservable), link),
+        Prerequisite(_l("Spots in a car park open to reservations"),
+                     exists().where(Spot.lot_id == Lot.id, *reservable), link),
     ]

@@ -1,10 +1,10 @@
 """Spouse welcome tables: cases, their checklist, introductions to companies, hiring needs, follow-ups."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.plugin_api import TenantMixin, db, utcnow
+from coopserv.plugin_api import JSONDocument, TenantMixin, db, utcnow
 
 STEP_KINDS = ("job", "housing", "school", "childcare", "leisure", "other")
 OUTCOMES = ("pending", "interview", "hired", "declined")
@@ -26,11 +26,11 @@ class Case(TenantMixin, db.Model):
     partner_first_name: Mapped[str] = mapped_column(String(80), default="")
     profession: Mapped[str] = mapped_column(String(160), default="")
     skills: Mapped[str] = mapped_column(Text, default="")
-    languages: Mapped[list] = mapped_column(JSON, default=list)
+    languages: Mapped[list] = mapped_column(JSONDocument, default=list)
     #: Sectors the partner would like to work in, as typed (matched without case or accents).
-    sectors: Mapped[list] = mapped_column(JSON, default=list)
+    sectors: Mapped[list] = mapped_column(JSONDocument, default=list)
     housing_needs: Mapped[str] = mapped_column(Text, default="")
-    children_ages: Mapped[list] = mapped_column(JSON, default=list)
+    children_ages: Mapped[list] = mapped_column(JSONDocument, default=list)
     arrival_date: Mapped[date | None] = mapped_column()
     #: Set when the case reaches a final state; the retention period runs from here.
     closed_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coopserv.plugin_api import (
     EMPLOYEE,
@@ -125,8 +125,8 @@ def case_for_request(request_id):
 def get_case(case_id):
     return db.session.scalar(
         select(Case).filter_by(id=case_id)
-        .options(selectinload(Case.steps), selectinload(Case.introductions).selectinload(Introduction.organization),
-                 selectinload(Case.request), selectinload(Case.follow_up))
+        .options(selectinload(Case.steps), selectinload(Case.introductions).joinedload(Introduction.organization),
+                 joinedload(Case.request), joinedload(Case.follow_up), joinedload(Case.referent))
     )
 
 
@@ -155,7 +155,7 @@ def list_cases(module, status=None, referent_id=None):
 def cases_of_family(user_id):
     """The cases where ``user_id`` is the family (normally one)."""
     return db.session.scalars(
-        select(Case).where(Case.requester_id == user_id).options(selectinload(Case.request)).order_by(Case.id.desc())
+        select(Case).where(Case.requester_id == user_id).options(joinedload(Case.request)).order_by(Case.id.desc())
     ).all()
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BENCHMARKS = ["portal_pages.py", "mobility_matching.py", "parking_ingestion.py", "csv_imports.py"]
+BENCHMARKS = ["portal_pages.py", "scale.py", "mobility_matching.py", "parking_ingestion.py", "csv_imports.py"]
 
 
 def main():

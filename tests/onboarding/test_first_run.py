@@ -50,7 +50,7 @@ def test_an_empty_territory_shows_the_checklist_with_the_first_step_next(fresh):
     assert _steps(text_of(fresh.client.get("/t/neuf/")))[0] == ("next", "organizations")
 
 
-def test_steps_are_done_from_the_data_in_two_statements(fresh, make_organization, make_user, count_queries):
+def test_steps_are_done_from_the_data_in_one_statement(fresh, make_organization, make_user, count_queries):
     organization = make_organization(fresh.territory, name="Aéro")
     make_user(fresh.territory, "company_referent", organization)
     from coopserv.onboarding.checklist import checklist
@@ -60,7 +60,7 @@ def test_steps_are_done_from_the_data_in_two_statements(fresh, make_organization
             checklist()  # the first call also loads the territory for the links
             with count_queries() as statements:
                 steps = checklist()
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements
     assert {step.key: step.done for step in steps} == {
         "organizations": True, "people": True, "needs": False, "project": False, "committee": False,
         "pilots": False, "prerequisites": False, "preview": False, "request": False}

@@ -1,19 +1,11 @@
-"""Coworking desks indicators, aggregated by the database."""
-from sqlalchemy import func, select
-
-from coopserv.plugin_api import Indicator, ServiceRequest, _l, db
+"""Coworking desks indicators: declared once, kept by the core as monthly rollups of the module's requests."""
+from coopserv.plugin_api import Indicator, RequestMeasure, _l
 
 from . import SERVICE_KEY
 
-
-def bookings(module, start, end):
-    return db.session.scalar(
-        select(func.count(ServiceRequest.id)).where(
-            ServiceRequest.module_id == module.id, ServiceRequest.created_at >= start, ServiceRequest.created_at < end)
-    )
-
-
 INDICATORS = [
-    Indicator(f"{SERVICE_KEY}.bookings", _l("Bookings"), _l("bookings"), SERVICE_KEY, bookings,
-              _l("Bookings made in the period."), per_employees=True),
+    # No SQL to write: the core counts the module's requests per month, in the transaction that stores them.
+    Indicator(f"{SERVICE_KEY}.bookings", _l("Bookings"), _l("bookings"), SERVICE_KEY,
+              description=_l("Bookings made in the period."), per_employees=True,
+              rollup=RequestMeasure("count", by_organization=True)),
 ]

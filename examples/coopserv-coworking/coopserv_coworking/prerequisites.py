@@ -1,11 +1,10 @@
-"""What a booking needs: a desk to book."""
-from sqlalchemy import func, select
+"""What a booking needs: a desk to book (an EXISTS test the core evaluates with every service's)."""
+from sqlalchemy import exists
 
-from coopserv.plugin_api import Prerequisite, _l, db
+from coopserv.plugin_api import Prerequisite, _l
 
 from .models import Resource
 
 
 def prerequisites(module):
-    desks = db.session.scalar(select(func.count()).select_from(Resource).where(Resource.active.is_(True)))
-    return [Prerequisite(_l("A desk to book"), bool(desks), "coworking.manage")]
+    return [Prerequisite(_l("A desk to book"), exists().where(Resource.active.is_(True)), "coworking.manage")]
