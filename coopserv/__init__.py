@@ -85,6 +85,7 @@ def _import_models():
     from coopserv.audit import models as _audit  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401
     from coopserv.indicators import models as _indicators  # noqa: F401
+    from coopserv.legal import models as _legal  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
     from coopserv.needs import models as _needs  # noqa: F401
     from coopserv.notifications import models as _notifications  # noqa: F401

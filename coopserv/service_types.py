@@ -35,7 +35,10 @@ class ServiceType:
     states: dict[str, str]
     initial_state: str
     transitions: tuple[Transition, ...]
-    icon: str = "•"
+    #: Path of an SVG file (24×24 view box, drawn with ``currentColor``), shown on service cards and
+    #: in navigation: ``os.path.join(os.path.dirname(__file__), "static", "icon.svg")``. A short text
+    #: (an emoji) still works and is shown in a badge.
+    icon: str = ""
     #: Template of the fields of the request form, included in the core's service page.
     #: It receives ``module``, ``values`` and ``errors`` plus ``request_form_context(module)``.
     request_form_template: str | None = None
@@ -93,6 +96,10 @@ class PersonalData:
     statistics): the user column becomes NULL and each column named in
     ``anonymised_values`` takes its value. ``retention_days`` says how long
     rows are kept (None: as long as the person's account).
+
+    ``title`` (what is kept, for people) and ``purpose`` (why) are shown on each
+    territory's personal-data policy; mark them with ``_l``. Without them the policy
+    names the plugin's service and says the data serves to provide it.
     """
 
     model: Any
@@ -103,3 +110,7 @@ class PersonalData:
     label: str = ""
     #: Column -> value written on anonymisation.
     anonymised_values: dict = field(default_factory=dict)
+    #: What is kept, in words (lazy-translated), for the personal-data policy.
+    title: Any = ""
+    #: Why it is kept, in words (lazy-translated), for the personal-data policy.
+    purpose: Any = ""

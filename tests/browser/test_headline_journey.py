@@ -20,7 +20,7 @@ def _sign_in(page, base, user):
 
 
 def _sign_out(page):
-    page.locator("header form button.link-button").click()
+    page.locator("header form[action$='/logout'] button").click()
 
 
 def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, catalogue):
