@@ -40,7 +40,6 @@ def main_navigation(nav, operator_endpoints=()):
             ("organization", "membership.my_organization", _l("My organization"), "building-2", nav.get("referent")),
             ("indicators", "indicators.dashboard", _l("Indicators"), "chart-column", nav.get("indicators")),
             ("admin", "admin.dashboard", _l("Administration"), "settings", nav.get("admin")),
-            ("api", "tokens.index", _l("API"), "key-round", nav.get("member")),
         ]
     current = _section(set(operator_endpoints))
     return [
