@@ -198,6 +198,7 @@ def register_web(app, host):
     app.jinja_env.globals.update(icon=icon, service_icon=service_icon, theme_url=theme_url,
                                  brand_logo_url=brand_logo_url)
     app.jinja_env.filters["elide"] = elide_french
+    app.jinja_env.globals["days_from_today"] = days_from_today
     app.after_request(flashes_as_toasts)
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
     app.jinja_env.globals["translate"] = _
@@ -281,6 +282,15 @@ def _territory_of_path():
 
 
 _TERRITORY_PATH = re.compile(r"^/t/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|$)")
+
+
+def days_from_today(days):
+    """The date ``days`` days after today (UTC, as services count booking windows), for templates."""
+    from datetime import timedelta
+
+    from coopserv.timeutil import utcnow
+
+    return utcnow().date() + timedelta(days=days)
 
 
 def flashes_as_toasts(response):
