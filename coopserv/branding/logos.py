@@ -10,6 +10,7 @@ import re
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from PIL import Image, UnidentifiedImageError
 
 #: The largest upload we read, and the largest image we decode (a decompression-bomb guard).
@@ -47,7 +48,8 @@ def process_logo(stream):
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             if min(image.size) < MIN_SIDE:
-                raise LogoError(_("The logo must be at least %(px)d pixels wide and high.", px=MIN_SIDE))
+                raise LogoError(ngettext("The logo must be at least %(num)d pixel wide and high.",
+                                     "The logo must be at least %(num)d pixels wide and high.", MIN_SIDE))
             image = image.convert("RGBA")
             image.thumbnail(BOX, Image.Resampling.LANCZOS)
             output = io.BytesIO()

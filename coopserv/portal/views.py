@@ -62,4 +62,7 @@ def home():
         offers.append((module, service_type(module.service_key), status))
     panels = plugin_host().collect("portal_home_panels", territory=current_territory(),
                                    user=current_user if current_user.is_authenticated else None)
-    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member())
+    # People without an employer here (operators, committee members, admins) are told once, not on every card.
+    no_employer = current_user.is_authenticated and organization is None and is_member()
+    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(),
+                           no_employer=no_employer)
