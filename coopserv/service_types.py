@@ -84,6 +84,9 @@ class Indicator:
     description: str = ""
     #: True when comparing territories per 1,000 employees makes sense (counts, not rates).
     per_employees: bool = False
+    #: Whether more is better (a count, a rate) or less (a waiting time); None guesses from the key
+    #: ("median…", "…wait…" are times, better low). The dashboard uses it to read targets and trends.
+    higher_is_better: bool | None = None
 
 
 @dataclass(frozen=True)

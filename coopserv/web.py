@@ -195,8 +195,10 @@ def register_web(app, host):
         return template_context()
 
     app.jinja_env.globals["translate_stored"] = translate_stored
+    from coopserv.plugin_host import service_type
+
     app.jinja_env.globals.update(icon=icon, service_icon=service_icon, theme_url=theme_url,
-                                 brand_logo_url=brand_logo_url)
+                                 brand_logo_url=brand_logo_url, service_type=service_type)
     app.jinja_env.filters["elide"] = elide_french
     app.jinja_env.globals["days_from_today"] = days_from_today
     app.after_request(flashes_as_toasts)

@@ -28,14 +28,13 @@ def _section(operator_endpoints):
 
 
 def main_navigation(nav, operator_endpoints=()):
-    """Return the menu entries for a signed-in member: (key, endpoint, label, icon, count, current)."""
+    """Return the menu entries for a signed-in member (notifications sit apart, as a bell in the header)."""
     entries = [("services", "portal.home", _l("Services"), "layout-grid", True)]
     if nav:
         entries += [
             ("requests", "requests.mine", _l("My requests"), "inbox", True),
             ("needs", "needs.board", _l("Needs and projects"), "lightbulb", nav.get("member")),
             ("governance", "governance.committee", _l("Governance"), "landmark", nav.get("member")),
-            ("notifications", "notifications.index", _l("Notifications"), "bell", True),
             ("operator", "requests.operator_home", _l("Operator"), "clipboard-list", nav.get("operator")),
             ("organization", "membership.my_organization", _l("My organization"), "building-2", nav.get("referent")),
             ("indicators", "indicators.dashboard", _l("Indicators"), "chart-column", nav.get("indicators")),
@@ -43,7 +42,6 @@ def main_navigation(nav, operator_endpoints=()):
         ]
     current = _section(set(operator_endpoints))
     return [
-        {"key": key, "endpoint": endpoint, "label": label, "icon": icon,
-         "count": nav.get("unread") if key == "notifications" and nav else 0, "current": key == current}
+        {"key": key, "endpoint": endpoint, "label": label, "icon": icon, "current": key == current}
         for key, endpoint, label, icon, shown in entries if shown
     ]
