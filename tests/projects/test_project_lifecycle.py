@@ -434,5 +434,5 @@ def test_evaluation_report_compares_targets_with_measures(make_client, figeac, c
     page = admin.get(f"/t/figeac/projects/{project_id}/report").get_data(as_text=True)
     assert "<td>3</td>" in page  # three orders measured against a target of 2
     assert "400,00" in page  # 1,200 € a year over 3 uses
-    assert "@media print" not in page and "window.print()" in page
+    assert "@media print" not in page and "data-print" in page  # printing is wired by coopserv.js (no inline script under the CSP)
     assert admin.get("/t/figeac/projects/99999/report").status_code == 404

@@ -216,7 +216,7 @@
       invalid.focus();
     }
   });
-  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt.parentNode || document); });
+  document.addEventListener("htmx:load", function () { enhance(document); });
 
   setUpMenu();
   enhance(document);
