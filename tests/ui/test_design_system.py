@@ -29,6 +29,25 @@ def test_templates_have_no_inline_style_or_script(path):
     assert "hx-on" not in source, "hx-on evaluates inline code"
 
 
+_FORM = re.compile(r"<form\b(?P<tag>[^>]*)>(?P<body>.*?)</form>", re.S)
+_DESTRUCTIVE = re.compile(r'<button\b[^>]*class="[^"]*\b(?:destructive|danger)\b[^"]*"[^>]*>')
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: os.path.relpath(p, ROOT))
+def test_destructive_buttons_are_confirmed_and_never_the_primary_action(path):
+    """A destructive button asks first (data-confirm on it or its form) and is never styled as the primary one."""
+    with open(path, encoding="utf-8") as handle:
+        source = handle.read()
+    for button in _DESTRUCTIVE.findall(source):
+        assert not re.search(r'class="[^"]*\bprimary\b', button), button
+    for form in _FORM.finditer(source):
+        for button in _DESTRUCTIVE.findall(form.group("body")):
+            assert "data-confirm" in form.group("tag") or "data-confirm" in button, button
+    outside = _FORM.sub("", source)
+    for button in _DESTRUCTIVE.findall(outside):
+        assert "data-confirm" in button, button
+
+
 def test_every_service_type_has_an_svg_icon_shown_on_its_card(client, figeac):
     for kind in plugin_host().service_types.values():
         assert kind.icon.endswith(".svg"), kind.key
