@@ -48,6 +48,7 @@ SCREENSHOTS = [
     ("my-requests", "figeac", "employee", "/t/figeac/requests"),
     ("needs-board", "figeac", "employee", "/t/figeac/needs/"),
     ("operator-queue", "figeac", "operator-concierge", "/t/figeac/operator/concierge"),
+    ("project", "autun-morvan", "admin", "/t/autun-morvan/projects/2"),  # the demo seeds it second, in evaluation
     ("governance", "grand-quercy", "elue", "/t/grand-quercy/governance/"),
     ("indicators", "figeac", "admin", "/t/figeac/indicators/"),
     ("branding", "figeac", "admin", "/t/figeac/admin/branding"),
@@ -118,6 +119,8 @@ def crawl(browser, base, endpoint_of, roles=ROLES, screenshot_dir=None, max_page
                 continue
             errors.clear()
             response = page.goto(base + path, wait_until="load")
+            if response is not None and response.status >= 500:
+                report.problems.append(f"{endpoint} ({path}): server error {response.status}")
             if response is None or response.status >= 400:
                 continue  # refused to this role
             landed = urlsplit(page.url)
