@@ -20,7 +20,9 @@ def create_app(config=None):
         login_manager,
         migrate,
     )
-    from coopserv.i18n import select_locale, translation_directories
+    from coopserv.i18n import install_safe_template_gettext, select_locale, translation_directories
+    from coopserv.input_guard import install_input_guard
+    from coopserv.security import install_security
     from coopserv.plugin_host import PluginHost
     from coopserv.tenancy import install_scoping
     from coopserv.web import JSONProvider, register_web
@@ -35,7 +37,9 @@ def create_app(config=None):
     app.config.update(defaults.from_environment())
     if config:
         app.config.update(config)
+    defaults.check_settings(app.config)
     defaults.check_production_safety(app.config)
+    defaults.apply_production_defaults(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "coopserv.sqlite")
@@ -63,19 +67,29 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     htmx.init_app(app)
+    install_input_guard(app)
+    install_security(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
     babel.init_app(app, locale_selector=select_locale)
+    install_safe_template_gettext(app.jinja_env)
     _import_models()
     register_web(app, host)
     init_api(app, host)
-    for command in host.collect("register_commands"):
+    for command in host.commands():
         app.cli.add_command(command)
     return app
 
 
 def migrations_directory():
-    """Return the Alembic folder shipped beside the package (the repository's migrations/)."""
+    """Return the core's Alembic folder: inside the installed package, else the repository's migrations/.
+
+    A wheel installs the repository's ``migrations/`` as ``coopserv/migrations``
+    (see pyproject.toml); an editable install or a source checkout reads it in place.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "migrations")
+    if os.path.isfile(os.path.join(installed, "env.py")):
+        return installed
     return os.path.join(os.path.dirname(here), "migrations")
 
 

@@ -170,22 +170,43 @@ def export_personal_data(user_id):
     user = _member_user(user_id)
     record("privacy.exported", user.email)
     db.session.commit()
-    response = jsonify(export_person(user))
+    response = jsonify(export_person(user, withhold_confidential=True))
     response.headers["Content-Disposition"] = f"attachment; filename=personal-data-{user.id}.json"
     return response
 
 
-@bp.post("/people/<int:user_id>/erase")
+@bp.route("/people/<int:user_id>/erase", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def erase_personal_data(user_id):
+    """Confirm, then erase a person: what they wrote becomes "contribution removed", the rest goes."""
     user = _member_user(user_id)
-    if user.id == current_user.id or user.is_platform_admin or _belongs_elsewhere(user):
-        abort(403)
-    # Recorded first so it commits with the erasure (all or nothing).
-    record("privacy.erased", user.email)
-    erase_person(user)
-    flash(_("Everything about this person was erased."), "success")
-    return redirect(url_for("admin.members"))
+    refusal = _erase_refusal(user)
+    errors = {}
+    if request.method == "POST":
+        if refusal:
+            abort(403)
+        if request.form.get("confirm") != "yes":
+            errors = {"confirm": [_("Tick the box to confirm the erasure.")]}
+        else:
+            # The erasure records itself, under a pseudonym: the audit log never keeps the e-mail.
+            erase_person(user, actor=current_user)
+            flash(_("Everything about this person was erased."), "success")
+            return redirect(url_for("admin.members"))
+    held = {label: len(rows) for label, rows in export_person(user).items() if label != "account" and rows}
+    return render_template("admin/erase.html", person=user, refusal=refusal, held=held,
+                           errors=errors), 422 if errors else 200
+
+
+def _erase_refusal(user):
+    """Why this admin may not erase ``user`` here (a message), or None."""
+    if user.id == current_user.id:
+        return _("You cannot erase your own account from here.")
+    if user.is_platform_admin:
+        return _("A platform administrator is erased by the platform operator.")
+    if _belongs_elsewhere(user):
+        return _("This person also belongs to another territory: the platform operator erases them "
+                 "(coopserv person erase).")
+    return None
 
 
 def _belongs_elsewhere(user):

@@ -12,7 +12,12 @@ from coopserv import create_app
 
 
 def _create_app():
-    return create_app()
+    from coopserv.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(f"configuration: {error}")
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False)

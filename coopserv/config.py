@@ -1,8 +1,15 @@
-"""Configuration defaults and the rules that override them."""
+"""Configuration defaults, the typed reading of COOPSERV_* variables, and the start-up checks."""
+import math
 import os
+from collections import Counter
+from dataclasses import dataclass
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 ENV_PREFIX = "COOPSERV_"
+#: A production secret key is at least this long and carries at least this many estimated bits.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_BITS = 96
+SECRET_KEY_MIN_DISTINCT = 10
 
 
 class DefaultConfig:
@@ -28,10 +35,18 @@ class DefaultConfig:
     MAIL_OUTBOX = "outbox"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: Turned on by PRODUCTION (cookies then travel over HTTPS only), unless set explicitly.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
+    #: The largest request body accepted (bytes); bigger ones are answered 413.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    #: HSTS max-age sent in production (seconds); 0 turns the header off.
+    HSTS_MAX_AGE = 31536000
     PAGE_SIZE = 25
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
     API_TITLE = "coopserv"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -44,37 +59,153 @@ class DefaultConfig:
     OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
 
+class ConfigError(RuntimeError):
+    """Raised at start-up when a setting cannot be used; the message names the setting and the fix."""
+
+
+class InsecureConfigError(ConfigError):
+    """Raised when a production instance would start with an unsafe setting."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one setting is typed: ``kind`` is bool, int, list or str; ints may have bounds."""
+
+    kind: str
+    minimum: int | None = None
+    maximum: int | None = None
+    optional: bool = False
+
+
+#: Settings whose type cannot be read from their default (None) or that need bounds. Other settings
+#: of DefaultConfig take the type of their default; unknown ones stay text (true/false become booleans).
+SETTINGS = {
+    "PASSWORD_RESET_MAX_AGE": Setting("int", minimum=60, maximum=7 * 24 * 3600),
+    "PAGE_SIZE": Setting("int", minimum=1, maximum=500),
+    "MAX_CONTENT_LENGTH": Setting("int", minimum=1024, maximum=1024 ** 3),
+    "HSTS_MAX_AGE": Setting("int", minimum=0, maximum=2 * 31536000),
+    "ENABLED_PLUGINS": Setting("list", optional=True),
+    "EXTRA_PLUGINS": Setting("list", optional=True),
+    "SQLALCHEMY_DATABASE_URI": Setting("str", optional=True),
+    "TESTING": Setting("bool"),
+    "DEBUG": Setting("bool"),
+    "RATELIMIT_ENABLED": Setting("bool"),
+    "WTF_CSRF_TIME_LIMIT": Setting("int", minimum=60, optional=True),
+}
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def setting_for(key):
+    """The declared type of ``key``, from SETTINGS or the type of its default; None when unknown."""
+    if key in SETTINGS:
+        return SETTINGS[key]
+    default = getattr(DefaultConfig, key, None)
+    if isinstance(default, bool):
+        return Setting("bool")
+    if isinstance(default, int):
+        return Setting("int")
+    if isinstance(default, (tuple, list)):
+        return Setting("list")
+    if isinstance(default, str):
+        return Setting("str")
+    return None
+
+
 def from_environment(environ=os.environ):
-    """Read COOPSERV_* variables into config keys (COOPSERV_DATABASE_URL names the database)."""
+    """Read COOPSERV_* variables into typed config values; raise ConfigError naming a bad one."""
     values = {}
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
         key = name[len(ENV_PREFIX):]
-        if key == "DATABASE_URL":
-            key = "SQLALCHEMY_DATABASE_URI"
-        values[key] = _parse(raw)
+        if key in ("DATABASE_URL", "INSTANCE_PATH"):
+            if key == "DATABASE_URL":
+                values["SQLALCHEMY_DATABASE_URI"] = raw
+            continue
+        values[key] = parse_setting(key, raw, source=name)
     return values
 
 
-def _parse(raw):
-    """Turn 'true'/'false'/comma lists into Python values; keep anything else as text."""
-    lowered = raw.strip().lower()
-    if lowered in ("true", "yes", "1"):
-        return True
-    if lowered in ("false", "no", "0"):
-        return False
+def parse_setting(key, raw, source=None):
+    """Turn the text ``raw`` into the value ``key`` expects, or raise ConfigError."""
+    setting = setting_for(key)
+    text = raw.strip()
+    source = source or key
+    if setting is None:
+        lowered = text.lower()
+        if lowered in ("true", "yes", "false", "no"):
+            return lowered in ("true", "yes")
+        return raw
+    if setting.optional and text == "":
+        return None
+    if setting.kind == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise ConfigError(f"{source}={raw!r}: expected a yes/no value (true, false, 1, 0).")
+    if setting.kind == "int":
+        try:
+            return int(text, 10)
+        except ValueError:
+            raise ConfigError(f"{source}={raw!r}: expected a whole number.") from None
+    if setting.kind == "list":
+        return [part.strip() for part in text.split(",") if part.strip()]
     return raw
 
 
-class InsecureConfigError(RuntimeError):
-    """Raised when a production instance would start with an unsafe setting."""
+def check_settings(config):
+    """Check every typed setting's final value (whatever its source); raise ConfigError on the first bad one."""
+    for key in sorted(set(SETTINGS) | {k for k in vars(DefaultConfig) if k.isupper()}):
+        if key not in config:
+            continue
+        setting, value = setting_for(key), config[key]
+        if setting is None or (value is None and setting.optional):
+            continue
+        if setting.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{key}={value!r}: expected a whole number.")
+            if setting.minimum is not None and value < setting.minimum:
+                raise ConfigError(f"{key}={value!r}: must be at least {setting.minimum}.")
+            if setting.maximum is not None and value > setting.maximum:
+                raise ConfigError(f"{key}={value!r}: must be at most {setting.maximum}.")
+        elif setting.kind == "bool" and not isinstance(value, bool):
+            raise ConfigError(f"{key}={value!r}: expected true or false.")
 
 
 def check_production_safety(config):
-    """Refuse to run in production with the published development secret key."""
-    if config.get("PRODUCTION") and config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+    """Refuse to run in production with a published, short or guessable secret key."""
+    if not config.get("PRODUCTION"):
+        return
+    key = config.get("SECRET_KEY")
+    if key in (None, "", DEFAULT_SECRET_KEY):
         raise InsecureConfigError(
             "PRODUCTION is on but SECRET_KEY is the development default: "
             "set COOPSERV_SECRET_KEY or SECRET_KEY in instance/config.py."
         )
+    if isinstance(key, bytes):
+        key = key.decode("latin-1")
+    if (len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_DISTINCT
+            or estimated_bits(key) < SECRET_KEY_MIN_BITS):
+        raise InsecureConfigError(
+            f"PRODUCTION is on but SECRET_KEY is too short or too predictable (at least {SECRET_KEY_MIN_LENGTH} "
+            "random characters): generate one with "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+
+
+def estimated_bits(text):
+    """Shannon estimate of the information in ``text`` (bits): low for repeated or patterned keys."""
+    counts = Counter(text)
+    total = len(text)
+    per_character = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return per_character * total
+
+
+def apply_production_defaults(config):
+    """In production, the session (which also holds the CSRF token) and remember-me cookies go over HTTPS only."""
+    if config.get("PRODUCTION"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True

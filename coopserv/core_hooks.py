@@ -22,12 +22,13 @@ def register_personal_data():
                      purpose=_l("To tell you when your requests and the needs you follow move on.")),
         PersonalData(ServiceRequest, "requester_id", ("id", "territory_id", "module_id", "status", "payload",
                                                       "created_at"),
-                     erase="anonymise", anonymised_values={"payload": {}}, label="service_requests",
+                     erase="anonymise", anonymised_values={"payload": {}}, scrub=("payload",),
+                     label="service_requests", confidential_rows=_requests_of_confidential_services,
                      title=_l("Your service requests and what you wrote in them"),
                      purpose=_l("To deliver the services you ask for and to count their use (anonymously).")),
         PersonalData(StatusChange, "actor_id", ("request_id", "from_status", "to_status", "comment", "at"),
-                     erase="anonymise", anonymised_values={"comment": ""}, label="status_changes",
-                     title=_l("Who moved a request along, and their comments"),
+                     erase="anonymise", anonymised_values={"comment": ""}, scrub=("comment",),
+                     label="status_changes", title=_l("Who moved a request along, and their comments"),
                      purpose=_l("To keep the history of each request.")),
         PersonalData(AuditEntry, "actor_id", ("territory_id", "action", "target", "at"),
                      erase="anonymise", label="audit_entries",
@@ -37,10 +38,28 @@ def register_personal_data():
     ]
 
 
+def _requests_of_confidential_services(rows):
+    """Exported requests whose service keeps its contents from territory admins (ServiceType.confidential)."""
+    from sqlalchemy import select
+
+    from coopserv.extensions import db
+    from coopserv.modules.models import ServiceModule
+    from coopserv.plugin_host import plugin_host
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    keys = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+    if not keys or not rows:
+        return []
+    module_ids = set(db.session.scalars(select(ServiceModule.id).where(ServiceModule.service_key.in_(keys))
+                                        .execution_options(**{ALL_TERRITORIES: True})))
+    return [row for row in rows if row["module_id"] in module_ids]
+
+
 def _cooperation_personal_data():
     """Needs, projects and governance keep what people said and did; erasure detaches it from them."""
     from coopserv.governance.models import (
         ActionItem,
+        CharterSignature,
         CommitteeSeat,
         CommitteeVote,
         EventRegistration,
@@ -50,22 +69,24 @@ def _cooperation_personal_data():
         Risk,
     )
     from coopserv.needs.models import CampaignAnswer, Need, NeedSupport
-    from coopserv.projects.models import SatisfactionAnswer
+    from coopserv.projects.models import ProjectDecision, ProjectEvent, SatisfactionAnswer, ServiceProject
     from coopserv.tokens.models import AccessToken
 
     return [
-        PersonalData(Need, "author_id", ("territory_id", "title", "description", "created_at"),
-                     erase="anonymise", label="needs",
+        # A need others may have supported keeps its place on the board, without the author's words.
+        PersonalData(Need, "author_id", ("territory_id", "title", "description", "sites", "shifts", "created_at"),
+                     erase="anonymise", scrub=("title", "description", "sites", "shifts"), label="needs",
                      title=_l("Needs you expressed"), purpose=_l("To build services from what people need.")),
         PersonalData(NeedSupport, "user_id", ("need_id", "employees_affected"), erase="anonymise",
                      label="need_supports",
                      title=_l("Needs you support"), purpose=_l("To measure how many people share a need.")),
         PersonalData(CampaignAnswer, "user_id", ("campaign_id", "answers", "created_at"), erase="anonymise",
-                     label="campaign_answers",
+                     scrub=("answers",), label="campaign_answers",
                      title=_l("Your answers to needs campaigns"), purpose=_l("To collect companies' needs.")),
         PersonalData(SatisfactionAnswer, "user_id", ("project_id", "score", "comment", "created_at"),
-                     erase="anonymise", anonymised_values={"comment": ""}, label="satisfaction_answers",
-                     title=_l("Your satisfaction answers"), purpose=_l("To evaluate pilot services with their users.")),
+                     erase="anonymise", anonymised_values={"comment": ""}, scrub=("comment",),
+                     label="satisfaction_answers", title=_l("Your satisfaction answers"),
+                     purpose=_l("To evaluate pilot services with their users.")),
         PersonalData(CommitteeSeat, "user_id", ("territory_id",), label="committee_seats",
                      title=_l("Your seat on the steering committee"), purpose=_l("To run the shared governance.")),
         PersonalData(MeetingAttendance, "user_id", ("meeting_id",), label="meeting_attendance",
@@ -74,8 +95,9 @@ def _cooperation_personal_data():
                      title=_l("Your committee votes"), purpose=_l("To record who decided what, as the charter requires.")),
         PersonalData(EventRegistration, "user_id", ("event_id",), label="event_registrations",
                      title=_l("Events you registered for"), purpose=_l("To organise the events.")),
+        # An idea others voted for keeps its votes, without the author's words.
         PersonalData(IdeaPitch, "author_id", ("event_id", "title", "pitch", "submitted_at"), erase="anonymise",
-                     label="ideas",
+                     scrub=("title", "pitch"), label="ideas",
                      title=_l("Ideas you pitched"), purpose=_l("To turn ideas into service projects.")),
         PersonalData(IdeaVote, "user_id", ("idea_id",), label="idea_votes",
                      title=_l("Ideas you voted for"), purpose=_l("To count the votes of an event.")),
@@ -85,8 +107,17 @@ def _cooperation_personal_data():
         PersonalData(Risk, "owner_id", ("territory_id",), erase="anonymise", label="risk_ownership",
                      title=_l("Risks you follow"), purpose=_l("To follow up the risk register.")),
         PersonalData(AccessToken, "user_id", ("territory_id", "name", "created_at", "revoked_at"),
-                     label="access_tokens",
+                     scrub=("name",), label="access_tokens",
                      title=_l("Your API access tokens"), purpose=_l("To let your tools use the API on your behalf.")),
+        # Records of what the person did for the territory stay (they are the committee's and the
+        # organization's), detached from them: a charter signed, a project led or moved, a decision.
+        PersonalData(CharterSignature, "signed_by_id", ("version_id", "organization_id", "signed_on"),
+                     erase="anonymise", label="charter_signatures"),
+        PersonalData(ServiceProject, "lead_id", ("territory_id", "title"), erase="anonymise", label="projects_led"),
+        PersonalData(ProjectEvent, "actor_id", ("project_id", "from_stage", "to_stage", "at"), erase="anonymise",
+                     label="project_moves"),
+        PersonalData(ProjectDecision, "actor_id", ("project_id", "outcome", "decided_on"), erase="anonymise",
+                     label="project_decisions"),
     ]
 
 

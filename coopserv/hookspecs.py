@@ -4,7 +4,10 @@ Each docstring is the contract: when the hook is called, what it receives and
 what it returns. ``register_*`` hooks are called at start-up and return lists
 (pluggy concatenates them). Notification hooks are named after the event in the
 past tense and return nothing. A hook that raises is logged and that plugin's
-answer is left out; the call goes on for the other plugins.
+answer is left out; the call goes on for the other plugins. Hooks about one
+module or one request (tenant lifecycle, requests, demo data) are called only
+for the plugin owning that module's service; ``any_request_changed`` lets any
+plugin watch every request.
 """
 import pluggy
 
@@ -21,8 +24,11 @@ def register_service_types():
     """Declare the service types this plugin provides.
 
     Called once while the app is built. Returns a list of
-    ``coopserv.plugin_api.ServiceType``. Two plugins declaring the same key stop
-    start-up with an error naming both.
+    ``coopserv.plugin_api.ServiceType``; each also carries what the plugin brings
+    with it (blueprints, API blueprints, indicators, personal data, commands,
+    migrations and translations folders), so the ``register_*`` hooks below are
+    needed only for things that come without a service. Two plugins declaring
+    the same key stop start-up with an error naming both.
     """
 
 
@@ -55,7 +61,7 @@ def register_migration_directories():
     to Alembic's version locations. A plugin's first revision sets
     ``down_revision = None``, ``branch_labels = ("<plugin>",)`` and
     ``depends_on = "0001_core"``; ``coopserv upgrade`` applies every branch.
-    Built-in plugins keep their revisions in the repository's migrations/.
+    Built-in plugins do the same (``plugins/<name>/migrations/versions``).
     """
 
 
@@ -103,18 +109,12 @@ def register_commands():
 # ---------------------------------------------------------------------------
 
 @hookspec
-def module_enabled(module):
-    """Called after a ``ServiceModule`` was enabled in a territory (committed).
-
-    ``module`` is the module, with its territory in scope. Returns nothing.
-    """
-
-
-@hookspec
 def module_stage_changed(module, old_stage, new_stage):
     """Called after a module moved from ``old_stage`` to ``new_stage`` (committed).
 
-    Returns nothing.
+    Called only for the plugin owning ``module.service_key``, with the territory
+    in scope; the stages are ``"prototype"``, ``"pilot"``, ``"perennial"`` or
+    ``"stopped"``. Returns nothing; a failure is logged.
     """
 
 
@@ -124,22 +124,36 @@ def module_stage_changed(module, old_stage, new_stage):
 
 @hookspec
 def request_submitted(request, payload):
-    """Called inside the transaction that creates a ``ServiceRequest``.
+    """Called inside the transaction that creates a ``ServiceRequest`` of the plugin's service.
 
-    ``request`` is flushed (it has an id); ``payload`` is the validated payload.
-    Plugins store their own rows for it here (in ``db.session``; the core
-    commits). Raising aborts the whole submission: nothing is stored. Returns
-    nothing.
+    Called only for the plugin owning the request's service. ``request`` is
+    flushed (it has an id); ``payload`` is the validated payload. The plugin
+    stores its own rows for it here (in ``db.session``; the core commits).
+    Raising aborts the whole submission: nothing is stored. Returns nothing.
     """
 
 
 @hookspec
 def request_status_changed(request, change):
-    """Called inside the transaction that applies a transition.
+    """Called inside the transaction that applies a transition to a request of the plugin's service.
 
-    ``request`` is the ``ServiceRequest``, already at its new status;
-    ``change`` is the new ``StatusChange`` (from_status, to_status, actor,
-    comment). Raising aborts the transition. Returns nothing.
+    Called only for the plugin owning the request's service. ``request`` is
+    the ``ServiceRequest``, already at its new status; ``change`` is the new
+    ``StatusChange`` (from_status, to_status, actor, comment). Raising aborts
+    the transition. Returns nothing.
+    """
+
+
+@hookspec
+def any_request_changed(request, change):
+    """Watch every request of every service: called after each submission and each transition.
+
+    Called for every plugin, after the owner's ``request_submitted`` or
+    ``request_status_changed``, inside the same transaction and in a savepoint
+    of its own. ``request`` is the ``ServiceRequest``; ``change`` is the new
+    ``StatusChange`` (``from_status`` is None for a submission). Raising is
+    logged and rolls back only what this plugin wrote: the request goes on.
+    Returns nothing.
     """
 
 
@@ -216,4 +230,16 @@ def portal_home_panels(territory, user):
 
     Called on each visit of the home page; ``user`` is the signed-in ``User``
     or None. Returns a list of ``markupsafe.Markup`` (or an empty list).
+    """
+
+
+@hookspec
+def open_data_links(territory):
+    """Add links to the territory's public open-data page: feeds and downloads a plugin publishes.
+
+    Called on each visit of ``/t/<slug>/open-data/``, with ``territory`` (a
+    ``Territory``) in scope and nobody necessarily signed in, so list only what
+    the territory chose to publish. Returns a list of dicts ``{"label": str,
+    "url": str, "format": str}`` (``format`` names the standard or file type,
+    e.g. "CSV", "GBFS", "NGSI-LD"); the lists of all plugins are concatenated.
     """

@@ -40,4 +40,39 @@ def translate_stored(message, params=None):
 def translation_directories(app, host):
     """The core catalog first, then every plugin's."""
     core = os.path.join(app.root_path, "translations")
-    return [core] + host.collect("register_translation_directories")
+    return [core] + host.translation_directories()
+
+
+def install_safe_template_gettext(jinja_env):
+    """Make the templates' ``_()``, ``gettext()`` and ``ngettext()`` survive a "%" in their text.
+
+    Jinja's new-style gettext always %-formats, even without variables, so a label that comes
+    from data ("Occupancy (%)") or a translation with a stray "%" raised and took the page down.
+    Literal template strings keep writing "%%" for a percent sign; a text that cannot be
+    formatted is shown as it is (with "%%" collapsed) instead of failing.
+    """
+    from flask_babel import get_translations
+    from jinja2.utils import pass_context
+    from markupsafe import Markup
+
+    @pass_context
+    def template_gettext(__context, __message, **variables):
+        text = get_translations().ugettext(__message)
+        return _format(__context, text, __message, variables)
+
+    @pass_context
+    def template_ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        text = get_translations().ungettext(__singular, __plural, __num)
+        return _format(__context, text, __singular if __num == 1 else __plural, variables)
+
+    def _format(context, text, original, variables):
+        wrap = Markup if context.eval_ctx.autoescape else str
+        for candidate in (text, original):
+            try:
+                return wrap(candidate) % variables
+            except (KeyError, ValueError, TypeError):
+                continue
+        return wrap(str(text).replace("%%", "%"))
+
+    jinja_env.globals.update(gettext=template_gettext, ngettext=template_ngettext)

@@ -61,7 +61,9 @@ class PluginHost:
         self.pm.check_pending()
         self._collect_service_types()
         self._collect_indicators()
-        self.migration_directories = self.collect("register_migration_directories")
+        self.migration_directories = _unique(
+            [kind.migrations for kind in self.service_types.values() if kind.migrations]
+            + self.collect("register_migration_directories"))
 
     def _register(self, name, module_name, loader, version, source):
         if name in self.infos and self.infos[name].error is None:
@@ -85,25 +87,67 @@ class PluginHost:
                     raise PluginConfigurationError(
                         f"Service type {service_type.key!r} is declared by both {owner!r} and {plugin_name!r}."
                     )
-                self.service_types[service_type.key] = service_type
+                self.service_types[service_type.key] = guard_callbacks(service_type, plugin_name)
                 self.service_type_plugin[service_type.key] = plugin_name
 
     def _collect_indicators(self):
-        for _plugin, indicators in self.call_each("register_indicators"):
+        owners = {}
+        declared = [(self.service_type_plugin[kind.key], kind.indicators) for kind in self.service_types.values()]
+        for plugin_name, indicators in declared + self.call_each("register_indicators"):
             for indicator in indicators:
+                if indicator.key in owners:
+                    raise PluginConfigurationError(
+                        f"Indicator {indicator.key!r} is declared by both {owners[indicator.key]!r} and {plugin_name!r}."
+                    )
+                owners[indicator.key] = plugin_name
                 self.indicators[indicator.key] = indicator
 
+    # -- what plugins bring: declared on their service types, plus the raw register_* hooks ----
+    def _declared(self, attribute, hook_name):
+        items = [item for kind in self.service_types.values() for item in getattr(kind, attribute)]
+        return _unique(items + self.collect(hook_name))
+
+    def blueprints(self):
+        """Flask blueprints of every plugin (``ServiceType.blueprints`` and ``register_blueprints``)."""
+        return self._declared("blueprints", "register_blueprints")
+
+    def api_blueprints(self):
+        """REST blueprints of every plugin (``ServiceType.api_blueprints`` and ``register_api_blueprints``)."""
+        return self._declared("api_blueprints", "register_api_blueprints")
+
+    def commands(self):
+        """click commands of every plugin (``ServiceType.commands`` and ``register_commands``)."""
+        return self._declared("commands", "register_commands")
+
+    def personal_data(self):
+        """``PersonalData`` of the core and every plugin (``ServiceType.personal_data`` and the hook)."""
+        return self._declared("personal_data", "register_personal_data")
+
+    def translation_directories(self):
+        """Catalog folders of every plugin (``ServiceType.translations`` and the hook)."""
+        declared = [kind.translations for kind in self.service_types.values() if kind.translations]
+        return _unique(declared + self.collect("register_translation_directories"))
+
     # -- calling ---------------------------------------------------------
+    # The arguments are checked and gathered before a plugin runs: a mistake in the core's call
+    # raises TypeError where it was made, and is never blamed on (or hidden by) a plugin.
+    def _implementations(self, hook_name, kwargs):
+        """The hook's implementations in calling order, each with its arguments taken from ``kwargs``."""
+        hook = getattr(self.pm.hook, hook_name)
+        expected = set(hook.spec.argnames) if hook.spec else set(kwargs)
+        if set(kwargs) != expected:
+            raise TypeError(f"Hook {hook_name} takes {sorted(expected)}, was called with {sorted(kwargs)}.")
+        return [(impl, [kwargs[name] for name in impl.argnames]) for impl in reversed(hook.get_hookimpls())]
+
     def call_each(self, hook_name, **kwargs):
         """Call every implementation, logging and skipping those that raise.
 
         Returns (plugin name, result) pairs for the non-None results.
         """
-        hook = getattr(self.pm.hook, hook_name)
         results = []
-        for impl in reversed(hook.get_hookimpls()):
+        for impl, args in self._implementations(hook_name, kwargs):
             try:
-                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+                result = impl.function(*args)
             except Exception:
                 log.exception("Plugin %s raised in %s; its answer is left out", impl.plugin_name, hook_name)
                 continue
@@ -112,9 +156,15 @@ class PluginHost:
         return results
 
     def first_result(self, hook_name, **kwargs):
-        """Call a ``firstresult`` hook safely: the first non-None answer, or None."""
-        for _plugin, result in self.call_each(hook_name, **kwargs):
-            return result
+        """Call a ``firstresult`` hook safely: stop at the first non-None answer and return it (None if none)."""
+        for impl, args in self._implementations(hook_name, kwargs):
+            try:
+                result = impl.function(*args)
+            except Exception:
+                log.exception("Plugin %s raised in %s; the next plugin is asked", impl.plugin_name, hook_name)
+                continue
+            if result is not None:
+                return result
         return None
 
     def collect(self, hook_name, **kwargs):
@@ -124,37 +174,85 @@ class PluginHost:
     def call_owner(self, hook_name, service_key, **kwargs):
         """Call only the implementation of the plugin owning ``service_key`` (logged if it raises)."""
         owner = self.service_type_plugin.get(service_key)
-        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+        for impl, args in self._implementations(hook_name, kwargs):
             if impl.plugin_name != owner:
                 continue
             try:
-                return impl.function(*(kwargs[arg] for arg in impl.argnames))
+                return impl.function(*args)
             except Exception:
                 log.exception("Plugin %s raised in %s", impl.plugin_name, hook_name)
         return None
 
     def call_for_service(self, hook_name, service_key, **kwargs):
-        """Call a request hook: strictly for the plugin owning the service, safely for the others.
+        """Call a request hook of the plugin owning the service only; its failure propagates.
 
-        The owner's failure propagates so the caller rolls back (its domain rows
-        would be missing otherwise); another plugin's failure is only logged.
+        The caller rolls back when it raises: the plugin's domain rows would be
+        missing otherwise. Other plugins watch requests through
+        ``any_request_changed`` (see ``observe``).
         """
         owner = self.service_type_plugin.get(service_key)
-        hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
-            args = [kwargs[arg] for arg in impl.argnames]
+        for impl, args in self._implementations(hook_name, kwargs):
             if impl.plugin_name == owner:
                 impl.function(*args)
-                continue
+
+    def observe(self, session, **kwargs):
+        """Tell every plugin about a request's change (``any_request_changed``), each in a savepoint.
+
+        An observer that raises is logged and what it wrote is rolled back; the
+        request's own change goes on.
+        """
+        for impl, args in self._implementations("any_request_changed", kwargs):
             try:
-                impl.function(*args)
+                with session.begin_nested():
+                    impl.function(*args)
             except Exception:
-                log.exception("Plugin %s raised in %s; its answer is left out", impl.plugin_name, hook_name)
+                log.exception("Plugin %s raised in any_request_changed; its work is rolled back", impl.plugin_name)
 
     def plugin_for(self, service_key):
         """Return the pluggy plugin object owning a service type, or None."""
         name = self.service_type_plugin.get(service_key)
         return self.pm.get_plugin(name) if name else None
+
+
+#: ServiceType callbacks the core calls while drawing its pages, and what stands in when one raises.
+GUARDED_CALLBACKS = {"summarize": "", "request_form_context": None, "request_detail_context": None}
+
+
+def guard_callbacks(service_type, plugin_name):
+    """Return ``service_type`` with its page callbacks guarded like hooks.
+
+    A callback that raises is logged; ``summarize`` then gives an empty line
+    and the context callbacks give None, so the core's page leaves the
+    plugin's part out and shows the rest.
+    """
+    import dataclasses
+
+    def guarded(name, function, fallback):
+        def call(argument):
+            try:
+                return function(argument)
+            except Exception:
+                log.exception("Plugin %s raised in %s of service type %s; that part of the page is left out",
+                              plugin_name, name, service_type.key)
+                return fallback
+
+        call.__wrapped__ = function
+        return call
+
+    return dataclasses.replace(service_type, **{
+        name: guarded(name, getattr(service_type, name), fallback) for name, fallback in GUARDED_CALLBACKS.items()
+    })
+
+
+def _unique(items):
+    """Keep the first of each item (by identity, or equality for paths), in order."""
+    seen, kept = set(), []
+    for item in items:
+        key = item if isinstance(item, str) else id(item)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _core_version():

@@ -7,9 +7,13 @@ from typing import Any, Callable
 class Transition:
     """A move a request may make; ``by`` says who may make it."""
 
+    #: Identifier sent by the action's form (``transition=<name>``).
     name: str
+    #: Text of the action's button (mark it with _l).
     label: str
+    #: States the request may be in for this move.
     sources: tuple[str, ...]
+    #: State the request is in after the move.
     target: str
     #: "operator" (the module's operators and territory admins) and/or "requester".
     by: tuple[str, ...] = ("operator",)
@@ -25,15 +29,23 @@ class ServiceType:
     read the module's configuration and territory.
     """
 
+    #: Unique identifier, in URLs and the database (lower case, e.g. ``"concierge"``).
     key: str
+    #: Name shown to people (mark it with _l).
     label: str
+    #: One or two sentences on the service's card (mark it with _l).
     description: str
+    #: Family of services, used to group cards (``"mobility"``, ``"family"``, ``"other"``…).
     category: str
+    #: marshmallow schema class validating a request's payload (form and JSON alike).
     request_schema: type
+    #: marshmallow schema class validating a module's configuration.
     config_schema: type
     #: status -> human label (both marked with _l for translation).
     states: dict[str, str]
+    #: State of a new request.
     initial_state: str
+    #: Every move the workflow allows; the core refuses any other.
     transitions: tuple[Transition, ...]
     #: Path of an SVG file (24×24 view box, drawn with ``currentColor``), shown on service cards and
     #: in navigation: ``os.path.join(os.path.dirname(__file__), "static", "icon.svg")``. A short text
@@ -42,15 +54,36 @@ class ServiceType:
     #: Template of the fields of the request form, included in the core's service page.
     #: It receives ``module``, ``values`` and ``errors`` plus ``request_form_context(module)``.
     request_form_template: str | None = None
+    #: ``(module) -> dict`` added to the form template's context; guarded: if it raises, the form is left out.
     request_form_context: Callable[[Any], dict] = field(default=lambda module: {})
     #: Template rendering a request's payload on its detail page (``request_``, ``payload``
     #: plus ``request_detail_context(request)``).
     request_detail_template: str | None = None
+    #: ``(request) -> dict`` given to the detail template as ``detail``; guarded: if it raises, the part is left out.
     request_detail_context: Callable[[Any], dict] = field(default=lambda request: {})
     #: Endpoint of extra operator pages (e.g. a provider's round), linked from the queue.
     operator_endpoint: str | None = None
     #: Turns a validated payload into a short summary line for lists.
     summarize: Callable[[dict], str] = field(default=lambda payload: "")
+    # What the plugin brings with the service, declared once here instead of one register_* hook
+    # each (the hooks still work, and add to these).
+    #: Flask blueprints (pages), e.g. ``(views.bp,)``.
+    blueprints: tuple = ()
+    #: flask-smorest blueprints made with ``territory_api_blueprint`` (REST endpoints).
+    api_blueprints: tuple = ()
+    #: ``Indicator`` declarations.
+    indicators: tuple = ()
+    #: ``PersonalData`` declarations (export and erasure).
+    personal_data: tuple = ()
+    #: click commands added to ``coopserv``.
+    commands: tuple = ()
+    #: Absolute path of the plugin's Alembic versions folder (its own branch).
+    migrations: str | None = None
+    #: Absolute path of the plugin's gettext catalogs (``<lang>/LC_MESSAGES/messages.mo``).
+    translations: str | None = None
+    #: True when requests hold confidences (a family's situation): only the requester and the
+    #: module's own operators read them; territory admins see counts per status, not contents.
+    confidential: bool = False
 
     @property
     def final_states(self):
@@ -76,11 +109,17 @@ class Indicator:
     loading rows into Python.
     """
 
+    #: Unique identifier, ``<service>.<name>`` (``"concierge.orders"``).
     key: str
+    #: Name shown on the dashboard (mark it with _l).
     label: str
+    #: Unit shown after values (``_l("orders")``, ``"%"``, ``"h"``).
     unit: str
+    #: Service whose modules it measures (None: the core's, for the whole territory).
     service_key: str | None
+    #: ``(module, start, end) -> number or None`` over ``[start, end)``, aggregated in SQL.
     compute: Callable[[Any, Any, Any], float | int | None]
+    #: What it counts and why, shown beside the chart.
     description: str = ""
     #: True when comparing territories per 1,000 employees makes sense (counts, not rates).
     per_employees: bool = False
@@ -103,13 +142,29 @@ class PersonalData:
     ``title`` (what is kept, for people) and ``purpose`` (why) are shown on each
     territory's personal-data policy; mark them with ``_l``. Without them the policy
     names the plugin's service and says the data serves to provide it.
+
+    ``scrub`` names the columns holding text the person wrote (a need's title,
+    an idea's pitch, a text or JSON column): on anonymisation each becomes the
+    neutral "contribution removed" text (every string inside a JSON value), so
+    what others supported or voted for keeps its place without the words; and
+    wherever the core copied those texts (audit log, other people's
+    notifications) they are removed too. ``related`` finds rows *about* the
+    person that another column links to them (a case's notes): a function of
+    the user id returning a SQL condition, used instead of ``user_column``,
+    whose own value is then left alone.
     """
 
+    #: The model class holding the rows.
     model: Any
+    #: Column holding the person's user id.
     user_column: str
+    #: Columns written in the person's export.
     fields: tuple[str, ...]
+    #: ``"delete"`` the rows, or ``"anonymise"`` them (user column set to NULL, statistics kept).
     erase: str = "delete"
+    #: How long rows are kept (None: as long as the account).
     retention_days: int | None = None
+    #: Name of the rows in the export (default: the table's name).
     label: str = ""
     #: Column -> value written on anonymisation.
     anonymised_values: dict = field(default_factory=dict)
@@ -117,3 +172,13 @@ class PersonalData:
     title: Any = ""
     #: Why it is kept, in words (lazy-translated), for the personal-data policy.
     purpose: Any = ""
+    #: Columns of text the person wrote, replaced by the neutral text (and hunted in copies).
+    scrub: tuple[str, ...] = ()
+    #: user id -> SQL condition selecting rows about the person through another table (optional).
+    related: Callable[[int], Any] | None = None
+    #: Rows only the person and the service's own team may read (a spouse-welcome case): the
+    #: territory admin's export counts them and leaves their contents out.
+    confidential: bool = False
+    #: Exported rows -> those holding confidences (some rows of a shared table, e.g. requests of a
+    #: confidential service): the territory admin's export shows their ``scrub`` columns as withheld.
+    confidential_rows: Callable[[list], list] | None = None

@@ -1,15 +1,17 @@
 """Tenant scoping: the one place that knows which territory a query belongs to.
 
 Every tenant-owned model inherits ``TenantMixin``. A single ``do_orm_execute``
-listener adds ``territory_id = <current territory>`` to every ORM SELECT that
-touches such a model, and refuses to run one when no territory is current,
-unless the statement explicitly asks for all territories with
-``.execution_options(all_territories=True)``.
+listener adds ``territory_id = <current territory>`` to every ORM SELECT, bulk
+UPDATE and bulk DELETE (``db.session.execute(update(Model)...)``) that touches
+such a model, and refuses to run one when no territory is current, unless the
+statement explicitly asks for all territories with
+``.execution_options(all_territories=True)``. The names of the tenant tables
+are gathered once, as each model class is mapped.
 
 What the listener does not cover, and why tests still check isolation per
 route: objects already in the session identity map (``db.session.get`` can
-return them), ``text()`` SQL, Core ``insert/update/delete`` statements and raw
-connections.
+return them), ``text()`` SQL, statements run on a connection rather than the
+ORM session, and raw connections.
 """
 from contextlib import contextmanager
 
@@ -103,23 +105,30 @@ def require_territory(slug):
     return territory
 
 
+#: Names of the tables of every TenantMixin model, filled as each model class is mapped.
+TENANT_TABLES = set()
+
+
+@event.listens_for(TenantMixin, "instrument_class", propagate=True)
+def _remember_tenant_table(mapper, class_):
+    """Gather the tenant tables once, as their models are mapped, rather than on every query."""
+    TENANT_TABLES.add(mapper.local_table.name)
+
+
 def _touches_tenant_model(state):
-    """Tell whether a tenant table is selected, joined or used in a subquery of the statement."""
+    """Tell whether a tenant table is selected, changed, joined or used in a subquery of the statement."""
     if any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers):
         return True
-    tenant_tables = _tenant_table_names()
-    return any(table.name in tenant_tables
+    return any(table.name in TENANT_TABLES
                for table in find_tables(state.statement, include_joins=True, include_aliases=True))
 
 
-def _tenant_table_names():
-    from coopserv.extensions import db
-
-    return {mapper.local_table.name for mapper in db.Model.registry.mappers if issubclass(mapper.class_, TenantMixin)}
-
-
 def _scope_select(state):
-    if not state.is_select or state.is_column_load or state.is_relationship_load:
+    """Add the current territory to ORM SELECT, bulk UPDATE and bulk DELETE statements on tenant tables."""
+    if state.is_select:
+        if state.is_column_load or state.is_relationship_load:
+            return
+    elif not (state.is_update or state.is_delete):
         return
     if state.execution_options.get(ALL_TERRITORIES) or not _touches_tenant_model(state):
         return

@@ -15,7 +15,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from coopserv import create_app
+from coopserv.demo import seed_demo
 from coopserv.extensions import db
+from coopserv.accounts.services import grant_role
+from coopserv.modules.services import disable_module, indicator_values, update_settings
+from coopserv.notifications.models import Notification
+from coopserv.privacy.services import erase_person, export_person
+from coopserv.tokens.services import create_token
+
+#: What plugin tests may import from here besides the fixtures (with coopserv.plugin_api, all they need).
+__all__ = ["Notification", "TEST_PASSWORD", "api_headers", "create_token", "disable_module", "erase_person",
+           "export_person", "grant_role", "indicator_values", "run_tick", "seed_demo", "update_settings"]
 
 TEST_PASSWORD = "correct horse battery"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
@@ -146,12 +156,10 @@ def app_config():
 _APPS = {}
 
 
-@pytest.fixture
-def app(coopserv_database, app_config, tmp_path):
-    """The app on the migrated test database, with its settings restored and tables emptied after the test."""
-    from coopserv.extensions import limiter
-
+def shared_app(coopserv_database, app_config=None):
+    """The session's app for ``app_config`` (built once per configuration)."""
     url, root = coopserv_database
+    app_config = app_config or {}
     key = repr(sorted(app_config.items(), key=lambda item: item[0]))
     application = _APPS.get(key)
     if application is None:
@@ -159,11 +167,48 @@ def app(coopserv_database, app_config, tmp_path):
         config.update(app_config)
         application = _APPS[key] = create_app(config)
         application.test_client_class = CoopservClient
+    return application
+
+
+@pytest.fixture
+def app(coopserv_database, app_config, tmp_path):
+    """The app on the migrated test database, with its settings restored and tables emptied after the test."""
+    from coopserv.extensions import limiter
+
+    application = shared_app(coopserv_database, app_config)
     settings = dict(application.config)
     application.config["MAIL_OUTBOX"] = os.path.join(str(tmp_path), "outbox")
     limiter.reset()  # no test inherits another's sign-in attempts
     try:
         with application.app_context():
+            yield application
+            db.session.remove()
+            _empty_tables()
+            db.engine.dispose()
+    finally:
+        application.config.clear()
+        application.config.update(settings)
+
+
+@pytest.fixture(scope="module")
+def demo_app(coopserv_database, tmp_path_factory):
+    """The app with the four demo territories seeded once for the whole test module.
+
+    Seeding costs seconds, so tests that only read (walking every page, counting queries) share
+    one demo; its tables are emptied when the module ends. A module using ``demo_app`` must not
+    also use ``app``, whose teardown empties the tables after each test.
+    """
+    from coopserv.demo import seed_demo
+    from coopserv.extensions import limiter
+
+    application = shared_app(coopserv_database)
+    settings = dict(application.config)
+    application.config["MAIL_OUTBOX"] = str(tmp_path_factory.mktemp("demo-outbox"))
+    limiter.reset()
+    try:
+        with application.app_context():
+            seed_demo()
+            db.session.commit()
             yield application
             db.session.remove()
             _empty_tables()
@@ -190,6 +235,7 @@ def _empty_tables():
 
 @pytest.fixture
 def client(app):
+    """A browser-like test client of the app (``CoopservClient``: ``login``, ``post_form``, ``post_json``)."""
     return app.test_client()
 
 
@@ -201,6 +247,7 @@ def make_client(app):
 
 @pytest.fixture
 def make_territory(app):
+    """Create a territory: ``make_territory("figeac", "Figeac")`` (slug and name made up when left out)."""
     from coopserv.territories.services import create_territory
 
     counter = iter(range(1, 10_000))
@@ -215,6 +262,7 @@ def make_territory(app):
 
 @pytest.fixture
 def make_organization(app):
+    """Create an organization in a territory: ``make_organization(territory, "Figeac Aéro", employee_count=1200)``."""
     from coopserv.organizations.models import Organization
     from coopserv.tenancy import territory_scope
 
@@ -335,8 +383,196 @@ def browser_page():
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Pages run under the app's Content-Security-Policy: any violation fails the test.
+        violations = []
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
         try:
             yield page
+            assert violations == [], f"Content-Security-Policy violations: {violations}"
         finally:
             context.close()
             browser.close()
+
+
+# -- helpers for plugin tests ----------------------------------------------------------------------
+
+def run_tick(territory, now=None):
+    """Run every plugin's ``tick`` for ``territory`` (at ``now``, naive UTC), as ``coopserv tick`` does."""
+    from coopserv.plugin_host import plugin_host
+    from coopserv.tenancy import territory_scope
+    from coopserv.timeutil import utcnow
+
+    with territory_scope(territory):
+        plugin_host().call_each("tick", territory=territory, now=now or utcnow())
+
+
+def api_headers(user, territory, name="tests"):
+    """Create a personal access token of ``user`` in ``territory``; return the headers that send it."""
+    from coopserv.tenancy import territory_scope
+
+    with territory_scope(territory):
+        _token, secret = create_token(user, territory, name)
+    return {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+
+
+class FrozenClock:
+    """The time every ``utcnow()`` of coopserv and its plugins answers, until the test ends."""
+
+    def __init__(self, now):
+        self.set(now)
+
+    @property
+    def now(self):
+        from coopserv import timeutil
+
+        return timeutil._frozen
+
+    def set(self, now):
+        """Stop the clock at ``now`` (a naive UTC datetime)."""
+        from coopserv import timeutil
+
+        timeutil._frozen = now
+        return now
+
+    def advance(self, **delta):
+        """Move the clock on by a ``timedelta(**delta)`` (``minutes=15``, ``days=1``…); return the new time."""
+        from datetime import timedelta
+
+        return self.set(self.now + timedelta(**delta))
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze ``utcnow()`` (2030-01-07 09:00 UTC, a Monday, unless set): ``frozen_clock.advance(days=1)``."""
+    from datetime import datetime
+
+    from coopserv import timeutil
+
+    clock = FrozenClock(datetime(2030, 1, 7, 9, 0))
+    try:
+        yield clock
+    finally:
+        timeutil._frozen = None
+
+
+#: Roles given to the people of a peopled territory, by the attribute that holds them.
+PEOPLE = {"employee": "employee", "colleague": "employee", "referent": "company_referent",
+          "governance": "governance_member", "admin": "territory_admin", "operator": "service_operator"}
+
+
+@pytest.fixture
+def make_peopled_territory(make_territory, make_organization, make_user, enable_module):
+    """Return a factory of a territory with organizations, people in every role and enabled modules.
+
+    ``make_peopled_territory("figeac", "Figeac", services=("concierge",))`` gives a namespace with
+    ``territory``, ``organizations`` (two, or ``organizations=[(name, employees), …]``),
+    ``modules`` by service key and ``module`` (the first), and people: ``employee`` (first
+    organization), ``colleague`` (second), ``referent`` (company referent of the first),
+    ``governance``, ``admin`` and ``operator`` (of every enabled module). ``emails`` maps those
+    names to addresses; ``stage``, ``config`` (by service key) and ``pilots`` go to ``enable_module``.
+    """
+    def factory(slug, name, services=(), organizations=None, emails=None, stage="perennial", config=None,
+                pilots=False):
+        territory = make_territory(slug, name)
+        organizations = [make_organization(territory, org_name, employee_count=count)
+                         for org_name, count in (organizations or [(f"{name} Industrie", 120), (f"{name} Bois", 15)])]
+        modules = {key: enable_module(territory, key, stage=stage, config=(config or {}).get(key),
+                                      pilots=organizations if pilots else ())
+                   for key in services}
+        emails = emails or {}
+        people = {}
+        for handle, role in PEOPLE.items():
+            organization = {"employee": organizations[0], "referent": organizations[0],
+                            "colleague": organizations[-1]}.get(handle)
+            first_module = next(iter(modules.values()), None) if role == "service_operator" else None
+            people[handle] = make_user(territory, role, organization, module=first_module,
+                                       email=emails.get(handle) or f"{handle}@{slug}.example",
+                                       name=f"{handle.capitalize()} of {name}")
+        if len(modules) > 1:
+            from coopserv.accounts.models import Membership
+            from coopserv.tenancy import territory_scope
+
+            with territory_scope(territory):
+                for module in list(modules.values())[1:]:
+                    db.session.add(Membership(user_id=people["operator"].id, role="service_operator",
+                                              status="active", territory_id=territory.id, module_id=module.id))
+                db.session.commit()
+        from types import SimpleNamespace
+
+        return SimpleNamespace(territory=territory, organizations=organizations, modules=modules,
+                               module=next(iter(modules.values()), None), **people)
+
+    return factory
+
+
+@pytest.fixture
+def make_world(make_peopled_territory):
+    """Return a factory of two peopled territories with the same services: ``home`` and ``away``.
+
+    ``world = make_world("concierge")``: ``world.home`` is Figeac, ``world.away`` Autun Morvan
+    (see ``make_peopled_territory``); isolation tests check that people of one never reach the other.
+    """
+    def factory(*services, stage="perennial", config=None):
+        from types import SimpleNamespace
+
+        home = make_peopled_territory("figeac", "Figeac", services, stage=stage, config=config)
+        away = make_peopled_territory("autun-morvan", "Autun Morvan", services, stage=stage, config=config)
+        return SimpleNamespace(home=home, away=away)
+
+    return factory
+
+
+# -- the route isolation test every plugin gets for free (coopserv/route_isolation.py) --------------
+
+class RouteIsolation(pytest.Module):
+    """coopserv's route isolation tests, collected beside a plugin's tests (its ``tests/conftest.py``)."""
+
+    coopserv_owner = None
+
+    def _getobj(self):
+        from coopserv import route_isolation
+
+        return route_isolation
+
+
+def pytest_collect_file(file_path, parent):
+    """Add the route isolation test to the tests of every installed plugin, when its folder is collected."""
+    if file_path.name != "conftest.py":
+        return None
+    owner = _plugin_tested_in(str(file_path.parent))
+    if owner is None:
+        return None
+    collector = RouteIsolation.from_parent(parent, path=file_path)
+    collector.coopserv_owner = owner
+    return collector
+
+
+def _plugin_tested_in(folder):
+    """(entry point name, package) of the installed plugin whose tests live in ``folder``, or None."""
+    parent = os.path.dirname(os.path.abspath(folder))
+    for name, package, package_dir in _installed_plugins():
+        if os.path.basename(folder) == "tests" and parent in (package_dir, os.path.dirname(package_dir)):
+            return name, package
+    return None
+
+
+_PLUGINS = []
+
+
+def _installed_plugins():
+    """(name, package, package folder) of every plugin of the coopserv.plugins entry-point group."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    if not _PLUGINS:
+        for entry_point in entry_points(group="coopserv.plugins"):
+            try:
+                spec = importlib.util.find_spec(entry_point.value)
+            except (ImportError, ValueError):
+                continue
+            if spec is not None and spec.submodule_search_locations:
+                folder = os.path.abspath(list(spec.submodule_search_locations)[0])
+                _PLUGINS.append((entry_point.name, entry_point.value, folder))
+        _PLUGINS.append(("", "", ""))  # searched once, even when nothing is installed
+    return [plugin for plugin in _PLUGINS if plugin[0]]

@@ -13,7 +13,6 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
@@ -82,7 +81,12 @@ def json_error(status, message, errors=None):
 def form_data():
     """Return the submitted fields as a plain dict; lists for fields sent several times."""
     if request.is_json:
-        return request.get_json(silent=True) or {}
+        body = request.get_json(silent=True)
+        if body is None:
+            abort(400, _("The request body is not valid JSON."))
+        if not isinstance(body, dict):
+            abort(400, _("Send a JSON object."))
+        return body
     data = {}
     for key in request.form:
         if key == "csrf_token":
@@ -142,6 +146,13 @@ class JSONProvider(DefaultJSONProvider):
             return str(o)
         return DefaultJSONProvider.default(o)
 
+    def loads(self, s, **kwargs):
+        """Parse JSON; absurdly nested input is unreadable JSON (400), not a crash."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
 
 def register_web(app, host):
     """Register blueprints (core, then plugins), template helpers and error pages."""
@@ -178,7 +189,7 @@ def register_web(app, host):
                       admin_bp, tokens_bp, indicators_bp, open_data_bp, needs_bp, projects_bp, governance_bp,
                       ui_bp, branding_bp, legal_bp, legal_admin_bp, platform_legal_bp):
         app.register_blueprint(blueprint)
-    for blueprint in host.collect("register_blueprints"):
+    for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
     @app.url_defaults
@@ -247,6 +258,7 @@ def _error_page(error):
         404: _("This page does not exist."),
         405: _("This action is not allowed here."),
         409: _("This action conflicts with the current state."),
+        413: _("The request is too large."),
         422: _("Some fields are not valid."),
         429: _("Too many attempts; please wait a moment."),
     }
@@ -257,7 +269,8 @@ def _error_page(error):
                                          else None)
         return json_error(status, detail or message, _api_field_errors(data))
     _territory_of_path()
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message,
+                           errors=_api_field_errors(data)), status
 
 
 def _territory_of_path():
@@ -361,8 +374,4 @@ def _csrf_error(error):
     return render_template("errors/error.html", status=400, message=message), 400
 
 
-def safe_redirect_target(target, fallback):
-    """Return ``target`` only when it is a local path, to avoid open redirects."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for(fallback) if "." in fallback else fallback
+from coopserv.security import safe_redirect_target  # noqa: E402,F401  (the one redirect rule, kept importable here)

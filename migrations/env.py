@@ -93,6 +93,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # A database migrated before plugins kept their own migrations gets today's revision ids.
+        from coopserv.migration_layout import adopt_plugin_branches
+
+        with connection.begin():
+            adopt_plugin_branches(connection, context.script)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -16,31 +16,26 @@ from coopserv.modules.models import ModuleMember, ServiceModule
 from coopserv.organizations.models import Organization
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.tenancy import territory_scope
+from coopserv.testing_routes import ALL_METHODS, discover_routes
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
-PUBLIC_ENDPOINTS = {"portal.home", "membership.signup"}
+PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
 PUBLIC_BLUEPRINTS = {"open_data"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
 
-def _checked_here(app, endpoint):
-    """The core's routes and the concierge's; every other plugin checks its own routes in its tests."""
-    blueprint = app.blueprints.get(endpoint.split(".", 1)[0])
-    module = blueprint.import_name if blueprint is not None else ""
-    return module.startswith("coopserv.") or module.startswith("coopserv_plugins.concierge")
-
-
 def _territory_routes():
-    """(method, rule, endpoint) of every route under /t/<territory_slug>/, from a throwaway app."""
+    """(method, rule, endpoint) of the core's and the concierge's routes under /t/<territory_slug>/.
+
+    Real Figeac objects stand behind each URL variable here. Every plugin's routes (the concierge's
+    too) are also checked by the route isolation test that coopserv.testing adds to each plugin's
+    tests (coopserv/route_isolation.py); both discover routes with coopserv.testing_routes.
+    """
     app = create_app({"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    routes = []
-    for rule in app.url_map.iter_rules():
-        if "territory_slug" not in rule.arguments or not _checked_here(app, rule.endpoint):
-            continue
-        for method in sorted(rule.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
-            routes.append(pytest.param(method, rule.rule, rule.endpoint, id=f"{method} {rule.rule}"))
-    return routes
+    return [pytest.param(method, route.rule, route.endpoint, id=f"{method} {route.rule}")
+            for route in discover_routes(app, ALL_METHODS)
+            if route.in_territory and route.owner in ("core", "concierge") for method in sorted(route.methods)]
 
 
 ROUTES = _territory_routes()

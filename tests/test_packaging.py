@@ -29,8 +29,19 @@ def test_every_package_is_listed_in_pyproject():
 
 
 def test_plugins_folder_is_installed_as_coopserv_plugins():
-    assert _declared()["package-dir"] == {"coopserv_plugins": "plugins"}
+    assert _declared()["package-dir"] == {"coopserv_plugins": "plugins", "coopserv.migrations": "migrations"}
     assert not any(name == "plugins" or name.startswith("plugins.") for name in _declared()["packages"])
+
+
+def test_migrations_ship_inside_the_packages():
+    """The core's revisions install as coopserv/migrations; each plugin's stay in its package."""
+    declared = _declared()
+    assert {"coopserv.migrations", "coopserv.migrations.versions"} <= set(declared["packages"])
+    assert {"alembic.ini", "script.py.mako"} <= set(declared["package-data"]["coopserv.migrations"])
+    assert "migrations/**/*.py" in declared["package-data"]["*"]
+    for name in os.listdir(os.path.join(ROOT, "plugins")):
+        if os.path.isfile(os.path.join(ROOT, "plugins", name, "__init__.py")):
+            assert os.listdir(os.path.join(ROOT, "plugins", name, "migrations", "versions")), name
 
 
 def test_every_builtin_plugin_is_an_entry_point():

@@ -98,8 +98,7 @@ def test_plugins_list_shows_concierge_with_version_source_and_hooks(app):
     concierge_row = next(row for row in rows if row["name"] == "concierge")
     assert concierge_row["version"] == concierge.__version__
     assert concierge_row["service_types"] == ["concierge"]
-    assert {"register_service_types", "register_blueprints", "register_personal_data",
-            "request_submitted"} <= set(concierge_row["hooks"])
+    assert {"register_service_types", "request_submitted", "module_stage_changed"} <= set(concierge_row["hooks"])
     assert concierge_row["error"] is None
 
 

@@ -67,16 +67,30 @@ def test_admin_erases_a_member_of_this_territory_only(make_client, figeac, autun
     employee_id, request_id = figeac.employee.id, order.id
     admin = make_client()
     admin.login(figeac.admin)
-    assert admin.post_form(f"/t/figeac/admin/people/{employee_id}/erase").status_code == 302
+    from coopserv.privacy.services import pseudonym
+
+    reference = pseudonym(figeac.employee)
+    confirmation = admin.get(f"/t/figeac/admin/people/{employee_id}/erase")
+    assert confirmation.status_code == 200 and 'name="confirm"' in confirmation.get_data(as_text=True)
+    # Without ticking the confirmation, nothing happens.
+    assert admin.post_form(f"/t/figeac/admin/people/{employee_id}/erase").status_code == 422
+    assert len(rows(User, id=employee_id)) == 1
+    assert admin.post_form(f"/t/figeac/admin/people/{employee_id}/erase", {"confirm": "yes"}).status_code == 302
     assert rows(User, id=employee_id) == []
     assert rows(Order, request_id=request_id)[0].notes == ""
+    # The audit log keeps a pseudonym, never the e-mail.
     assert [(e.target, e.actor_id) for e in rows(AuditEntry, action="privacy.erased")] == [
-        ("camille@aero.example", figeac.admin.id)]
+        (reference, figeac.admin.id)]
+    assert reference.startswith("person-") and len(reference) == len("person-") + 12
+    assert not [e for e in rows(AuditEntry) if "camille@aero.example" in f"{e.target} {e.details}"]
 
     # Someone who also belongs to Autun is not erased from Figeac's admin pages.
     with scoped(autun.territory):
         grant_role(figeac.colleague, "employee", autun.company.id)
-    assert admin.post_form(f"/t/figeac/admin/people/{figeac.colleague.id}/erase").status_code == 403
+    assert admin.post_form(f"/t/figeac/admin/people/{figeac.colleague.id}/erase",
+                           {"confirm": "yes"}).status_code == 403
+    assert "coopserv person erase" in admin.get(f"/t/figeac/admin/people/{figeac.colleague.id}/erase").get_data(
+        as_text=True)
     assert len(rows(User, id=figeac.colleague.id)) == 1
     assert len(rows(Membership, user_id=figeac.colleague.id)) == 2
 
@@ -84,7 +98,7 @@ def test_admin_erases_a_member_of_this_territory_only(make_client, figeac, autun
 def test_admin_cannot_erase_themselves(make_client, figeac):
     admin = make_client()
     admin.login(figeac.admin)
-    assert admin.post_form(f"/t/figeac/admin/people/{figeac.admin.id}/erase").status_code == 403
+    assert admin.post_form(f"/t/figeac/admin/people/{figeac.admin.id}/erase", {"confirm": "yes"}).status_code == 403
     assert len(rows(User, id=figeac.admin.id)) == 1
 
 
@@ -109,4 +123,6 @@ def test_export_and_erase_cover_needs_and_governance(app, figeac):
     erase_person(figeac.employee)
     with territory_scope(figeac.territory):
         kept = db.session.scalar(select(Need).filter_by(id=need_id))
-        assert kept.title == "Navette du matin" and kept.author_id is None
+        # The need keeps its place (others may support it), without the author's words.
+        assert kept.title == "Contribution retirée" and kept.author_id is None
+        assert "gare de Figeac" not in kept.description

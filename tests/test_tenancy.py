@@ -27,7 +27,9 @@ def test_scope_also_filters_orm_entities_and_joins(figeac, autun, scoped):
 
     with scoped(autun.territory):
         emails = set(db.session.scalars(select(User.email).join(Membership, Membership.user_id == User.id)))
-    assert emails == {"dominique@morvan.example", "admin@autun.example", "concierge@autun.example"}
+    assert emails == {"dominique@morvan.example", "admin@autun.example", "concierge@autun.example",
+                      "colleague@autun-morvan.example", "referent@autun-morvan.example",
+                      "governance@autun-morvan.example"}
 
 
 def test_all_territories_opts_out_deliberately(figeac, autun):
@@ -81,4 +83,4 @@ def test_a_tenant_table_only_joined_is_scoped_too(figeac, autun, scoped):
     with scoped(figeac.territory):
         assert set(db.session.scalars(in_subquery)) == {
             "camille@aero.example", "lou@menuiserie.example", "rh@aero.example", "admin@figeac.example",
-            "concierge@figeac.example"}
+            "concierge@figeac.example", "governance@figeac.example"}

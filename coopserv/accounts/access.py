@@ -46,6 +46,7 @@ def has_role(role, module_id=None):
 
 
 def is_territory_admin():
+    """Tell whether the signed-in user administers the current territory (platform admins do)."""
     return has_role(TERRITORY_ADMIN)
 
 
@@ -55,8 +56,18 @@ def is_member():
 
 
 def can_operate(module):
-    """Operators of this module and territory admins work its queue."""
-    return has_role(SERVICE_OPERATOR, module.id) or is_territory_admin()
+    """Operators of this module and territory admins work its queue (operators only, for a confidential service)."""
+    if has_role(SERVICE_OPERATOR, module.id):
+        return True
+    return is_territory_admin() and not is_confidential(module)
+
+
+def is_confidential(module):
+    """Tell whether the module's service keeps its requests from territory admins (ServiceType.confidential)."""
+    from coopserv.plugin_host import service_type
+
+    kind = service_type(module.service_key)
+    return bool(kind is not None and kind.confidential)
 
 
 def employer():

@@ -34,10 +34,24 @@ class User(UserMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Part of every session cookie; bumped on sign-out and password change so older copies stop working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self):
+        from coopserv.security import session_id_for
+
+        return session_id_for(self)
+
+    def end_sessions(self):
+        """Make every session cookie issued so far (on any device) stop working; the caller commits."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password):
+        """Store a new password hash; sessions opened with the old password end."""
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
         self.password_hash = generate_password_hash(password, method=method)
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

@@ -23,6 +23,12 @@ class PasswordSchema(Schema):
             raise ValidationError(_l("The two passwords differ."), "password_confirm")
 
 
+class PasswordChangeSchema(PasswordSchema):
+    """A signed-in person changes their password: the current one proves it is them."""
+
+    current_password = fields.String(required=True, validate=length(max=200))
+
+
 class SignUpSchema(PasswordSchema):
     name = fields.String(required=True, validate=length(min=2, max=120))
     email = fields.Email(required=True, validate=length(max=254))

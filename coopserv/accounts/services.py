@@ -18,6 +18,7 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.mail import send_mail
 from coopserv.notifications.services import notify
+from coopserv.security import check_password_in_constant_time
 from coopserv.organizations.models import Organization
 
 RESET_SALT = "coopserv-password-reset"
@@ -41,9 +42,16 @@ def create_user(name, email, password, platform_admin=False, language=None):
 def authenticate(email, password):
     """Return the user when the password matches, else None (same answer for unknown emails)."""
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password):
+    # An unknown address costs one hash check too, so timing does not tell which accounts exist.
+    if not check_password_in_constant_time(user, password):
         return None
     return user
+
+
+def end_sessions(user):
+    """End every session of ``user`` (sign-out): copies of the session cookie stop working."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def sign_up(territory, data):
@@ -142,3 +150,12 @@ def send_reset_mail(email, territory_slug=None):
 def reset_password(user, password):
     user.set_password(password)
     db.session.commit()
+
+
+def change_password(user, current_password, new_password):
+    """Check the current password, store the new one, end every other session; False if it was wrong."""
+    if not user.check_password(current_password):
+        return False
+    user.set_password(new_password)
+    db.session.commit()
+    return True

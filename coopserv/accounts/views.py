@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,12 +11,14 @@ from coopserv.accounts import services
 from coopserv.accounts.access import home_territory_slug, referent_organizations
 from coopserv.accounts.models import ACTIVE, Membership, User
 from coopserv.accounts.schemas import (
+    PasswordChangeSchema,
     PasswordResetRequestSchema,
     PasswordSchema,
     SignInSchema,
     SignUpSchema,
 )
 from coopserv.extensions import db, limiter
+from coopserv.security import user_from_session_id
 from coopserv.organizations.services import regenerate_invitation_code
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, safe_redirect_target, territory_blueprint
@@ -25,8 +27,9 @@ bp = Blueprint("accounts", __name__)
 territory_bp = territory_blueprint("membership", __name__)
 
 
-def load_user(user_id):
-    return db.session.get(User, int(user_id))
+def load_user(session_id):
+    """The signed-in user, unless the session predates their last sign-out or password change."""
+    return user_from_session_id(session_id, lambda user_id: db.session.get(User, user_id))
 
 
 def _sign_in_key():
@@ -71,6 +74,9 @@ def _home_of(user):
 
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere this session was copied (the session version changes)."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("site.index"))
@@ -107,6 +113,27 @@ def reset_password(token):
             flash(_("Your password was changed; you can sign in."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", invalid=False, errors=errors), 422 if errors else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def change_password():
+    """Change one's password; sessions on other devices end, this one goes on."""
+    errors = {}
+    if request.method == "POST":
+        try:
+            data = PasswordChangeSchema().load(form_data())
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            user = current_user._get_current_object()
+            if services.change_password(user, data["current_password"], data["password"]):
+                login_user(user)
+                flash(_("Your password was changed; your other sessions are signed out."), "success")
+                return redirect(url_for("accounts.change_password"))
+            errors = {"current_password": [_("This is not your current password.")]}
+    return render_template("accounts/password.html", errors=errors), 422 if errors else 200
 
 
 @territory_bp.route("/signup", methods=["GET", "POST"])

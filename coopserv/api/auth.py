@@ -52,5 +52,6 @@ def territory_api_blueprint(name, import_name, url_prefix, description):
 
 
 def require_role(*roles):
+    """Answer 403 (JSON) unless the token's owner holds one of ``roles`` in the territory."""
     if not any(has_role(role) for role in roles):
         abort(403, "Your roles in this territory do not allow this.")

@@ -23,7 +23,7 @@ from coopserv.api.schemas import (
 from coopserv.extensions import db
 from coopserv.modules.models import ServiceModule
 from coopserv.modules.services import get_module
-from coopserv.plugin_host import service_type
+from coopserv.plugin_host import plugin_host, service_type
 from coopserv.service_requests import services
 from coopserv.service_requests.models import ServiceRequest
 
@@ -58,6 +58,13 @@ def list_requests(filters, pagination_parameters):
     elif not is_territory_admin():
         query = query.where((ServiceRequest.module_id.in_(operated_module_ids()))
                             | (ServiceRequest.requester_id == current_user.id))
+    else:
+        # Territory admins read every service's requests except confidential ones they do not operate.
+        hidden = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+        if hidden:
+            query = query.where(ServiceModule.service_key.not_in(hidden)
+                                | ServiceRequest.module_id.in_(operated_module_ids())
+                                | (ServiceRequest.requester_id == current_user.id))
     if filters.get("service_key"):
         query = query.where(ServiceModule.service_key == filters["service_key"])
     if filters.get("status"):

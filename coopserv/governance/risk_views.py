@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from coopserv.accounts.access import has_role, is_territory_admin
 from coopserv.accounts.models import GOVERNANCE_MEMBER, TERRITORY_ADMIN
+from coopserv.input_guard import bounded_id
 from coopserv.web import form_data, roles_required, wants_json
 
 from . import risks
@@ -45,7 +46,8 @@ def save_risk():
     values = form_data()
     risk = None
     if values.get("risk_id"):
-        risk = _or_404(risks.get_risk(int(values["risk_id"])) if str(values["risk_id"]).isdigit() else None)
+        risk_id = bounded_id(values["risk_id"])
+        risk = _or_404(risks.get_risk(risk_id) if risk_id else None)
     try:
         risks.save_risk(RiskSchema().load(values), risk, current_user)
     except ValidationError as error:

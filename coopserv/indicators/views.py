@@ -12,6 +12,7 @@ from coopserv.accounts.models import GOVERNANCE_MEMBER, TERRITORY_ADMIN
 from coopserv.indicators import charts, services, summary
 from coopserv.modules.services import get_module, list_modules
 from coopserv.plugin_host import plugin_host
+from coopserv.schemas import EARLIEST_YEAR, LATEST_YEAR
 from coopserv.tenancy import current_territory
 from coopserv.timeutil import utcnow
 from coopserv.web import roles_required, territory_blueprint
@@ -35,6 +36,8 @@ def _period():
 def _parse_month(text):
     try:
         year, month = (int(part) for part in (text or "").split("-")[:2])
+        if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+            return None
         return date(year, month, 1)
     except ValueError:
         return None
@@ -186,7 +189,14 @@ def open_data():
         cards.append(dict(indicator=indicator, points=points,
                           chart=charts.monthly_bars(f"open-{index}", _(indicator.label), _(indicator.unit), points)))
     return render_template("indicators/open_data.html", cards=cards, start=start, end=end,
-                           signed_in=current_user.is_authenticated)
+                           signed_in=current_user.is_authenticated, feeds=_open_data_links())
+
+
+def _open_data_links():
+    """The feeds plugins publish (open_data_links hook), keeping only well-formed links."""
+    links = plugin_host().collect("open_data_links", territory=current_territory())
+    return [link for link in links
+            if isinstance(link, dict) and isinstance(link.get("label"), str) and isinstance(link.get("url"), str)]
 
 
 @public_bp.get("/<key>.csv")

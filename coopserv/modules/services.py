@@ -64,7 +64,6 @@ def enable_module(service_key, stage="prototype", config=None):
     db.session.flush()
     record("module.enabled", service_key, stage=module.stage)
     db.session.commit()
-    plugin_host().call_each("module_enabled", module=module)
     return module
 
 
@@ -76,6 +75,7 @@ def disable_module(module):
 
 
 def configure_module(module, raw_config):
+    """Validate ``raw_config`` with the plugin's config schema and store it (ValidationError otherwise)."""
     validated = validate_config(module.service_key, raw_config)
     module.config = validated
     record("module.configured", module.service_key, config=validated)
@@ -97,7 +97,8 @@ def update_settings(module, data):
            access=module.access, pilots=sorted(o.name for o in pilots))
     db.session.commit()
     if old_stage != module.stage:
-        plugin_host().call_each("module_stage_changed", module=module, old_stage=old_stage, new_stage=module.stage)
+        plugin_host().call_owner("module_stage_changed", module.service_key, module=module, old_stage=old_stage,
+                                 new_stage=module.stage)
     return module
 
 

@@ -14,6 +14,7 @@ from coopserv.accounts.access import (
 )
 from coopserv.accounts.models import TERRITORY_ADMIN
 from coopserv.extensions import db
+from coopserv.input_guard import bounded_id
 from coopserv.organizations.models import SIZE_BANDS
 from coopserv.web import (
     form_data,
@@ -226,8 +227,7 @@ def merge(need_id):
 def join_collective(need_id):
     """Add a need to an existing collective need (which may then pass the threshold)."""
     need = _need_or_404(need_id)
-    collective_id = request.form.get("collective_id", type=int) if not request.is_json else \
-        (request.get_json(silent=True) or {}).get("collective_id")
+    collective_id = bounded_id(form_data().get("collective_id"))
     item = db.session.scalar(select(CollectiveNeed).filter_by(id=collective_id)) if collective_id else None
     if item is None or need.status == "merged":
         if wants_json():
@@ -297,7 +297,7 @@ def settings():
             if form == "category":
                 services.add_category(CategorySchema().load(values))
             elif form == "toggle":
-                category = db.session.scalar(select(NeedCategory).filter_by(id=int(values.get("category_id", 0))))
+                category = db.session.scalar(select(NeedCategory).filter_by(id=bounded_id(values.get("category_id"))))
                 if category is None:
                     abort(404)
                 services.toggle_category(category)

@@ -9,6 +9,7 @@ from coopserv.organizations.models import Organization, new_invitation_code
 
 
 def list_organizations():
+    """The current territory's organizations, by name."""
     return list(db.session.scalars(select(Organization).order_by(Organization.name)))
 
 

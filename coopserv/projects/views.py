@@ -275,7 +275,7 @@ def import_template():
             values = {"template": text}
             try:
                 raw = json.loads(text)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 raw = None
         try:
             if not isinstance(raw, dict):

@@ -60,6 +60,7 @@ def submit_request(module, user, organization, raw_payload):
         db.session.flush()
         request.history.append(StatusChange(from_status=None, to_status=kind.initial_state, actor_id=user.id))
         plugin_host().call_for_service("request_submitted", module.service_key, request=request, payload=payload)
+        plugin_host().observe(db.session, request=request, change=request.history[0])
         notify(user.id, _l("Your request %(ref)s was received."), link=_request_link(request), ref=request.reference)
         db.session.commit()
     except Exception:
@@ -119,6 +120,7 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
         db.session.flush()
         plugin_host().call_for_service("request_status_changed", request.module.service_key,
                                        request=request, change=change)
+        plugin_host().observe(db.session, request=request, change=change)
         notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=_request_link(request),
                ref=request.reference, status=kind.states.get(transition.target, transition.target))
         if commit:

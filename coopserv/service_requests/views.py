@@ -5,7 +5,13 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from coopserv.accounts.access import can_operate, employer, operated_module_ids
+from coopserv.accounts.access import (
+    can_operate,
+    employer,
+    is_confidential,
+    is_territory_admin,
+    operated_module_ids,
+)
 from coopserv.extensions import db
 from coopserv.modules.services import availability, get_module
 from coopserv.plugin_host import service_type
@@ -35,7 +41,8 @@ def _usable_module(service_key):
 def _form_context(module, values=None, errors=None, status=None):
     kind = service_type(module.service_key)
     context = dict(module=module, kind=kind, values=values or {}, errors=errors or {}, status=status)
-    context.update(kind.request_form_context(module))
+    extra = kind.request_form_context(module)  # None when the plugin's callback failed (logged)
+    context.update(extra if extra is not None else {"form_unavailable": True})
     return context
 
 
@@ -124,7 +131,8 @@ def transition(request_id):
     """Apply a workflow transition; an illegal one is refused with a clear message."""
     service_request = _visible_request(request_id)
     may_operate = can_operate(service_request.module)
-    name = request.form.get("transition") or (request.get_json(silent=True) or {}).get("transition", "")
+    values = form_data()
+    name = values.get("transition") if isinstance(values.get("transition"), str) else ""
     comment = (request.form.get("comment") or "").strip()[:1000]
     try:
         services.apply_transition(service_request, name, current_user, may_operate, comment)
@@ -163,7 +171,8 @@ def operator_home():
     ids = operated_module_ids()
     from coopserv.modules.services import list_modules
 
-    modules = [m for m in list_modules(enabled_only=False) if m.id in ids or can_operate(m)]
+    modules = [m for m in list_modules(enabled_only=False) if m.id in ids or can_operate(m)
+               or is_territory_admin()]
     if not modules:
         abort(403)
     if len(modules) == 1:
@@ -178,9 +187,13 @@ def queue(service_key):
     module = get_module(service_key)
     if module is None or service_type(service_key) is None:
         abort(404)
-    if not can_operate(module):
-        abort(403)
     kind = service_type(service_key)
+    if not can_operate(module):
+        if is_territory_admin() and is_confidential(module):
+            # A confidential service: the admin follows where requests stand, never what they say.
+            return render_template("requests/queue_counts.html", module=module, kind=kind,
+                                   counts=services.status_counts(module))
+        abort(403)
     status = request.args.get("status") or None
     if status is not None and status not in kind.states:
         status = None

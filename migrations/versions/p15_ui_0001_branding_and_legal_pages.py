@@ -1,7 +1,7 @@
 """territory logo file and required pages (accessibility, legal notice, personal data)
 
 Revision ID: p15_ui_0001_branding_legal
-Revises: 0011_merge
+Revises: p9_robust_0001_session_version
 Create Date: 2026-11-30 04:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'p15_ui_0001_branding_legal'
-down_revision = '0011_merge'
+down_revision = "p9_robust_0001_session_version"
 branch_labels = None
 depends_on = None
 

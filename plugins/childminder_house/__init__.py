@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "childminder_house"
 
 STATES = {
@@ -58,7 +59,9 @@ def _form_context(module):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
     from .schemas import ChildminderHouseConfigSchema, PlaceRequestSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -79,44 +82,28 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="childminder_house.manage",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Placement
 
     return [PersonalData(Placement, "requester_id",
                          ("request_id", "house_id", "child_first_name", "child_birth_date", "child_age_months",
                           "start_date", "end_date", "requested_at", "allocated_at", "ended_at"),
                          erase="anonymise", anonymised_values={"child_first_name": "", "child_birth_date": None},
-                         label="childminder_house_placements")]
+                         scrub=("child_first_name",), label="childminder_house_placements")]
 
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_placement
 
     store_placement(request, payload)
@@ -124,8 +111,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import request_changed
 
     request_changed(request, change)
@@ -140,8 +125,6 @@ def tick(territory, now):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

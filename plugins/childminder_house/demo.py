@@ -103,10 +103,7 @@ def _history(module, house, user, organization, child, months, weekdays, hours, 
 
 def _parents(organizations):
     """Demo parents, employees of the territory's organizations (core helpers: plugin_api has no user factory)."""
-    from coopserv.accounts.models import EMPLOYEE, Membership
-    from coopserv.accounts.services import create_user
-    from coopserv.demo import DEMO_PASSWORD
-    from coopserv.plugin_api import current_territory
+    from coopserv.plugin_api import DEMO_PASSWORD, EMPLOYEE, Membership, create_user, current_territory
 
     territory = current_territory()
     parents = []

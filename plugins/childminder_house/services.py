@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coopserv.plugin_api import (
+    IllegalTransition,
     ServiceRequest,
     StatusChange,
     _l,
@@ -23,9 +24,6 @@ from coopserv.plugin_api import (
     gettext,
     notify,
     utcnow,
-)
-from coopserv.service_requests.services import (
-    IllegalTransition,  # not in plugin_api yet
 )
 
 from . import capacity
@@ -127,8 +125,7 @@ class WaitingEntry:
 
 def waiting_entries(house_id, lock=False):
     """Waiting requests of a house; with ``lock``, rows another transaction is changing are skipped."""
-    from coopserv.accounts.models import User
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization, User
 
     query = (select(Placement.id, Placement.organization_id, Placement.requester_id, ServiceRequest.status,
                     Placement.start_date, Placement.end_date, ServiceRequest.id, Placement.requested_at,
@@ -221,7 +218,7 @@ def occupancy_grid(house, day):
 
 def sponsorship_usage(house_id):
     """Per sponsoring company: name, places funded, places its employees' children hold."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     held = (select(Placement.organization_id, func.count(Placement.id).label("held"))
             .join(ServiceRequest, ServiceRequest.id == Placement.request_id)
@@ -529,7 +526,7 @@ def remove_childminder(childminder):
 
 def set_sponsorship(house, data):
     """Set the places a company funds in a house; zero ends the sponsorship."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     organization = db.session.scalar(select(Organization).filter_by(id=data["organization_id"]))
     if organization is None:

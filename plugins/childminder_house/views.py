@@ -3,14 +3,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from coopserv.plugin_api import (
-    can_operate,
     db,
     form_data,
-    get_module,
     gettext,
     json_error,
     login_required,
     render_page,
+    require_module,
     territory_blueprint,
     wants_json,
 )
@@ -30,12 +29,7 @@ bp = territory_blueprint("childminder_house", __name__, url_prefix="/childminder
 
 
 def _require_operator():
-    module = get_module(services.SERVICE_KEY)
-    if module is None:
-        abort(404)
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _house_or_404(house_id):
@@ -70,7 +64,7 @@ def _invalid(template, errors, status=422, **context):
 
 
 def _manage_page(errors=None, values=None, failed_form=None, status=200):
-    from coopserv.organizations.services import list_organizations
+    from coopserv.plugin_api import list_organizations
 
     return render_template("childminder_house/manage.html", houses=services.list_houses(), errors=errors or {},
                            values=values or {}, failed_form=failed_form, weekday_names=WEEKDAY_NAMES,

@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "concierge"
 
 STATES = {
@@ -66,7 +67,9 @@ def _form_context(module):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
     from .schemas import ConciergeConfigSchema, OrderSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -87,50 +90,42 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="concierge.manage",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Order
 
     return [PersonalData(Order, "requester_id", ("request_id", "dropoff_date", "notes", "total_cents"),
-                         erase="anonymise", anonymised_values={"notes": ""}, label="concierge_orders")]
+                         erase="anonymise", anonymised_values={"notes": ""}, scrub=("notes",),
+                         label="concierge_orders")]
 
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_order
 
     store_order(request, payload)
 
 
 @hookimpl
+def module_stage_changed(module, old_stage, new_stage):
+    """A stopped concierge collects nothing more: orders not started are rejected, their requesters told."""
+    if new_stage == "stopped":
+        from .services import reject_orders_not_started
+
+        reject_orders_not_started(module)
+
+
+@hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

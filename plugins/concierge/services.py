@@ -156,3 +156,22 @@ def today():
 def week_window(start: date | None = None):
     first = start or today()
     return first, first + timedelta(days=13)
+
+
+#: Orders a stopped concierge can still turn down: nothing has been collected yet.
+NOT_STARTED = ("submitted", "accepted")
+
+
+def reject_orders_not_started(module):
+    """Reject the orders nothing was done for yet, telling each requester; return how many."""
+    from coopserv.plugin_api import apply_transition
+
+    requests = db.session.scalars(
+        select(ServiceRequest).where(ServiceRequest.module_id == module.id, ServiceRequest.status.in_(NOT_STARTED))
+        .order_by(ServiceRequest.id)
+    ).all()
+    comment = gettext("The concierge service has stopped; this order will not be collected.")
+    for request in requests:
+        apply_transition(request, "reject", None, may_operate=True, comment=comment, commit=False)
+    db.session.commit()
+    return len(requests)

@@ -6,12 +6,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from coopserv.plugin_api import (
-    can_operate,
     db,
     form_data,
-    get_module,
     gettext,
     login_required,
+    require_module,
     territory_blueprint,
 )
 
@@ -35,12 +34,7 @@ FORMS = {
 
 
 def _require_operator():
-    module = get_module(services.SERVICE_KEY)
-    if module is None:
-        abort(404)
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _manage_page(errors=None, values=None, form=None, status=200):

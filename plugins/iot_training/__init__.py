@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "iot_training"
 
 STATES = {
@@ -76,7 +77,9 @@ def _form_context(module):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
     from .schemas import EnrolmentSchema, IotTrainingConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -97,49 +100,35 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="iot_training.manage",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Attendance, Enrolment, SkillNeed, SurveyAnswer
 
     return [
         PersonalData(Enrolment, "user_id", ("request_id", "session_id", "motivation", "queued_at", "created_at"),
-                     erase="anonymise", anonymised_values={"motivation": ""}, label="iot_training_enrolments"),
+                     erase="anonymise", anonymised_values={"motivation": ""}, scrub=("motivation",),
+                     label="iot_training_enrolments"),
         PersonalData(Attendance, "user_id", ("enrolment_id", "day_id", "recorded_at"), erase="anonymise",
                      label="iot_training_attendance"),
         PersonalData(SurveyAnswer, "user_id", ("enrolment_id", "score", "comment", "answered_at"), erase="anonymise",
-                     anonymised_values={"comment": ""}, label="iot_training_survey_answers"),
-        PersonalData(SkillNeed, "declared_by_id", ("organization_id", "title", "created_at"), erase="anonymise",
-                     label="iot_training_skills_needs_declared"),
+                     anonymised_values={"comment": ""}, scrub=("comment",), label="iot_training_survey_answers"),
+        # The company keeps its declared need (and its head count), without the declarer's words.
+        PersonalData(SkillNeed, "declared_by_id", ("organization_id", "title", "description", "created_at"),
+                     erase="anonymise", scrub=("title", "description"), label="iot_training_skills_needs_declared"),
     ]
 
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_enrolment
 
     store_enrolment(request, payload)
@@ -147,8 +136,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import request_moved
 
     request_moved(request, change)
@@ -163,8 +150,6 @@ def tick(territory, now):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -3,15 +3,7 @@ courses, a session that ran (attendance, certificates, survey), sessions open fo
 a waiting list, one awaiting the referent's approval and one heading for cancellation."""
 from datetime import time, timedelta
 
-from coopserv.plugin_api import (
-    COMPANY_REFERENT,
-    EMPLOYEE,
-    current_territory,
-    db,
-    employer_of,
-    submit_request,
-    utcnow,
-)
+from coopserv.plugin_api import COMPANY_REFERENT, EMPLOYEE, current_territory, db, employer_of, submit_request, utcnow
 
 from . import services
 from .models import Course, CourseNeed, SkillNeed
@@ -113,7 +105,7 @@ def seed(module, organizations, users):
         services.answer_survey(enrolment, {"score": score, "comment": comment})
 
     # From now on the territory asks referents to approve: one enrolment waits for Nexans' referent.
-    from coopserv.modules.services import configure_module
+    from coopserv.plugin_api import configure_module
 
     configure_module(module, dict(module.config or {}, referent_approval=True))
     if len(people) > 1:
@@ -154,8 +146,7 @@ def _move_to_past(session, first_day):
 
 def _trainee(territory_slug, handle, name, organization, role):
     """A demo person of the territory (the core creates only one employee and one referent)."""
-    from coopserv.accounts.models import Membership
-    from coopserv.accounts.services import create_user
+    from coopserv.plugin_api import Membership, create_user
 
     user = create_user(name, f"{handle}@{territory_slug}.demo", "coopserv-demo")
     db.session.add(Membership(user_id=user.id, role=role, organization_id=organization.id))

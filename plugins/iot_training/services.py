@@ -18,9 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.plugin_api import (
+    ACTIVE,
     COMPANY_REFERENT,
+    IllegalTransition,
+    Membership,
     ServiceRequest,
     _l,
     apply_transition,
@@ -29,7 +31,6 @@ from coopserv.plugin_api import (
     notify,
     utcnow,
 )
-from coopserv.service_requests.services import IllegalTransition
 
 from .models import (
     CANCELLED,

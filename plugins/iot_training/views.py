@@ -4,19 +4,17 @@ the certificate and the satisfaction survey (participants)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from coopserv.accounts.access import referent_organizations
-from coopserv.modules.services import availability
 from coopserv.plugin_api import (
     can_operate,
     current_user,
     db,
-    employer,
     form_data,
-    get_module,
     gettext,
     json_error,
     login_required,
+    referent_organizations,
     render_page,
+    require_module,
     territory_blueprint,
     wants_json,
 )
@@ -31,36 +29,19 @@ from .schemas import (
     SurveySchema,
 )
 
-bp = territory_blueprint("iot_training", __name__, url_prefix="/iot-training", template_folder="templates")
+bp = territory_blueprint("iot_training", __name__, url_prefix="/iot-training", template_folder="templates",
+                         static_folder="static")
 
 
 # -- access -------------------------------------------------------------------------------------
 
-def _module():
-    module = get_module(services.SERVICE_KEY)
-    if module is None or not module.enabled:
-        abort(404)
-    return module
-
-
 def _require_operator():
-    module = _module()
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _require_user():
     """Operators always; others when the module's stage and access rules let their employer in."""
-    module = _module()
-    if can_operate(module):
-        return module
-    status = availability(module, employer())
-    if not status.visible:
-        abort(404)
-    if not status.allowed:
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "user")
 
 
 def _require_referent():

@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "mobility"
 
 STATES = {
@@ -42,7 +43,10 @@ def _detail_context(request):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
+    from .feeds_views import bp as feeds_bp
     from .schemas import CommuteSchema, MobilityConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -63,37 +67,29 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="mobility.manage",
             summarize=_summary,
+            blueprints=(bp, feeds_bp),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
+    from sqlalchemy import select
 
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
-    from .models import BikeBooking, Commute, CrewMember, ShuttleBooking
+    from .models import BikeBooking, Commute, Crew, CrewMember, ShuttleBooking
 
     return [
+        # A driver's crew is labelled after their home town: the label goes with the driver.
+        PersonalData(Crew, "offer_id", ("label", "created_at"), erase="anonymise", scrub=("label",),
+                     related=lambda user_id: Crew.offer_id.in_(select(Commute.id).where(Commute.user_id == user_id)),
+                     label="mobility_crews_driven"),
         PersonalData(Commute, "user_id", ("kind", "town_name", "home_latitude", "home_longitude", "weekdays",
                                           "departure_time", "return_time", "seats", "active"),
-                     erase="delete", label="mobility_commutes"),
+                     erase="delete", scrub=("town_name",), label="mobility_commutes"),
         PersonalData(CrewMember, "user_id", ("crew_id", "role", "weekdays", "trip_km", "active"),
                      erase="anonymise", anonymised_values={"active": False}, label="mobility_crews"),
         PersonalData(ShuttleBooking, "user_id", ("run_id", "seats", "created_at"), erase="anonymise",
@@ -105,8 +101,6 @@ def register_personal_data():
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_commute
 
     store_commute(request, payload)
@@ -114,7 +108,7 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY or change.to_status not in ("withdrawn", "closed"):
+    if change.to_status not in ("withdrawn", "closed"):
         return
     from .services import end_commute
 
@@ -148,9 +142,14 @@ def mobility_alternatives(business_park):
 
 
 @hookimpl
+def open_data_links(territory):
+    from .feeds_views import open_data_links as links
+
+    return links()
+
+
+@hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -46,18 +46,19 @@ def seed(module, organizations, users):
     db.session.add_all([*parks.values(), *towns.values()])
     db.session.flush()
     if slug == "ouest-rhodanien":
-        module.config = dict(module.config or {}, shuttle_enabled=True)
+        module.config = dict(module.config or {}, shuttle_enabled=True, publish_open_data=True)
         monday = _next_weekday(utcnow().date() + timedelta(days=1), 0)
         for day in range(5):
             for hour, minute in ((7, 10), (8, 10)):
                 db.session.add(ShuttleRun(business_park_id=parks["ZA du Tuburon"].id, origin="Gare de Tarare",
+                                          origin_latitude=45.8932, origin_longitude=4.4329, duration_minutes=15,
                                           departs_at=datetime.combine(monday + timedelta(days=day), time(hour, minute)),
                                           seats=8))
         _carpool(module, users, parks["ZA des Pins"], towns["Amplepuis"], towns["Tarare"], accept=True)
         _commute(module, users.get("referent"), "request", parks["ZA du Tuburon"], towns["Saint-Romain-de-Popey"],
                  [0, 2, 4], time(6, 50), time(15, 30), 1)
     else:
-        module.config = dict(module.config or {}, bikes_enabled=True)
+        module.config = dict(module.config or {}, bikes_enabled=True, publish_open_data=True)
         db.session.add(BikePool(business_park_id=parks["ZA de l'Aiguille"].id, name="Vélos de la gare de Figeac",
                                 kind="ebike", bikes=6))
         _carpool(module, users, parks["ZA de l'Aiguille"], towns["Capdenac-Gare"], towns["Figeac"], accept=False)

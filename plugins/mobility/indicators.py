@@ -42,8 +42,7 @@ def co2_avoided(module, start, end):
 
 def park_coverage(module, start, end):
     """Share of the employees of companies located in the territory's parks who ride in a crew."""
-    # Not in plugin_api yet (see the report).
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     parks = select(BusinessPark.name).where(BusinessPark.active.is_(True))
     employees = db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))

@@ -152,7 +152,12 @@ class ShuttleRun(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"))
     origin: Mapped[str] = mapped_column(String(160))
+    #: Where the origin stop is (WGS 84); runs without it are left out of the GTFS feed.
+    origin_latitude: Mapped[float | None] = mapped_column(Float)
+    origin_longitude: Mapped[float | None] = mapped_column(Float)
     departs_at: Mapped[datetime] = mapped_column()
+    #: Minutes from the origin to the park, for the arrival time of timetables (GTFS).
+    duration_minutes: Mapped[int] = mapped_column(default=20, server_default="20")
     seats: Mapped[int] = mapped_column()
     #: Bumped by every booking: the write takes the row lock that serialises bookings.
     lock_version: Mapped[int] = mapped_column(default=0)

@@ -26,6 +26,9 @@ class MobilityConfigSchema(Schema):
                               "ADEME Base Empreinte)")})
     shuttle_enabled = fields.Boolean(load_default=False, metadata={"label": _l("Offer an on-demand shuttle")})
     bikes_enabled = fields.Boolean(load_default=False, metadata={"label": _l("Offer a pool of bikes or e-bikes")})
+    publish_open_data = fields.Boolean(
+        load_default=False,
+        metadata={"label": _l("Publish the shuttle timetable (GTFS) and the bike pools (GBFS) as open data")})
 
 
 def _as_list(value):
@@ -97,8 +100,18 @@ class TownSchema(Schema):
 class ShuttleRunSchema(Schema):
     business_park_id = fields.Integer(required=True)
     origin = fields.String(required=True, validate=length(min=2, max=160))
+    #: Where the origin stop is: journey planners (GTFS) need it; runs without it stay off the feed.
+    origin_latitude = fields.Float(load_default=None, allow_none=True, validate=between(-90, 90))
+    origin_longitude = fields.Float(load_default=None, allow_none=True, validate=between(-180, 180))
     departs_at = fields.DateTime(required=True)
+    duration_minutes = fields.Integer(load_default=20, validate=between(1, 600))
     seats = fields.Integer(required=True, validate=between(1, 60))
+
+    @validates_schema
+    def _both_or_none(self, data, **kwargs):
+        if (data.get("origin_latitude") is None) != (data.get("origin_longitude") is None):
+            missing = "origin_longitude" if data.get("origin_longitude") is None else "origin_latitude"
+            raise ValidationError(lazy_gettext("Give both the latitude and the longitude, or neither."), missing)
 
 
 class BikePoolSchema(Schema):

@@ -291,6 +291,12 @@ def _lock(model, row_id):
 
 
 def _join_crew(proposal):
+    """Seat the passenger in the driver's crew on the shared days.
+
+    A passenger already in that crew (another of their commutes matched the same car, or they
+    left and come back) keeps their one seat in it: their riding days become the union of the old
+    and the new, and only the days they add must have a seat left.
+    """
     offer, request = proposal.offer, proposal.request
     crew = db.session.scalar(select(Crew).where(Crew.offer_id == offer.id, Crew.active.is_(True)))
     if crew is None:
@@ -302,18 +308,29 @@ def _join_crew(proposal):
         db.session.add(CrewMember(crew_id=crew.id, user_id=offer.user_id, organization_id=offer.organization_id,
                                   commute_id=offer.id, role=DRIVER, weekdays=offer.weekdays,
                                   days_per_week=offer.weekdays.bit_count(), trip_km=0.0, seats=0))
-    riders = db.session.execute(select(CrewMember.weekdays, CrewMember.seats).where(
-        CrewMember.crew_id == crew.id, CrewMember.role == PASSENGER, CrewMember.active.is_(True))).all()
-    for day in weekdays_list(proposal.shared_days):
-        taken = sum(seats for days, seats in riders if days & (1 << day))
-        if taken + request.seats > offer.seats:
+    member = db.session.scalar(select(CrewMember).where(CrewMember.crew_id == crew.id,
+                                                        CrewMember.user_id == request.user_id))
+    if member is not None and member.role == DRIVER:
+        raise BookingRefused(gettext("You already drive this crew."))
+    riding = member.weekdays if member is not None and member.active else 0
+    days = riding | proposal.shared_days
+    seats = max(member.seats, request.seats) if riding else request.seats
+    others = db.session.execute(select(CrewMember.weekdays, CrewMember.seats).where(
+        CrewMember.crew_id == crew.id, CrewMember.role == PASSENGER, CrewMember.active.is_(True),
+        CrewMember.user_id != request.user_id)).all()
+    for day in weekdays_list(days):
+        taken = sum(taken_seats for taken_days, taken_seats in others if taken_days & (1 << day))
+        if taken + seats > offer.seats:
             raise BookingRefused(gettext("No seat is left in this car on one of the days."))
     park = db.session.scalar(select(BusinessPark).where(BusinessPark.id == offer.business_park_id))
-    trip = haversine_km(request.home_latitude, request.home_longitude, park.latitude, park.longitude)
-    db.session.add(CrewMember(crew_id=crew.id, user_id=request.user_id, organization_id=request.organization_id,
-                              commute_id=request.id, role=PASSENGER, weekdays=proposal.shared_days,
-                              days_per_week=proposal.shared_days.bit_count(), trip_km=round(trip, 2),
-                              seats=request.seats))
+    trip = round(haversine_km(request.home_latitude, request.home_longitude, park.latitude, park.longitude), 2)
+    if member is None:
+        db.session.add(CrewMember(crew_id=crew.id, user_id=request.user_id, organization_id=request.organization_id,
+                                  commute_id=request.id, role=PASSENGER, weekdays=days,
+                                  days_per_week=days.bit_count(), trip_km=trip, seats=seats))
+    else:
+        member.active, member.left_at, member.commute_id, member.seats = True, None, request.id, seats
+        member.weekdays, member.days_per_week, member.trip_km = days, days.bit_count(), trip
     proposal.status = ACCEPTED
     proposal.crew_id = crew.id
     # A passenger rides in one car: their other open proposals are closed.
@@ -439,7 +456,7 @@ def get_pool(pool_id):
 
 def coverage_by_park():
     """Per park: employees of its companies, and how many of them ride in an active crew."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     headcount = (select(Organization.business_park.label("park"),
                         func.sum(Organization.employee_count).label("employees"))

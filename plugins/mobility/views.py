@@ -2,23 +2,19 @@
 from flask import abort, flash, redirect, render_template, url_for
 from marshmallow import ValidationError
 
-# Not in plugin_api yet (see the report): availability, json_error.
-from coopserv.modules.services import availability
 from coopserv.plugin_api import (
-    can_operate,
     current_user,
     db,
-    employer,
     form_data,
-    get_module,
     gettext,
     is_htmx,
+    json_error,
     login_required,
     render_page,
+    require_module,
     territory_blueprint,
     wants_json,
 )
-from coopserv.web import json_error
 
 from . import services
 from .models import BIKE_KINDS
@@ -42,29 +38,13 @@ FORMS = {
 }
 
 
-def _module():
-    module = get_module(services.SERVICE_KEY)
-    if module is None or not module.enabled:
-        abort(404)
-    return module
-
-
 def _require_operator():
-    module = _module()
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _require_user():
     """The module, when the signed-in person may use it (stage, pilots and access rules of the core)."""
-    module = _module()
-    status = availability(module, employer())
-    if not status.visible:
-        abort(404)
-    if not status.allowed:
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "user")
 
 
 def _refused(message, status=409):
@@ -77,7 +57,7 @@ def _refused(message, status=409):
 def _home_page(module, errors=None, failed_form=None, status=200):
     config = services.module_config(module)
     return render_page(
-        "mobility/home.html", "mobility/_proposals.html", http_status=status, module=module, config=config,
+        "mobility/home.html", "mobility/_proposals_and_crews.html", http_status=status, module=module, config=config,
         commutes=services.my_commutes(current_user.id), proposals=services.my_proposals(current_user.id),
         crews=services.my_crews(current_user.id),
         runs=services.upcoming_runs() if config["shuttle_enabled"] else [],
@@ -112,7 +92,7 @@ def answer(proposal_id):
     if wants_json():
         return {"id": proposal.id, "status": proposal.status, "crew_id": proposal.crew_id}
     if is_htmx():
-        return _home_page(module)  # the proposals partial, swapped in place
+        return _home_page(module)  # the proposals partial, swapped in place, and the crews out of band
     flash(gettext("Your answer was recorded."), "success")
     return redirect(url_for("mobility.home"))
 

@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "smart_parking"
 
 #: Labels say "reservation" or "spot": the catalogs of all plugins are merged, so a bare
@@ -55,7 +56,12 @@ def _detail_context(request):
 
 @hookimpl
 def register_service_types():
+    from .commands import parking_group
+    from .indicators import INDICATORS
+    from .interop_views import bp as interop_bp
+    from .interop_views import ngsi_ld_bp
     from .schemas import ReservationSchema, SmartParkingConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -76,31 +82,18 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="smart_parking.manage",
             summarize=_summary,
+            blueprints=(bp, interop_bp, ngsi_ld_bp),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            commands=(parking_group,),
+            personal_data=tuple(_personal_data()),
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Reservation
 
     return [PersonalData(Reservation, "user_id", ("request_id", "lot_id", "spot_id", "starts_at", "ends_at",
@@ -110,16 +103,7 @@ def register_personal_data():
 
 
 @hookimpl
-def register_commands():
-    from .commands import parking_group
-
-    return [parking_group]
-
-
-@hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_reservation
 
     store_reservation(request, payload)
@@ -127,8 +111,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import reservation_status_changed
 
     reservation_status_changed(request, change)
@@ -156,9 +138,14 @@ def portal_home_panels(territory, user):
 
 
 @hookimpl
+def open_data_links(territory):
+    from .interop_views import open_data_links as links
+
+    return links()
+
+
+@hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

@@ -1,4 +1,4 @@
-"""`coopserv parking ...`: replay simulated sensor traffic on a lot."""
+"""`coopserv parking ...`: replay simulated sensor traffic on a lot; listen to MQTT sensors."""
 import time
 
 import click
@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from coopserv.plugin_api import db, territory_scope
 
-parking_group = AppGroup("parking", help="Smart parking: simulate sensor traffic.")
+parking_group = AppGroup("parking", help="Smart parking: simulate sensor traffic, listen to MQTT sensors.")
 
 
 @parking_group.command("simulate")
@@ -20,9 +20,14 @@ parking_group = AppGroup("parking", help="Smart parking: simulate sensor traffic
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed (same seed, same traffic).")
 @click.option("--heartbeat", default=10, show_default=True, type=click.IntRange(0, 120),
               help="Minutes between two reports of an unchanged spot (0: changes only).")
-def simulate_command(territory_slug, lot, events, batch_size, seed, heartbeat):
+@click.option("--form", "form", default="own", show_default=True,
+              type=click.Choice(["own", "ngsi-v2", "ngsi-ld", "mqtt"]),
+              help="coopserv's own events, Orion/NGSI-LD notifications, or MQTT messages shaped by the lot's mapping.")
+@click.option("--broker", envvar="COOPSERV_MQTT_URL", default="mqtt://127.0.0.1:1883", show_default=True,
+              help="Where --form mqtt publishes (mqtt://[user:password@]host:port).")
+def simulate_command(territory_slug, lot, events, batch_size, seed, heartbeat, form, broker):
     """Replay realistic traffic (morning arrivals, lunch, evening departures) on LOT (its id or name)."""
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
 
     from .models import Lot
     from .simulator import simulate
@@ -38,11 +43,96 @@ def simulate_command(territory_slug, lot, events, batch_size, seed, heartbeat):
         if found is None:
             raise click.ClickException(f"No car park {lot!r} in {territory.name}.")
         started = time.perf_counter()
+        publisher = Publisher(broker) if form == "mqtt" else None
         try:
-            report = simulate(found, events=events, batch_size=batch_size, seed=seed, heartbeat_minutes=heartbeat)
+            report = simulate(found, events=events, batch_size=batch_size, seed=seed, heartbeat_minutes=heartbeat,
+                              form=form, publish=publisher.send if publisher else None)
         except ValueError as error:
             raise click.ClickException(str(error)) from error
+        finally:
+            if publisher:
+                publisher.close()
         elapsed = time.perf_counter() - started
-    click.echo(f"{report.sent} events sent in {report.batches} batches to {found.name}: {report.accepted} accepted, "
-               f"{report.duplicates} duplicates, {report.rejected} rejected; "
+    if form == "mqtt":
+        click.echo(f"{report.sent} MQTT messages published for {found.name} ({report.sent / elapsed:,.0f}/s); "
+                   "coopserv parking mqtt stores them.")
+        return
+    click.echo(f"{report.sent} events sent ({form}) in {report.batches} batches to {found.name}: "
+               f"{report.accepted} accepted, {report.duplicates} duplicates, {report.rejected} rejected; "
                f"{report.sent / elapsed:,.0f} events/s.")
+
+
+class Publisher:
+    """A QoS 1 MQTT publisher for the simulator: waits for the broker to confirm every message."""
+
+    def __init__(self, broker):
+        import paho.mqtt.client as paho
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        from .mqtt import parse_broker_url
+
+        try:
+            host, port, tls, username, password = parse_broker_url(broker)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id="")
+        if username:
+            self.client.username_pw_set(username, password)
+        if tls:
+            self.client.tls_set()
+        try:
+            self.client.connect(host, port)
+        except OSError as error:
+            raise click.ClickException(f"Cannot reach the MQTT broker {host}:{port}: {error}") from error
+        self.client.loop_start()
+        self.pending = []
+
+    def send(self, topic, payload):
+        self.pending.append(self.client.publish(topic, payload, qos=1))
+        if len(self.pending) >= 1000:
+            self._wait()
+
+    def _wait(self):
+        for info in self.pending:
+            info.wait_for_publish(30)
+        self.pending = []
+
+    def close(self):
+        self._wait()
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@parking_group.command("mqtt")
+@click.option("--broker", envvar="COOPSERV_MQTT_URL", default="mqtt://127.0.0.1:1883", show_default=True,
+              help="mqtt://[user:password@]host:port, or mqtts:// for TLS (env COOPSERV_MQTT_URL).")
+@click.option("--client-id", envvar="COOPSERV_MQTT_CLIENT_ID", default="coopserv-parking", show_default=True,
+              help="The broker keeps this client's session (subscriptions, unacknowledged messages) while it is away.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000),
+              help="Most messages stored (and acknowledged) at once.")
+@click.option("--flush-ms", default=200, show_default=True, type=click.IntRange(1, 60_000),
+              help="Longest wait before a partial batch is stored.")
+@click.option("--reload-seconds", default=60, show_default=True, type=click.IntRange(1, 3600),
+              help="How often the lots' MQTT mappings are read again.")
+@click.option("--exit-when-idle", type=click.FloatRange(0.1, None), default=None,
+              help="Stop after this many seconds without a message (catch-up runs); by default, run until stopped.")
+def mqtt_command(broker, client_id, batch_size, flush_ms, reload_seconds, exit_when_idle):
+    """Listen to the sensors' MQTT topics every lot declares and store what they report (runs until stopped)."""
+    import signal
+    import threading
+
+    from .mqtt import Subscriber
+
+    try:
+        subscriber = Subscriber(broker, client_id=client_id, batch_size=batch_size, flush_seconds=flush_ms / 1000,
+                                reload_seconds=reload_seconds)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if threading.current_thread() is threading.main_thread():  # signals can only be caught there
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: subscriber.stop.set())
+    click.echo(f"Listening to {subscriber.host}:{subscriber.port} as {client_id}; stop with Ctrl-C or SIGTERM.")
+    stats = subscriber.run(idle_exit=exit_when_idle)
+    click.echo(f"{stats.received} messages: {stats.accepted} accepted, {stats.duplicates} duplicates, "
+               f"{stats.rejected} refused, {stats.dropped} unreadable, {stats.unmatched} on no lot's topic; "
+               f"{stats.reconnects} reconnections.")

@@ -15,6 +15,7 @@ NEXANS_SPOTS = [("A-", 30, "standard"), ("E-", 4, "electric_charging"), ("H-", 2
 
 def seed(module, organizations, users):
     """Add Nexans' staff car park (40 spots, one sensor each), a visitors' car park and a simulated morning."""
+    module.config = dict(module.config or {}, publish_open_data=True)  # the open-data page links its feeds
     lot = services.create_lot({
         "name": "Parking Nexans Saint-Andoche", "address": "Rue de Saint-Andoche, 71400 Autun",
         "business_park": "ZI de Saint-Andoche", "latitude": 46.9563, "longitude": 4.2941,

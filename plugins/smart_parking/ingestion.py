@@ -9,14 +9,23 @@ one JSON array) and PostgreSQL (rows passed as arrays to ``unnest``); both are
 plain ``text()`` statements, so they carry the territory explicitly. (On
 SQLite, ``+territory_id`` keeps the planner from scanning the JSON once per
 spot of the territory instead of looking each spot up by id.)
+
+Concurrent batches of one sensor never deadlock each other: on PostgreSQL a batch first locks its
+sensor's row (so batches of one sensor take turns; different sensors never share spots or event
+ids), then inserts its events sorted by id and locks the spots it changes in id order, the order
+every other writer of spots can follow too. Should PostgreSQL still pick the batch as a deadlock
+victim (against another writer), the whole transaction is retried: an accepted batch is never lost.
 """
 import json
+import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, bindparam, select, text
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 
-from coopserv.plugin_api import db, gettext, utcnow
+from coopserv.plugin_api import db, gettext, normalise_datetime, utcnow
 
 from .models import SPOT_STATUSES, Spot
 from .schemas import FUTURE_TOLERANCE
@@ -63,6 +72,16 @@ _APPLY_POSTGRESQL = text("""
       AND (smart_parking_spot.status_observed_at IS NULL OR smart_parking_spot.status_observed_at < v.observed_at)
 """)
 
+_LOCK_DEVICE = text("SELECT id FROM smart_parking_device WHERE id = :device_id FOR UPDATE")
+_LOCK_SPOTS = text("""
+    SELECT id FROM smart_parking_spot WHERE id = ANY(CAST(:spot_ids AS integer[])) ORDER BY id FOR UPDATE
+""")
+#: SQLSTATEs of a transaction PostgreSQL aborted to break a deadlock or a serialization conflict.
+RETRYABLE_SQLSTATES = ("40P01", "40001")
+#: How many times a batch is tried before the error reaches the caller.
+ATTEMPTS = 4
+log = logging.getLogger(__name__)
+
 _TOUCH_DEVICE = text("UPDATE smart_parking_device SET last_seen_at = :now WHERE id = :device_id"
                      ).bindparams(bindparam("now", type_=DateTime()))
 
@@ -103,19 +122,18 @@ def parse_event(raw):
         errors["spot"] = [gettext("Give the spot's number as text, at most 40 characters.")]
     if status is None or status == "":
         errors["status"] = [gettext("This field is required.")]
-    elif status not in _STATUSES:
+    elif not isinstance(status, str) or status not in _STATUSES:
         errors["status"] = [gettext("Choose one of: free, occupied, closed, unknown.")]
     moment = None
     if observed is None or observed == "":
         errors["observed_at"] = [gettext("This field is required.")]
     else:
         try:
-            moment = datetime.fromisoformat(observed)
+            moment = normalise_datetime(datetime.fromisoformat(observed))
         except (TypeError, ValueError):
             errors["observed_at"] = [gettext("Give an ISO 8601 date and time, e.g. 2026-11-30T08:15:00Z.")]
-        else:
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except ValidationError as error:
+            errors["observed_at"] = error.messages
     if event_id is None or event_id == "":
         errors["event_id"] = [gettext("This field is required.")]
     elif isinstance(event_id, bool) or not isinstance(event_id, (str, int)) or len(str(event_id)) > 64:
@@ -164,10 +182,36 @@ def ingest(device, raw_events, now=None):
 
     Events already seen (same device and event id) are counted as duplicates and
     change nothing; an event older than the spot's stored observation is kept in
-    the history but does not change the status.
+    the history but does not change the status. A transaction aborted by a
+    deadlock is retried whole (the sensor APIs, HTTP and MQTT/NGSI adapters alike,
+    get the report of the attempt that committed).
     """
     now = now or utcnow()
-    rows, rejected, duplicates = validate_events(device, raw_events, now)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _ingest_once(device, raw_events, now)
+        except OperationalError as error:
+            if not is_retryable(error) or attempt == ATTEMPTS:
+                raise
+            log.warning("Sensor batch of device %s aborted by the database (%s); attempt %s of %s again",
+                        device.id, getattr(error.orig, "sqlstate", "?"), attempt + 1, ATTEMPTS)
+    raise AssertionError("unreachable")
+
+
+def is_retryable(error):
+    """Tell whether the database aborted the transaction only to break a deadlock (try again)."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def _ingest_once(device, raw_events, now):
+    """One attempt of ``ingest`` in one transaction; rolled back on any error."""
+    try:
+        if _postgresql():
+            db.session.execute(_LOCK_DEVICE, {"device_id": device.id})
+        rows, rejected, duplicates = validate_events(device, raw_events, now)
+    except Exception:
+        db.session.rollback()
+        raise
     report = IngestReport(received=len(raw_events), rejected=rejected)
     try:
         inserted = set(_insert_new(device, rows, now)) if rows else set()
@@ -193,6 +237,8 @@ def _postgresql():
 def _insert_new(device, rows, now):
     """Insert the rows whose event id the sensor never sent; return the ids actually inserted."""
     params = {"territory_id": device.territory_id, "device_id": device.id, "now": now}
+    # Sorted by event id: two batches with the same ids take their unique-index locks in one order.
+    rows = sorted(rows, key=lambda row: row[0])
     if _postgresql():
         params.update(event_ids=[r[0] for r in rows], spot_ids=[r[1] for r in rows], statuses=[r[2] for r in rows],
                       observed=[r[3] for r in rows])
@@ -205,6 +251,7 @@ def _apply_newest(territory_id, newest):
     """One UPDATE for the whole batch: a spot changes only if the event is newer than what it shows."""
     if _postgresql():
         ordered = sorted(newest.items())
+        db.session.execute(_LOCK_SPOTS, {"spot_ids": [spot_id for spot_id, _ in ordered]})
         return db.session.execute(_APPLY_POSTGRESQL, {
             "territory_id": territory_id, "spot_ids": [spot_id for spot_id, _ in ordered],
             "statuses": [value[0] for _, value in ordered], "observed": [value[1] for _, value in ordered],

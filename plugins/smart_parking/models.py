@@ -9,7 +9,7 @@ than by string: other plugins may well have a ``Lot`` or a ``Device`` too.
 """
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopserv.plugin_api import TenantMixin, db, utcnow
@@ -78,7 +78,8 @@ class Spot(TenantMixin, db.Model):
     """One parking spot (FIWARE ParkingSpot) with its last observed status."""
 
     __tablename__ = "smart_parking_spot"
-    __table_args__ = (UniqueConstraint("lot_id", "ref"),)
+    __table_args__ = (UniqueConstraint("lot_id", "ref"), UniqueConstraint("territory_id", "ngsi_id"),
+                      UniqueConstraint("territory_id", "sensor_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(ForeignKey("smart_parking_lot.id", ondelete="CASCADE"), index=True)
@@ -97,6 +98,10 @@ class Spot(TenantMixin, db.Model):
     closed_by_operator: Mapped[bool] = mapped_column(default=False)
     #: Bumped by every reservation attempt: the UPDATE is the row lock that serialises them.
     reservation_lock: Mapped[int] = mapped_column(default=0)
+    #: The spot's entity id in a FIWARE context broker (Orion); its notifications update this spot.
+    ngsi_id: Mapped[str | None] = mapped_column(String(256))
+    #: The physical sensor's identifier on its network (e.g. a LoRaWAN DevEUI), read from MQTT messages.
+    sensor_id: Mapped[str | None] = mapped_column(String(64))
 
     lot = relationship(lambda: Lot, back_populates="spots")
     device = relationship(lambda: Device)
@@ -156,3 +161,60 @@ class Reservation(TenantMixin, db.Model):
     request = relationship("ServiceRequest")
     lot = relationship(lambda: Lot)
     spot = relationship(lambda: Spot)
+
+
+class NgsiSubscription(TenantMixin, db.Model):
+    """An Orion subscription notifying this territory, with its own key; only the key's hash is stored.
+
+    Notifications must come with the subscription's ``Fiware-Service`` (when set)
+    and a ``Fiware-ServicePath`` under its path; entities then update spots of
+    its lot (or of every lot when it has none).
+    """
+
+    __tablename__ = "smart_parking_ngsi_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: None: entities may update spots of every lot of the territory.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("smart_parking_lot.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hint: Mapped[str] = mapped_column(String(8), default="")
+    #: Orion's tenant (Fiware-Service header, lower case); empty accepts notifications without one.
+    fiware_service: Mapped[str] = mapped_column(String(50), default="")
+    #: Fiware-ServicePath the notifications must carry: "/autun/nexans", or "/autun/#" for a whole subtree.
+    fiware_service_path: Mapped[str] = mapped_column(String(100), default="/#")
+    active: Mapped[bool] = mapped_column(default=True)
+    last_notified_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lot = relationship(lambda: Lot)
+
+
+class MqttMapping(TenantMixin, db.Model):
+    """How MQTT messages on some topics become spot observations of one lot (``coopserv parking mqtt``).
+
+    Pointers are JSON pointers (RFC 6901) into each message: the spot is found by
+    its sensor's identifier or by its number, the status by the value found at
+    ``status_pointer`` looked up in ``status_values``.
+    """
+
+    __tablename__ = "smart_parking_mqtt_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("smart_parking_lot.id", ondelete="CASCADE"), index=True)
+    #: MQTT topic filter, wildcards allowed: "application/+/device/+/event/up".
+    topic: Mapped[str] = mapped_column(String(200))
+    #: Where the sensor's identifier is (matched to Spot.sensor_id), e.g. "/deviceInfo/devEui"; or empty.
+    sensor_pointer: Mapped[str] = mapped_column(String(200), default="")
+    #: Where the spot's number is (matched to Spot.ref in the lot), for cameras watching many spots; or empty.
+    spot_pointer: Mapped[str] = mapped_column(String(200), default="")
+    status_pointer: Mapped[str] = mapped_column(String(200))
+    #: Raw value, as text ("true", "1", "busy"), to spot status: {"true": "occupied", "false": "free"}.
+    status_values: Mapped[dict] = mapped_column(JSON, default=dict)
+    time_pointer: Mapped[str] = mapped_column(String(200))
+    #: Where the network's own message id is (e.g. "/deduplicationId"); empty derives it from sensor and time.
+    event_id_pointer: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lot = relationship(lambda: Lot)

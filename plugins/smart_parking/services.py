@@ -21,7 +21,7 @@ from coopserv.plugin_api import (
     utcnow,
 )
 
-from .models import HOLDING_STATUSES, Device, Lot, Reservation, SensorEvent, Spot
+from .models import HOLDING_STATUSES, Device, Lot, MqttMapping, NgsiSubscription, Reservation, SensorEvent, Spot
 
 SERVICE_KEY = "smart_parking"
 KEY_PREFIX = "spk_"
@@ -122,9 +122,24 @@ def _check_refs_free(lot, refs, field_name):
                                                     refs=", ".join(sorted(taken)))]})
 
 
+def _check_external_ids_free(data, spot_id=None):
+    """An NGSI id or a sensor identifier names one spot of the territory only."""
+    errors = {}
+    for name, column in (("ngsi_id", Spot.ngsi_id), ("sensor_id", Spot.sensor_id)):
+        if not data.get(name):
+            continue
+        same = column == data[name] if name == "ngsi_id" else func.lower(column) == data[name].lower()
+        owner = db.session.scalar(select(Spot.ref).where(same, Spot.id != (spot_id or 0)))
+        if owner is not None:
+            errors[name] = [gettext("Spot %(spot)s already has this identifier.", spot=owner)]
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_spot(lot, data):
     _check_device(lot, data.get("device_id"))
     _check_refs_free(lot, [data["ref"]], "ref")
+    _check_external_ids_free(data)
     spot = Spot(lot_id=lot.id, **data)
     db.session.add(spot)
     db.session.commit()
@@ -154,6 +169,7 @@ def update_spot(spot, data):
     _check_device(spot.lot, data.get("device_id"))
     if data["ref"] != spot.ref:
         _check_refs_free(spot.lot, [data["ref"]], "ref")
+    _check_external_ids_free(data, spot.id)
     for name, value in data.items():
         setattr(spot, name, value)
     db.session.commit()
@@ -167,6 +183,111 @@ def set_spot_closed(spot, closed):
         spot.status = "closed"
     else:
         spot.status = "unknown" if spot.device_id else "free"
+    db.session.commit()
+
+
+def import_spot_ids(lot, rows):
+    """Give spots of the lot their NGSI ids and sensor identifiers, all lines or none; return how many changed.
+
+    ``rows`` are loaded ``SpotIdsSchema`` dicts; a blank id leaves the spot's
+    current one alone. Errors are reported by line number (from 1).
+    """
+    spots = {spot.ref: spot for spot in db.session.scalars(select(Spot).where(Spot.lot_id == lot.id))}
+    errors, claimed = {}, {}
+    for line, row in enumerate(rows, start=1):
+        if row["ref"] not in spots:
+            errors[str(line)] = {"ref": [gettext("No spot “%(spot)s” in this car park.", spot=row["ref"])]}
+            continue
+        for name in ("ngsi_id", "sensor_id"):
+            if row.get(name) and claimed.setdefault((name, row[name]), row["ref"]) != row["ref"]:
+                errors.setdefault(str(line), {})[name] = [
+                    gettext("Spot %(spot)s already has this identifier.", spot=claimed[(name, row[name])])]
+    for name, column in (("ngsi_id", Spot.ngsi_id), ("sensor_id", Spot.sensor_id)):
+        values = [value for (kind, value) in claimed if kind == name]
+        # A spot of this lot given another value in the same import lets go of its current one.
+        moving = {row["ref"] for row in rows if row.get(name) and row["ref"] in spots}
+        for start in range(0, len(values), 500):
+            for holder_lot, holder, value in db.session.execute(select(Spot.lot_id, Spot.ref, column).where(
+                    column.in_(values[start:start + 500]))):
+                if holder_lot == lot.id and (holder == claimed[(name, value)] or holder in moving):
+                    continue
+                line = next(number for number, row in enumerate(rows, start=1) if row.get(name) == value)
+                errors.setdefault(str(line), {})[name] = [
+                    gettext("Spot %(spot)s already has this identifier.", spot=holder)]
+    if errors:
+        raise ValidationError({"lines": errors})
+    changed = [(spots[row["ref"]], name, row[name]) for row in rows for name in ("ngsi_id", "sensor_id")
+               if row.get(name) and getattr(spots[row["ref"]], name) != row[name]]
+    for spot, name, _value in changed:  # let go first: two spots may swap identifiers
+        setattr(spot, name, None)
+    db.session.flush()
+    for spot, name, value in changed:
+        setattr(spot, name, value)
+    db.session.commit()
+    return len(changed)
+
+
+# -- feeds in: Orion subscriptions and MQTT mappings -----------------------------
+
+SUBSCRIPTION_KEY_PREFIX = "ngsi_"
+
+
+def create_subscription(data):
+    """Declare an Orion subscription; return it with its key, shown once and never stored."""
+    if data.get("lot_id") is not None and get_lot(data["lot_id"]) is None:
+        raise ValidationError({"lot_id": [gettext("Choose one of the car parks.")]})
+    key = SUBSCRIPTION_KEY_PREFIX + secrets.token_urlsafe(32)
+    subscription = NgsiSubscription(key_hash=hash_key(key), key_hint=key[-4:], **data)
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription, key
+
+
+def subscription_for_key(key):
+    """Return the active Orion subscription of the current territory owning ``key``, or None."""
+    if not key or not key.startswith(SUBSCRIPTION_KEY_PREFIX) or len(key) > 100:
+        return None
+    return db.session.scalar(select(NgsiSubscription).where(NgsiSubscription.key_hash == hash_key(key),
+                                                            NgsiSubscription.active.is_(True)))
+
+
+def list_subscriptions():
+    return db.session.scalars(select(NgsiSubscription).options(selectinload(NgsiSubscription.lot))
+                              .order_by(NgsiSubscription.name)).all()
+
+
+def get_subscription(subscription_id):
+    return db.session.scalar(select(NgsiSubscription).where(NgsiSubscription.id == subscription_id))
+
+
+def delete_subscription(subscription):
+    db.session.delete(subscription)
+    db.session.commit()
+
+
+def subscription_notified(subscription_id, now):
+    db.session.execute(update(NgsiSubscription).where(NgsiSubscription.id == subscription_id)
+                       .values(last_notified_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def create_mqtt_mapping(lot, data):
+    mapping = MqttMapping(lot_id=lot.id, **data)
+    db.session.add(mapping)
+    db.session.commit()
+    return mapping
+
+
+def get_mqtt_mapping(mapping_id):
+    return db.session.scalar(select(MqttMapping).where(MqttMapping.id == mapping_id))
+
+
+def lot_mqtt_mappings(lot):
+    return db.session.scalars(select(MqttMapping).where(MqttMapping.lot_id == lot.id).order_by(MqttMapping.id)).all()
+
+
+def delete_mqtt_mapping(mapping):
+    db.session.delete(mapping)
     db.session.commit()
 
 

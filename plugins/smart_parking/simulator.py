@@ -1,4 +1,9 @@
-"""Realistic sensor traffic for a lot, replayed through the same ingestion service as the API.
+"""Realistic sensor traffic for a lot, replayed through the same ingestion path as the API.
+
+The traffic can be sent in three forms: coopserv's own events (as the sensor
+API receives them), FIWARE notifications (NGSI-v2 or NGSI-LD, read by the same
+code as Orion's), or MQTT messages published to a broker in the shape of the
+lot's MQTT mapping (for ``coopserv parking mqtt`` to pick up).
 
 A working day on a company car park: cars arrive in the morning (around 8:00),
 about a third leave for lunch and most come back, a few visitors take a spot in
@@ -16,6 +21,9 @@ from flask_babel import to_utc
 from coopserv.plugin_api import utcnow
 
 from .ingestion import ingest
+from .observations import default_lot_ngsi_id, default_spot_ngsi_id
+
+FORMS = ("own", "ngsi-v2", "ngsi-ld", "mqtt")
 
 
 def _at(day, minutes):
@@ -72,6 +80,22 @@ def days_needed(spot_count, events, heartbeat_minutes=10, hours=(6, 20)):
     return max(1, int(events / max(1, spot_count * per_spot_day * 0.98)) + 1)
 
 
+def notification(events, form, spot_ids, site_id):
+    """An Orion (NGSI-v2, normalized) or NGSI-LD (normalized) notification carrying the events as ParkingSpot entities."""
+    if form == "ngsi-v2":
+        entities = [{"id": spot_ids[event["spot"]], "type": "ParkingSpot",
+                     "status": {"type": "Text", "value": event["status"],
+                                "metadata": {"timestamp": {"type": "DateTime", "value": event["observed_at"]}}},
+                     "refParkingSite": {"type": "Relationship", "value": site_id}} for event in events]
+        return {"subscriptionId": "coopserv-simulator", "data": entities}
+    entities = [{"id": spot_ids[event["spot"]], "type": "ParkingSpot",
+                 "status": {"type": "Property", "value": event["status"], "observedAt": event["observed_at"]},
+                 "refParkingSite": {"type": "Relationship", "object": site_id}} for event in events]
+    return {"id": "urn:ngsi-ld:Notification:coopserv-simulator", "type": "Notification",
+            "subscriptionId": "urn:ngsi-ld:Subscription:coopserv-simulator", "notifiedAt": utcnow().isoformat() + "Z",
+            "data": entities}
+
+
 @dataclass
 class SimulationReport:
     sent: int = 0
@@ -81,16 +105,55 @@ class SimulationReport:
     batches: int = 0
 
 
+def _sender(lot, form, publish):
+    """The function sending one sensor's buffered events in the chosen form; returns (accepted, duplicates, rejected)."""
+    if form == "own":
+        def send(device, events):
+            result = ingest(device, events)
+            return result.accepted, result.duplicates, len(result.rejected)
+        return send
+    if form in ("ngsi-v2", "ngsi-ld"):
+        from .ngsi import receive_notification
+
+        slug = lot.territory.slug
+        spot_ids = {spot.ref: spot.ngsi_id or default_spot_ngsi_id(slug, spot.id) for spot in lot.spots}
+        site_id = default_lot_ngsi_id(slug, lot.id)
+
+        def send(device, events):
+            result = receive_notification(notification(events, form, spot_ids, site_id), lot_id=lot.id)
+            return result["accepted"], result["duplicates"], result["rejected"]
+        return send
+    from .mqtt import Rule, message_for
+    from .services import lot_mqtt_mappings
+
+    mapping = next((item for item in lot_mqtt_mappings(lot) if item.active), None)
+    if mapping is None or publish is None:
+        raise ValueError("This car park has no MQTT mapping to shape the messages (or no broker was given).")
+    rule = Rule.of(mapping)
+    keys = {spot.ref: spot.sensor_id if rule.match == "sensor_id" else spot.ref for spot in lot.spots}
+    if rule.match == "sensor_id" and not all(keys.values()):
+        raise ValueError("Give every spot its sensor identifier first: the MQTT mapping finds spots by it.")
+
+    def send(device, events):
+        for event in events:
+            publish(*message_for(rule, keys[event["spot"]], event))
+        return 0, 0, 0
+    return send
+
+
 def simulate(lot, events=1000, batch_size=500, seed=1, heartbeat_minutes=10, last_day=None, hours=(6, 20),
-             days=None):
+             days=None, form="own", publish=None):
     """Replay ``events`` events of recent working days on the lot's sensors, as they would send them.
 
     Each sensor buffers its events and sends a batch every 15 simulated minutes
-    (or when the buffer is full), like a LoRaWAN gateway. Returns a SimulationReport.
+    (or when the buffer is full), like a LoRaWAN gateway. ``form`` is one of
+    FORMS; for "mqtt", ``publish(topic, payload)`` sends a message. Returns a
+    SimulationReport (MQTT counts only what was sent: the subscriber stores it).
     """
     watched = {spot.ref: spot.device for spot in lot.spots if spot.device is not None and spot.device.active}
     if not watched:
         raise ValueError("This car park has no active sensor watching a spot.")
+    send = _sender(lot, form, publish)
     last_day = last_day or (utcnow().date() - timedelta(days=1))
     days = days or days_needed(len(watched), events, heartbeat_minutes, hours)
     first_day = last_day - timedelta(days=days - 1)
@@ -99,11 +162,11 @@ def simulate(lot, events=1000, batch_size=500, seed=1, heartbeat_minutes=10, las
     window_end = None
 
     def flush(device):
-        result = ingest(device, buffers.pop(device.id))
+        accepted, duplicates, rejected = send(device, buffers.pop(device.id))
         report.batches += 1
-        report.accepted += result.accepted
-        report.duplicates += result.duplicates
-        report.rejected += len(result.rejected)
+        report.accepted += accepted
+        report.duplicates += duplicates
+        report.rejected += rejected
 
     devices = {device.id: device for device in watched.values()}
     for event in traffic(sorted(watched), first_day, days, seed, heartbeat_minutes, hours):

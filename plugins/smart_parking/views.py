@@ -6,10 +6,8 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from coopserv.modules.services import (
-    availability as module_availability,  # not in plugin_api yet
-)
 from coopserv.plugin_api import (
+    availability as module_availability,
     can_operate,
     csrf,
     db,
@@ -17,12 +15,12 @@ from coopserv.plugin_api import (
     form_data,
     get_module,
     gettext,
-    is_member,
     json_error,
     lazy_gettext,
     login_required,
     plugin_host,
     render_page,
+    require_module,
     territory_blueprint,
     utcnow,
     wants_json,
@@ -34,13 +32,18 @@ from .models import LOT_CATEGORIES, SPOT_CATEGORIES, Device, Spot
 from .schemas import (
     DeviceSchema,
     LotSchema,
+    MqttMappingSchema,
+    NgsiSubscriptionSchema,
     SensorBatchSchema,
+    SpotIdsSchema,
     SpotRangeSchema,
     SpotSchema,
+    read_spot_ids_csv,
     smart_parking_config,
 )
 
-bp = territory_blueprint("smart_parking", __name__, url_prefix="/smart-parking", template_folder="templates")
+bp = territory_blueprint("smart_parking", __name__, url_prefix="/smart-parking", template_folder="templates",
+                         static_folder="static")
 
 #: Header carrying a sensor's own secret key.
 KEY_HEADER = "X-Sensor-Key"
@@ -55,27 +58,16 @@ def _labels():
 # -- access -----------------------------------------------------------------------
 
 def _module():
-    module = get_module(services.SERVICE_KEY)
-    if module is None or not module.enabled:
-        abort(404)
-    return module
+    return require_module(services.SERVICE_KEY, "any")
 
 
 def _require_operator():
-    module = _module()
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _require_user():
     """Operators, and members whose organization may use the module at its stage (pilots in prototype)."""
-    module = _module()
-    if can_operate(module):
-        return module
-    if not is_member() or not module_availability(module, employer()).allowed:
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "user")
 
 
 def home_panel(user):
@@ -203,6 +195,9 @@ def _lot_manage_page(lot, module, errors=None, values=None, form=None, new_keys=
         new_keys=new_keys, spot_categories=SPOT_CATEGORIES, lot_categories=LOT_CATEGORIES,
         kiosk_url=url_for("smart_parking.kiosk", token=lot.kiosk_token, _external=True),
         api_url=url_for("smart_parking.ingest_events", _external=True), key_header=KEY_HEADER,
+        subscriptions=[item for item in services.list_subscriptions() if item.lot_id == lot.id],
+        mappings=services.lot_mqtt_mappings(lot),
+        notify_url=url_for("smart_parking_interop.ngsi_notify", _external=True),
     ), status
 
 
@@ -218,7 +213,23 @@ LOT_FORMS = {
     "spot": (SpotSchema, services.create_spot),
     "spot_range": (SpotRangeSchema, services.create_spot_range),
     "device": (DeviceSchema, services.create_device),
+    "subscription": (NgsiSubscriptionSchema, lambda lot, data: services.create_subscription({**data, "lot_id": lot.id})),
+    "mqtt_mapping": (MqttMappingSchema, services.create_mqtt_mapping),
+    "spot_ids": (None, services.import_spot_ids),
 }
+
+
+def _spot_ids(values):
+    """The lines of an import of spots' ids: a CSV file from the form, or a JSON list ``{"spots": [...]}``."""
+    if request.is_json:
+        spots = values.get("spots") if isinstance(values, dict) else None
+        if not isinstance(spots, list) or not spots:
+            raise ValidationError({"spots": [gettext("Send the spots as a JSON list.")]})
+        return SpotIdsSchema(many=True).load(spots)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError({"file": [gettext("Choose a CSV file.")]})
+    return read_spot_ids_csv(upload.read(1_000_001)[:1_000_000])
 
 
 @bp.post("/lots/<int:lot_id>/manage/<form>")
@@ -232,15 +243,17 @@ def lot_form(lot_id, form):
     schema, write = LOT_FORMS[form]
     values = form_data()
     try:
-        result = write(lot, schema().load(values))
+        result = write(lot, schema().load(values) if schema else _spot_ids(values))
     except ValidationError as error:
         db.session.rollback()
         if wants_json():
             return json_error(422, gettext("Some fields are not valid."), error.messages)
         return _lot_manage_page(lot, module, error.messages, values, form, status=422)
-    if form == "device":
-        device, key = result
-        return _lot_manage_page(lot, module, new_keys=[(device.name, key)])
+    if form in ("device", "subscription"):
+        item, key = result
+        return _lot_manage_page(lot, module, new_keys=[(item.name, key)])
+    if form == "spot_ids" and wants_json():
+        return {"changed": result}
     if form == "spot_range" and result:
         return _lot_manage_page(lot, module, new_keys=result)
     flash(gettext("Saved."), "success")
@@ -261,7 +274,8 @@ def edit_spot(spot_id):
     spot = _spot_or_404(spot_id)
     values, errors, status = {
         "ref": spot.ref, "category": spot.category, "device_id": spot.device_id,
-        "latitude": spot.latitude, "longitude": spot.longitude}, {}, 200
+        "latitude": spot.latitude, "longitude": spot.longitude, "ngsi_id": spot.ngsi_id,
+        "sensor_id": spot.sensor_id}, {}, 200
     if request.method == "POST":
         values = form_data()
         try:
@@ -283,6 +297,33 @@ def toggle_spot_closure(spot_id):
     spot = _spot_or_404(spot_id)
     services.set_spot_closed(spot, not spot.closed_by_operator)
     return redirect(url_for("smart_parking.lot_manage", lot_id=spot.lot_id))
+
+
+@bp.post("/subscriptions/<int:subscription_id>/delete")
+@login_required
+def delete_subscription(subscription_id):
+    """Forget an Orion subscription: its key stops working at once."""
+    _require_operator()
+    subscription = services.get_subscription(subscription_id)
+    if subscription is None:
+        abort(404)
+    lot_id = subscription.lot_id
+    services.delete_subscription(subscription)
+    flash(gettext("Subscription deleted."), "success")
+    return redirect(url_for("smart_parking.lot_manage", lot_id=lot_id) if lot_id else url_for("smart_parking.manage"))
+
+
+@bp.post("/mqtt-mappings/<int:mapping_id>/delete")
+@login_required
+def delete_mqtt_mapping(mapping_id):
+    _require_operator()
+    mapping = services.get_mqtt_mapping(mapping_id)
+    if mapping is None:
+        abort(404)
+    lot_id = mapping.lot_id
+    services.delete_mqtt_mapping(mapping)
+    flash(gettext("MQTT mapping deleted."), "success")
+    return redirect(url_for("smart_parking.lot_manage", lot_id=lot_id))
 
 
 def _device_or_404(device_id):

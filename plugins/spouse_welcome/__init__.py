@@ -4,6 +4,7 @@ import os
 from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
 
 __version__ = "0.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
 SERVICE_KEY = "spouse_welcome"
 
 STATES = {
@@ -45,7 +46,9 @@ def _form_context(module):
 
 @hookimpl
 def register_service_types():
+    from .indicators import INDICATORS
     from .schemas import CaseSchema, SpouseWelcomeConfigSchema
+    from .views import bp
 
     return [
         ServiceType(
@@ -66,45 +69,54 @@ def register_service_types():
             request_detail_context=_detail_context,
             operator_endpoint="spouse_welcome.cases",
             summarize=_summary,
+            blueprints=(bp,),
+            migrations=os.path.join(HERE, "migrations", "versions"),
+            translations=os.path.join(HERE, "translations"),
+            indicators=tuple(INDICATORS),
+            personal_data=tuple(_personal_data()),
+            # What a family tells its welcome referent stays between them (the referent page promises it).
+            confidential=True,
         )
     ]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
+    from sqlalchemy import select
 
-    return [bp]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(os.path.dirname(__file__), "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
-    from .models import Case
+    from .models import Case, FollowUp, Introduction
     from .services import ANONYMISED_CASE_VALUES
 
-    return [PersonalData(Case, "requester_id", ("request_id", "partner_first_name", "profession", "skills", "languages",
-                                                "sectors", "housing_needs", "children_ages", "arrival_date",
-                                                "created_at", "closed_at"),
-                         erase="anonymise", anonymised_values=dict(ANONYMISED_CASE_VALUES),
-                         label="spouse_welcome_cases")]
+    def about_the_family(model):
+        return lambda user_id: model.case_id.in_(select(Case.id).where(Case.requester_id == user_id))
+
+    texts = ("partner_first_name", "profession", "skills", "languages", "sectors", "housing_needs")
+    return [
+        # The welcome team's notes about the family go with the family (found through the case).
+        PersonalData(FollowUp, "recorded_by_id", ("case_id", "notes", "recorded_at"), erase="anonymise",
+                     scrub=("notes",), related=about_the_family(FollowUp), label="spouse_welcome_follow_ups", confidential=True),
+        PersonalData(Introduction, "sent_by_id", ("case_id", "organization_id", "outcome", "notes"),
+                     erase="anonymise", scrub=("notes",), related=about_the_family(Introduction),
+                     label="spouse_welcome_introductions", confidential=True),
+        PersonalData(Case, "requester_id", ("request_id", "partner_first_name", "profession", "skills", "languages",
+                                            "sectors", "housing_needs", "children_ages", "arrival_date",
+                                            "created_at", "closed_at"),
+                     erase="anonymise", anonymised_values={**ANONYMISED_CASE_VALUES, "sectors": []}, scrub=texts,
+                     label="spouse_welcome_cases", confidential=True),
+        # People who worked on a case (an HR referent, a welcome referent) are detached from it.
+        PersonalData(Case, "opened_by_id", ("request_id", "created_at"), erase="anonymise",
+                     label="spouse_welcome_cases_opened"),
+        PersonalData(Case, "referent_id", ("request_id", "created_at"), erase="anonymise",
+                     label="spouse_welcome_cases_followed"),
+        PersonalData(FollowUp, "recorded_by_id", ("case_id", "recorded_at"), erase="anonymise",
+                     label="spouse_welcome_follow_ups_recorded"),
+        PersonalData(Introduction, "sent_by_id", ("case_id", "sent_at"), erase="anonymise",
+                     label="spouse_welcome_introductions_sent"),
+    ]
 
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_case
 
     store_case(request, payload)
@@ -112,8 +124,6 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import mark_status
 
     mark_status(request, change)
@@ -142,8 +152,6 @@ def portal_home_panels(territory, user):
 
 @hookimpl
 def seed_demo_module(module, organizations, users):
-    if module.service_key != SERVICE_KEY:
-        return
     from .demo import seed
 
     seed(module, organizations, users)

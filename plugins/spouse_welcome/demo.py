@@ -3,13 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coopserv.plugin_api import (
-    apply_transition,
-    db,
-    employer_of,
-    submit_request,
-    utcnow,
-)
+from coopserv.plugin_api import apply_transition, db, employer_of, submit_request, utcnow
 
 from .models import Case, FollowUp, HiringNeed, Introduction
 from .services import opened_by
@@ -41,9 +35,7 @@ def seed(module, organizations, users):
 
 def _ratier_employee(ratier):
     """A second employee, at Ratier-Figeac, whose family arrived last year."""
-    from coopserv.accounts.models import Membership
-    from coopserv.accounts.services import create_user
-    from coopserv.demo import DEMO_PASSWORD
+    from coopserv.plugin_api import DEMO_PASSWORD, Membership, create_user
 
     user = create_user("Nicolas Roussel", "nicolas.roussel@figeac.demo", DEMO_PASSWORD)
     db.session.add(Membership(user_id=user.id, role="employee", organization_id=ratier.id))

@@ -166,7 +166,7 @@ def cases_opened_by(user_id):
 
 def module_operators(module):
     """People who operate this module: the welcome referents a case can be assigned to."""
-    from coopserv.accounts.models import Membership, User
+    from coopserv.plugin_api import Membership, User
 
     return db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
@@ -177,7 +177,7 @@ def module_operators(module):
 
 def company_employees(organization):
     """Employees of ``organization`` in this territory, for the referent's form."""
-    from coopserv.accounts.models import Membership, User
+    from coopserv.plugin_api import Membership, User
 
     return db.session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
@@ -265,7 +265,7 @@ class Match:
 def rank_companies(case):
     """Rank the territory's employers for a case: a hiring need for the profession (3), the company's
     sector wanted (2), a hiring need in a wanted sector (1); companies with no match are left out."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     organizations = db.session.scalars(
         select(Organization).where(Organization.kind.in_(EMPLOYER_KINDS)).order_by(Organization.name)
@@ -294,7 +294,7 @@ def rank_companies(case):
 
 
 def employer_choices():
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     return db.session.scalars(
         select(Organization).where(Organization.kind.in_(EMPLOYER_KINDS)).order_by(Organization.name)
@@ -303,7 +303,7 @@ def employer_choices():
 
 def send_introduction(case, data, actor):
     """Record that the welcome referent introduced the partner to a company (once per company)."""
-    from coopserv.organizations.models import Organization
+    from coopserv.plugin_api import Organization
 
     organization = db.session.scalar(
         select(Organization).where(Organization.id == data["organization_id"], Organization.kind.in_(EMPLOYER_KINDS))

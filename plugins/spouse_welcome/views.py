@@ -1,8 +1,9 @@
 """Spouse welcome pages: the coordinator's cases, a case with its checklist and matching, and the
 HR referents' pages (open a case for an employee, declare hiring needs).
 
-Confidentiality: a case page is shown only to the family (the requester), the module's operators
-and territory admins. An HR referent who opened a case for an employee sees only its status.
+Confidentiality: a case page is shown only to the family (the requester) and the module's operators
+(the service type is ``confidential``: territory admins see counts per status in the core's queue,
+not the cases). An HR referent who opened a case for an employee sees only its status.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -18,14 +19,13 @@ from coopserv.plugin_api import (
     gettext,
     has_role,
     is_htmx,
+    json_error,
     login_required,
     render_page,
+    require_module,
     territory_blueprint,
     wants_json,
 )
-
-# plugin_api (as committed) lists json_error in __all__ without importing it; take it from its home meanwhile.
-from coopserv.web import json_error
 
 from . import services
 from .models import OUTCOMES, STEP_KINDS
@@ -42,17 +42,11 @@ bp = territory_blueprint("spouse_welcome", __name__, url_prefix="/spouse-welcome
 
 
 def _module():
-    module = get_module(services.SERVICE_KEY)
-    if module is None or not module.enabled:
-        abort(404)
-    return module
+    return require_module(services.SERVICE_KEY, "any")
 
 
 def _require_operator():
-    module = _module()
-    if not can_operate(module):
-        abort(403)
-    return module
+    return require_module(services.SERVICE_KEY, "operator")
 
 
 def _visible_case(case_id):
@@ -76,8 +70,7 @@ def _operated_case(case_id):
 
 def _usable_referent_organization(module):
     """The company the signed-in HR referent acts for, where the module is open to it, or None."""
-    from coopserv.accounts.access import referent_organizations
-    from coopserv.modules.services import availability
+    from coopserv.plugin_api import availability, referent_organizations
 
     if not has_role(COMPANY_REFERENT):
         return None
@@ -253,7 +246,7 @@ def referent():
 @bp.post("/referent/cases")
 @login_required
 def referent_open_case():
-    from coopserv.service_requests.services import RequestRefused
+    from coopserv.plugin_api import RequestRefused
 
     module = _module()
     organization = _referent_organization(module)

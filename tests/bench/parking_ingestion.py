@@ -1,4 +1,4 @@
-"""Benchmark smart-parking sensor ingestion: 100,000 events in batches through the real HTTP endpoint.
+"""Benchmark smart-parking sensor ingestion: 100,000 events through the HTTP endpoint, then MQTT messages.
 
 Run from the project root:
     .venv/bin/python tests/bench/parking_ingestion.py                      # SQLite, temporary file
@@ -11,6 +11,12 @@ every 10 minutes) for one car park watched by a gateway sensor; each batch is a 
 sensor's key, answered by the same view and service as in production (Flask test client, one app
 context per request). It prints events/second for the first pass, then for a replay of the same
 events (all duplicates: the idempotence path). Not a timed test: the aim is >= 10,000 events/s.
+
+Then the same kind of traffic as MQTT uplinks (ChirpStack's shape, one LoRaWAN sensor per spot, read
+by the lot's mapping): the messages are queued in the subscriber's persistent session on a private
+mosquitto (Debian's, on a free loopback port), then the subscriber of `coopserv parking mqtt` drains
+them; it prints messages/second from its reconnection to the last commit (the aim: >= 5,000/s
+sustained on PostgreSQL). --mqtt-messages 0 skips it.
 """
 import argparse
 import os
@@ -82,6 +88,76 @@ def send_all(app, slug, key, events, batch_size):
     return time.perf_counter() - started, totals
 
 
+def mqtt_pass(app, territory_id, events, batch_size):
+    """Queue the events as MQTT uplinks while the subscriber is away, then time how fast it stores them."""
+    import threading
+
+    import paho.mqtt.client as paho
+    from coopserv_plugins.smart_parking import services
+    from coopserv_plugins.smart_parking.models import Lot, Spot
+    from coopserv_plugins.smart_parking.mqtt import Rule, Subscriber, message_for
+    from coopserv_plugins.smart_parking.schemas import MqttMappingSchema
+    from coopserv_plugins.smart_parking.tests.broker import Mosquitto
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from coopserv.territories.models import Territory
+
+    with app.app_context():
+        territory = db.session.get(Territory, territory_id)
+        with territory_scope(territory):
+            lot = db.session.scalar(select(Lot))
+            for spot in db.session.scalars(select(Spot).where(Spot.lot_id == lot.id)):
+                spot.sensor_id = spot.ref  # one LoRaWAN sensor per spot, named by its DevEUI
+            db.session.commit()
+            rule = Rule.of(services.create_mqtt_mapping(lot, MqttMappingSchema().load({
+                "topic": "application/+/device/+/event/up", "sensor_pointer": "/deviceInfo/devEui",
+                "status_pointer": "/object/status", "status_values": "occupied=occupied, free=free",
+                "time_pointer": "/time", "event_id_pointer": "/deduplicationId"})))
+    messages = [message_for(rule, event["spot"], dict(event, event_id=f"up-{event['event_id']}"))
+                for event in events]
+    folder = tempfile.mkdtemp(prefix="coopserv-mqtt-bench-")
+    broker = Mosquitto(folder).start()
+    try:
+        def serve(subscriber):
+            with app.app_context():
+                subscriber.run()
+
+        def start():
+            subscriber = Subscriber(broker.url, client_id="coopserv-bench", batch_size=batch_size)
+            thread = threading.Thread(target=serve, args=(subscriber,), daemon=True)
+            thread.start()
+            if not subscriber.ready.wait(30):
+                raise SystemExit("The MQTT subscriber did not connect.")
+            return subscriber, thread
+
+        subscriber, thread = start()  # opens the persistent session, then goes away
+        subscriber.stop.set()
+        thread.join()
+        publisher = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-lns")
+        publisher.connect("127.0.0.1", broker.port)
+        publisher.loop_start()
+        published = [publisher.publish(topic, payload, qos=1) for topic, payload in messages]
+        for info in published:
+            info.wait_for_publish(60)
+        publisher.disconnect()
+        publisher.loop_stop()
+
+        subscriber, thread = start()
+        started, cpu = time.perf_counter(), time.process_time()
+        stats = subscriber.stats
+        while stats.accepted + stats.duplicates + stats.rejected + stats.dropped < len(messages):
+            if time.perf_counter() - started > 600 or not thread.is_alive():
+                raise SystemExit(f"MQTT ingestion stalled: {stats}")
+            time.sleep(0.01)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        subscriber.stop.set()
+        thread.join()
+    finally:
+        broker.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return seconds, cpu, stats
+
+
 def cleanup(app, territory_id):
     from coopserv.territories.models import Territory
 
@@ -105,6 +181,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--spots", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--mqtt-messages", type=int, default=50_000,
+                        help="MQTT uplinks to queue and drain after the HTTP passes (0: skip)")
     args = parser.parse_args()
 
     scratch = None
@@ -127,6 +205,18 @@ def main():
         print(f"Replay (all duplicates): {len(events) / seconds:,.0f} events/s "
               f"({totals['accepted']} accepted, {totals['duplicates']:,} duplicates)")
         assert totals["accepted"] == 0 and stored_events(app, territory_id) == len(events)
+        if args.mqtt_messages:
+            _slug, other_id, _key, uplinks = prepare(app, args.spots, args.mqtt_messages, args.seed + 1)
+            try:
+                seconds, cpu, stats = mqtt_pass(app, other_id, uplinks, 500)
+                print(f"MQTT (coopserv parking mqtt, QoS 1, batches of 500): {len(uplinks):,} messages in "
+                      f"{seconds:.2f} s = {len(uplinks) / seconds:,.0f} messages/s ({stats.accepted:,} accepted, "
+                      f"{stats.duplicates} duplicates, {stats.rejected + stats.dropped} refused, "
+                      f"{stats.batches} batches); the subscriber used {cpu:.2f} CPU-seconds = "
+                      f"{len(uplinks) / cpu:,.0f} messages per CPU-second (load average {os.getloadavg()[0]:.1f})")
+                assert stats.accepted == len(uplinks) == stored_events(app, other_id)
+            finally:
+                cleanup(app, other_id)
     finally:
         cleanup(app, territory_id)
         if scratch:

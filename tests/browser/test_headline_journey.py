@@ -33,7 +33,7 @@ def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, ca
     page.fill(f"[id='items.{catalogue.suit.id}']", "1")
     page.locator("#slot_id").select_option(str(catalogue.tuesday.id))
     # htmx refreshes the price estimate when the quantities change.
-    page.wait_for_function("document.querySelector('#estimate').textContent.includes('21,90')")
+    expect(page.locator("#estimate")).to_contain_text("21,90")
     # Only the chosen slot's next opening days are offered, as a calendar.
     calendar = page.locator(f"[data-shown-for='{catalogue.tuesday.id}']")
     expect(calendar).to_be_visible()

@@ -42,7 +42,10 @@ def _summary(payload):
 
 @hookimpl
 def register_service_types():
+    from .api import blp
+    from .indicators import INDICATORS
     from .schemas import CoworkingConfigSchema, CoworkingRequestSchema
+    from .views import bp
 
     return [ServiceType(
         key=SERVICE_KEY,
@@ -61,52 +64,25 @@ def register_service_types():
         request_detail_context=_detail_context,
         operator_endpoint="coworking.manage",
         summarize=_summary,
+        blueprints=(bp,),
+        migrations=os.path.join(HERE, "migrations", "versions"),
+        translations=os.path.join(HERE, "translations"),
+        indicators=tuple(INDICATORS),
+        api_blueprints=(blp,),
+        personal_data=tuple(_personal_data()),
     )]
 
 
-@hookimpl
-def register_blueprints():
-    from .views import bp
-
-    return [bp]
-
-
-@hookimpl
-def register_api_blueprints():
-    from .api import blp
-
-    return [blp]
-
-
-@hookimpl
-def register_migration_directories():
-    return [os.path.join(HERE, "migrations", "versions")]
-
-
-@hookimpl
-def register_translation_directories():
-    return [os.path.join(HERE, "translations")]
-
-
-@hookimpl
-def register_indicators():
-    from .indicators import INDICATORS
-
-    return INDICATORS
-
-
-@hookimpl
-def register_personal_data():
+def _personal_data():
+    """Where the plugin keeps data about a person (export and erasure)."""
     from .models import Booking
 
     return [PersonalData(Booking, "user_id", ("request_id", "day", "notes"), erase="anonymise",
-                         anonymised_values={"notes": ""}, label="coworking_bookings")]
+                         anonymised_values={"notes": ""}, scrub=("notes",), label="coworking_bookings")]
 
 
 @hookimpl
 def request_submitted(request, payload):
-    if request.module.service_key != SERVICE_KEY:
-        return
     from .services import store_booking
 
     store_booking(request, payload)
@@ -114,7 +90,7 @@ def request_submitted(request, payload):
 
 @hookimpl
 def request_status_changed(request, change):
-    if request.module.service_key != SERVICE_KEY or change.to_status not in ("declined", "cancelled"):
+    if change.to_status not in ("declined", "cancelled"):
         return
     from .services import release_booking
 

@@ -1,8 +1,15 @@
 """Coworking desks operator page: the resources people can book."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from marshmallow import ValidationError
 
-from coopserv.plugin_api import can_operate, db, form_data, get_module, gettext, login_required, territory_blueprint
+from coopserv.plugin_api import (
+    db,
+    form_data,
+    gettext,
+    login_required,
+    require_module,
+    territory_blueprint,
+)
 
 from . import SERVICE_KEY, services
 from .schemas import ResourceSchema
@@ -11,11 +18,7 @@ bp = territory_blueprint("coworking", __name__, url_prefix="/coworking", templat
 
 
 def _require_operator():
-    module = get_module(SERVICE_KEY)
-    if module is None:
-        abort(404)
-    if not can_operate(module):
-        abort(403)
+    return require_module(SERVICE_KEY, "operator")
 
 
 @bp.route("/manage", methods=["GET", "POST"])

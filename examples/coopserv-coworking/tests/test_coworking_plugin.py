@@ -36,12 +36,10 @@ def test_bad_booking_is_refused_and_stores_nothing(make_client, place):
 
 
 def test_api_lists_resources_with_a_token(client, place):
-    from coopserv.tokens.services import create_token
+    from coopserv.testing import api_headers
 
-    with territory_scope(place.territory):
-        secret = create_token(place.employee, place.territory, "test")[1]
     response = client.get(f"/api/v1/territories/{place.territory.slug}/coworking/resources",
-                          headers={"Authorization": f"Bearer {secret}"})
+                          headers=api_headers(place.employee, place.territory))
     assert response.status_code == 200 and response.get_json()[0]["name"] == "Room A"
     assert "/api/v1/territories/{territory_slug}/coworking/resources" in client.get("/api/v1/openapi.json").get_json()["paths"]
 

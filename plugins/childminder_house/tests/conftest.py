@@ -4,9 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
 
 
 @pytest.fixture
@@ -28,17 +26,13 @@ def tarare(make_territory, make_organization, make_user, enable_module):
 
 
 @pytest.fixture
-def autun(make_territory, make_organization, make_user, enable_module):
+def autun(make_peopled_territory):
     """Another territory running its own childminder house."""
-    territory = make_territory("autun-morvan", "Autun Morvan")
-    company = make_organization(territory, "Morvan Électronique")
-    module = enable_module(territory, "childminder_house", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        parent=make_user(territory, "employee", company, email="dominique@morvan.example"),
-        admin=make_user(territory, "territory_admin", email="admin@autun.example"),
-        operator=make_user(territory, "service_operator", module=module, email="mam@autun.example"),
-    )
+    town = make_peopled_territory('autun-morvan', 'Autun Morvan', services=('childminder_house',), organizations=[('Morvan Électronique', 35)],
+                                  emails={'employee': 'dominique@morvan.example', 'admin': 'admin@autun.example', 'operator': 'mam@autun.example'})
+    town.company = town.organizations[0]
+    town.parent = town.employee
+    return town
 
 
 def add_house(territory, childminders=((2, "01234", 8 * 60, 18 * 60),), sponsors=()):
@@ -101,7 +95,7 @@ def clients(make_client, tarare):
 
 
 def status_of(scoped, territory, request_id):
-    from coopserv.service_requests.models import ServiceRequest
+    from coopserv.plugin_api import ServiceRequest
 
     with scoped(territory):
         return db.session.get(ServiceRequest, request_id, populate_existing=True).status

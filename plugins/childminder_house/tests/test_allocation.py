@@ -3,9 +3,7 @@ import pytest
 from coopserv_plugins.childminder_house.models import Placement, PlacementSlot
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest, StatusChange
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, StatusChange, db
 
 from .conftest import ask, in_days, place_form, status_of
 
@@ -93,7 +91,7 @@ def test_json_clients_get_the_same_field_errors(clients, house):
 
 
 def test_a_prototype_module_takes_requests_from_pilot_companies_only(make_client, tarare, house, scoped):
-    from coopserv.modules.services import update_settings
+    from coopserv.testing import update_settings
 
     with scoped(tarare.territory):
         update_settings(tarare.module, {"stage": "prototype", "access": "open",

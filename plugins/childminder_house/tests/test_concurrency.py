@@ -9,8 +9,7 @@ import threading
 from coopserv_plugins.childminder_house.models import Placement
 from sqlalchemy import func, select, update
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
+from coopserv.plugin_api import ServiceRequest, db
 
 from .conftest import add_house, ask, place_form, status_of
 

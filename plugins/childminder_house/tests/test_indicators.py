@@ -8,8 +8,7 @@ from coopserv_plugins.childminder_house.models import (
     Sponsorship,
 )
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
+from coopserv.plugin_api import ServiceRequest, db
 
 from .conftest import add_house
 

@@ -3,7 +3,7 @@ import pytest
 from coopserv_plugins.childminder_house.models import Childminder, House, Sponsorship
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
+from coopserv.plugin_api import db
 
 from .conftest import add_house, ask, place_form
 

@@ -3,9 +3,8 @@ from coopserv_plugins.childminder_house import services
 from coopserv_plugins.childminder_house.models import Childminder, House, Placement
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import erase_person, export_person
 
 from .conftest import ask, place_form, status_of
 
@@ -25,9 +24,8 @@ def test_a_family_exports_and_erases_its_data(clients, tarare, house, scoped):
 
 
 def test_the_demo_seeds_the_ptits_loups_in_tarare(app, make_client):
-    from coopserv.demo import seed_demo
-    from coopserv.tenancy import territory_scope
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory, territory_scope
+    from coopserv.testing import seed_demo
 
     seed_demo()
     territory = db.session.scalar(select(Territory).filter_by(slug="ouest-rhodanien"))
@@ -50,7 +48,7 @@ def test_the_demo_seeds_the_ptits_loups_in_tarare(app, make_client):
     # Only Ouest Rhodanien runs the house.
     assert db.session.scalar(select(func.count()).select_from(House)
                              .execution_options(**{ALL_TERRITORIES: True})) == 1
-    from coopserv.accounts.models import User
+    from coopserv.plugin_api import User
 
     operator = db.session.scalar(select(User).filter_by(email="operator-childminder-house@ouest-rhodanien.demo"))
     client = make_client()

@@ -6,10 +6,8 @@ from coopserv_plugins.childminder_house import services
 from coopserv_plugins.childminder_house.models import Placement
 from sqlalchemy import select, update
 
-from coopserv.extensions import db
-from coopserv.modules.services import configure_module
-from coopserv.notifications.models import Notification
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import configure_module, db, utcnow
+from coopserv.testing import Notification
 
 from .conftest import add_house, ask, place_form, status_of
 

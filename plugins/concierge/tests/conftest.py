@@ -4,44 +4,31 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
 
 
 @pytest.fixture
-def figeac(make_territory, make_organization, make_user, enable_module):
-    """A small Figeac: two companies, an employee, a referent, an admin, a concierge operator."""
-    from types import SimpleNamespace
-
-    territory = make_territory("figeac", "Figeac")
-    aero = make_organization(territory, "Figeac Aéro", employee_count=1200)
-    menuiserie = make_organization(territory, "Menuiserie du Célé", employee_count=22)
-    module = enable_module(territory, "concierge", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, aero=aero, menuiserie=menuiserie, module=module,
-        employee=make_user(territory, "employee", aero, email="camille@aero.example"),
-        colleague=make_user(territory, "employee", menuiserie, email="lou@menuiserie.example"),
-        referent=make_user(territory, "company_referent", aero, email="rh@aero.example"),
-        admin=make_user(territory, "territory_admin", email="admin@figeac.example"),
-        operator=make_user(territory, "service_operator", module=module, email="concierge@figeac.example"),
-    )
+def figeac(make_peopled_territory):
+    """A small Figeac: two companies, people in every role, the concierge open to all."""
+    town = make_peopled_territory(
+        "figeac", "Figeac", services=("concierge",),
+        organizations=[("Figeac Aéro", 1200), ("Menuiserie du Célé", 22)],
+        emails={"employee": "camille@aero.example", "colleague": "lou@menuiserie.example",
+                "referent": "rh@aero.example", "admin": "admin@figeac.example",
+                "operator": "concierge@figeac.example"})
+    town.aero, town.menuiserie = town.organizations
+    return town
 
 
 @pytest.fixture
-def autun(make_territory, make_organization, make_user, enable_module):
+def autun(make_peopled_territory):
     """Another territory, to check that nothing of Figeac leaks into it and back."""
-    from types import SimpleNamespace
-
-    territory = make_territory("autun-morvan", "Autun Morvan")
-    company = make_organization(territory, "Morvan Électronique")
-    module = enable_module(territory, "concierge", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        employee=make_user(territory, "employee", company, email="dominique@morvan.example"),
-        admin=make_user(territory, "territory_admin", email="admin@autun.example"),
-        operator=make_user(territory, "service_operator", module=module, email="concierge@autun.example"),
-    )
+    town = make_peopled_territory(
+        "autun-morvan", "Autun Morvan", services=("concierge",), organizations=[("Morvan Électronique", 35)],
+        emails={"employee": "dominique@morvan.example", "admin": "admin@autun.example",
+                "operator": "concierge@autun.example"})
+    town.company = town.organizations[0]
+    return town
 
 
 def add_catalogue(territory):

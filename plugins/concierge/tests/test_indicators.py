@@ -1,8 +1,7 @@
 """Concierge indicators, checked against values counted by hand."""
 from datetime import datetime, timedelta
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest, StatusChange
+from coopserv.plugin_api import ServiceRequest, StatusChange, db
 from coopserv_plugins.concierge import indicators
 from coopserv_plugins.concierge.models import Order
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
+from coopserv.plugin_api import db
 from coopserv_plugins.concierge.models import CatalogItem, PickupSlot, Provider
 
 
@@ -85,8 +85,7 @@ def test_a_withdrawn_item_cannot_be_ordered(make_client, operator, figeac, catal
 
 
 def test_order_respects_the_module_configuration(make_client, figeac, catalogue, order_form, enable_module):
-    from coopserv.modules.services import configure_module
-    from coopserv.tenancy import territory_scope
+    from coopserv.plugin_api import configure_module, territory_scope
 
     with territory_scope(figeac.territory):
         configure_module(figeac.module, {"max_items_per_order": 2, "allow_notes": False})

@@ -2,8 +2,7 @@
 import re
 from datetime import date
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 from coopserv_plugins.concierge.models import CatalogItem, Provider
 
 
@@ -37,7 +36,7 @@ def test_each_slot_offers_only_its_own_weekdays(make_client, figeac, catalogue):
 
 
 def test_calendar_stops_at_the_booking_window(make_client, figeac, catalogue):
-    from coopserv.modules.services import configure_module
+    from coopserv.plugin_api import configure_module
 
     with territory_scope(figeac.territory):
         configure_module(figeac.module, {"max_days_ahead": 9})

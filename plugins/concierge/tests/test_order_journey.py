@@ -1,10 +1,8 @@
 """The headline journey over HTTP: order, operator moves it to ready, the employee sees it."""
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.service_requests.models import ServiceRequest, StatusChange
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, StatusChange, db
+from coopserv.testing import Notification
 from coopserv_plugins.concierge.models import Order
 
 

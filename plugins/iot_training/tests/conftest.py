@@ -7,10 +7,7 @@ from coopserv_plugins.iot_training.models import Course, SessionDay, TrainingSes
 from coopserv_plugins.iot_training.services import working_days
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
 
 PREFIX = "/t/autun-morvan/iot-training"
 
@@ -37,18 +34,12 @@ def autun(make_territory, make_organization, make_user, enable_module):
 
 
 @pytest.fixture
-def figeac(make_territory, make_organization, make_user, enable_module):
+def figeac(make_peopled_territory):
     """Another territory running the same service, to check that nothing leaks across."""
-    territory = make_territory("figeac", "Figeac")
-    company = make_organization(territory, "Figeac Aéro")
-    module = enable_module(territory, "iot_training", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        employee=make_user(territory, "employee", company, email="lou@aero.example"),
-        referent=make_user(territory, "company_referent", company, email="rh@aero.example"),
-        admin=make_user(territory, "territory_admin", email="admin@figeac.example"),
-        operator=make_user(territory, "service_operator", module=module, email="formation@figeac.example"),
-    )
+    town = make_peopled_territory('figeac', 'Figeac', services=('iot_training',), organizations=[('Figeac Aéro', 35)],
+                                  emails={'employee': 'lou@aero.example', 'referent': 'rh@aero.example', 'admin': 'admin@figeac.example', 'operator': 'formation@figeac.example'})
+    town.company = town.organizations[0]
+    return town
 
 
 def today():

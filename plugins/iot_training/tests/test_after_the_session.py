@@ -5,10 +5,8 @@ from datetime import timedelta
 from coopserv_plugins.iot_training.models import SurveyAnswer, TrainingSession
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.plugin_host import plugin_host
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, plugin_host, utcnow
+from coopserv.testing import Notification
 
 from .conftest import (
     PREFIX,

@@ -4,10 +4,8 @@ from datetime import timedelta
 from coopserv_plugins.iot_training.models import Enrolment
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.service_requests.models import ServiceRequest, StatusChange
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, StatusChange, db
+from coopserv.testing import Notification
 
 from .conftest import add_session, count, enrol, status_of, today
 
@@ -103,7 +101,7 @@ def test_stage_rules_keep_non_pilot_companies_out(login, autun, session):
 
 
 def test_referent_approval_when_the_territory_asks_for_it(login, autun, session, scoped):
-    from coopserv.modules.services import configure_module
+    from coopserv.plugin_api import configure_module
 
     with scoped(autun.territory):
         configure_module(autun.module, {"referent_approval": True})

@@ -10,7 +10,7 @@ from coopserv_plugins.iot_training.models import (
 )
 from sqlalchemy import select
 
-from coopserv.extensions import db
+from coopserv.plugin_api import db
 
 from .conftest import add_course, add_session, enrol, move_into_past, next_monday, today
 

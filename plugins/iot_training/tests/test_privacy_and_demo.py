@@ -11,9 +11,8 @@ from coopserv_plugins.iot_training.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import erase_person, export_person
 
 from .conftest import PREFIX, add_session, move_into_past, next_monday, today
 
@@ -50,16 +49,14 @@ def test_personal_data_is_exported_then_anonymised(login, autun, course, scoped)
     assert (enrolment.user_id, enrolment.motivation) == (None, "")
     assert (answer.user_id, answer.comment, answer.score) == (None, "", 4)  # the score stays for statistics
     assert attendance.user_id is None
-    assert (need.declared_by_id, need.title) == (None, "Capteurs de la ligne 3")
+    assert (need.declared_by_id, need.title) == (None, "Contribution retirée")  # the company's count stays
 
 
 def test_demo_seed_fills_autun_morvan(app):
     from coopserv_plugins.iot_training.models import Course
 
-    from coopserv.demo import seed_demo
-    from coopserv.modules.services import get_module, indicator_values
-    from coopserv.tenancy import territory_scope
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory, get_module, territory_scope
+    from coopserv.testing import indicator_values, seed_demo
 
     seed_demo()
     territory = db.session.scalar(select(Territory).filter_by(slug="autun-morvan"))
@@ -71,7 +68,7 @@ def test_demo_seed_fills_autun_morvan(app):
         assert db.session.scalar(select(func.count(SurveyAnswer.id))) == 4
         assert db.session.scalar(select(func.count(Attendance.id))) > 0
         assert db.session.scalar(select(func.count(SkillNeed.id))) == 4
-        from coopserv.service_requests.models import ServiceRequest
+        from coopserv.plugin_api import ServiceRequest
 
         requests = dict(db.session.execute(select(ServiceRequest.status, func.count()).group_by(ServiceRequest.status)).all())
         assert requests.get("waiting_list") == 1 and requests.get("awaiting_approval") == 1

@@ -9,7 +9,7 @@ from coopserv_plugins.iot_training.models import (
 )
 from sqlalchemy import select
 
-from coopserv.extensions import db
+from coopserv.plugin_api import db
 
 from .conftest import PREFIX, add_session, count, enrol, next_monday, today
 

@@ -3,8 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 
 #: Tarare area, approximate WGS 84 coordinates.
 PINS = (45.9030, 4.4180)

@@ -12,9 +12,7 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
 
 from .conftest import commute_form, publish
 

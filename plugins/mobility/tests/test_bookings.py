@@ -11,8 +11,7 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, utcnow
 
 
 @pytest.fixture

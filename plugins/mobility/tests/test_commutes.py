@@ -2,9 +2,7 @@
 from coopserv_plugins.mobility.models import Commute, Proposal
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db
 
 from .conftest import commute_form, publish
 

@@ -5,8 +5,7 @@ from coopserv_plugins.mobility.models import Crew, CrewMember, Proposal, Shuttle
 from flask import url_for
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
+from coopserv.plugin_api import db, plugin_host
 
 from .conftest import commute_form, publish
 
@@ -108,7 +107,7 @@ def test_carpool_crew_for_tells_parking_who_rides_that_day(app, people, ouest, s
 def test_mobility_alternatives_links_carpool_shuttle_and_bikes(app, ouest, scoped):
     from coopserv_plugins.mobility.models import BikePool
 
-    from coopserv.timeutil import utcnow
+    from coopserv.plugin_api import utcnow
 
     with app.test_request_context("/t/ouest-rhodanien/"), scoped(ouest.territory):
         ask = plugin_host().pm.hook.mobility_alternatives
@@ -197,3 +196,68 @@ def test_a_passenger_riding_in_a_crew_gets_no_new_proposals(people, ouest, scope
     people.operator.post_json("/t/ouest-rhodanien/mobility/manage/match")
     with scoped(ouest.territory):
         assert db.session.scalars(select(Proposal.id)).all() == [proposal_id]
+
+
+def test_accepting_a_match_between_people_already_in_a_crew_extends_their_days(people, ouest, scoped):
+    """The passenger's second commute matches the same car: one seat in one crew, on the days of both."""
+    publish(people.driver, commute_form(ouest, "offer", town="Amplepuis", seats="1"))
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne", days=("0", "1")))
+    first = _proposal_id(ouest, scoped)
+    _answer(people.driver, first, "accept")
+    assert _answer(people.passenger, first, "accept").get_json()["status"] == "accepted"
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne", days=("3",)))
+    second = _proposal_id(ouest, scoped)
+    assert second != first
+    assert _answer(people.driver, second, "accept").status_code == 200
+    done = _answer(people.passenger, second, "accept")
+    assert done.status_code == 200 and done.get_json()["status"] == "accepted"
+    with scoped(ouest.territory):
+        crews = db.session.scalars(select(Crew)).all()
+        passengers = db.session.scalars(select(CrewMember).where(CrewMember.role == "passenger")).all()
+    assert len(crews) == 1 and done.get_json()["crew_id"] == crews[0].id
+    assert len(passengers) == 1
+    assert passengers[0].weekdays == 0b1011 and passengers[0].days_per_week == 3 and passengers[0].seats == 1
+
+
+def test_a_match_that_would_overfill_a_day_of_the_crew_is_refused_not_crashed(people, ouest, scoped):
+    publish(people.driver, commute_form(ouest, "offer", town="Amplepuis", seats="1"))
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne", days=("0",)))
+    first = _proposal_id(ouest, scoped)
+    publish(people.second, commute_form(ouest, "request", town="Tarare", days=("1",)))
+    second = _proposal_id(ouest, scoped)
+    for client, proposal in ((people.driver, first), (people.passenger, first), (people.driver, second),
+                             (people.second, second)):
+        assert _answer(client, proposal, "accept").status_code == 200
+    # The first passenger now asks for Tuesday too, where the only seat is taken.
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne", days=("1",)))
+    third = _proposal_id(ouest, scoped)
+    with scoped(ouest.territory):
+        matched = db.session.get(Proposal, third)
+    if matched is not None and matched.request_id != matched.offer_id:
+        _answer(people.driver, third, "accept")
+        assert _answer(people.passenger, third, "accept").status_code in (200, 409)
+    with scoped(ouest.territory):
+        for day in range(7):
+            riders = [m for m in db.session.scalars(select(CrewMember).where(CrewMember.role == "passenger",
+                                                                              CrewMember.active.is_(True)))
+                      if m.weekdays & (1 << day)]
+            assert sum(m.seats for m in riders) <= 1
+
+
+def test_my_crews_updates_without_a_reload_when_both_have_accepted(people, ouest, scoped):
+    publish(people.driver, commute_form(ouest, "offer", town="Amplepuis"))
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne"))
+    proposal_id = _proposal_id(ouest, scoped)
+    url = f"/t/ouest-rhodanien/mobility/proposals/{proposal_id}/answer"
+    htmx = {"HX-Request": "true"}
+    waiting = people.driver.post_form(url, {"answer": "accept"}, headers=htmx).get_data(as_text=True)
+    assert 'id="my-crews"' in waiting and 'hx-swap-oob="true"' in waiting
+    assert "Paula Passenger" not in waiting
+    assert 'hx-trigger="every 30s"' in waiting  # the driver's page checks for the other answer
+    done = people.passenger.post_form(url, {"answer": "accept"}, headers=htmx).get_data(as_text=True)
+    crews = done[done.index('<div id="my-crews"'):]
+    assert 'hx-swap-oob="true"' in crews and "Dominique Driver" in crews
+    # The driver's next check (htmx polling) brings the crew too.
+    check = people.driver.get(HOME, headers=htmx).get_data(as_text=True)
+    assert "<html" not in check and "Paula Passenger" in check[check.index('<div id="my-crews"'):]
+    assert 'hx-trigger="every 30s"' not in check

@@ -12,9 +12,8 @@ from coopserv_plugins.mobility.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.tenancy import ALL_TERRITORIES
+from coopserv.plugin_api import ALL_TERRITORIES, db
+from coopserv.testing import erase_person, export_person
 
 START, END = datetime(2026, 11, 1), datetime(2026, 12, 1)
 
@@ -88,8 +87,8 @@ def _crew(ouest):
 
 
 def test_the_demo_seeds_parks_commutes_a_crew_and_a_shuttle(app):
-    from coopserv.demo import seed_demo
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
+    from coopserv.testing import seed_demo
 
     seed_demo()
 
@@ -104,6 +103,13 @@ def test_the_demo_seeds_parks_commutes_a_crew_and_a_shuttle(app):
     assert [c.label for c in rows(Crew, "ouest-rhodanien")] == ["Amplepuis → ZA des Pins"]
     assert len(rows(ShuttleRun, "ouest-rhodanien")) == 10
     assert len(rows(Commute, "figeac")) == 2 and rows(Crew, "figeac") == []
+    # The demo publishes its feeds: the shuttle's runs are in the GTFS zip, Figeac's bikes in GBFS.
+    client = app.test_client()
+    assert all(run.origin_latitude is not None for run in rows(ShuttleRun, "ouest-rhodanien"))
+    gtfs = client.get("/t/ouest-rhodanien/mobility/feeds/gtfs.zip")
+    assert gtfs.status_code == 200 and gtfs.data[:2] == b"PK"
+    stations = client.get("/t/figeac/mobility/feeds/gbfs/station_information.json").get_json()["data"]["stations"]
+    assert [station["name"] for station in stations] == ["Vélos de la gare de Figeac"]
 
 
 def test_the_config_defaults_to_the_ademe_factor_and_refuses_bad_limits(app):

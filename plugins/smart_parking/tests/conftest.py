@@ -3,8 +3,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope
+
+from .broker import mosquitto  # noqa: F401 (a fixture for the modules of this folder)
 
 API = "/t/{slug}/smart-parking/api/events"
 
@@ -27,17 +28,12 @@ def autun(make_territory, make_organization, make_user, enable_module):
 
 
 @pytest.fixture
-def figeac(make_territory, make_organization, make_user, enable_module):
+def figeac(make_peopled_territory):
     """Another territory with its own smart parking, to check nothing crosses over."""
-    territory = make_territory("figeac", "Figeac")
-    company = make_organization(territory, "Figeac Aéro")
-    module = enable_module(territory, "smart_parking", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        employee=make_user(territory, "employee", company, email="alex@aero.example"),
-        admin=make_user(territory, "territory_admin", email="admin@figeac.example"),
-        operator=make_user(territory, "service_operator", module=module, email="parking@figeac.example"),
-    )
+    town = make_peopled_territory('figeac', 'Figeac', services=('smart_parking',), organizations=[('Figeac Aéro', 35)],
+                                  emails={'employee': 'alex@aero.example', 'admin': 'admin@figeac.example', 'operator': 'parking@figeac.example'})
+    town.company = town.organizations[0]
+    return town
 
 
 def build_lot(territory, name="Parking Nexans Saint-Andoche", standard=4, carpool=2, allow_reservations=True,
@@ -109,7 +105,7 @@ class FakeMobility:
 @pytest.fixture
 def fake_mobility(app):
     """Register a FakeMobility as a plugin for this test (pluggy ``register``), removed afterwards."""
-    from coopserv.hookspecs import hookimpl
+    from coopserv.plugin_api import hookimpl
 
     fake = FakeMobility()
 

@@ -6,9 +6,7 @@ from coopserv_plugins.smart_parking import ingestion
 from coopserv_plugins.smart_parking.models import Device, Reservation
 from sqlalchemy import select, update
 
-from coopserv.extensions import db
-from coopserv.service_requests.services import apply_transition
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import apply_transition, db, utcnow
 
 from .conftest import build_lot
 
@@ -70,7 +68,7 @@ def test_occupancy_by_hour_of_day_and_turnover(app, autun, two_spot_day, scoped)
 
 
 def test_reservations_honoured_counts_settled_reservations_only(app, make_client, make_user, autun, lot, scoped):
-    from coopserv.service_requests.models import ServiceRequest
+    from coopserv.plugin_api import ServiceRequest
 
     client = make_client()
     ids = []

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from coopserv_plugins.smart_parking.models import Device, SensorEvent, Spot
 
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import utcnow
 
 from .conftest import count, send, spot_state
 
@@ -24,7 +24,7 @@ def test_single_event_sets_the_spot_status_and_marks_the_sensor_alive(client, au
     assert spot_state(lot.spots["S-01"]) == ("occupied", at)
     assert spot_state(lot.spots["S-02"]) == ("unknown", None)
     assert count(Device, id=lot.device_id) == 1
-    from coopserv.extensions import db
+    from coopserv.plugin_api import db
     assert db.session.get(Device, lot.device_id).last_seen_at is not None
 
 
@@ -127,7 +127,7 @@ def test_bad_missing_revoked_or_foreign_keys_are_refused(client, autun, lot, fig
     assert send(client, "figeac", lot.key, body).status_code == 401
     assert send(client, "autun-morvan", other.key, body).status_code == 401
     with scoped(autun.territory):
-        from coopserv.extensions import db
+        from coopserv.plugin_api import db
         services.set_device_active(db.session.get(Device, lot.device_id), False)
     assert send(client, "autun-morvan", lot.key, body).status_code == 401
     assert count(SensorEvent) == 0
@@ -159,7 +159,7 @@ def test_a_silent_sensor_turns_its_spots_unknown_and_buffered_events_still_apply
 def test_a_spot_closed_by_the_operator_stays_closed_whatever_the_sensor_says(client, autun, lot, scoped):
     from coopserv_plugins.smart_parking import services
 
-    from coopserv.extensions import db
+    from coopserv.plugin_api import db
 
     with scoped(autun.territory):
         services.set_spot_closed(db.session.get(Spot, lot.spots["S-01"]), True)

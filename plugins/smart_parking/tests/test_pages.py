@@ -5,9 +5,7 @@ import pytest
 from coopserv_plugins.smart_parking.models import Device, Lot, Spot
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
 
 from .conftest import count, send
 

@@ -10,15 +10,13 @@ from coopserv_plugins.smart_parking.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
 
 from .conftest import count
 
 
 def test_personal_data_export_and_erase(make_client, autun, lot):
-    from coopserv.privacy.services import erase_person, export_person
+    from coopserv.testing import erase_person, export_person
 
     employee = make_client()
     employee.login(autun.employee)
@@ -35,8 +33,8 @@ def test_personal_data_export_and_erase(make_client, autun, lot):
 
 
 def test_demo_seeds_autun_morvan_smart_parking_pilot(app):
-    from coopserv.demo import seed_demo
-    from coopserv.territories.models import Territory
+    from coopserv.plugin_api import Territory
+    from coopserv.testing import seed_demo
 
     seed_demo()
     autun = db.session.scalar(select(Territory).filter_by(slug="autun-morvan"))
@@ -51,6 +49,8 @@ def test_demo_seeds_autun_morvan_smart_parking_pilot(app):
                                       .execution_options(**{ALL_TERRITORIES: True})))
     assert "occupied" in statuses
     assert count(Reservation, lot_id=lot.id) == 1
+    spots = app.test_client().get("/t/autun-morvan/ngsi-ld/v1/entities?type=ParkingSpot&limit=100").get_json()
+    assert len(spots) == 48  # the demo publishes its car parks: 40 spots at Nexans, 8 for visitors
 
 
 def test_simulate_command_replays_traffic_through_the_ingestion_service(app, autun, scoped):

@@ -5,10 +5,7 @@ from datetime import datetime, timedelta
 from coopserv_plugins.smart_parking.models import Reservation
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, utcnow
 
 from .conftest import build_lot, count
 

@@ -5,9 +5,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from coopserv.extensions import db
-from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope, utcnow
 
 
 @pytest.fixture
@@ -37,18 +35,12 @@ def figeac(make_territory, make_organization, make_user, enable_module):
 
 
 @pytest.fixture
-def autun(make_territory, make_organization, make_user, enable_module):
+def autun(make_peopled_territory):
     """Another territory, to check that nothing of Figeac leaks into it."""
-    territory = make_territory("autun-morvan", "Autun Morvan")
-    company = make_organization(territory, "Morvan Électronique")
-    module = enable_module(territory, "spouse_welcome", stage="perennial")
-    return SimpleNamespace(
-        territory=territory, company=company, module=module,
-        employee=make_user(territory, "employee", company, email="dominique@morvan.example"),
-        referent=make_user(territory, "company_referent", company, email="rh@morvan.example"),
-        admin=make_user(territory, "territory_admin", email="admin@autun.example"),
-        operator=make_user(territory, "service_operator", module=module, email="accueil@autun.example"),
-    )
+    town = make_peopled_territory('autun-morvan', 'Autun Morvan', services=('spouse_welcome',), organizations=[('Morvan Électronique', 35)],
+                                  emails={'employee': 'dominique@morvan.example', 'referent': 'rh@morvan.example', 'admin': 'admin@autun.example', 'operator': 'accueil@autun.example'})
+    town.company = town.organizations[0]
+    return town
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ from datetime import timedelta
 
 from coopserv_plugins.spouse_welcome.models import Case, Step
 
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ServiceRequest, utcnow
 
 from .conftest import all_rows, request_id_from
 

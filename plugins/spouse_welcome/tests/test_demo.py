@@ -10,12 +10,8 @@ from coopserv_plugins.spouse_welcome.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.demo import seed_demo
-from coopserv.extensions import db
-from coopserv.modules.services import get_module
-from coopserv.tenancy import territory_scope
-from coopserv.territories.models import Territory
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import Territory, db, get_module, territory_scope, utcnow
+from coopserv.testing import seed_demo
 
 
 def test_demo_seed_creates_figeac_cases(app):

@@ -4,10 +4,7 @@ from datetime import datetime, timedelta
 from coopserv_plugins.spouse_welcome import indicators
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import ServiceRequest, db, plugin_host, territory_scope
 
 JAN = datetime(2026, 1, 10, 9, 0)
 
@@ -52,6 +49,6 @@ def test_indicators_match_hand_counts(figeac, open_case):
 
 
 def test_indicators_are_registered(app):
-    keys = {indicator.key for indicator in plugin_host().collect("register_indicators")}
+    keys = set(plugin_host().indicators)
     assert {"spouse_welcome.cases_opened", "spouse_welcome.median_days_to_first_introduction",
             "spouse_welcome.partners_hired", "spouse_welcome.families_still_here"} <= keys

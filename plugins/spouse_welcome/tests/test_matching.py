@@ -2,8 +2,7 @@
 from coopserv_plugins.spouse_welcome import services
 from coopserv_plugins.spouse_welcome.models import Case, HiringNeed
 
-from coopserv.extensions import db
-from coopserv.tenancy import territory_scope
+from coopserv.plugin_api import db, territory_scope
 
 from .conftest import all_rows
 

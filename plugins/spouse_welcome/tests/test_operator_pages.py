@@ -3,10 +3,8 @@ from datetime import timedelta
 
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction, Step
 
-from coopserv.extensions import db
-from coopserv.notifications.models import Notification
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import db, territory_scope, utcnow
+from coopserv.testing import Notification
 
 from .conftest import all_rows
 

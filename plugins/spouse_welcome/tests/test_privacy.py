@@ -4,12 +4,8 @@ from datetime import timedelta
 from coopserv_plugins.spouse_welcome import services
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction
 
-from coopserv.extensions import db
-from coopserv.plugin_host import plugin_host
-from coopserv.privacy.services import erase_person, export_person
-from coopserv.service_requests.models import ServiceRequest
-from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.plugin_api import ServiceRequest, db, plugin_host, territory_scope, utcnow
+from coopserv.testing import erase_person, export_person
 
 from .conftest import all_rows
 
@@ -27,10 +23,10 @@ def test_export_then_erase_the_familys_data(login, figeac, open_case):
     [case] = all_rows(Case)
     assert case.requester_id is None and case.partner_first_name == "" and case.children_ages == []
     assert case.profession == "" and case.housing_needs == "" and case.languages == []
-    assert case.sectors == ["Bois", "Aéronautique"]  # kept, not identifying, used by statistics
+    assert case.sectors == []  # typed by the family: erased with the rest
     assert all_rows(ServiceRequest)[0].payload == {}
-    # The referent's notes hang off the case, not the person: the next pass of the retention job wipes them.
-    assert all_rows(Introduction)[0].notes == "Thomas, 06 12 34 56 78"
+    # The welcome referent's notes about the family go with the family.
+    assert all_rows(Introduction)[0].notes == "Contribution retirée"
     with territory_scope(figeac.territory):
         assert services.anonymise_expired_cases(figeac.module, utcnow()) == 1
     assert all_rows(Introduction)[0].notes == "" and all_rows(Case)[0].anonymised_at is not None
@@ -98,3 +94,19 @@ def test_reopening_is_impossible_and_a_live_case_keeps_its_data(login, figeac, o
     with territory_scope(figeac.territory):
         assert services.anonymise_expired_cases(figeac.module, utcnow()) == 0
     assert all_rows(Case)[0].partner_first_name == "Thomas"
+
+
+def test_the_admins_export_counts_the_case_but_leaves_its_contents_out(login, figeac, open_case):
+    case = open_case()
+    login(figeac.operator).post_form(f"/t/figeac/spouse-welcome/cases/{case.id}/introductions",
+                                     {"organization_id": str(figeac.menuiserie.id), "notes": "Thomas, 06 12 34 56 78"})
+    response = login(figeac.admin).get(f"/t/figeac/admin/people/{figeac.employee.id}/export")
+    assert response.status_code == 200
+    exported = response.get_json()
+    assert exported["spouse_welcome_cases"] == {"withheld": 1}
+    assert exported["spouse_welcome_introductions"] == {"withheld": 1}
+    text = response.get_data(as_text=True)
+    assert "Thomas" not in text and "06 12 34 56 78" not in text
+    assert exported["account"]["email"] == figeac.employee.email
+    # The platform operator's export (a subject access request) still gives the person everything.
+    assert export_person(figeac.employee)["spouse_welcome_cases"][0]["partner_first_name"] == "Thomas"
