@@ -65,7 +65,7 @@ def upgrade_command():
 @with_appcontext
 def demo_command(host, port, no_serve):
     """Apply migrations, seed the four demo territories, then serve the portal."""
-    from coopserv.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from coopserv.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     _upgrade()
     created = seed_demo()
@@ -73,8 +73,12 @@ def demo_command(host, port, no_serve):
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo(f"\nPortal: http://{host}:{port}/")
     click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
-    for label, email in demo_logins(set(current_app.extensions["coopserv"].service_types)):
-        click.echo(f"  {label:<45} {email}")
+    current = None
+    for territory_name, email, roles in demo_accounts():
+        if territory_name != current:
+            current = territory_name
+            click.echo(f"\n{territory_name or 'Platform'}")
+        click.echo(f"  {email:<48} {'; '.join(roles)}")
     if not no_serve:
         # Flask ignores app.run() under its own CLI, so serve with werkzeug directly.
         from werkzeug.serving import run_simple

@@ -93,4 +93,7 @@ def home():
     steps = checklist() if current_user.is_authenticated and is_territory_admin() else []
     if all(step.done for step in steps):
         steps = []
-    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(), steps=steps)
+    # People without an employer here (operators, committee members, admins) are told once, not on every card.
+    no_employer = current_user.is_authenticated and organization is None and is_member()
+    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(), steps=steps,
+                           no_employer=no_employer)
