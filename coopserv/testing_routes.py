@@ -16,6 +16,7 @@ row of ``smart_parking_lot`` in the territory, ``request_id`` of ``service_reque
 after the variable, with or without the blueprint's prefix). ``RESOLVERS`` holds the few values that
 are not ids (service keys, indicator keys, tokens); pass ``extra_resolvers`` for more.
 """
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ TABLES = {
     ("modules", "member_id"): "module_member",
     ("governance", "action_id"): "governance_action_item",
     ("governance", "item_id"): "governance_agenda_item",
+    ("api_governance", "item_id"): "governance_agenda_item",
     ("concierge", "item_id"): "concierge_catalog_item",
     ("api_network", "event_id"): "network_event",
     ("public", "event_id"): "governance_event",
@@ -240,7 +242,8 @@ def _indicator_keys(territory, route):
     """A core indicator and one of each enabled service's, to keep the walk short."""
     keys = set(_service_keys(territory, route))
     chosen, seen_services = [], set()
-    for indicator in _host().indicators.values() if isinstance(_host().indicators, dict) else _host().indicators:
+    registry = _host().indicators
+    for indicator in registry.values() if isinstance(registry, Mapping) else registry:
         owner = indicator.service_key
         if owner is None and None not in seen_services or owner in keys and owner not in seen_services:
             chosen.append(indicator.key)
@@ -299,6 +302,17 @@ def _invitation_token(territory, route):
         return [token_for(invitation)]
 
 
+def _required_page_kinds(territory, route):
+    from coopserv.legal.models import KINDS
+
+    return list(KINDS)
+
+
+def _logo_names(territory, route):
+    """The territory's uploaded logo, or a name that is not one (the route answers 404, never 500)."""
+    return [territory.logo_file or "no-such-logo.png"]
+
+
 def _import_kinds(territory, route):
     from coopserv.imports.parsing import KINDS
 
@@ -339,6 +353,8 @@ RESOLVERS.update({
     "network_slug": _network_slugs,
     ("invitations", "token"): _invitation_token,
     ("imports", "kind"): _import_kinds,
+    ("legal_admin", "kind"): _required_page_kinds,
+    ("branding", "name"): _logo_names,
     ("smart_parking_ngsi_ld", "entity_id"): _ngsi_entity_ids,
     ("mobility_feeds", "feed"): lambda territory, route: ["system_information", "vehicle_types",
                                                           "station_information", "station_status"],

@@ -20,7 +20,9 @@ from coopserv.testing_routes import ALL_METHODS, discover_routes
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data); they still must not show private data.
-PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup"}
+#: The required pages (accessibility, legal notice, personal data) are public by law.
+PUBLIC_ENDPOINTS = {"portal.home", "branding.theme", "membership.signup", "legal.accessibility_page", "legal.legal_notice",
+                    "legal.privacy"}
 #: The open-data and public pages are for everyone; an invitation page opens to whoever holds its signed link.
 PUBLIC_BLUEPRINTS = {"open_data", "public", "invitations"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
@@ -139,6 +141,7 @@ def world(figeac, autun, catalogue, make_client):
             "idea_id": idea.id,
             "batch_id": batch.id,
             "kind": "organizations",
+            "name": "figeac-logo.png",
             "sheet_id": sheet.id,
             "token": invitations.token_for(invitation),
             "invitation_id": invitation.id,
