@@ -662,8 +662,9 @@ def test_project_page_is_a_stepper_with_the_next_action_first(make_client, lot, 
         services.set_experiment(designed, {"experiment_start": today, "experiment_end": today + timedelta(days=60),
                                            "pilot_ids": [lot.pilot.id]}, lot.admin)
         services.set_target(designed, {"indicator_key": "concierge.orders", "target_value": 2}, lot.admin)
+    # No committee in this territory yet: the move says so, and is acknowledged (main's first-run rule).
     assert lead.post_form(f"/t/lot/projects/{project.id}/move",
-                          {"to_stage": "prototype", "reason": "Prêt"}).status_code == 302
+                          {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"}).status_code == 302
     page = lead.get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
     sections = _stage_sections(page)
     assert sections["design"] == ("done", False) and sections["prototype"] == ("current", True)
