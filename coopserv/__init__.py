@@ -21,6 +21,7 @@ def create_app(config=None):
         migrate,
     )
     from coopserv.i18n import install_safe_template_gettext, select_locale, translation_directories
+    from coopserv.jobs.queue import init_jobs
     from coopserv.input_guard import install_input_guard
     from coopserv.security import install_security
     from coopserv.plugin_host import PluginHost
@@ -38,6 +39,7 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     defaults.check_settings(app.config)
+    defaults.apply_derived_settings(app.config)
     defaults.check_production_safety(app.config)
     defaults.apply_production_defaults(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -70,11 +72,17 @@ def create_app(config=None):
     install_input_guard(app)
     install_security(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app, host))
-    babel.init_app(app, locale_selector=select_locale)
+    from coopserv.timeutil import babel_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_timezone)
     install_safe_template_gettext(app.jinja_env)
     _import_models()
+    init_jobs(app)
     register_web(app, host)
     _register_network_features(app)
+    from coopserv.logs import init_logging
+
+    init_logging(app)
     init_api(app, host)
     for command in host.commands():
         app.cli.add_command(command)
@@ -113,10 +121,14 @@ def _import_models():
     from coopserv.accounts import models as _accounts  # noqa: F401
     from coopserv.audit import models as _audit  # noqa: F401
     from coopserv.committee_indicators import models as _committee_indicators  # noqa: F401
+    from coopserv.documents import models as _documents  # noqa: F401
+    from coopserv.calendar import models as _calendar  # noqa: F401
+    from coopserv.emails import models as _emails  # noqa: F401
     from coopserv.governance import models as _governance  # noqa: F401
     from coopserv.imports import models as _imports  # noqa: F401
     from coopserv.indicators import models as _indicators  # noqa: F401
     from coopserv.invitations import models as _invitations  # noqa: F401
+    from coopserv.jobs import models as _jobs  # noqa: F401
     from coopserv.legal import models as _legal  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
     from coopserv.needs import models as _needs  # noqa: F401

@@ -68,6 +68,32 @@ def towns():
     return render_template("admin/towns.html", towns=list_towns(), errors=errors, values=values), status
 
 
+@bp.route("/territory", methods=["GET", "POST"])
+@roles_required(TERRITORY_ADMIN)
+def territory_settings():
+    """The territory's time zone: every time is shown and typed in it (stored times do not move)."""
+    from coopserv.territories.schemas import TerritoryTimezoneSchema
+    from coopserv.territories.services import set_timezone
+    from coopserv.timeutil import local_now, timezone_choices
+
+    territory = current_territory()
+    values, errors = {"timezone": territory.timezone}, {}
+    if request.method == "POST":
+        values = form_data()
+        try:
+            set_timezone(territory, TerritoryTimezoneSchema().load(values), current_user)
+        except ValidationError as error:
+            db.session.rollback()
+            errors = error.messages
+            if request.is_json:
+                return jsonify({"status": 422, "message": _("Some fields are not valid."), "errors": errors}), 422
+        else:
+            flash(_("The time zone is saved."), "success")
+            return redirect(url_for("admin.territory_settings"))
+    return render_template("admin/territory.html", values=values, errors=errors, zones=timezone_choices(),
+                           now=local_now(territory)), 422 if errors else 200
+
+
 @bp.route("/organizations", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def organizations_page():

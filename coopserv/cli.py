@@ -1,5 +1,6 @@
 """The `coopserv` command: demo, serving, database upgrades, and administration."""
 import json
+import re
 import sys
 
 import click
@@ -62,9 +63,10 @@ def upgrade_command():
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-serve", is_flag=True, help="Prepare the database and data, then stop.")
+@click.option("--no-worker", is_flag=True, help="Do not start a job worker beside the server.")
 @with_appcontext
-def demo_command(host, port, no_serve):
-    """Apply migrations, seed the four demo territories, then serve the portal."""
+def demo_command(host, port, no_serve, no_worker):
+    """Apply migrations, seed the four demo territories, then serve the portal with a job worker."""
     from coopserv.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     _upgrade()
@@ -79,28 +81,66 @@ def demo_command(host, port, no_serve):
             current = territory_name
             click.echo(f"\n{territory_name or 'Platform'}")
         click.echo(f"  {email:<48} {'; '.join(roles)}")
-    if not no_serve:
+    if no_serve:
+        return
+    worker = None if no_worker else _start_worker_process()
+    try:
         # Flask ignores app.run() under its own CLI, so serve with werkzeug directly.
         from werkzeug.serving import run_simple
 
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=15)
+
+
+def _start_worker_process():
+    """Start `coopserv worker` beside the development server (same environment), and say so."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "coopserv", "worker", "--threads", "1"])
+    click.echo(f"Job worker started (process {process.pid}): e-mails land in "
+               f"{current_app.config['MAIL_SERVER'] or 'instance/' + current_app.config['MAIL_OUTBOX']}.")
+    return process
+
+
+@main.command("worker")
+@click.option("--threads", default=2, show_default=True, type=int, help="Jobs run at the same time.")
+@click.option("--no-periodic", is_flag=True, help="Run queued jobs only; leave periodic work to other workers.")
+@with_appcontext
+def worker_command(threads, no_periodic):
+    """Run queued jobs (e-mail, documents, rollups) and periodic work (ticks, digests, snapshots)."""
+    queue = current_app.extensions["coopserv_jobs"]
+    if queue.backend == "immediate":
+        fail("JOBS_IMMEDIATE is on: jobs run inside the web process, there is nothing for a worker to do.")
+    click.echo(f"Worker: {queue.backend} queue, {threads} threads, periodic work {'off' if no_periodic else 'on'}.")
+    import logging
+
+    if not logging.getLogger().handlers:  # LOG_JSON already set one up; otherwise plain lines on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    queue.consumer(workers=threads, periodic=not no_periodic).run()
 
 
 @main.command("tick")
 @with_appcontext
 def tick_command():
-    """Run time-based work of every plugin for every territory (call it from cron)."""
+    """Run time-based work of every plugin for every territory now (the worker also does it by itself)."""
     from coopserv.extensions import db
-    from coopserv.tenancy import territory_scope
+    from coopserv.jobs.builtin import run_ticks
     from coopserv.territories.models import Territory
     from coopserv.timeutil import utcnow
 
     now = utcnow()
-    host = current_app.extensions["coopserv"]
+    failures = 0
     for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
-        with territory_scope(territory):
-            host.call_each("tick", territory=territory, now=now)
+        failed = run_ticks(territory, now)
+        failures += len(failed)
+        for plugin in failed:
+            click.secho(f"{territory.slug}: {plugin} failed (see the log).", fg="red", err=True)
     click.echo(f"Tick done at {now.isoformat(timespec='seconds')}.")
+    if failures:
+        sys.exit(1)
 
 
 @main.group("plugin")
@@ -201,16 +241,18 @@ def territory_group():
 @click.argument("name")
 @click.option("--region", default="")
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
+@click.option("--timezone", "timezone_name", default="Europe/Paris", show_default=True,
+              help="IANA time zone in which the portal shows and reads times.")
 @click.option("--epci", "epci_siren", default="", help="SIREN of the EPCI whose communes are the territory's towns.")
 @click.option("--commune", "insee_codes", multiple=True, help="INSEE code of a commune to add as a town (repeatable).")
 @with_appcontext
-def territory_create(slug, name, region, language, epci_siren, insee_codes):
-    """Create a territory reachable at /t/SLUG/, with its towns from the official administrative division."""
+def territory_create(slug, name, region, language, timezone_name, epci_siren, insee_codes):
+    """Create a territory reachable at /t/SLUG/, with its time zone and its towns from the official division."""
     from coopserv.territories.services import create_territory_with_towns
 
     try:
         territory = create_territory_with_towns(
-            {"slug": slug, "name": name, "region": region, "default_language": language},
+            {"slug": slug, "name": name, "region": region, "default_language": language, "timezone": timezone_name},
             epci_siren=epci_siren or None, insee_codes=insee_codes)
     except ValidationError as error:
         fail(_format_errors(error.messages))
@@ -342,6 +384,41 @@ def module_enable(territory_slug, service_key, stage, config_json):
         except ValidationError as error:
             fail(_format_errors(error.messages))
         click.echo(f"{service_key} enabled in {territory_slug} ({module.stage}).")
+
+
+@main.command("invite")
+@click.argument("territory_slug")
+@click.argument("organization_name")
+@click.argument("addresses_file", type=click.File("r", encoding="utf-8"))
+@click.option("--message", default="", help="A personal note shown in the e-mail.")
+@with_appcontext
+def invite_command(territory_slug, organization_name, addresses_file, message):
+    """Import people: e-mail an invitation to join ORGANIZATION_NAME to each address of ADDRESSES_FILE.
+
+    The file holds addresses one per line or separated by commas (a CSV column works; "-" reads stdin).
+    """
+    from coopserv.accounts.schemas import InvitationSchema, split_addresses
+    from coopserv.accounts.services import invite_to_organization
+    from coopserv.extensions import db
+    from coopserv.organizations.models import Organization
+    from coopserv.tenancy import territory_scope
+    from coopserv.territories.services import get_territory
+
+    territory = get_territory(territory_slug)
+    if territory is None:
+        fail(f"unknown territory {territory_slug!r}.")
+    # A CSV with a header ("email;name") keeps only the cells that look like addresses.
+    text = "\n".join(cell for cell in re.split(r"[\s,;]+", addresses_file.read()) if "@" in cell)
+    try:
+        data = InvitationSchema().load({"addresses": text, "message": message})
+    except ValidationError as error:
+        fail(_format_errors(error.messages))
+    with territory_scope(territory):
+        organization = db.session.scalar(select(Organization).filter_by(name=organization_name))
+        if organization is None:
+            fail(f"no organization {organization_name!r} in {territory_slug}.")
+        sent, skipped = invite_to_organization(organization, split_addresses(data["addresses"]), message=message)
+    click.echo(f"{len(sent)} invitation(s) sent" + (f"; skipped: {', '.join(skipped)}" if skipped else "") + ".")
 
 
 @main.group("person")

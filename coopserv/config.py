@@ -21,8 +21,8 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRODUCTION = False
     BABEL_DEFAULT_LOCALE = "fr"
-    #: Times are stored in UTC; shown in this zone ("Europe/Paris" for French territories, once the
-    #: smart-parking plugin's time windows are read in it consistently — see its issue note).
+    #: Flask-Babel's own fallback; every request and job uses the territory's zone instead
+    #: (coopserv.timeutil.babel_timezone: the territory's, else Europe/Paris).
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("fr", "en")
     # Plugins that may run on this instance; None means every installed plugin.
@@ -30,13 +30,38 @@ class DefaultConfig:
     PASSWORD_RESET_MAX_AGE = 3600
     #: How long an invitation link works (resending starts the period again).
     INVITATION_VALID_DAYS = 30
-    #: Where the portal is reached, for links written outside a web request (CLI, jobs).
-    BASE_URL = "http://127.0.0.1:5000"
     #: werkzeug hashing method; tests use a cheaper pbkdf2 to stay fast, production keeps scrypt.
     PASSWORD_HASH_METHOD = "scrypt"
     MAIL_SENDER = "coopserv@localhost"
     # Where development mail is written; resolved against the instance folder when relative.
     MAIL_OUTBOX = "outbox"
+    #: SMTP server; without one, mail goes to MAIL_OUTBOX (development).
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    #: The From address; MAIL_SENDER stays accepted for older instance configs.
+    MAIL_DEFAULT_SENDER = None
+    MAIL_TIMEOUT = 20
+    #: Base of absolute links in e-mails and feeds ("https://portail.example.org"); a territory's own
+    #: host name, when it has one, wins for its links.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    #: Redis shared by every process and machine: job queue and rate limits. None: one machine.
+    REDIS_URL = None
+    #: Run jobs inside the caller at once (tests); otherwise a worker (`coopserv worker`) runs them.
+    JOBS_IMMEDIATE = False
+    #: The embedded queue's SQLite file (default: instance/jobs.sqlite).
+    JOBS_SQLITE_PATH = None
+    #: Plugin ticks run every TICK_MINUTES (a divisor of 60); daily jobs start at these UTC hours.
+    TICK_MINUTES = 5
+    DIGEST_HOUR = 6
+    HOUSEKEEPING_HOUR = 3
+    #: Log one JSON object per line (with the request id) instead of plain text.
+    LOG_JSON = False
+    #: /readyz answers 503 when no worker ran its heartbeat for this many seconds (None: only report it).
+    READY_MAX_QUEUE_LAG = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     #: Turned on by PRODUCTION (cookies then travel over HTTPS only), unless set explicitly.
@@ -95,6 +120,19 @@ SETTINGS = {
     "DEBUG": Setting("bool"),
     "RATELIMIT_ENABLED": Setting("bool"),
     "WTF_CSRF_TIME_LIMIT": Setting("int", minimum=60, optional=True),
+    # Operations: e-mail, Redis, the job runner (text settings stay text: a password "0" is not false).
+    "MAIL_SERVER": Setting("str", optional=True),
+    "MAIL_PORT": Setting("int", minimum=1, maximum=65535),
+    "MAIL_USERNAME": Setting("str", optional=True),
+    "MAIL_PASSWORD": Setting("str", optional=True),
+    "MAIL_DEFAULT_SENDER": Setting("str", optional=True),
+    "MAIL_TIMEOUT": Setting("int", minimum=1, maximum=600),
+    "REDIS_URL": Setting("str", optional=True),
+    "JOBS_SQLITE_PATH": Setting("str", optional=True),
+    "TICK_MINUTES": Setting("int", minimum=1, maximum=60),
+    "DIGEST_HOUR": Setting("int", minimum=0, maximum=23),
+    "HOUSEKEEPING_HOUR": Setting("int", minimum=0, maximum=23),
+    "READY_MAX_QUEUE_LAG": Setting("int", minimum=1, optional=True),
 }
 
 _TRUE = ("true", "yes", "on", "1")
@@ -158,6 +196,14 @@ def parse_setting(key, raw, source=None):
     if setting.kind == "list":
         return [part.strip() for part in text.split(",") if part.strip()]
     return raw
+
+
+def apply_derived_settings(config):
+    """Settings that follow from others: Redis also stores rate limits; the sender's default."""
+    if config.get("REDIS_URL") and config.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
+    if not config.get("MAIL_DEFAULT_SENDER"):
+        config["MAIL_DEFAULT_SENDER"] = config.get("MAIL_SENDER") or "coopserv@localhost"
 
 
 def check_settings(config):

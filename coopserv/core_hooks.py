@@ -36,6 +36,21 @@ def register_personal_data():
                      purpose=_l("To keep a record of who changed what, for accountability.")),
         *_cooperation_personal_data(),
         *_network_personal_data(),
+        *_email_personal_data(),
+    ]
+
+
+def _email_personal_data():
+    """E-mail choices, messages waiting for a digest, and the private calendar link (its hash)."""
+    from coopserv.calendar.models import CalendarFeedToken
+    from coopserv.emails.models import DigestEntry, EmailPreference
+
+    return [
+        PersonalData(CalendarFeedToken, "user_id", ("prefix", "created_at", "last_used_at"),
+                     label="calendar_links"),
+        PersonalData(EmailPreference, "user_id", ("category", "mode", "updated_at"), label="email_preferences"),
+        PersonalData(DigestEntry, "user_id", ("territory_id", "category", "template", "created_at", "sent_at"),
+                     label="email_digest_entries"),
     ]
 
 
@@ -45,10 +60,10 @@ def _requests_of_confidential_services(rows):
 
     from coopserv.extensions import db
     from coopserv.modules.models import ServiceModule
-    from coopserv.plugin_host import plugin_host
+    from coopserv.accounts.access import confidential_service_keys
     from coopserv.tenancy import ALL_TERRITORIES
 
-    keys = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+    keys = confidential_service_keys()
     if not keys or not rows:
         return []
     module_ids = set(db.session.scalars(select(ServiceModule.id).where(ServiceModule.service_key.in_(keys))

@@ -190,6 +190,24 @@ def tick(territory, now):
 
 
 # ---------------------------------------------------------------------------
+# Calendars: entries of the iCalendar feeds.
+# ---------------------------------------------------------------------------
+
+@hookspec
+def calendar_events(territory, user, since):
+    """Add entries to calendar feeds (a person's private feed, a territory's public feed).
+
+    Called each time a feed is built, once per territory, with ``territory``
+    in scope. ``user`` is the ``User`` whose private feed is built: return what
+    concerns them (their bookings, sessions, places). ``user`` is None for the
+    territory's public feed: return only what anyone may see, or nothing.
+    ``since`` is a naive UTC ``datetime``: leave out what ended before it, so
+    the query stays bounded. Returns a list of
+    ``coopserv.plugin_api.CalendarEvent`` (an empty list when nothing).
+    """
+
+
+# ---------------------------------------------------------------------------
 # Plugins serving each other: asked by one plugin, answered by another,
 # with no import between them. Each works alone when nobody answers.
 # ---------------------------------------------------------------------------

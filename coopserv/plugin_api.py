@@ -44,12 +44,41 @@ from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.service_requests.models import ServiceRequest, StatusChange
-from coopserv.service_requests.services import IllegalTransition, RequestRefused, apply_transition, submit_request
+from coopserv.service_requests.services import (
+    IllegalTransition,
+    RequestRefused,
+    apply_transition,
+    mail_request_transition,
+    submit_request,
+)
+from coopserv.calendar.events import CalendarEvent
+from coopserv.documents.services import document
+from coopserv.documents.views import pdf_response
+from coopserv.emails.services import claim_once, send_email, send_email_to_users, send_invitation_email
 from coopserv.service_types import SERVICE_STOPPED, Indicator, PersonalData, Prerequisite, ServiceType, Transition
 from coopserv.tenancy import ALL_TERRITORIES, TenantMixin, current_territory, territory_scope
 from coopserv.territories.models import Territory, TerritoryTown
 from coopserv.territories.services import list_towns as territory_towns
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import (
+    LocalDateTime,
+    combine,
+    format_clock,
+    format_day,
+    format_payload_day,
+    format_when,
+    format_when_short,
+    local_date_of,
+    local_day_bounds,
+    local_input,
+    local_now,
+    local_today,
+    timezone_name,
+    to_local,
+    to_utc,
+    utcnow,
+)
+from coopserv.urls import external_url
+from coopserv.urls import target as link_target
 from coopserv.web import (
     form_data,
     is_htmx,
@@ -66,11 +95,13 @@ __all__ = [
     "ACTIVE",
     "ALL_TERRITORIES",
     "COMPANY_REFERENT",
+    "CalendarEvent",
     "DEMO_PASSWORD",
     "EMPLOYEE",
     "GOVERNANCE_MEMBER",
     "IllegalTransition",
     "Indicator",
+    "LocalDateTime",
     "Membership",
     "Organization",
     "PersonalData",
@@ -95,15 +126,24 @@ __all__ = [
     "availability",
     "between",
     "can_operate",
+    "claim_once",
+    "combine",
     "configure_module",
     "create_user",
     "csrf",
     "current_territory",
     "current_user",
     "db",
+    "document",
     "employer",
     "employer_of",
+    "external_url",
     "form_data",
+    "format_clock",
+    "format_day",
+    "format_payload_day",
+    "format_when",
+    "format_when_short",
     "get_module",
     "gettext",
     "has_role",
@@ -115,25 +155,39 @@ __all__ = [
     "json_error",
     "lazy_gettext",
     "length",
+    "link_target",
     "list_organizations",
+    "local_date_of",
+    "local_day_bounds",
+    "local_input",
+    "local_now",
+    "local_today",
     "login_required",
+    "mail_request_transition",
     "median",
     "member_required",
     "ngettext",
     "normalise_datetime",
     "notify",
     "one_of",
+    "pdf_response",
     "plugin_host",
     "redirect_after_post",
     "referent_organizations",
     "render_page",
     "require_module",
     "roles_required",
+    "send_email",
+    "send_email_to_users",
+    "send_invitation_email",
     "submit_request",
     "territory_api_blueprint",
     "territory_blueprint",
     "territory_scope",
     "territory_towns",
+    "timezone_name",
+    "to_local",
+    "to_utc",
     "utcnow",
     "wants_json",
 ]

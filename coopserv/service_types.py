@@ -23,6 +23,12 @@ class Transition:
     target: str
     #: "operator" (the module's operators and territory admins) and/or "requester".
     by: tuple[str, ...] = ("operator",)
+    #: True when the requester should also get an e-mail for this move (category "My services",
+    #: subject to their preferences); the in-app notification is sent either way.
+    email: bool = False
+    #: The message template for that e-mail (blocks subject/text/html, see docs/plugin-guide.md);
+    #: None uses the core's "emails/request_status.html" (reference, service, new status, comment).
+    email_template: str | None = None
 
 
 @dataclass(frozen=True)

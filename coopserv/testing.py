@@ -127,6 +127,11 @@ def base_test_config(tmp_root, url):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SERVER_NAME": None,
         "MAIL_OUTBOX": os.path.join(tmp_root, "outbox"),
+        # Jobs run inside the call that sends them, right after its commit: tests stay deterministic.
+        "JOBS_IMMEDIATE": True,
+        "MAIL_SERVER": None,
+        "REDIS_URL": None,
+        "PUBLIC_URL": "http://portal.test",
     }
 
 
@@ -394,6 +399,58 @@ def browser_page():
         finally:
             context.close()
             browser.close()
+
+
+class ReceivedMail:
+    """What the in-process SMTP server received: parsed messages, with helpers to read them."""
+
+    def __init__(self):
+        self.messages = []
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address):
+        """Messages whose To header names ``address``."""
+        return [m for m in self.messages if address in str(m["To"])]
+
+    def clear(self):
+        self.messages.clear()
+        self.envelopes.clear()
+
+    @staticmethod
+    def text(message):
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message):
+        return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on a free loopback port; the app sends to it. Yields ``ReceivedMail``."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received = ReceivedMail()
+    controller = Controller(received, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False,
+                      MAIL_USERNAME=None)
+    try:
+        yield received
+    finally:
+        controller.stop()
 
 
 # -- helpers for plugin tests ----------------------------------------------------------------------

@@ -313,6 +313,21 @@ def _logo_names(territory, route):
     return [territory.logo_file or "no-such-logo.png"]
 
 
+def _calendar_secrets(territory, route):
+    """A secret that opens no feed (the page answers 404): private feeds are made on a person's settings page."""
+    return ["no-such-feed-secret"]
+
+
+def _unsubscribe_tokens(territory, route):
+    """A real signed link for a category, and a forged one (404)."""
+    from flask import current_app
+
+    from coopserv.emails.services import unsubscribe_token
+
+    with current_app.test_request_context():
+        return [unsubscribe_token("needs", address="someone@example.org"), "forged-token"]
+
+
 def _import_kinds(territory, route):
     from coopserv.imports.parsing import KINDS
 
@@ -355,6 +370,8 @@ RESOLVERS.update({
     ("imports", "kind"): _import_kinds,
     ("legal_admin", "kind"): _required_page_kinds,
     ("branding", "name"): _logo_names,
+    ("calendar", "secret"): _calendar_secrets,
+    ("emails", "token"): _unsubscribe_tokens,
     ("smart_parking_ngsi_ld", "entity_id"): _ngsi_entity_ids,
     ("mobility_feeds", "feed"): lambda territory, route: ["system_information", "vehicle_types",
                                                           "station_information", "station_status"],

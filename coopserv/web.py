@@ -1,4 +1,5 @@
 """Web plumbing shared by every page: territory blueprints, htmx partials, form errors."""
+import datetime
 from functools import wraps
 
 import json
@@ -15,7 +16,7 @@ from flask import (
     session,
 )
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
@@ -138,12 +139,23 @@ def member_required(view):
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Serialise lazy translations (marshmallow messages) as the text of the current language."""
+    """Serialise lazy translations as the current language's text, and times as ISO 8601 with an offset.
+
+    Flask would write a datetime as an HTTP date ("Thu, 03 Dec 2026 17:30:00 GMT"); every JSON
+    answer of the core and the plugins gives it on the territory's clock instead
+    ("2026-12-03T18:30:00+01:00"), and a date as "2026-12-03".
+    """
 
     @staticmethod
     def default(o):
         if isinstance(o, LazyString):
             return str(o)
+        if isinstance(o, datetime.datetime):
+            from coopserv.timeutil import to_local
+
+            return to_local(o).isoformat()
+        if isinstance(o, (datetime.date, datetime.time)):
+            return o.isoformat()
         return DefaultJSONProvider.default(o)
 
     def loads(self, s, **kwargs):
@@ -158,6 +170,7 @@ def register_web(app, host):
     """Register blueprints (core, then plugins), template helpers and error pages."""
     from coopserv.accounts.preview import install_preview_guard
     from coopserv.accounts.preview_views import bp as preview_bp
+    from coopserv.accounts.settings_views import bp as account_settings_bp
     from coopserv.accounts.views import bp as accounts_bp
     from coopserv.branding.theme import brand_logo_url, theme_url
     from coopserv.branding.views import bp as branding_bp
@@ -173,6 +186,11 @@ def register_web(app, host):
     from coopserv.extensions import login_manager
     from coopserv.governance.blueprint import create_blueprint as governance_blueprint
     from coopserv.i18n import translate_stored
+    from coopserv.calendar.views import bp as calendar_settings_bp
+    from coopserv.calendar.views import feeds_bp as calendar_feeds_bp
+    from coopserv.calendar.views import public_bp as calendar_public_bp
+    from coopserv.emails.views import bp as emails_bp
+    from coopserv.health import bp as health_bp
     from coopserv.indicators.views import bp as indicators_bp
     from coopserv.indicators.views import public_bp as open_data_bp
     from coopserv.modules.views import bp as modules_bp
@@ -191,7 +209,8 @@ def register_web(app, host):
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
                       admin_bp, tokens_bp, indicators_bp, committee_indicators_bp, open_data_bp, needs_bp, projects_bp,
                       governance_blueprint(), preview_bp, ui_bp, branding_bp, legal_bp, legal_admin_bp,
-                      platform_legal_bp):
+                      platform_legal_bp, emails_bp, account_settings_bp, calendar_feeds_bp,
+                      calendar_settings_bp, calendar_public_bp, health_bp):
         app.register_blueprint(blueprint)
     install_preview_guard(app)
     for blueprint in host.blueprints():
@@ -220,8 +239,13 @@ def register_web(app, host):
     app.after_request(flashes_as_toasts)
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
     app.jinja_env.globals["translate"] = _
-    app.jinja_env.globals.update(format_datetime=format_datetime, format_date=format_date,
-                                 format_currency=format_currency, format_decimal=format_decimal)
+    app.jinja_env.globals.update(format_date=format_date, format_currency=format_currency,
+                                 format_decimal=format_decimal)
+    # Times in the territory's zone, without seconds: when, when_short, day, clock, local_input (and
+    # format_datetime / format_time, kept for existing templates).
+    from coopserv.timeutil import register_template_helpers
+
+    register_template_helpers(app)
     app.jinja_env.filters["field_errors"] = field_errors_markup
     app.jinja_env.filters["choices"] = choices
     app.jinja_env.filters["enumerate_pairs"] = lambda items: list(enumerate(items))

@@ -107,7 +107,7 @@ def _outbox(app):
 def _reset_link(path):
     with open(path, encoding="utf-8") as handle:
         message = email.message_from_file(handle, policy=policy.default)
-    body = message.get_body().get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     return message["To"], re.search(r"https?://[^/\s]+(/password/reset/\S+)", body).group(1)
 
 

@@ -53,32 +53,44 @@ def _script(app):
     return ScriptDirectory.from_config(config)
 
 
-def _seed(app):
-    """Rows in core tables of every revision and in two plugins' tables, through the models."""
-    from coopserv.modules.models import ServiceModule
-    from coopserv.needs.models import NeedCategory
-    from coopserv.organizations.models import Organization
-    from coopserv.service_requests.models import ServiceRequest
-    from coopserv.tenancy import territory_scope
-    from coopserv.territories.services import create_territory
-    from coopserv_plugins.concierge.models import Provider
-    from coopserv_plugins.mobility.models import Town
+def _insert(connection, table_name, **values):
+    """Insert a row into a table as the old layout defined it (reflected), filling its other required columns.
 
-    territory = create_territory({"slug": "figeac", "name": "Figeac"})
-    # Through SQL: the account table of 0011_merge has no session_version yet (p9_robust_0001 adds it).
-    user_id = db.session.execute(
-        text('INSERT INTO "user" (email, name, password_hash, is_platform_admin, language, created_at) '
-             "VALUES ('camille@example.org', 'Camille', 'not a hash', :no, 'fr', :now) RETURNING id"),
-        {"no": False, "now": datetime(2026, 11, 30, 8, 0)}).scalar()
-    with territory_scope(territory):
-        organization = Organization(name="Figeac Aéro")
-        module = ServiceModule(service_key="concierge", stage="perennial", config={})
-        db.session.add_all([organization, module, Provider(name="Pressing du Célé"), Town(name="Capdenac", latitude=44.58, longitude=2.07),
-                            NeedCategory(key="mobility", family="employee", label="Mobilité")])
-        db.session.flush()
-        db.session.add(ServiceRequest(module_id=module.id, requester_id=user_id, organization_id=organization.id,
-                                      status="submitted", payload={"notes": "Amidon léger"}))
-        db.session.commit()
+    The current models describe columns later revisions add, so the old database is written through
+    its own schema.
+    """
+    from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData, Numeric, Table
+
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        kind = column.type
+        row[column.name] = (False if isinstance(kind, Boolean) else datetime(2026, 11, 30, 8, 0)
+                            if isinstance(kind, DateTime) else datetime(2026, 11, 30).date()
+                            if isinstance(kind, Date) else 0 if isinstance(kind, (Integer, Numeric))
+                            else {} if kind.__class__.__name__ == "JSON" else "")
+    return connection.execute(table.insert().values(**row).returning(table.c.id)).scalar()
+
+
+def _seed(url):
+    """Rows in core tables of every revision and in two plugins' tables, through the old schema itself."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        territory = _insert(connection, "territory", slug="figeac", name="Figeac", region="", primary_color="#1d5e3a",
+                            accent_color="#f2c14e", default_language="fr")
+        user = _insert(connection, "user", email="camille@example.org", name="Camille", password_hash="not a hash")
+        organization = _insert(connection, "organization", territory_id=territory, name="Figeac Aéro")
+        module = _insert(connection, "service_module", territory_id=territory, service_key="concierge",
+                         stage="perennial", config={}, enabled=True)
+        _insert(connection, "concierge_provider", territory_id=territory, name="Pressing du Célé")
+        _insert(connection, "mobility_town", territory_id=territory, name="Capdenac", latitude=44.58, longitude=2.07)
+        _insert(connection, "need_category", territory_id=territory, key="mobility", family="employee",
+                label="Mobilité")
+        _insert(connection, "service_request", territory_id=territory, module_id=module, requester_id=user,
+                organization_id=organization, status="submitted", payload={"notes": "Amidon léger"})
+    engine.dispose()
 
 
 def _counts(url):
@@ -122,10 +134,8 @@ def test_a_database_of_the_first_layout_upgrades_and_keeps_its_rows(tmp_path, le
     command.upgrade(legacy, legacy_target)
     assert _versions(url) == legacy_versions
 
+    _seed(url)
     app = create_app(base_test_config(str(tmp_path), url))
-    with app.app_context():
-        _seed(app)
-        db.session.remove()
     before = _counts(url)
     assert set(before.values()) == {1}
 

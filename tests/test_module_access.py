@@ -3,6 +3,8 @@ import pytest
 from flask_login import login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
+from coopserv_plugins.concierge.tests.conftest import add_catalogue
+
 from coopserv.modules.services import disable_module
 from coopserv.plugin_api import require_module
 from coopserv.tenancy import request_cache
@@ -33,6 +35,7 @@ def town(make_territory, make_organization, make_user, enable_module):
     pilot = make_organization(territory, "Pilote")
     other = make_organization(territory, "Autre")
     module = enable_module(territory, "concierge", stage="prototype", pilots=[pilot])
+    add_catalogue(territory)  # the concierge's prerequisites: the answers below are about people
     stranger_home = make_territory("autun", "Autun")
     return SimpleNamespace(
         territory=territory, module=module,

@@ -25,7 +25,7 @@ def test_the_admin_form_saves_the_band_of_the_count(make_client, figeac):
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
     [saved] = rows(Organization, name="Quercy Bois")
     assert (saved.employee_count, saved.size_band) == (45, "10-49")
-    edited = admin.post_form(f"/t/figeac/admin/organizations/{saved.id}",
+    edited = admin.post_form(f"/t/figeac/admin/organizations/{saved.id}/edit",
                              {"name": "Quercy Bois", "kind": "company", "size_band": "10-49", "employee_count": "300"})
     assert edited.status_code in (302, 303)
     assert rows(Organization, name="Quercy Bois")[0].size_band == "250+"

@@ -29,6 +29,9 @@ def test_export_gathers_core_and_concierge_rows(figeac, order):
     assert [o["notes"] for o in data["concierge_orders"]] == [NOTES]
     assert len(data["notifications"]) == 1
     assert [c["to_status"] for c in data["status_changes"]] == ["submitted"]
+    # Times say they are UTC (ISO 8601 with an offset), so the file reads the same anywhere.
+    assert data["account"]["created_at"].endswith("+00:00")
+    assert data["service_requests"][0]["created_at"].endswith("+00:00")
     # Nobody else's rows.
     assert export_person(figeac.colleague)["service_requests"] == []
 

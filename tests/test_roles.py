@@ -96,7 +96,7 @@ def test_platform_admin_passes_admin_checks_in_every_territory(figeac, autun, ma
         assert platform.get(f"/t/{slug}/operator/concierge").status_code == 200
 
 
-def test_pending_member_is_not_yet_a_member(figeac, make_user, signed_in):
+def test_pending_member_is_not_yet_a_member(figeac, catalogue, make_user, signed_in):
     pending = signed_in(make_user(figeac.territory, "employee", status="pending"))
     assert pending.get("/t/figeac/requests").status_code == 403
     assert pending.get("/t/figeac/services/concierge").status_code == 403

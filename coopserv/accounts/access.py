@@ -74,6 +74,13 @@ def can_operate(module):
     return is_territory_admin() and not is_confidential(module)
 
 
+def confidential_service_keys():
+    """Keys of the services whose requests are kept from territory admins (ServiceType.confidential)."""
+    from coopserv.plugin_host import plugin_host
+
+    return [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+
+
 def is_confidential(module):
     """Tell whether the module's service keeps its requests from territory admins (ServiceType.confidential)."""
     from coopserv.plugin_host import service_type

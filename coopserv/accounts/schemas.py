@@ -1,4 +1,6 @@
 """Input schemas for accounts: sign-up, sign-in, password reset, roles."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validates_schema
 
@@ -35,6 +37,41 @@ class SignUpSchema(PasswordSchema):
     invitation_code = fields.String(validate=length(max=16))
     #: Without an invitation code, the organization the person says they work for.
     organization_name = fields.String(validate=length(max=160))
+
+
+class InvitationSchema(Schema):
+    """Addresses to invite into one organization: pasted one per line (or separated by commas), or imported."""
+
+    addresses = fields.String(required=True, validate=length(min=3, max=20000))
+    #: A personal note shown in the message.
+    message = fields.String(load_default="", validate=length(max=500))
+
+    @validates_schema
+    def _addresses_are_emails(self, data, **kwargs):
+        addresses = split_addresses(data.get("addresses", ""))
+        bad = [address for address in addresses if not EMAIL.match(address)]
+        if bad:
+            raise ValidationError(_l("These are not e-mail addresses: %(addresses)s", addresses=", ".join(bad[:5])),
+                                  "addresses")
+        if not addresses:
+            raise ValidationError(_l("Give at least one e-mail address."), "addresses")
+        if len(addresses) > MAX_INVITATIONS:
+            raise ValidationError(_l("At most %(count)s addresses at a time.", count=MAX_INVITATIONS), "addresses")
+
+
+#: How many people one form or import invites at most (each is one message).
+MAX_INVITATIONS = 200
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def split_addresses(text):
+    """The distinct addresses of a pasted list (lines, commas, semicolons), lower-cased, in order."""
+    seen = []
+    for part in re.split(r"[\s,;]+", text or ""):
+        address = part.strip().strip("<>").lower()
+        if address and address not in seen:
+            seen.append(address)
+    return seen
 
 
 class PasswordResetRequestSchema(Schema):

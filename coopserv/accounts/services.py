@@ -1,5 +1,5 @@
 """The one place that writes accounts and memberships."""
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
@@ -16,7 +16,6 @@ from coopserv.accounts.models import (
 from coopserv.audit.services import record
 from coopserv.extensions import db
 from coopserv.i18n import _l
-from coopserv.mail import send_mail
 from coopserv.notifications.services import notify
 from coopserv.security import check_password_in_constant_time
 from coopserv.organizations.models import Organization
@@ -74,6 +73,33 @@ def sign_up(territory, data):
         record("membership.requested", user.email, actor=user, organization_name=data.get("organization_name", ""))
     db.session.commit()
     return user, membership
+
+
+def invite_to_organization(organization, addresses, inviter=None, message=""):
+    """Invite each address to join ``organization`` as an employee; return (sent, skipped).
+
+    The invitations are the tracked ones of ``coopserv.invitations`` (listed,
+    resent or revoked on the members page), e-mailed through the mail layer
+    with ``message`` as a personal note. People already in the territory are
+    skipped, and so are addresses that opted out of invitations.
+    """
+    from coopserv.accounts.models import EMPLOYEE
+    from coopserv.invitations import services as invitations
+
+    members = {email for (email,) in db.session.execute(
+        select(func.lower(User.email)).join(Membership, Membership.user_id == User.id)
+        .where(func.lower(User.email).in_(addresses)))}
+    sent, skipped = [], []
+    for address in addresses:
+        if address in members:
+            skipped.append(address)
+            continue
+        invitation = invitations.invite({"email": address, "role": EMPLOYEE, "organization_id": organization.id},
+                                        invited_by=inviter, note=message)
+        (sent if invitation.sent_at is not None else skipped).append(address)
+    record("membership.invited", organization.name, actor=inviter, sent=len(sent), skipped=len(skipped))
+    db.session.commit()
+    return sent, skipped
 
 
 def approve_membership(membership, organization_id):
@@ -136,15 +162,19 @@ def user_from_reset_token(token):
 
 
 def send_reset_mail(email, territory_slug=None):
-    """Mail a reset link when the address has an account; say nothing either way."""
+    """Mail a reset link (by a job) when the address has an account; say nothing either way."""
+    from coopserv.emails.categories import SECURITY
+    from coopserv.emails.services import send_email
+    from coopserv.urls import target
+
     user = find_user_by_email(email)
     if user is None:
         return None
     token = make_reset_token(user)
-    link = url_for("accounts.reset_password", token=token, _external=True)
-    body = _("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n%(link)s\n\n"
-             "If you did not ask for it, ignore this message.", name=user.name, link=link)
-    return send_mail(user.email, _("Your coopserv password"), body)
+    outcome = send_email(user, SECURITY, "emails/password_reset.html", territory=None,
+                         link_to=target("accounts.reset_password", token=token), name=user.name)
+    db.session.commit()
+    return outcome
 
 
 def reset_password(user, password):

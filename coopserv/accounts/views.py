@@ -139,8 +139,9 @@ def change_password():
 @territory_bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """Join the territory: straight in with an invitation code, or pending an admin's approval."""
-    # A poster's QR code or a copied sign-up link carries the organization's code.
-    values, errors = {"invitation_code": request.args.get("code", "")[:16]}, {}
+    # A poster's QR code, a copied sign-up link or an e-mailed invitation carries the organization's code.
+    values, errors = {"invitation_code": request.args.get("code", "")[:16],
+                      "email": request.args.get("email", "")[:254]}, {}
     if request.method == "POST":
         values = form_data()
         try:

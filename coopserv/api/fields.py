@@ -4,7 +4,7 @@ from datetime import timezone
 from flask import abort
 from flask_smorest import abort as api_abort
 from marshmallow import fields
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coopserv.extensions import db
 from coopserv.input_guard import DB_INT_MAX
@@ -47,7 +47,8 @@ def invalid(error, status=422):
 
 
 def page_of(query, pagination_parameters, *options):
-    """One page of a query's rows (counted first, so X-Pagination tells the total)."""
-    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return db.session.scalars(query.options(*options).limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    """One page of a query's rows with loader ``options`` (counted first, so X-Pagination tells the total)."""
+    from coopserv.api.common import paginate
+
+    return paginate(query.options(*options), pagination_parameters)
+

@@ -13,6 +13,7 @@ from coopserv.needs import services
 from coopserv.needs.models import Need
 from coopserv.needs.schemas import NeedSchema, SupportSchema
 from coopserv.schemas import Schema
+from coopserv.timeutil import to_local
 
 blp = territory_api_blueprint("api_needs", __name__, "/needs", "Needs intake.")
 
@@ -28,7 +29,8 @@ class NeedOutSchema(Schema):
     urgency = fields.Function(lambda row: row["need"].urgency)
     supports = fields.Integer(metadata={"description": "Organizations and people who have it, the author included."})
     weight = fields.Integer(metadata={"description": "Employees concerned, the ranking key of the board."})
-    created_at = fields.Function(lambda row: row["need"].created_at.isoformat())
+    created_at = fields.Function(lambda row: to_local(row["need"].created_at).isoformat(),
+                                 metadata={"description": "ISO 8601 with the territory's offset."})
 
 
 class BoardQuerySchema(Schema):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from coopserv.accounts.access import (
     can_operate,
+    confidential_service_keys,
     employer,
     is_territory_admin,
     operated_module_ids,
@@ -23,7 +24,7 @@ from coopserv.api.schemas import (
 from coopserv.extensions import db
 from coopserv.modules.models import ServiceModule
 from coopserv.modules.services import get_module
-from coopserv.plugin_host import plugin_host, service_type
+from coopserv.plugin_host import service_type
 from coopserv.service_requests import services
 from coopserv.service_requests.models import ServiceRequest
 
@@ -60,7 +61,7 @@ def list_requests(filters, pagination_parameters):
                             | (ServiceRequest.requester_id == current_user.id))
     else:
         # Territory admins read every service's requests except confidential ones they do not operate.
-        hidden = [key for key, kind in plugin_host().service_types.items() if kind.confidential]
+        hidden = confidential_service_keys()
         if hidden:
             query = query.where(ServiceModule.service_key.not_in(hidden)
                                 | ServiceRequest.module_id.in_(operated_module_ids())

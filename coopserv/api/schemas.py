@@ -3,6 +3,7 @@ from marshmallow import fields
 
 from coopserv.modules.models import ACCESS_RULES, STAGES
 from coopserv.schemas import Schema, one_of
+from coopserv.timeutil import LocalDateTime
 
 
 class ServiceSummarySchema(Schema):
@@ -47,7 +48,8 @@ class StatusChangeSchema(Schema):
     to_status = fields.String()
     actor_id = fields.Integer(allow_none=True)
     comment = fields.String()
-    at = fields.DateTime()
+    #: ISO 8601 with the territory's offset ("2026-12-03T18:30:00+01:00"), like every time the API gives.
+    at = LocalDateTime()
 
 
 class ServiceRequestSchema(Schema):
@@ -57,8 +59,8 @@ class ServiceRequestSchema(Schema):
     requester_id = fields.Integer(allow_none=True)
     organization_id = fields.Integer(allow_none=True)
     payload = fields.Dict()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
     history = fields.List(fields.Nested(StatusChangeSchema))
     #: Transitions the token's owner may apply now (set by the view).
     allowed_transitions = fields.List(fields.String(), attribute="allowed_transitions", dump_default=list)

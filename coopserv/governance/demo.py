@@ -1,11 +1,11 @@
 """Demo governance: Grand Quercy's committee and business leaders' meeting, Figeac's Start Up de Territoire."""
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from coopserv.accounts.models import EMPLOYEE, GOVERNANCE_MEMBER, Membership
 from coopserv.accounts.services import create_user
 from coopserv.extensions import db
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import combine, local_today
 
 from . import events, risks, services
 from .models import DONE, IN_PROGRESS, LEADERS_MEETING, STARTUP_EVENING
@@ -80,11 +80,11 @@ def _seed_figeac_decision(territory, organizations, users):
     aero = _member(territory, "dirigeant-aero", "Marc Delmas (Figeac Aéro)", organizations["Figeac Aéro"])
     ratier = _member(territory, "dirigeante-ratier", "Anne Couderc (Ratier-Figeac)", organizations["Ratier-Figeac"])
     welcome = _member(territory, "presidente-accueil", "Élise Fabre (Figeac Accueil)", organizations["Figeac Accueil"])
-    today = utcnow().date()
+    today = local_today()
     services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=240),
                                   "decision_rules": CHARTER_RULES}, admin)
     meeting = services.create_meeting({"title": "Comité de pilotage — bilan de la conciergerie",
-                                       "starts_at": datetime.combine(today - timedelta(days=3), time(17, 30)),
+                                       "starts_at": combine(today - timedelta(days=3), time(17, 30)),
                                        "place": "Hôtel de communauté, Figeac"}, admin)
     services.set_attendance(meeting, [elected.id, officer.id, aero.id, ratier.id, welcome.id], admin)
     _vote_on_project(project, meeting, "perennial", "Pérennisation de la conciergerie d'entreprises",
@@ -106,11 +106,11 @@ def _seed_autun_vote(territory, organizations, users):
     nexans = _member(territory, "dirigeant-nexans", "Patrick Moreau (Nexans Autun)", organizations["Nexans Autun"])
     morvan = _member(territory, "dirigeante-morvan", "Lucie Perrin (Morvan Électronique)",
                      organizations["Morvan Électronique"])
-    today = utcnow().date()
+    today = local_today()
     services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=300),
                                   "decision_rules": CHARTER_RULES}, admin)
     meeting = services.create_meeting({"title": "Comité de pilotage — évaluation de la formation IoT",
-                                       "starts_at": datetime.combine(today - timedelta(days=7), time(14, 0)),
+                                       "starts_at": combine(today - timedelta(days=7), time(14, 0)),
                                        "place": "Maison de l'entreprise, Autun"}, admin)
     services.set_attendance(meeting, [elected.id, officer.id, nexans.id, morvan.id], admin)
     _vote_on_project(project, meeting, "perennial", "Pérennisation de la formation IoT des techniciens",
@@ -137,7 +137,7 @@ def _seed_grand_quercy(territory, organizations, users):
     club_chair = _member(territory, "president-club", "Nadia Bouzid (Club des entrepreneurs)", club)
     services.save_settings({"min_private_share": 50}, admin)
 
-    today = utcnow().date()
+    today = local_today()
     services.add_charter_version({"text": CHARTER, "adopted_on": today - timedelta(days=120),
                                   "decision_rules": CHARTER_RULES}, admin)
     for organization, funding, days, premises, pledge in (
@@ -147,7 +147,7 @@ def _seed_grand_quercy(territory, organizations, users):
         services.sign_charter({"organization_id": organization.id, "funding_amount": funding, "staff_days": days,
                                "premises": premises, "quality_pledge": pledge}, admin)
 
-    past = datetime.combine(today - timedelta(days=30), time(18, 0))
+    past = combine(today - timedelta(days=30), time(18, 0))
     meeting = services.create_meeting({"title": "Rencontre des dirigeants — comité de pilotage", "starts_at": past,
                                        "place": "Salle du conseil, Gourdon"}, admin)
     services.set_attendance(meeting, [mayor.id, leader.id, builder_boss.id, club_chair.id], admin)
@@ -178,7 +178,7 @@ def _seed_grand_quercy(territory, organizations, users):
                                                "la navette n'obtient pas les deux tiers et sera retravaillée."}, admin)
 
     upcoming = services.create_meeting({"title": "Comité de pilotage de printemps",
-                                        "starts_at": datetime.combine(today + timedelta(days=21), time(18, 30)),
+                                        "starts_at": combine(today + timedelta(days=21), time(18, 30)),
                                         "place": "Conserverie du Quercy, Gourdon"}, admin)
     services.send_invitations(upcoming, admin)
     from sqlalchemy import select
@@ -207,7 +207,7 @@ def _seed_grand_quercy(territory, organizations, users):
                             "review_on": today + timedelta(days=days)}, actor=admin)
 
     leaders = events.create_event({"kind": LEADERS_MEETING, "title": "Petit-déjeuner des dirigeants de Bouriane",
-                                   "starts_at": datetime.combine(today + timedelta(days=10), time(8, 0)),
+                                   "starts_at": combine(today + timedelta(days=10), time(8, 0)),
                                    "place": "Club des entrepreneurs, Gourdon",
                                    "description": "Présentation de la démarche et des premiers besoins."}, admin)
     for person, organization in ((leader, cannery), (builder_boss, builder), (club_chair, club)):
@@ -218,7 +218,7 @@ def _seed_figeac(territory, organizations, users):
     admin = users["admin"]
     evening = events.create_event({
         "kind": STARTUP_EVENING, "title": "Start Up de Territoire — Figeac",
-        "starts_at": datetime.combine(utcnow().date() - timedelta(days=14), time(18, 30)),
+        "starts_at": combine(local_today() - timedelta(days=14), time(18, 30)),
         "place": "Espace Mitterrand, Figeac",
         "description": "Une soirée pour faire émerger des projets de services entre entreprises, élus et associations."},
         admin)

@@ -145,6 +145,8 @@ class Meeting(TenantMixin, db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     minutes: Mapped[str] = mapped_column(Text, default="")
     invitations_sent_at: Mapped[datetime | None]
+    #: Grows each time the date, time or place changes after invitations, so calendars update the entry.
+    sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     items = relationship("AgendaItem", back_populates="meeting", order_by="AgendaItem.position",

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from coopserv.schemas import Schema, amount_between, between, database_id, length, one_of, text
+from coopserv.timeutil import LocalDateTime
 
 from .models import ACTION_STATUSES, EVENT_KINDS, RISK_CATEGORIES
 from .voting import CHOICES, COLLEGES, DECISION_KINDS, MAJORITIES
@@ -54,7 +55,7 @@ class SignatureSchema(Schema):
 
 class MeetingSchema(Schema):
     title = fields.String(required=True, validate=text(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso")
+    starts_at = LocalDateTime(required=True, format="iso")
     place = fields.String(load_default="", validate=text(max=200))
 
 
@@ -106,7 +107,7 @@ class ActionStatusSchema(Schema):
 class EventSchema(Schema):
     kind = fields.String(required=True, validate=one_of(list(EVENT_KINDS)))
     title = fields.String(required=True, validate=length(min=3, max=160))
-    starts_at = fields.DateTime(required=True, format="iso")
+    starts_at = LocalDateTime(required=True, format="iso")
     place = fields.String(load_default="", validate=length(max=200))
     description = fields.String(load_default="", validate=length(max=4000))
 

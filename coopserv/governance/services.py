@@ -12,7 +12,8 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, format_when_short, utcnow
+from coopserv.urls import target
 
 from . import voting
 from .models import (
@@ -209,7 +210,7 @@ def sign_charter(data, actor=None, allowed_organization_ids=None):
                                                                organization_id=organization.id)):
         raise _error("organization_id", lazy_gettext("This organization already signed this version."))
     signature = CharterSignature(version=version, organization_id=organization.id,
-                                 signed_by_id=actor.id if actor else None, signed_on=utcnow().date(),
+                                 signed_by_id=actor.id if actor else None, signed_on=local_today(),
                                  funding_amount=data.get("funding_amount") or 0, staff_days=data.get("staff_days", 0),
                                  premises=data.get("premises", ""), quality_pledge=data.get("quality_pledge", ""))
     db.session.add(signature)
@@ -228,8 +229,7 @@ def get_meeting(meeting_id):
 
 
 def create_meeting(data, actor=None):
-    meeting = Meeting(title=data["title"], starts_at=data["starts_at"].replace(tzinfo=None),
-                      place=data.get("place", ""))
+    meeting = Meeting(title=data["title"], starts_at=data["starts_at"], place=data.get("place", ""))
     db.session.add(meeting)
     db.session.flush()
     record("governance.meeting_created", meeting.id, actor=actor, title=meeting.title)
@@ -245,8 +245,43 @@ def _attendance(meeting, user_id):
     return row
 
 
+def update_meeting(meeting, data, actor=None):
+    """Change a meeting's title, time or place; invited members get the change by e-mail with a new .ics."""
+    moved = (data["starts_at"], data.get("place", "")) != (meeting.starts_at, meeting.place)
+    retitled = data["title"] != meeting.title
+    meeting.title, meeting.starts_at, meeting.place = data["title"], data["starts_at"], data.get("place", "")
+    record("governance.meeting_changed", meeting.id, actor=actor, title=meeting.title)
+    if meeting.invitations_sent_at is not None and (moved or retitled):
+        meeting.sequence = (meeting.sequence or 0) + 1
+        invited = [a.user_id for a in meeting.attendances if a.invited_at is not None]
+        for user_id in invited:
+            notify(user_id, _l("The committee meeting “%(title)s” changed: now %(date)s at %(place)s."),
+                   link_to=target("governance.meeting", meeting_id=meeting.id), title=meeting.title,
+                   date=format_when_short(meeting.starts_at), place=meeting.place or "-")
+        _mail_meeting(meeting, invited, "emails/meeting_changed.html")
+    db.session.commit()
+    return meeting
+
+
+def _mail_meeting(meeting, user_ids, template):
+    """E-mail a meeting's invitation or change, with its .ics (same uid, next sequence) to update calendars."""
+    from coopserv.calendar.ics import ics_attachment
+    from coopserv.emails.categories import COMMITTEE
+    from coopserv.emails.services import send_email_to_users
+    from coopserv.tenancy import current_territory
+
+    from .calendar import meeting_event
+
+    territory = current_territory()
+    db.session.flush()
+    attachment = ics_attachment(meeting_event(meeting, territory), territory, filename="meeting.ics")
+    send_email_to_users(user_ids, COMMITTEE, template, link_to=target("governance.meeting", meeting_id=meeting.id),
+                        attachments=[attachment], title=meeting.title, starts_at=meeting.starts_at,
+                        place=meeting.place, agenda=[item.title for item in meeting.items])
+
+
 def send_invitations(meeting, actor=None, now=None):
-    """Invite every committee member to a meeting still to come (notified in the app)."""
+    """Invite every committee member to a meeting still to come (notified in the app and by e-mail with .ics)."""
     now = now or utcnow()
     if meeting.starts_at <= now:
         raise _error("starts_at", lazy_gettext("This meeting has already started: invitations go to future meetings."))
@@ -256,8 +291,10 @@ def send_invitations(meeting, actor=None, now=None):
     for member in members:
         _attendance(meeting, member.user.id).invited_at = now
         notify(member.user.id, _l("You are invited to the committee meeting “%(title)s” on %(date)s at %(place)s."),
-               title=meeting.title, date=meeting.starts_at.strftime("%Y-%m-%d %H:%M"), place=meeting.place or "-")
+               link_to=target("governance.meeting", meeting_id=meeting.id),
+               title=meeting.title, date=format_when_short(meeting.starts_at), place=meeting.place or "-")
     meeting.invitations_sent_at = now
+    _mail_meeting(meeting, [member.user.id for member in members], "emails/meeting_invitation.html")
     record("governance.invitations_sent", meeting.id, actor=actor, count=len(members))
     db.session.commit()
     return len(members)
@@ -341,6 +378,9 @@ def add_agenda_item(meeting, data, actor=None):
     meeting.items.append(item)
     db.session.flush()
     record("governance.agenda_item", item.id, actor=actor, title=item.title, vote=item.vote_status)
+    if item.vote_status == VOTE_OPEN:
+        _mail_committee("emails/vote_opened.html", meeting, item=item.title, proposal=item.proposal,
+                        majority=item.majority, quorum=item.quorum_percent)
     db.session.commit()
     return item
 
@@ -377,6 +417,16 @@ def put_collective_on_agenda(collective, actor=None, now=None):
                                 employees=totals.employees))
     return add_agenda_item(meeting, {"title": title[:200], "proposal": proposal, "collective_need_id": collective.id},
                            actor)
+
+
+def _mail_committee(template, meeting, **context):
+    """E-mail every committee member about ``meeting`` (votes opened and their results)."""
+    from coopserv.emails.categories import COMMITTEE
+    from coopserv.emails.services import send_email_to_users
+
+    send_email_to_users([member.user.id for member in committee_members()], COMMITTEE, template,
+                        link_to=target("governance.meeting", meeting_id=meeting.id), meeting=meeting.title,
+                        **context)
 
 
 def get_item(item_id):
@@ -434,6 +484,8 @@ def close_vote(item, actor=None):
                   "voters": result.voters, "quorum_met": result.quorum_met,
                   "failed_colleges": result.failed_colleges}
     record("governance.vote_closed", item.id, actor=actor, result=result.decision, **result.totals)
+    _mail_committee("emails/vote_result.html", item.meeting, item=item.title, result=result.decision,
+                    reason=result.reason, votes=dict(result.totals))
     if item.project is not None:
         from coopserv.projects.decisions import apply_vote
 
@@ -478,11 +530,11 @@ def set_action_status(action, status, actor=None):
 
 
 def overdue_actions(today=None):
-    today = today or utcnow().date()
+    today = today or local_today()
     return list(db.session.scalars(select(ActionItem).where(ActionItem.status != "done", ActionItem.due_on < today)
                                    .order_by(ActionItem.due_on)))
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 

@@ -334,6 +334,26 @@ def send_invitations(meeting_id):
     return redirect(url_for("governance.meeting", meeting_id=meeting.id))
 
 
+@routes.get("/meetings/<int:meeting_id>/minutes.pdf")
+@login_required
+def minutes_pdf(meeting_id):
+    """The meeting's minutes as a PDF (made by a job), for everyone of the territory who reads the meeting."""
+    from coopserv.documents.views import pdf_response
+
+    _require_member()
+    meeting = _or_404(services.get_meeting(meeting_id))
+    return pdf_response("governance.minutes", meeting.id)
+
+
+@routes.post("/meetings/<int:meeting_id>/edit")
+@roles_required(TERRITORY_ADMIN)
+def edit_meeting(meeting_id):
+    """Move or rename a meeting; members already invited get the change (and a new .ics) by e-mail."""
+    return _meeting_form(meeting_id, "edit", MeetingSchema,
+                         lambda meeting, data: services.update_meeting(meeting, data, current_user),
+                         _("The meeting is changed."))
+
+
 @routes.post("/meetings/<int:meeting_id>/attendance")
 @roles_required(TERRITORY_ADMIN)
 def set_attendance(meeting_id):

@@ -14,7 +14,7 @@ from coopserv.modules.services import get_module, list_modules
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import EARLIEST_YEAR, LATEST_YEAR
 from coopserv.tenancy import current_territory
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 from coopserv.web import roles_required, territory_blueprint
 
 bp = territory_blueprint("indicators", __name__, url_prefix="/indicators")
@@ -24,7 +24,7 @@ READERS = (TERRITORY_ADMIN, GOVERNANCE_MEMBER)
 
 def _period():
     """The months asked for (?start=YYYY-MM&end=YYYY-MM), the last twelve by default, at most five years."""
-    today = utcnow().date()
+    today = local_today()
     end = _parse_month(request.args.get("end")) or services.month_start(today)
     start = _parse_month(request.args.get("start")) or date(end.year - 1, end.month, 1)
     start = services.next_month(start) if not request.args.get("start") else start

@@ -13,7 +13,7 @@ def invitations_group():
 @click.option("--limit", type=click.IntRange(1, 100_000), help="At most this many per territory.")
 @with_appcontext
 def send(territory_slug, limit):
-    """Send every pending invitation not sent yet; links start with the BASE_URL setting."""
+    """Send every pending invitation not sent yet; links start with the PUBLIC_URL setting."""
     from sqlalchemy import select
 
     from coopserv.extensions import db

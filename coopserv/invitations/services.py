@@ -8,7 +8,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -19,7 +18,6 @@ from coopserv.accounts.models import ACTIVE, ROLES, Membership
 from coopserv.accounts.services import create_user, find_user_by_email
 from coopserv.audit.services import record
 from coopserv.extensions import db
-from coopserv.mail import send_mail
 from coopserv.organizations.models import Organization
 from coopserv.tenancy import current_territory
 from coopserv.timeutil import utcnow
@@ -71,8 +69,11 @@ def _check_organization(organization_id):
         raise ValidationError({"organization_id": [_("Choose an organization of this territory.")]})
 
 
-def invite(data, invited_by=None, source=FROM_ADMIN, send=True):
-    """Invite one person (validated data); inviting the same address again refreshes their invitation."""
+def invite(data, invited_by=None, source=FROM_ADMIN, send=True, note=""):
+    """Invite one person (validated data); inviting the same address again refreshes their invitation.
+
+    ``note`` is a personal word added to the e-mail.
+    """
     _check_organization(data.get("organization_id"))
     email = data["email"].strip().lower()
     user = find_user_by_email(email)
@@ -95,7 +96,7 @@ def invite(data, invited_by=None, source=FROM_ADMIN, send=True):
     record("invitation.created", email, actor=invited_by, role=invitation.role, source=source)
     db.session.commit()
     if send:
-        send_invitation(invitation)
+        send_invitation(invitation, note)
     return invitation
 
 
@@ -136,15 +137,16 @@ def token_for(invitation):
 
 
 def link_for(invitation):
-    """The absolute link the invited person follows; outside a web request (CLI, jobs) it starts with BASE_URL."""
+    """The absolute link the invited person follows; outside a web request (CLI, jobs) it starts with PUBLIC_URL
+    (or the territory's own host name), like every link coopserv e-mails."""
     from coopserv.territories.models import Territory
+    from coopserv.urls import external_url
 
     territory = db.session.get(Territory, invitation.territory_id)
-    arguments = {"territory_slug": territory.slug, "token": token_for(invitation), "_external": True}
     if has_request_context():
-        return url_for("invitations.accept", **arguments)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for("invitations.accept", **arguments)
+        return url_for("invitations.accept", territory_slug=territory.slug, token=token_for(invitation),
+                       _external=True)
+    return external_url("invitations.accept", territory, token=token_for(invitation))
 
 
 def from_token(token):
@@ -176,15 +178,17 @@ def role_label(role):
     return labels.get(role, role)
 
 
-def _compose(invitation, territory):
-    """(subject, body) of the invitation e-mail, in the current language."""
-    body = _("Hello %(name)s,\n\nYou are invited to join %(territory)s on coopserv as %(role)s.\n"
-             "To accept, open this link within %(days)s days:\n%(link)s\n\n"
-             "If you do not know why you receive this message, ignore it.",
-             name=invitation.name or invitation.email, territory=territory.name,
-             role=role_label(invitation.role), days=current_app.config["INVITATION_VALID_DAYS"],
-             link=link_for(invitation))
-    return _("Join %(territory)s on coopserv", territory=territory.name), body
+def _send(invitation, territory, note=""):
+    """Hand the invitation to the mail layer (text and HTML parts, the territory's colours, sent after commit)."""
+    from coopserv.accounts.models import User
+    from coopserv.emails.services import send_invitation_email
+
+    organization = db.session.get(Organization, invitation.organization_id) if invitation.organization_id else None
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    return send_invitation_email(invitation.email, territory, link_for(invitation), message=note,
+                          inviter_name=inviter.name if inviter else "",
+                          organization_name=organization.name if organization else "",
+                          expires_on=invitation.expires_at.date() if invitation.expires_at else None)
 
 
 def _territory_of(invitation):
@@ -193,11 +197,11 @@ def _territory_of(invitation):
     return db.session.get(Territory, invitation.territory_id)
 
 
-def send_invitation(invitation):
-    """E-mail the link, in the territory's language, and note when it was sent."""
+def send_invitation(invitation, note=""):
+    """E-mail the link (unless the address opted out of invitations) and note when it was sent."""
     territory = _territory_of(invitation)
-    with force_locale(territory.default_language or "fr"):
-        send_mail(invitation.email, *_compose(invitation, territory))
+    if _send(invitation, territory, note) == "skipped":
+        return
     invitation.sent_at = utcnow()
     invitation.send_count += 1
     db.session.commit()
@@ -224,12 +228,11 @@ def send_pending(limit=None):
         return 0
     territory = _territory_of(invitations[0])
     sent = []
-    with force_locale(territory.default_language or "fr"):
-        for invitation in invitations:
-            send_mail(invitation.email, *_compose(invitation, territory))
-            sent.append(invitation.id)
-            if len(sent) % COMMIT_EVERY == 0:
-                _mark_sent(sent[-COMMIT_EVERY:])
+    for invitation in invitations:
+        _send(invitation, territory)
+        sent.append(invitation.id)
+        if len(sent) % COMMIT_EVERY == 0:
+            _mark_sent(sent[-COMMIT_EVERY:])
     _mark_sent(sent[len(sent) - len(sent) % COMMIT_EVERY:])
     return len(sent)
 

@@ -11,7 +11,7 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 from .models import (
     ADDRESSED,
@@ -118,15 +118,15 @@ def submit_need(data, author, organization, is_referent, on_behalf=False):
     db.session.add(need)
     db.session.flush()
     record("needs.submitted", need.id, actor=author, title=need.title)
-    notify(author.id, _l("Your need “%(title)s” is received."), link=_need_link(need), title=need.title)
+    notify(author.id, _l("Your need “%(title)s” is received."), link_to=_need_target(need), title=need.title)
     db.session.commit()
     return need
 
 
-def _need_link(need):
-    from flask import has_request_context, url_for
+def _need_target(need):
+    from coopserv.urls import target
 
-    return url_for("needs.detail", need_id=need.id) if has_request_context() else ""
+    return target("needs.detail", need_id=need.id)
 
 
 def effective_need(need):
@@ -225,15 +225,28 @@ def set_status(need, status, reason="", project=None, actor=None):
     record("needs.status_changed", need.id, actor=actor, old=old, new=status, reason=reason)
     if status == ADDRESSED and project is not None:
         notify(need.author_id, _l("Your need “%(title)s” is addressed by the project “%(project)s”."),
-               link=_need_link(need), title=need.title, project=project.title)
+               link_to=_need_target(need), title=need.title, project=project.title)
     elif status == NOT_RETAINED:
-        notify(need.author_id, _l("Your need “%(title)s” is not retained: %(reason)s"), link=_need_link(need),
+        notify(need.author_id, _l("Your need “%(title)s” is not retained: %(reason)s"), link_to=_need_target(need),
                title=need.title, reason=reason)
     else:
-        notify(need.author_id, _l("Your need “%(title)s” is now: %(status)s."), link=_need_link(need),
+        notify(need.author_id, _l("Your need “%(title)s” is now: %(status)s."), link_to=_need_target(need),
                title=need.title, status=_status_label(status))
+    _mail_need_status(need, status, reason, project)
     db.session.commit()
     return need
+
+
+def _mail_need_status(need, status, reason, project):
+    """E-mail the change to the need's author and to everyone who supports it."""
+    from coopserv.emails.categories import NEEDS
+    from coopserv.emails.services import send_email_to_users
+
+    common = dict(link_to=_need_target(need), title=need.title, status=_status_label(status), reason=reason or "",
+                  project=project.title if (status == ADDRESSED and project is not None) else "")
+    send_email_to_users([need.author_id], NEEDS, "emails/need_status.html", mine=True, **common)
+    others = [user_id for user_id in supporters(need) if user_id != need.author_id]
+    send_email_to_users(others, NEEDS, "emails/need_status.html", mine=False, **common)
 
 
 def _status_label(status):
@@ -262,7 +275,7 @@ def merge(duplicate, target, actor=None):
     duplicate.merged_into_id = target.id
     record("needs.merged", duplicate.id, actor=actor, into=target.id)
     notify(duplicate.author_id, _l("Your need “%(title)s” was merged into “%(target)s”; your support is kept."),
-           link=_need_link(target), title=duplicate.title, target=target.title)
+           link_to=_need_target(target), title=duplicate.title, target=target.title)
     db.session.commit()
     db.session.refresh(target)
     if target.collective is not None:
@@ -344,6 +357,7 @@ def check_threshold(collective):
     collective.flagged_at = utcnow()
     record("needs.collective_flagged", collective.id)
     _tell_the_committee(collective)
+    _mail_committee_threshold(collective)
     db.session.commit()
     for need in collective.needs:
         if need.status in ("received",):
@@ -363,6 +377,19 @@ def _tell_the_committee(collective):
     for user_id in people:
         notify(user_id, _l("The collective need “%(title)s” passed the territory's threshold: it can go on the next "
                            "committee meeting's agenda."), link=link, title=collective.title)
+
+
+def _mail_committee_threshold(collective):
+    """Tell the steering committee a collective need crossed the threshold (a feasibility study is due)."""
+    from coopserv.emails.categories import NEEDS
+    from coopserv.emails.services import send_email_to_users
+    from coopserv.governance.services import committee_members
+    from coopserv.urls import target
+
+    totals = breakdown(collective)
+    send_email_to_users([member.user.id for member in committee_members()], NEEDS, "emails/collective_threshold.html",
+                        link_to=target("needs.collective", collective_id=collective.id), title=collective.title,
+                        companies=totals.companies, employees=totals.employees)
 
 
 def list_collectives():
@@ -385,7 +412,7 @@ def create_campaign(data, actor=None):
 
 
 def is_open(campaign, today=None):
-    today = today or utcnow().date()
+    today = today or local_today()
     return campaign.opens_on <= today <= campaign.closes_on
 
 
@@ -525,7 +552,7 @@ def seed_demo_needs(organizations, users, people):
     collective = create_collective({"title": "Garde d'enfants en horaires atypiques",
                                     "description": "Besoin partagé par les entreprises de la ZA du Mas de Jouy.",
                                     "need_ids": [childcare.id]})
-    today = utcnow().date()
+    today = local_today()
     campaign = create_campaign({
         "title": "Recueil des besoins 2026", "opens_on": today - timedelta(days=10),
         "closes_on": today + timedelta(days=20),

@@ -17,7 +17,10 @@ class Notification(TenantMixin, db.Model):
     #: An English msgid with %(name)s placeholders, marked for extraction with _l().
     message: Mapped[str] = mapped_column(String(300))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    #: Where the notification leads (an URL of the same territory), or empty.
+    #: Legacy: an URL built when the notification was made (empty when made outside a request).
     link: Mapped[str] = mapped_column(String(300), default="")
+    #: Where the notification leads, as ``{"endpoint": ..., "args": {...}}`` (see coopserv.urls.target);
+    #: the URL is built when the notification is shown, so the CLI and jobs can make them too.
+    link_target: Mapped[dict | None] = mapped_column(JSON)
     read_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

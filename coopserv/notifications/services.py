@@ -6,11 +6,15 @@ from coopserv.notifications.models import Notification
 from coopserv.timeutil import utcnow
 
 
-def notify(user_id, message, link="", **params):
-    """Queue a notification in the current transaction (``message`` marked with _l)."""
+def notify(user_id, message, link_to=None, link="", **params):
+    """Queue a notification in the current transaction (``message`` marked with _l).
+
+    ``link_to`` says where it leads, made with ``coopserv.urls.target(endpoint, **args)``;
+    the URL is built when the notification is shown (``link``, a ready URL, is the old way).
+    """
     if user_id is None:
         return None
-    notification = Notification(user_id=user_id, message=message, params=params, link=link)
+    notification = Notification(user_id=user_id, message=message, params=params, link=link, link_target=link_to)
     db.session.add(notification)
     return notification
 
@@ -19,6 +23,13 @@ def unread_count(user_id):
     return db.session.scalar(
         select(func.count(Notification.id)).filter_by(user_id=user_id, read_at=None)
     )
+
+
+def link_of(notification, territory=None):
+    """The URL a notification leads to, built now; "" when it leads nowhere."""
+    from coopserv.urls import target_url
+
+    return target_url(notification.link_target, territory=territory) or notification.link or ""
 
 
 def recent(user_id, limit=50):

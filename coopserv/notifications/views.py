@@ -12,7 +12,9 @@ bp = territory_blueprint("notifications", __name__)
 @bp.get("/notifications")
 @member_required
 def index():
-    return render_page("notifications/index.html", notifications=services.recent(current_user.id))
+    territory = current_territory()
+    notifications = [(n, services.link_of(n, territory)) for n in services.recent(current_user.id)]
+    return render_page("notifications/index.html", notifications=notifications)
 
 
 @bp.post("/notifications/read")

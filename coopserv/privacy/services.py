@@ -225,6 +225,9 @@ def _replace_strings(value, replace):
 
 
 def _plain(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        # Stored in UTC: say so, so the export reads the same in any time zone.
+        return value.replace(tzinfo=datetime.timezone.utc).isoformat()
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

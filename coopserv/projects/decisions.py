@@ -5,7 +5,6 @@ when a committee vote on an agenda item linked to the project closes adopted.
 A vote that closes otherwise (rejected, quorum not met) is recorded as "not
 adopted" in the project's story, and the project stays in evaluation.
 """
-from flask import has_request_context, url_for
 from flask_babel import lazy_gettext
 
 from coopserv.audit.services import record
@@ -69,9 +68,24 @@ def voted_at(item):
 
 
 def _vote_link(item):
-    if not has_request_context():
-        return ""
-    return url_for("governance.meeting", meeting_id=item.meeting_id) + f"#item-{item.id}"
+    """Where the vote is read (built when the notification is shown, so also from jobs and the CLI)."""
+    from coopserv.urls import target
+
+    return target("governance.meeting", meeting_id=item.meeting_id, _anchor=f"item-{item.id}")
+
+
+def _mail_decision(project, outcome, votes, note):
+    """E-mail the decision to the project's lead and to the steering committee."""
+    from coopserv.emails.categories import PROJECTS
+    from coopserv.emails.services import send_email_to_users
+    from coopserv.governance.services import committee_members
+    from coopserv.urls import target
+
+    recipients = [project.lead_id] + [member.user.id for member in committee_members()]
+    send_email_to_users(recipients, PROJECTS, "emails/project_decision.html",
+                        link_to=target("projects.detail", project_id=project.id),
+                        title=project.title, outcome=outcome, note=note or "",
+                        votes={key: votes.get(key, 0) for key in ("for", "against", "abstain")})
 
 
 def _decide(project, item, actor):
@@ -93,7 +107,8 @@ def _decide(project, item, actor):
     record("projects.decided", project.id, actor=actor, outcome=outcome, votes=totals, item=item.id)
     if project.lead_id:
         notify(project.lead_id, _l("The committee decided on the project “%(title)s”: %(outcome)s."),
-               link=_vote_link(item), title=project.title, outcome=OUTCOMES[outcome])
+               link_to=_vote_link(item), title=project.title, outcome=OUTCOMES[outcome])
+    _mail_decision(project, outcome, totals, item.proposal)
     module = project.module
     if module is not None and outcome == PERENNIAL:
         # Commits the decision with the module's new stage.
@@ -120,5 +135,5 @@ def _not_adopted(project, item, actor):
     if project.lead_id:
         notify(project.lead_id, _l("The committee did not adopt the proposal on the project “%(title)s”: "
                                    "%(outcome)s. The project stays in evaluation."),
-               link=_vote_link(item), title=project.title, outcome=OUTCOMES[item.project_outcome])
+               link_to=_vote_link(item), title=project.title, outcome=OUTCOMES[item.project_outcome])
     return event

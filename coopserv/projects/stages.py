@@ -293,18 +293,17 @@ def move(project, to_stage, reason, actor=None, at=None, no_committee_yet=False)
 
 def _invite_to_survey(project):
     """Ask everyone who used the prototype (made a request on its module) for their satisfaction."""
-    from flask import has_request_context, url_for
-
     from coopserv.service_requests.models import ServiceRequest
+    from coopserv.urls import target
 
     if project.module_id is None:
         return
-    link = url_for("projects.detail", project_id=project.id) if has_request_context() else ""
+    link = target("projects.detail", project_id=project.id)
     users = db.session.scalars(select(ServiceRequest.requester_id).distinct()
                                .where(ServiceRequest.module_id == project.module_id,
                                       ServiceRequest.requester_id.is_not(None)))
     for user_id in users:
-        notify(user_id, _l("You used the prototype “%(title)s”: tell us how satisfied you are."), link=link,
+        notify(user_id, _l("You used the prototype “%(title)s”: tell us how satisfied you are."), link_to=link,
                title=project.title)
 
 
@@ -321,3 +320,20 @@ def _open_prototype(project):
     modules.update_settings(module, {"stage": MODULE_PROTOTYPE, "access": module.access,
                                      "pilot_organization_ids": [o.id for o in pilots(project)]})
     project.module_id = module.id
+    _lead_runs_the_pilot(project, module)
+
+
+def _lead_runs_the_pilot(project, module):
+    """A pilot never opens with nobody to answer: the project's lead becomes the service's first operator.
+
+    Only when the module has no active operator yet; the grant is in the audit log and the admin can
+    hand the service to someone else from the members page.
+    """
+    from coopserv.accounts.models import ACTIVE, SERVICE_OPERATOR, Membership
+
+    if project.lead_id is None or db.session.scalar(
+            select(Membership.id).filter_by(role=SERVICE_OPERATOR, module_id=module.id, status=ACTIVE).limit(1)):
+        return
+    db.session.add(Membership(user_id=project.lead_id, role=SERVICE_OPERATOR, module_id=module.id, status=ACTIVE))
+    record("membership.role_granted", project.lead_id, role=SERVICE_OPERATOR, module_id=module.id,
+           reason="project_lead_runs_the_pilot")

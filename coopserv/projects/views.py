@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from coopserv.documents.views import pdf_response
 from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.accounts.models import TERRITORY_ADMIN, Membership, User
 from coopserv.extensions import db
@@ -14,7 +15,6 @@ from coopserv.needs.models import CollectiveNeed, Need
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema
-from coopserv.timeutil import utcnow
 from coopserv.web import (
     form_data,
     json_error,
@@ -25,6 +25,7 @@ from coopserv.web import (
 )
 
 from . import services
+from .documents import report_context
 from .models import CONTRIBUTION_KINDS, EVALUATION, MOVES, OUTCOMES, STAGES, SatisfactionAnswer
 from .schemas import (
     ContributionSchema,
@@ -218,12 +219,16 @@ def report(project_id):
     """The evaluation report the committee decides on: targets against measures, satisfaction, costs, decision."""
     _require_member()
     project = _project_or_404(project_id)
-    start, end = services.experiment_window(project)
-    return render_template("projects/report.html", project=project, results=services.evaluation(project),
-                           satisfaction=services.satisfaction(project), comments=services.comments(project),
-                           costs=services.cost_sharing(project), start=start, end=end, generated_at=utcnow(),
-                           decision=services.latest_decision(project), votes=committee_items(project),
-                           outcomes=OUTCOMES, **vote_labels())
+    return render_template("projects/report.html", **report_context(project))
+
+
+@bp.get("/<int:project_id>/report.pdf")
+@login_required
+def report_pdf(project_id):
+    """The same report as a PDF, made by a job (the page waits a few seconds the first time)."""
+    _require_member()
+    project = _project_or_404(project_id)
+    return pdf_response("projects.report", project.id)
 
 
 @bp.post("/<int:project_id>/move")

@@ -122,12 +122,22 @@ def register(event, publication, data):
     registration = PublicRegistration(event_id=event.id, name=data["name"], email=data["email"],
                                       company=data.get("company", ""))
     db.session.add(registration)
+    _confirm_by_email(event, registration)
     try:
         db.session.commit()
     except IntegrityError:  # the same address sent twice at once: the first one counts
         db.session.rollback()
         return db.session.scalar(select(PublicRegistration).filter_by(event_id=event.id, email=data["email"])), False
     return registration, True
+
+
+def _confirm_by_email(event, registration):
+    """E-mail the visitor their registration (sent after the commit, so only a kept registration is confirmed)."""
+    from coopserv.emails.categories import EVENTS
+    from coopserv.emails.services import send_to_address
+
+    send_to_address(registration.email, EVENTS, "emails/event_registration.html", name=registration.name,
+                    event=event.title, starts_at=event.starts_at, place=event.place or "")
 
 
 # -- administration ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host, service_type
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.timeutil import utcnow
+from coopserv.urls import target
 
 
 class RequestRefused(Exception):
@@ -61,7 +62,7 @@ def submit_request(module, user, organization, raw_payload):
         request.history.append(StatusChange(from_status=None, to_status=kind.initial_state, actor_id=user.id))
         plugin_host().call_for_service("request_submitted", module.service_key, request=request, payload=payload)
         plugin_host().observe(db.session, request=request, change=request.history[0])
-        notify(user.id, _l("Your request %(ref)s was received."), link=_request_link(request), ref=request.reference)
+        notify(user.id, _l("Your request %(ref)s was received."), link_to=_request_target(request), ref=request.reference)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -121,8 +122,9 @@ def apply_transition(request, transition_name, actor, may_operate, comment="", c
         plugin_host().call_for_service("request_status_changed", request.module.service_key,
                                        request=request, change=change)
         plugin_host().observe(db.session, request=request, change=change)
-        notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=_request_link(request),
+        notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link_to=_request_target(request),
                ref=request.reference, status=kind.states.get(transition.target, transition.target))
+        mail_request_transition(request, transition, comment)
         if commit:
             db.session.commit()
         else:
@@ -158,10 +160,25 @@ def close_open_requests(module, reason, actor=None):
         request.updated_at = utcnow()
         request.history.append(change)
         notify(request.requester_id, _l("Your request %(ref)s is closed: the service “%(service)s” stopped. "
-                                        "%(reason)s"), link=_request_link(request), ref=request.reference,
-               service=label, reason=reason)
+                                        "%(reason)s"), link_to=_request_target(request),
+               ref=request.reference, service=label, reason=reason)
     db.session.flush()
     return requests
+
+
+def mail_request_transition(request, transition, comment=""):
+    """E-mail the requester about a move their plugin marked ``Transition(email=True)`` (after the commit)."""
+    if not transition.email:
+        return None
+    from coopserv.accounts.models import User
+    from coopserv.emails.categories import REQUESTS
+    from coopserv.emails.services import send_email
+
+    kind = service_type(request.module.service_key)
+    return send_email(db.session.get(User, request.requester_id) if request.requester_id else None, REQUESTS,
+                      transition.email_template or "emails/request_status.html", link_to=_request_target(request),
+                      ref=request.reference, service=str(kind.label), comment=comment or "",
+                      status=str(kind.states.get(transition.target, transition.target)))
 
 
 def organization_usage(module_id, organization_id, quota_kind):
@@ -238,12 +255,8 @@ def status_counts(module):
     )
 
 
-def _request_link(request):
-    from flask import has_request_context, url_for
-
-    if not has_request_context():
-        return ""
-    return url_for("requests.detail", request_id=request.id)
+def _request_target(request):
+    return target("requests.detail", request_id=request.id)
 
 
 def _jsonable(value):

@@ -24,6 +24,8 @@ class Territory(db.Model):
     #: File name of the uploaded logo under instance/logos/ (set by coopserv.branding), or None.
     logo_file: Mapped[str | None] = mapped_column(String(80))
     default_language: Mapped[str] = mapped_column(String(5), default="fr")
+    #: IANA time zone in which times are shown and typed; stored times stay UTC.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
     #: Optional host name that resolves to this territory.
     host: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

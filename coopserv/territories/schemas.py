@@ -1,8 +1,14 @@
 """Input schema for creating or editing a territory."""
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from coopserv.schemas import Schema, length, one_of
+from coopserv.timeutil import DEFAULT_TIMEZONE, is_valid_timezone
+
+def _known_zone(value):
+    if not is_valid_timezone(value):
+        raise ValidationError(_l("Choose a time zone such as Europe/Paris."))
+
 
 COLOR = validate.Regexp(r"^#[0-9a-fA-F]{6}$", error=_l("Give a colour as #rrggbb."))
 
@@ -17,3 +23,10 @@ class TerritorySchema(Schema):
     logo_url = fields.String(load_default="", validate=length(max=300))
     default_language = fields.String(load_default="fr", validate=one_of(("fr", "en")))
     host = fields.String(validate=length(max=200))
+    timezone = fields.String(load_default=DEFAULT_TIMEZONE, validate=_known_zone)
+
+
+class TerritoryTimezoneSchema(Schema):
+    """What a territory admin changes on the territory page."""
+
+    timezone = fields.String(required=True, validate=_known_zone)

@@ -9,7 +9,8 @@ _SECTIONS = {
     "requests.detail": "requests", "requests.queue": "operator", "requests.operator_home": "operator",
     "needs": "needs", "projects": "needs", "governance": "governance", "notifications": "notifications",
     "membership.my_organization": "organization", "admin": "admin", "modules": "admin", "branding": "admin",
-    "legal_admin": "admin", "indicators": "indicators", "tokens": "api",
+    "legal_admin": "admin", "indicators": "indicators", "tokens": "api", "account_settings": "settings",
+    "calendar_settings": "settings",
 }
 _CORE_BLUEPRINTS = {"site", "accounts", "membership", "open_data", "legal", "ui", "static"}
 
@@ -39,6 +40,7 @@ def main_navigation(nav, operator_endpoints=()):
             ("organization", "membership.my_organization", _l("My organization"), "building-2", nav.get("referent")),
             ("indicators", "indicators.dashboard", _l("Indicators"), "chart-column", nav.get("indicators")),
             ("admin", "admin.dashboard", _l("Administration"), "settings", nav.get("admin")),
+            ("settings", "account_settings.index", _l("My settings"), "user", nav.get("member")),
         ]
     current = _section(set(operator_endpoints))
     return [

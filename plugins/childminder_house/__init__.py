@@ -20,10 +20,10 @@ STATES = {
 }
 #: "system" moves are made by the plugin itself (allocation, queueing, offers, expiry), never by a click.
 TRANSITIONS = (
-    Transition("allocate", _l("Allocate the place"), ("submitted",), "allocated", by=("system",)),
+    Transition("allocate", _l("Allocate the place"), ("submitted",), "allocated", by=("system",), email=True),
     Transition("queue", _l("Put on the waiting list"), ("submitted",), "waiting", by=("system",)),
     Transition("offer", _l("Offer a freed place"), ("waiting",), "offered", by=("system",)),
-    Transition("expire", _l("Let the offer expire"), ("offered",), "expired", by=("system",)),
+    Transition("expire", _l("Let the offer expire"), ("offered",), "expired", by=("system",), email=True),
     Transition("finish", _l("End on the planned date"), ("allocated",), "left", by=("system",)),
     Transition("accept_offer", _l("Accept the place"), ("offered",), "allocated", by=("requester",)),
     Transition("decline_offer", _l("Decline the place"), ("offered",), "declined", by=("requester",)),
@@ -34,10 +34,10 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_payload_day, gettext
 
     return gettext("%(child)s, from %(date)s", child=payload.get("child_first_name", ""),
-                   date=payload.get("start_date", ""))
+                   date=format_payload_day(payload.get("start_date")))
 
 
 def _detail_context(request):
@@ -143,3 +143,10 @@ def module_stopped(module, requests, reason):
     from .services import release_on_stop
 
     release_on_stop(requests)
+
+
+@hookimpl
+def calendar_events(territory, user, since):
+    from .calendar import calendar_events as entries
+
+    return entries(territory, user, since)

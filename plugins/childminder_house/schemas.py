@@ -9,8 +9,8 @@ from coopserv.plugin_api import (
     db,
     lazy_gettext,
     length,
+    local_today,
     one_of,
-    utcnow,
 )
 
 from .capacity import clock, to_minutes
@@ -106,7 +106,7 @@ class PlaceRequestSchema(Schema):
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _check(self, data, original_data, **kwargs):
-        today = utcnow().date()
+        today = local_today()
         errors = {}
         house = self._house(data, errors)
         born = data.get("child_birth_date")
@@ -199,7 +199,7 @@ class SponsorshipSchema(Schema):
 
 
 class OccupancyDateSchema(Schema):
-    on = fields.Date(load_default=lambda: utcnow().date())
+    on = fields.Date(load_default=lambda: local_today())
 
 
 def days_string(weekdays):

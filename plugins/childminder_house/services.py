@@ -8,7 +8,6 @@ and the second one sees the first one's place.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import has_request_context, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
@@ -20,9 +19,17 @@ from coopserv.plugin_api import (
     StatusChange,
     _l,
     db,
+    format_when_short,
     get_module,
     gettext,
+    link_target,
+    local_date_of,
+    local_today,
+    mail_request_transition,
     notify,
+    send_email_to_users,
+    to_local,
+    to_utc,
     utcnow,
 )
 
@@ -269,9 +276,10 @@ def move(request, name, comment=""):
     set_committed_value(request, "status", transition.target)
     db.session.add(StatusChange(request_id=request.id, territory_id=request.territory_id,
                                 from_status=transition.sources[0], to_status=transition.target, comment=comment))
-    link = url_for("requests.detail", request_id=request.id) if has_request_context() else ""
-    notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."), link=link, ref=request.reference,
+    notify(request.requester_id, _l("Your request %(ref)s is now: %(status)s."),
+           link_to=link_target("requests.detail", request_id=request.id), ref=request.reference,
            status=STATES[transition.target])
+    mail_request_transition(request, transition, comment)
     return True
 
 
@@ -328,7 +336,8 @@ def offer_free_places(house, now):
     cells = capacity_of(house.id)
     booked = bookings(house.id)
     sponsors = sponsored_places(house.id)
-    deadline = now + timedelta(days=config["offer_days"])
+    # The same wall-clock time N days later in the territory, even across a change of summer time.
+    deadline = to_utc(to_local(now).replace(tzinfo=None) + timedelta(days=config["offer_days"]))
     requests = _requests_by_id([entry.request_id for entry in remaining])
     offered = []
     while remaining:
@@ -345,8 +354,11 @@ def offer_free_places(house, now):
                            .values(offered_at=now, offer_deadline=deadline)
                            .execution_options(synchronize_session=False))
         notify(request.requester_id, _l("A place is offered for %(child)s at %(house)s: accept it by %(deadline)s."),
-               link=url_for("requests.detail", request_id=request.id) if has_request_context() else "",
-               child=chosen.child_first_name, house=house.name, deadline=deadline.strftime("%Y-%m-%d %H:%M"))
+               link_to=link_target("requests.detail", request_id=request.id),
+               child=chosen.child_first_name, house=house.name, deadline=format_when_short(deadline))
+        send_email_to_users([request.requester_id], "requests", "childminder_house/emails/place_offered.html",
+                            link_to=link_target("requests.detail", request_id=request.id),
+                            child=chosen.child_first_name, house=house.name, deadline=deadline)
         chosen.booking.status = "offered"
         booked.append(chosen.booking)
         offered.append(request)
@@ -429,7 +441,7 @@ def finish_ended_placements(now):
     """Close places whose end date has passed, so their room goes to the waiting list."""
     rows = db.session.execute(
         select(Placement.id, ServiceRequest.id).join(ServiceRequest, ServiceRequest.id == Placement.request_id)
-        .where(ServiceRequest.status == "allocated", Placement.end_date < now.date())
+        .where(ServiceRequest.status == "allocated", Placement.end_date < local_date_of(now))
         .with_for_update(of=ServiceRequest, skip_locked=True)
     ).all()
     requests = _requests_by_id([request_id for _placement, request_id in rows])
@@ -440,11 +452,29 @@ def finish_ended_placements(now):
     return len(rows)
 
 
+def remind_lapsing_offers(now):
+    """E-mail families whose offer lapses within a day and who have not answered (once per offer)."""
+    rows = db.session.execute(
+        select(Placement.id, Placement.requester_id, Placement.request_id, Placement.child_first_name,
+               Placement.offer_deadline, House.name)
+        .join(ServiceRequest, ServiceRequest.id == Placement.request_id).join(House, House.id == Placement.house_id)
+        .where(ServiceRequest.status == "offered", Placement.offer_deadline > now,
+               Placement.offer_deadline <= now + timedelta(days=1))
+    ).all()
+    for placement_id, requester_id, request_id, child, deadline, house in rows:
+        send_email_to_users([requester_id], "reminders", "childminder_house/emails/offer_reminder.html",
+                            once_key=f"childminder-offer-reminder:{placement_id}:{deadline.isoformat()}",
+                            link_to=link_target("requests.detail", request_id=request_id), child=child,
+                            house=house, deadline=deadline)
+    return len(rows)
+
+
 def run_due_work(now):
     """Everything that falls due with time, for the territory in scope; idempotent, commits."""
     if get_module(SERVICE_KEY) is None:
         return
     expire_offers(now)
+    remind_lapsing_offers(now)
     finish_ended_placements(now)
     for house_id in db.session.scalars(select(House.id).where(House.active.is_(True)).order_by(House.id)).all():
         offer_free_places(lock_house(house_id), now)
@@ -466,7 +496,7 @@ def update_house(house, data):
     house = lock_house(house.id)
     days, opens, closes = data["opening_days"], to_minutes(data["opens_at"]), to_minutes(data["closes_at"])
     errors = {}
-    for booking in bookings(house.id, still_running_on=utcnow().date()):
+    for booking in bookings(house.id, still_running_on=local_today()):
         for weekday, starts_at, ends_at in booking.slots:
             if weekday not in days:
                 errors.setdefault("opening_days", [gettext("Children are booked on %(day)s.",
@@ -505,7 +535,7 @@ def _check_within_opening(house, data):
 
 def _check_capacity(house, cells, field_name):
     """Refuse a capacity below the children already booked, naming the first cell short."""
-    short = capacity.shortfalls(cells, bookings(house.id, still_running_on=utcnow().date()))
+    short = capacity.shortfalls(cells, bookings(house.id, still_running_on=local_today()))
     if short:
         weekday, cell, places, booked = short[0]
         raise ValidationError({field_name: [gettext(

@@ -19,9 +19,9 @@ STATES = {
 TRANSITIONS = (
     Transition("accept", _l("Accept"), ("submitted",), "accepted"),
     Transition("start", _l("Start"), ("accepted",), "in_progress"),
-    Transition("mark_ready", _l("Mark ready"), ("in_progress",), "ready"),
+    Transition("mark_ready", _l("Mark ready"), ("in_progress",), "ready", email=True),
     Transition("deliver", _l("Hand over"), ("ready",), "delivered"),
-    Transition("reject", _l("Reject"), ("submitted", "accepted"), "rejected"),
+    Transition("reject", _l("Reject"), ("submitted", "accepted"), "rejected", email=True),
     Transition("cancel", _l("Cancel my order"), ("submitted",), "cancelled", by=("requester",)),
 )
 

@@ -13,8 +13,8 @@ from coopserv.plugin_api import (
     db,
     lazy_gettext,
     length,
+    local_today,
     one_of,
-    utcnow,
 )
 
 from .models import PROVIDER_CATEGORIES, CatalogItem, PickupPoint, PickupSlot
@@ -99,7 +99,7 @@ class OrderSchema(Schema):
                 errors["slot_id"] = [lazy_gettext("Choose one of the proposed slots.")]
         day = data.get("dropoff_date")
         if day is not None:
-            today = utcnow().date()
+            today = local_today()
             earliest = today + timedelta(days=config["min_days_ahead"])
             latest = today + timedelta(days=config["max_days_ahead"])
             if day < earliest:

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coopserv.plugin_api import ServiceRequest, db, gettext, utcnow
+from coopserv.plugin_api import ServiceRequest, db, gettext, local_today
 
 from .models import CatalogItem, Order, OrderLine, PickupPoint, PickupSlot, Provider
 
@@ -150,7 +150,7 @@ def create_slot(data):
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 
 
 def week_window(start: date | None = None):

@@ -29,7 +29,7 @@ TRANSITIONS = (
     Transition("withdraw", _l("Withdraw my enrolment"), ("awaiting_approval", "waiting_list", "enrolled"), "withdrawn",
                by=("requester",)),
     Transition("cancel_session", _l("Session cancelled"), ("submitted", "awaiting_approval", "waiting_list", "enrolled"),
-               "session_cancelled"),
+               "session_cancelled", email=True),
     Transition("release", _l("Close without a seat"), ("submitted", "awaiting_approval", "waiting_list"), "not_placed"),
     Transition("complete", _l("Completed"), ("enrolled",), "completed"),
     Transition("mark_incomplete", _l("Not completed"), ("enrolled",), "not_completed"),
@@ -150,9 +150,10 @@ def request_status_changed(request, change):
 
 @hookimpl
 def tick(territory, now):
-    from .services import close_registrations
+    from .services import close_registrations, send_session_reminders
 
     close_registrations(now)
+    send_session_reminders(now)
 
 
 @hookimpl
@@ -168,3 +169,10 @@ def module_stopped(module, requests, reason):
     from .services import cancel_sessions_on_stop
 
     cancel_sessions_on_stop()
+
+
+@hookimpl
+def calendar_events(territory, user, since):
+    from .calendar import calendar_events as entries
+
+    return entries(territory, user, since)

@@ -12,7 +12,6 @@ person when a seat frees) therefore commits the surrounding transaction with it.
 """
 from datetime import timedelta
 
-from flask import has_request_context, url_for
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +27,11 @@ from coopserv.plugin_api import (
     apply_transition,
     db,
     gettext,
+    link_target,
+    local_date_of,
+    local_today,
     notify,
+    send_email_to_users,
     utcnow,
 )
 
@@ -56,7 +59,8 @@ ACTIVE_STATES = ("submitted", "awaiting_approval", "waiting_list", "enrolled")
 
 
 def today():
-    return utcnow().date()
+    """Today in the territory's calendar (training days are local days)."""
+    return local_today()
 
 
 def module_config(module):
@@ -64,8 +68,8 @@ def module_config(module):
 
 
 def _link(endpoint, **values):
-    """A link for a notification, or "" when no request is being served (the tick)."""
-    return url_for(endpoint, **values) if has_request_context() else ""
+    """Where a notification leads; its URL is built when it is shown (so the tick makes links too)."""
+    return link_target(endpoint, **values)
 
 
 def _day(value):
@@ -392,18 +396,22 @@ def request_moved(request, change):
             raise IllegalTransition(gettext("The session is full: put the person on the waiting list."))
         if change.from_status == "waiting_list":
             notify(enrolment.user_id, _l("A seat freed up in “%(course)s” starting %(date)s: you are enrolled."),
-                   link=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+                   link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+            _mail(enrolment, session, request, "iot_training/emails/promoted.html")
+        else:
+            _mail(enrolment, session, request, "iot_training/emails/enrolled.html")
     elif target == "waiting_list":
         enrolment.queued_at = utcnow()
+        _mail(enrolment, session, request, "iot_training/emails/waiting_list.html")
     elif target == "awaiting_approval":
         for referent_id in referent_ids(enrolment.organization_id):
             notify(referent_id, _l("An employee asks to join “%(course)s” starting %(date)s: your approval is needed."),
-                   link=_link("iot_training.approvals"), course=course, date=_day(session.first_day))
+                   link_to=_link("iot_training.approvals"), course=course, date=_day(session.first_day))
     elif target == "session_cancelled":
         if session.status != CANCELLED:
             raise IllegalTransition(gettext("Cancel the whole session from its page; everyone is then notified."))
         notify(enrolment.user_id, _l("The session of “%(course)s” starting %(date)s is cancelled."),
-               link=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+               link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
     elif target == "not_placed":
         if session.first_day > today():
             raise IllegalTransition(gettext("The session has not started yet."))
@@ -415,6 +423,33 @@ def request_moved(request, change):
             raise IllegalTransition(gettext("This participant did not attend enough days for a certificate."))
     elif target == "withdrawn" and change.from_status == "enrolled":
         fill_free_seats(session.id)
+
+
+def _session_facts(session):
+    return dict(course=session.course.title, first_day=session.first_day, last_day=session.last_day,
+                starts_at=session.starts_at, ends_at=session.ends_at, place=session.place)
+
+
+def _mail(enrolment, session, request, template, category="requests", once_key=None):
+    """E-mail a participant about their enrolment (after the commit, as their preferences say)."""
+    send_email_to_users([enrolment.user_id], category, template, once_key=once_key,
+                        link_to=_link("requests.detail", request_id=request.id), **_session_facts(session))
+
+
+def send_session_reminders(now):
+    """The day before a session starts (in the territory's calendar), remind everyone enrolled, once."""
+    tomorrow = local_date_of(now) + timedelta(days=1)
+    rows = db.session.execute(
+        select(Enrolment, TrainingSession).join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+        .where(TrainingSession.first_day == tomorrow, TrainingSession.status.in_((OPEN, CONFIRMED)),
+               ServiceRequest.status == "enrolled")
+    ).all()
+    for enrolment, session in rows:
+        _mail(enrolment, session, enrolment.request, "iot_training/emails/session_reminder.html",
+              category="reminders", once_key=f"iot-session-reminder:{session.id}:{enrolment.id}")
+    db.session.commit()
+    return len(rows)
 
 
 def cancel_session(session, actor=None):
@@ -453,7 +488,7 @@ def close_registrations(now):
 
     Also finishes cancellations left half done and fills seats freed while nobody clicked.
     """
-    day = now.date()
+    day = local_date_of(now)
     due = db.session.scalars(
         select(TrainingSession.id).where(TrainingSession.status == OPEN, TrainingSession.registration_deadline < day)
         .order_by(TrainingSession.id)

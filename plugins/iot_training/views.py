@@ -12,6 +12,7 @@ from coopserv.plugin_api import (
     gettext,
     json_error,
     login_required,
+    pdf_response,
     referent_organizations,
     render_page,
     require_module,
@@ -19,6 +20,7 @@ from coopserv.plugin_api import (
     wants_json,
 )
 
+from . import documents  # noqa: F401  (declares the certificate's builder, in workers too)
 from . import STATES, services
 from .schemas import (
     ApprovalSchema,
@@ -107,6 +109,14 @@ def certificate(enrolment_id):
         abort(404)
     return render_template("iot_training/certificate.html", enrolment=enrolment, session=enrolment.session,
                            attended=attended, issued=services.today())
+
+
+@bp.get("/enrolments/<int:enrolment_id>/certificate.pdf")
+@login_required
+def certificate_pdf(enrolment_id):
+    """The certificate as a PDF, made by a job (the participant, or an operator)."""
+    _own_enrolment(enrolment_id, operator_may=True)
+    return pdf_response("iot_training.certificate", enrolment_id)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/survey", methods=["GET", "POST"])

@@ -168,3 +168,10 @@ def module_stopped(module, requests, reason):
     from .services import release_on_stop
 
     release_on_stop(requests)
+
+
+@hookimpl
+def calendar_events(territory, user, since):
+    from .calendar import calendar_events as entries
+
+    return entries(territory, user, since)

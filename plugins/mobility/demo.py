@@ -1,9 +1,10 @@
 """Demo data: Ouest Rhodanien's business parks with carpools and a shuttle; Figeac's mobility offer."""
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from coopserv.plugin_api import (
+    combine,
     current_territory,
     db,
     employer_of,
@@ -52,7 +53,7 @@ def seed(module, organizations, users):
             for hour, minute in ((7, 10), (8, 10)):
                 db.session.add(ShuttleRun(business_park_id=parks["ZA du Tuburon"].id, origin="Gare de Tarare",
                                           origin_latitude=45.8932, origin_longitude=4.4329, duration_minutes=15,
-                                          departs_at=datetime.combine(monday + timedelta(days=day), time(hour, minute)),
+                                          departs_at=combine(monday + timedelta(days=day), time(hour, minute)),
                                           seats=8))
         _carpool(module, users, parks["ZA des Pins"], towns["Amplepuis"], towns["Tarare"], accept=True)
         _commute(module, users.get("referent"), "request", parks["ZA du Tuburon"], towns["Saint-Romain-de-Popey"],

@@ -1,7 +1,8 @@
 """Open mobility feeds of a territory: GBFS for the bike pools, GTFS for the shuttle (no sign-in)."""
-from flask import Response, abort, current_app, jsonify, url_for
+from flask import Response, abort, jsonify, url_for
 
-from coopserv.plugin_api import current_territory, get_module, gettext, territory_blueprint, utcnow
+from coopserv.plugin_api import (current_territory, get_module, gettext, territory_blueprint, timezone_name,
+                                 utcnow)
 
 from . import gbfs, gtfs, services
 
@@ -22,10 +23,6 @@ def _config_or_404(offer):
     if config is None or not config[offer]:
         abort(404)
     return config
-
-
-def _timezone():
-    return current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC"
 
 
 def _portal_url():
@@ -54,7 +51,7 @@ def gbfs_feed(feed):
     now = utcnow()
     if feed == "system_information":
         return _json(gbfs.system_information(current_territory(), now, current_territory().default_language or "fr",
-                                             _timezone(), _portal_url()))
+                                             timezone_name(), _portal_url()))
     builders = {"vehicle_types": gbfs.vehicle_types, "station_information": gbfs.station_information,
                 "station_status": gbfs.station_status}
     if feed not in builders:
@@ -67,7 +64,7 @@ def gtfs_zip():
     """The shuttle's timetable as GTFS static (zip)."""
     _config_or_404("shuttle_enabled")
     territory = current_territory()
-    data = gtfs.feed_zip(territory, utcnow(), _timezone(), _portal_url(), territory.default_language or "fr")
+    data = gtfs.feed_zip(territory, utcnow(), timezone_name(), _portal_url(), territory.default_language or "fr")
     return Response(data, mimetype="application/zip", headers={
         "Content-Disposition": f"attachment; filename={territory.slug}-shuttle-gtfs.zip"})
 

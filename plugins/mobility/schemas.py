@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, pre_load, validates_schema
 from sqlalchemy import select
 
-from coopserv.plugin_api import Schema, _l, between, db, lazy_gettext, length, one_of
+from coopserv.plugin_api import LocalDateTime, Schema, _l, between, db, lazy_gettext, length, one_of
 
 from .models import BIKE_KINDS, KINDS, BusinessPark, Town
 
@@ -103,7 +103,8 @@ class ShuttleRunSchema(Schema):
     #: Where the origin stop is: journey planners (GTFS) need it; runs without it stay off the feed.
     origin_latitude = fields.Float(load_default=None, allow_none=True, validate=between(-90, 90))
     origin_longitude = fields.Float(load_default=None, allow_none=True, validate=between(-180, 180))
-    departs_at = fields.DateTime(required=True)
+    #: Typed on the territory's clock, stored in UTC (a 7:45 departure stays 7:45 across DST changes).
+    departs_at = LocalDateTime(required=True)
     duration_minutes = fields.Integer(load_default=20, validate=between(1, 600))
     seats = fields.Integer(required=True, validate=between(1, 60))
 
@@ -126,8 +127,8 @@ class ShuttleBookingSchema(Schema):
 
 
 class BikeBookingSchema(Schema):
-    starts_at = fields.DateTime(required=True)
-    ends_at = fields.DateTime(required=True)
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
 
     @validates_schema
     def _order(self, data, **kwargs):

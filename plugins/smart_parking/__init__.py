@@ -17,7 +17,7 @@ STATES = {
 }
 TRANSITIONS = (
     Transition("check_in", _l("I have arrived"), ("confirmed",), "honoured", by=("operator", "requester")),
-    Transition("release", _l("Release the spot (no-show)"), ("confirmed",), "released"),
+    Transition("release", _l("Release the spot (no-show)"), ("confirmed",), "released", email=True),
     Transition("cancel", _l("Cancel the reservation"), ("confirmed",), "cancelled", by=("operator", "requester")),
 )
 
@@ -164,3 +164,10 @@ def module_stopped(module, requests, reason):
     from .services import release_on_stop
 
     release_on_stop(requests)
+
+
+@hookimpl
+def calendar_events(territory, user, since):
+    from .calendar import calendar_events as entries
+
+    return entries(territory, user, since)

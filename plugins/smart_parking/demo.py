@@ -1,9 +1,8 @@
 """Demo data for Autun Morvan's smart-parking pilot with Nexans Autun: a car park, its sensors, a morning of traffic."""
 from datetime import datetime, time, timedelta
 
-from flask_babel import to_user_timezone
 
-from coopserv.plugin_api import db, employer_of, submit_request, utcnow
+from coopserv.plugin_api import db, employer_of, local_today, submit_request, to_local, utcnow
 
 from . import services
 from .models import Lot, Spot
@@ -40,7 +39,7 @@ def seed(module, organizations, users):
     organization = employer_of(employee) if employee else None
     if organization is None:
         return
-    tomorrow = to_user_timezone(utcnow()).date() + timedelta(days=1)
+    tomorrow = local_today() + timedelta(days=1)
     submit_request(module, employee, organization, {
         "lot_id": lot.id, "category": "standard",
         "starts_at": datetime.combine(tomorrow, time(8, 0)).isoformat(timespec="minutes"),
@@ -50,5 +49,5 @@ def seed(module, organizations, users):
 
 def _last_full_morning():
     """The most recent day whose morning (until noon, local time) is over."""
-    local_now = to_user_timezone(utcnow())
+    local_now = to_local(utcnow())
     return local_now.date() if local_now.hour >= 12 else local_now.date() - timedelta(days=1)

@@ -9,7 +9,6 @@ built in Python and passed as one parameter.
 import json
 from datetime import timedelta
 
-from flask_babel import to_user_timezone, to_utc
 from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select, text
 
 from coopserv.plugin_api import (
@@ -18,6 +17,8 @@ from coopserv.plugin_api import (
     _l,
     db,
     hours_between,
+    to_local,
+    to_utc,
     utcnow,
 )
 
@@ -34,11 +35,11 @@ def _sqlite():
 def hour_buckets(start, end):
     """Naive-UTC (local hour of day, start, end) buckets covering [start, end), cut at local hours."""
     buckets = []
-    local = to_user_timezone(start).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    local = to_local(start).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     while True:
-        bucket_start = max(to_utc(local).replace(tzinfo=None), start)
+        bucket_start = max(to_utc(local), start)
         following = local + timedelta(hours=1)
-        bucket_end = min(to_utc(following).replace(tzinfo=None), end)
+        bucket_end = min(to_utc(following), end)
         if bucket_start >= end:
             break
         if bucket_end > bucket_start:

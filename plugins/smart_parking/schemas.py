@@ -1,12 +1,12 @@
 """Smart parking input schemas: module config, lots, spots, sensors, sensor events, reservations, feeds in."""
 import re
-from datetime import UTC, timedelta
+from datetime import timedelta
 
-from flask_babel import to_utc
 from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
 from sqlalchemy import select
 
 from coopserv.plugin_api import (
+    LocalDateTime,
     Schema,
     _l,
     between,
@@ -211,16 +211,6 @@ class SensorBatchSchema(Schema):
     """
 
     events = fields.Raw(required=True, validate=_event_list)
-
-
-class LocalDateTime(fields.DateTime):
-    """A date and time typed in the reader's time zone, stored as naive UTC."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if moment.tzinfo is not None:
-            return moment.astimezone(UTC).replace(tzinfo=None)
-        return to_utc(moment).replace(tzinfo=None)
 
 
 class ReservationSchema(Schema):

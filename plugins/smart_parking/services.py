@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask_babel import to_user_timezone
 from marshmallow import ValidationError
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -17,6 +16,7 @@ from coopserv.plugin_api import (
     apply_transition,
     db,
     gettext,
+    local_date_of,
     plugin_host,
     utcnow,
 )
@@ -382,7 +382,7 @@ def sensors_overview(lot, silence_minutes, now=None):
 
 def local_day(moment):
     """The calendar day of a naive UTC datetime in the reader's (or the app's) time zone."""
-    return to_user_timezone(moment).date()
+    return local_date_of(moment)
 
 
 def reservable_lots():

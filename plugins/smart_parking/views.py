@@ -1,5 +1,5 @@
 """Smart parking pages: operators' lots, spots and sensors; live availability; the entrance kiosk; the sensor API."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -17,6 +17,8 @@ from coopserv.plugin_api import (
     gettext,
     json_error,
     lazy_gettext,
+    local_day_bounds,
+    local_today,
     login_required,
     plugin_host,
     render_page,
@@ -353,7 +355,7 @@ def toggle_device(device_id):
 
 def _period():
     """The period asked in ?start=&end= (dates), by default the last 30 days including today."""
-    today = utcnow().date()
+    today = local_today()
     try:
         start = date.fromisoformat(request.args["start"]) if request.args.get("start") else today - timedelta(days=29)
         end = date.fromisoformat(request.args["end"]) if request.args.get("end") else today
@@ -370,8 +372,8 @@ def lot_indicators(lot_id):
     _require_operator()
     lot = _lot_or_404(lot_id)
     first, last = _period()
-    report = indicators.lot_report(lot, datetime(first.year, first.month, first.day),
-                                   datetime(last.year, last.month, last.day) + timedelta(days=1))
+    # The days are the territory's: [first day's local midnight, the day after the last) in stored UTC.
+    report = indicators.lot_report(lot, local_day_bounds(first)[0], local_day_bounds(last)[1])
     if wants_json():
         return {"lot": lot.id, "start": first.isoformat(), "end": last.isoformat(), **report}
     return render_template("smart_parking/indicators.html", lot=lot, report=report, first=first, last=last)

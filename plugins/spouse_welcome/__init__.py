@@ -15,7 +15,7 @@ STATES = {
     "cancelled": _l("Cancelled"),
 }
 TRANSITIONS = (
-    Transition("start", _l("Start the welcome"), ("opened",), "in_progress"),
+    Transition("start", _l("Start the welcome"), ("opened",), "in_progress", email=True),
     Transition("settle", _l("Family settled"), ("in_progress",), "settled"),
     Transition("close", _l("Close the case"), ("opened", "in_progress"), "closed"),
     Transition("cancel", _l("Cancel my request"), ("opened",), "cancelled", by=("requester",)),
@@ -23,12 +23,12 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_payload_day, gettext
 
     if not payload:
         return ""  # anonymised
     return gettext("%(name)s, %(profession)s, arriving on %(date)s", name=payload.get("partner_first_name", ""),
-                   profession=payload.get("profession", ""), date=payload.get("arrival_date", ""))
+                   profession=payload.get("profession", ""), date=format_payload_day(payload.get("arrival_date")))
 
 
 def _detail_context(request):

@@ -9,8 +9,8 @@ from coopserv.plugin_api import (
     between,
     lazy_gettext,
     length,
+    local_today,
     one_of,
-    utcnow,
 )
 
 from .models import OUTCOMES, STEP_KINDS
@@ -67,7 +67,7 @@ class CaseSchema(Schema):
         errors = {}
         day = data.get("arrival_date")
         if day is not None:
-            today = utcnow().date()
+            today = local_today()
             if day < today:
                 errors["arrival_date"] = [lazy_gettext("The arrival date cannot be in the past.")]
             elif day > today + timedelta(days=MAX_DAYS_AHEAD):

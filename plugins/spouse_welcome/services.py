@@ -16,7 +16,9 @@ from coopserv.plugin_api import (
     ServiceRequest,
     _l,
     db,
+    format_day,
     gettext,
+    local_today,
     notify,
     submit_request,
     utcnow,
@@ -59,7 +61,7 @@ def module_config(module):
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 
 
 # --- Cases -------------------------------------------------------------------------------------
@@ -358,7 +360,7 @@ def record_follow_up(case, data, actor):
     if due is None or due > today():
         raise ValidationError({"still_in_territory": [
             gettext("The follow-up is recorded one year after arrival, from %(date)s.",
-                    date=due.isoformat() if due else "—")]})
+                    date=format_day(due) if due else "—")]})
     follow_up = case.follow_up or FollowUp(case_id=case.id)
     follow_up.still_in_territory = data["still_in_territory"]
     follow_up.partner_working = data.get("partner_working", False)

@@ -207,3 +207,21 @@ def test_cli_token_create(app, figeac, autun, client):
     assert client.get("/api/v1/territories/figeac/requests/", headers=_auth(secret)).status_code == 200
     refused = runner.invoke(main, ["token", "create", figeac.employee.email, "autun-morvan", "--name", "x"], obj=info)
     assert refused.exit_code != 0 and "not a member" in refused.output
+
+
+def test_times_in_the_api_carry_the_territory_offset(client, figeac, catalogue, order_form, token_for):
+    """Stored UTC, given as ISO 8601 on the territory's clock with its offset (never a naive time)."""
+    from datetime import datetime, timedelta, timezone
+
+    with territory_scope(figeac.territory):
+        figeac.territory.timezone = "America/Cayenne"  # UTC-3 all year
+        db.session.commit()
+    secret = token_for(figeac.employee, figeac.territory)
+    body = client.post("/api/v1/territories/figeac/requests/", json=_order(catalogue, order_form),
+                       headers=_auth(secret)).get_json()
+    with territory_scope(figeac.territory):
+        stored = db.session.get(ServiceRequest, body["id"]).created_at
+    for text in (body["created_at"], body["updated_at"], body["history"][0]["at"]):
+        moment = datetime.fromisoformat(text)
+        assert moment.utcoffset() == timedelta(hours=-3), text
+    assert datetime.fromisoformat(body["created_at"]).astimezone(timezone.utc).replace(tzinfo=None) == stored

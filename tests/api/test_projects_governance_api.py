@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from coopserv.extensions import db
 from coopserv.governance.models import AgendaItem, CharterVersion, Meeting, Risk
@@ -27,6 +27,12 @@ def team(figeac, autun, make_user):
         "chair": make_user(figeac.territory, "governance_member", accueil, name="Élise Fabre"),
     }
     with territory_scope(figeac.territory):
+        # The committee is these three: the peopled territory's own governance member leaves it.
+        from coopserv.accounts.models import Membership
+
+        db.session.execute(delete(Membership).where(Membership.user_id == figeac.governance.id,
+                                                    Membership.role == "governance_member"))
+        db.session.commit()
         tokens = {who: create_token(getattr(figeac, who), figeac.territory, "t")[1]
                   for who in ("admin", "employee", "referent")}
         tokens.update({who: create_token(user, figeac.territory, "t")[1] for who, user in people.items()})

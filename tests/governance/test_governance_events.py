@@ -49,7 +49,8 @@ def test_admin_creates_an_event_with_field_errors_on_bad_input(quercy, login):
                                                       "starts_at": "2030-01-01T18:30", "place": "Figeac"})
     assert response.status_code == 302
     event = db.session.scalar(select(GovernanceEvent).execution_options(**{ALL_TERRITORIES: True}))
-    assert event.starts_at.hour == 18 and event.place == "Figeac"
+    # Typed on the territory's clock (Paris, winter: UTC+1), stored in UTC.
+    assert (event.starts_at.hour, event.starts_at.minute) == (17, 30) and event.place == "Figeac"
 
 
 def test_registered_participants_pitch_and_vote_once_per_idea(quercy, login):

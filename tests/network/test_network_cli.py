@@ -29,11 +29,11 @@ def test_a_network_is_built_from_the_command_line(app, figeac, make_user):
         assert result.exit_code == 2 and "Error" in result.output
 
 
-def test_invitations_send_mails_the_pending_ones_with_the_base_url(app, figeac):
+def test_invitations_send_mails_the_pending_ones_with_the_public_url(app, figeac):
     from coopserv.invitations import services
     from coopserv.tenancy import territory_scope
 
-    app.config["BASE_URL"] = "https://figeac.example.org"
+    app.config["PUBLIC_URL"] = "https://figeac.example.org"
     with territory_scope(figeac.territory):
         services.invite_many([{"email": f"p{n}@example.org", "name": "P", "role": "employee",
                                "organization_id": figeac.aero.id} for n in range(3)], figeac.admin)
@@ -42,6 +42,16 @@ def test_invitations_send_mails_the_pending_ones_with_the_base_url(app, figeac):
         db.session.commit()
     result = _run(app, "invitations", "send", "--territory", "figeac")
     assert result.exit_code == 0 and "3 invitations sent" in result.output
-    bodies = [open(path, encoding="utf-8").read() for path in glob.glob(os.path.join(app.config["MAIL_OUTBOX"], "*"))]
+    bodies = [_text_of(path) for path in glob.glob(os.path.join(app.config["MAIL_OUTBOX"], "*.eml"))]
     assert len(bodies) == 3 and all("https://figeac.example.org/t/figeac/invitations/" in b for b in bodies)
     assert "0 invitations sent" in _run(app, "invitations", "send").output
+
+
+def _text_of(path):
+    """The plain-text part of a message written to the outbox."""
+    import email
+    from email import policy
+
+    with open(path, "rb") as handle:
+        message = email.message_from_binary_file(handle, policy=policy.default)
+    return message.get_body(preferencelist=("plain",)).get_content()

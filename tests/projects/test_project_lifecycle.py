@@ -179,6 +179,11 @@ def test_prototype_opens_the_module_to_pilot_organizations_only(make_client, lot
         assert availability(module, lot.second, ignore_prerequisites=True).allowed
         assert not availability(module, lot.outsider, ignore_prerequisites=True).allowed
         assert db.session.get(ServiceProject, project.id).module_id == module.id
+        # Nobody ran the service yet: the project's lead becomes its first operator.
+        from coopserv.accounts.models import Membership
+
+        assert db.session.scalar(select(Membership.user_id).filter_by(role="service_operator", module_id=module.id,
+                                                                       status="active")) == lot.lead.id
     catalogue = add_catalogue(lot.territory)
     order = {f"items.{catalogue.shirt.id}": "1", "slot_id": str(catalogue.tuesday.id),
              "dropoff_date": next_weekday(1).isoformat()}

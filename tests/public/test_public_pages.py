@@ -79,7 +79,7 @@ def test_public_pages_are_indexable_light_and_without_scripts(figeac, evening, c
     assert 'content="Figeac co-construit ses services."' in client.get("/t/figeac/public/").get_data(as_text=True)
 
 
-def test_a_visitor_registers_once_and_gets_a_plain_confirmation(figeac, evening, client):
+def test_a_visitor_registers_once_and_gets_a_plain_confirmation(figeac, evening, client, smtp_server):
     _publish(figeac, evening[0])
     url = f"/t/figeac/public/events/{evening[0].id}/register"
     form = {"name": "Alex Visiteur", "email": "Alex@Example.org", "company": "Boulangerie du Pont"}
@@ -90,6 +90,11 @@ def test_a_visitor_registers_once_and_gets_a_plain_confirmation(figeac, evening,
     saved = rows(PublicRegistration)
     assert [(r.name, r.email, r.company) for r in saved] == [("Alex Visiteur", "alex@example.org",
                                                               "Boulangerie du Pont")]
+    # One confirmation by e-mail, in the territory's language: registering again sends nothing more.
+    [message] = smtp_server.messages
+    assert message["To"] == "alex@example.org"
+    text = smtp_server.text(message)
+    assert "Bonjour Alex Visiteur," in text and "Start Up de Territoire" in text
 
 
 @pytest.mark.parametrize(("form", "fields"), [

@@ -238,3 +238,10 @@ document.addEventListener("click", function (event) {
     done();
   }
 });
+
+// Read-only links to copy (calendar feeds): focusing the field selects it, as inline handlers would.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("input[data-select-on-focus]")) {
+    event.target.select();
+  }
+});

@@ -5,7 +5,7 @@ own (a desk is booked once a day), to show that a plugin needs no change to the 
 """
 import os
 
-from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, hookimpl
+from coopserv.plugin_api import PersonalData, ServiceType, Transition, _l, format_payload_day, hookimpl
 
 __version__ = "0.1.0"
 SERVICE_KEY = "coworking"
@@ -18,7 +18,7 @@ STATES = {
     "cancelled": _l("Cancelled"),
 }
 TRANSITIONS = (
-    Transition("confirm", _l("Confirm"), ("requested",), "confirmed"),
+    Transition("confirm", _l("Confirm"), ("requested",), "confirmed", email=True),
     Transition("decline", _l("Decline"), ("requested",), "declined"),
     Transition("cancel", _l("Cancel"), ("requested", "confirmed"), "cancelled", by=("requester",)),
 )
@@ -37,7 +37,7 @@ def _detail_context(request):
 
 
 def _summary(payload):
-    return f"{payload.get('day', '')}"
+    return format_payload_day(payload.get("day"))
 
 
 def _prerequisites(module):

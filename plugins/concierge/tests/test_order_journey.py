@@ -33,6 +33,7 @@ def test_employee_orders_and_operator_moves_it_to_ready(make_client, figeac, cat
 
     page = employee.get(f"/t/figeac/requests/{request_id}").get_data(as_text=True)
     assert "Prête" in page or "Ready" in page
+    assert "11 h 30–14 h 00" in page  # the pickup slot, as a French reader writes the hour
     history = db.session.scalars(select(StatusChange.to_status).filter_by(request_id=request_id).order_by(StatusChange.id)
                                  .execution_options(**{ALL_TERRITORIES: True})).all()
     assert history == ["submitted", "accepted", "in_progress", "ready"]

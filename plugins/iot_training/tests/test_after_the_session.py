@@ -1,8 +1,10 @@
 """Deadlines, attendance, certificates, closing and the satisfaction survey."""
+import io
 import re
 from datetime import timedelta
 
 from coopserv_plugins.iot_training.models import SurveyAnswer, TrainingSession
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from coopserv.plugin_api import db, plugin_host, utcnow
@@ -85,6 +87,14 @@ def test_attendance_decides_the_certificate_and_the_closing(login, autun, course
     assert julien.get(f"{PREFIX}/enrolments/{ids[absent]}/certificate").status_code == 404
     assert julien.get(f"{PREFIX}/enrolments/{ids[assiduous]}/certificate").status_code == 403
     assert operator.get(f"{PREFIX}/enrolments/{ids[assiduous]}/certificate").status_code == 200
+    # The same certificate as a PDF (made by a job), read back as text.
+    pdf = camille.get(f"{PREFIX}/enrolments/{ids[assiduous]}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "Camille Martin" in text and course.title in text and "2 / 2" in text
+    assert f"AUTUN-MORVAN-IOT-{session.id}-{ids[assiduous]}" in text
+    assert julien.get(f"{PREFIX}/enrolments/{ids[absent]}/certificate.pdf").status_code == 404
+    assert julien.get(f"{PREFIX}/enrolments/{ids[assiduous]}/certificate.pdf").status_code == 403
 
     # The operator cannot mark the absent one "completed" through the generic queue.
     assert operator.post_json(f"/t/autun-morvan/requests/{absent}/transition",

@@ -4,12 +4,12 @@ import io
 import json
 import os
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from coopserv.plugin_api import configure_module, db, territory_scope, utcnow
+from coopserv.plugin_api import combine, configure_module, db, local_date_of, territory_scope, utcnow
 
 from tests.helpers import text_of
 
@@ -53,8 +53,10 @@ def fleet(ouest):
         runs = [ShuttleRun(business_park_id=ouest.tuburon.id, origin="Gare de Tarare", origin_latitude=45.8932,
                            origin_longitude=4.4329, departs_at=tomorrow + timedelta(days=day, hours=hour),
                            duration_minutes=25, seats=8) for day in (0, 1) for hour in (0, 1)]
+        # 23:50 on the territory's clock (Europe/Paris), stored in UTC.
+        late_day = local_date_of(tomorrow, ouest.territory)
         late = ShuttleRun(business_park_id=ouest.pins.id, origin="Gare de Tarare", origin_latitude=45.8932,
-                          origin_longitude=4.4329, departs_at=tomorrow.replace(hour=23, minute=50),
+                          origin_longitude=4.4329, departs_at=combine(late_day, time(23, 50), ouest.territory),
                           duration_minutes=20, seats=8)
         nowhere = ShuttleRun(business_park_id=ouest.pins.id, origin="Parking du stade", departs_at=tomorrow,
                              seats=8)
@@ -146,6 +148,28 @@ def test_gtfs_zip_has_every_required_field_and_reads_back_with_a_gtfs_reader(cli
                                                    "saturday", "sunday")) == 1
 
 
+def test_feeds_carry_the_territory_time_zone_and_its_wall_clock(client, ouest, fleet):
+    """A territory in Cayenne publishes Cayenne's zone, and departures as its clock shows them (not UTC's)."""
+    from coopserv_plugins.mobility.models import ShuttleRun
+
+    with territory_scope(ouest.territory):
+        ouest.territory.timezone = "America/Cayenne"
+        run = db.session.get(ShuttleRun, min(fleet.runs))
+        day = local_date_of(run.departs_at, ouest.territory)
+        run.departs_at = combine(day, time(7, 10), ouest.territory)  # 10:10 UTC
+        db.session.commit()
+    system = client.get(f"{BASE}/gbfs/system_information.json").get_json()["data"]
+    assert system["timezone"] == "America/Cayenne"
+    tables = read_zip(client.get(f"{BASE}/gtfs.zip").data)
+    assert [row["agency_timezone"] for row in tables["agency.txt"]] == ["America/Cayenne"]
+    first = next(row for row in tables["stop_times.txt"]
+                 if row["trip_id"] == f"run-{min(fleet.runs)}" and row["stop_sequence"] == "1")
+    assert first["departure_time"] == "07:10:00"
+    dates = {row["service_id"]: row["start_date"] for row in tables["calendar.txt"]}
+    trip = next(row for row in tables["trips.txt"] if row["trip_id"] == f"run-{min(fleet.runs)}")
+    assert dates[trip["service_id"]] == day.strftime("%Y%m%d")
+
+
 def test_feeds_exist_only_when_the_territory_publishes_them(client, ouest, fleet, figeac):
     publish(ouest.territory, ouest.module, publish_open_data=False)
     assert client.get(f"{BASE}/gbfs/gbfs.json").status_code == 404
@@ -180,4 +204,4 @@ def test_operators_give_the_departure_stop_and_duration_of_a_run(people, ouest):
     with territory_scope(ouest.territory):
         run = db.session.query(ShuttleRun).one()
         assert (run.origin_latitude, run.origin_longitude, run.duration_minutes) == (45.97, 4.33, 35)
-        assert run.departs_at == datetime(2030, 3, 4, 7, 10)
+        assert run.departs_at == datetime(2030, 3, 4, 6, 10)  # 7:10 in Paris in winter is 6:10 UTC

@@ -6,7 +6,7 @@ from coopserv_plugins.smart_parking import ingestion
 from coopserv_plugins.smart_parking.models import Device, Reservation
 from sqlalchemy import select, update
 
-from coopserv.plugin_api import apply_transition, db, utcnow
+from coopserv.plugin_api import apply_transition, db, to_local, utcnow
 
 from .conftest import build_lot
 
@@ -53,15 +53,17 @@ def test_occupancy_by_hour_of_day_and_turnover(app, autun, two_spot_day, scoped)
     with scoped(autun.territory):
         profile = occupancy_by_hour(autun.territory.id, start, end, lot.lot_id)
         assert len(profile) == 24
-        assert profile[8] == 50.0 and profile[9] == 75.0
-        assert all(value == 0 for hour, value in profile.items() if hour not in (8, 9))
+        # Hours of the day are Autun's (the sensors' 8:00 UTC is 9:00 or 10:00 there).
+        eight, nine = (to_local(at(day, hour), autun.territory).hour for hour in (8, 9))
+        assert profile[eight] == 50.0 and profile[nine] == 75.0
+        assert all(value == 0 for hour, value in profile.items() if hour not in (eight, nine))
         assert turnover(autun.territory.id, start, end, lot.lot_id) == 1.0  # 2 arrivals / 2 spots / 1 day
         assert compute(app, "smart_parking.mean_occupancy", autun.module, start, end) == round(125 / 24, 1)
         assert compute(app, "smart_parking.peak_hour_occupancy", autun.module, start, end) == 75.0
         assert compute(app, "smart_parking.turnover", autun.module, start, end) == 1.0
         # Half a day (06:00-09:30): hour 9 has S-01 for 30 min and S-02 for 30 min over 2 spots x 30 min.
         half = occupancy_by_hour(autun.territory.id, at(day, 6), at(day, 9, 30), lot.lot_id)
-        assert list(half) == [6, 7, 8, 9] and half[9] == 100.0
+        assert list(half) == [eight - 2, eight - 1, eight, nine] and half[nine] == 100.0
         # A period with no spot-hours elapsed yet gives nothing rather than a made-up zero.
         assert compute(app, "smart_parking.mean_occupancy", autun.module, utcnow() + timedelta(days=1),
                        utcnow() + timedelta(days=2)) is None
@@ -97,6 +99,7 @@ def test_the_lot_indicators_page_shows_the_hour_profile(make_client, autun, two_
     operator.login(autun.operator)
     url = f"/t/autun-morvan/smart-parking/lots/{lot.lot_id}/indicators?start={day}&end={day}"
     data = operator.get(url, headers={"Accept": "application/json"}).get_json()
-    assert data["profile"]["9"] == 75.0 and data["arrivals"] == 2 and data["turnover"] == 1.0
+    nine = to_local(at(day, 9), autun.territory).hour  # the sensors' 9:00 UTC on Autun's clock
+    assert data["profile"][str(nine)] == 75.0 and data["arrivals"] == 2 and data["turnover"] == 1.0
     html = operator.get(url).get_data(as_text=True)
-    assert "09:00" in html and "75.0" in html
+    assert f"{nine:02d}:00" in html and "75.0" in html

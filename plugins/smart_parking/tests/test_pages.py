@@ -5,7 +5,7 @@ import pytest
 from coopserv_plugins.smart_parking.models import Device, Lot, Spot
 from sqlalchemy import select
 
-from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, local_now, utcnow
 
 from .conftest import count, send
 
@@ -41,7 +41,7 @@ def test_a_spot_reserved_now_is_not_offered_as_free(make_client, autun, lot):
     occupy(make_client(), lot, ["S-01", "S-02", "S-03", "S-04"], "free")
     employee = make_client()
     employee.login(autun.employee)
-    start = utcnow().replace(second=0, microsecond=0)
+    start = local_now().replace(second=0, microsecond=0, tzinfo=None)  # typed on Autun's clock
     assert employee.post_json("/t/autun-morvan/services/smart_parking/requests", {
         "lot_id": lot.lot_id, "spot_id": lot.spots["S-04"], "starts_at": start.isoformat(timespec="minutes"),
         "ends_at": (start + timedelta(hours=1)).isoformat(timespec="minutes")}).status_code == 201

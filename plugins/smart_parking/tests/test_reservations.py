@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from coopserv_plugins.smart_parking.models import Reservation
 from sqlalchemy import select
 
-from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_now, to_utc, utcnow
 
 from .conftest import build_lot, count
 
@@ -165,12 +165,12 @@ def test_workflow_check_in_cancel_and_an_illegal_move(make_client, autun, lot, s
 def _reservation_starting_now(make_client, user, lot, spot_ref):
     client = make_client()
     client.login(user)
-    start = utcnow().replace(second=0, microsecond=0)
+    start = local_now().replace(second=0, microsecond=0, tzinfo=None)  # typed on Autun's clock
     response = client.post_json(SUBMIT, {"lot_id": lot.lot_id, "spot_id": lot.spots[spot_ref],
                                          "starts_at": start.isoformat(timespec="minutes"),
                                          "ends_at": (start + timedelta(hours=2)).isoformat(timespec="minutes")})
     assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"], start
+    return response.get_json()["id"], to_utc(start)
 
 
 def test_no_shows_are_released_after_the_grace_period_and_arrivals_are_honoured(app, client, make_client, autun, lot,

@@ -1,0 +1,1 @@
+"""PDF documents (evaluation reports, minutes, certificates): built by a job with WeasyPrint, kept in the database."""
