@@ -15,6 +15,9 @@ from PIL import Image, UnidentifiedImageError
 
 #: The largest upload we read, and the largest image we decode (a decompression-bomb guard).
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+#: The branding form's body may be larger, so that a photo straight off a phone gets the field's
+#: "at most 2 MB" rather than the app-wide 413 page.
+MAX_FORM_BYTES = 4 * MAX_UPLOAD_BYTES
 MAX_PIXELS = 25_000_000
 ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 #: The logo sits in a 2.75 rem high header: 3× that height is sharp on every screen.

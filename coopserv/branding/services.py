@@ -1,8 +1,6 @@
 """The one place that writes a territory's branding (and its logo files)."""
-import zoneinfo
-
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from coopserv.audit.services import record
@@ -14,28 +12,9 @@ from coopserv.territories.models import Territory
 FIELDS = ("name", "region", "primary_color", "accent_color", "default_language", "host")
 
 
-def has_timezone():
-    """Tell whether territories carry a time zone (the column comes with the operations work)."""
-    return hasattr(Territory, "timezone")
-
-
-class _BrandingWithTimezoneSchema(BrandingSchema):
-    timezone = fields.String(required=True, validate=validate.OneOf(
-        sorted(zoneinfo.available_timezones()), error="Choose a time zone from the list."))
-
-
-def branding_schema():
-    """The branding schema; it includes the time zone as soon as the territory model has one."""
-    return _BrandingWithTimezoneSchema() if has_timezone() else BrandingSchema()
-
-
-def editable_fields():
-    return FIELDS + (("timezone",) if has_timezone() else ())
-
-
 def current_values(territory):
     """The form's starting values: what the territory has now."""
-    values = {name: getattr(territory, name) or "" for name in editable_fields()}
+    values = {name: getattr(territory, name) or "" for name in FIELDS}
     values["logo_file"] = territory.logo_file or ""
     return values
 
@@ -51,7 +30,7 @@ def validate_branding(territory, raw, upload=None):
         raw["host"] = raw["host"].strip().lower()
     errors = {}
     try:
-        data = branding_schema().load(raw)
+        data = BrandingSchema().load(raw)
     except ValidationError as error:
         data, errors = {}, dict(error.messages)
     if data.get("host"):
@@ -83,7 +62,7 @@ def update_branding(territory, raw, upload=None):
     """Validate and save the branding; the logo files no longer used are deleted."""
     data, logo_file = validate_branding(territory, raw, upload)
     changed = {}
-    for name in editable_fields():
+    for name in FIELDS:
         value = data.get(name)
         if name in ("primary_color", "accent_color") and value:
             value = value.lower()

@@ -8,6 +8,7 @@ from coopserv.branding import logos, services
 from coopserv.branding.colors import contrast_report, is_hex
 from coopserv.branding.theme import brand_variables, stylesheet, theme_version
 from coopserv.extensions import db
+from coopserv.input_guard import accepts_body
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, roles_required, territory_blueprint
 
@@ -47,6 +48,7 @@ def logo(name):
 
 
 @bp.route("/admin/branding", methods=["GET", "POST"])
+@accepts_body(logos.MAX_FORM_BYTES)
 @roles_required(TERRITORY_ADMIN)
 def edit():
     """Show the branding form; "Preview" shows the result without saving, "Save" applies it."""
@@ -76,11 +78,5 @@ def edit():
     elif values.get("logo_file") and logos.belongs_to(values["logo_file"], territory.id):
         logo_preview = url_for("branding.logo", name=values["logo_file"])
     return render_template("branding/edit.html", values=values, errors=errors, preview=preview, report=report,
-                           logo_preview=logo_preview, timezones=_timezones() if services.has_timezone() else None,
-                           variables=brand_variables(*colours) if all(is_hex(c) for c in colours) else {}), status
+                           logo_preview=logo_preview, variables=brand_variables(*colours) if all(is_hex(c) for c in colours) else {}), status
 
-
-def _timezones():
-    import zoneinfo
-
-    return sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith("Etc/"))

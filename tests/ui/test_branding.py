@@ -160,6 +160,6 @@ def test_only_this_territorys_admins_change_its_look(make_client, figeac, autun)
     assert figeac.territory.primary_color == "#1d5e3a"
 
 
-def test_form_has_a_time_zone_only_when_territories_have_one(admin_client):
+def test_time_zone_is_set_on_its_own_page_the_form_links_to(admin_client):
     page = admin_client.get("/t/figeac/admin/branding").get_data(as_text=True)
-    assert ('name="timezone"' in page) == hasattr(Territory, "timezone")
+    assert 'name="timezone"' not in page and 'href="/t/figeac/admin/territory"' in page
