@@ -19,6 +19,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from sqlalchemy import select
@@ -234,7 +235,7 @@ def register_web(app, host):
 
     app.jinja_env.globals.update(icon=icon, service_icon=service_icon, theme_url=theme_url,
                                  brand_logo_url=brand_logo_url, service_type=service_type)
-    app.jinja_env.filters["elide"] = elide_french
+    install_french_elision(app.jinja_env)
     app.jinja_env.globals["days_from_today"] = days_from_today
     app.after_request(flashes_as_toasts)
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
@@ -362,6 +363,26 @@ def flashes_as_toasts(response):
 
 #: "de" before a name starting with a vowel: French elides it ("d'Autun", not "de Autun").
 _DE_BEFORE_VOWEL = re.compile(r"\b([Dd])e ([AEIOUÂÊÎÔÛÉÈËÏÜŒ])")
+
+
+def install_french_elision(env):
+    """Elide every translated string templates show, once its names are filled in.
+
+    Any message may take a territory's or a person's name ("À propos de %(territory)s"), so the
+    rule applies to all of them rather than to the templates that remember a filter.
+    """
+    for name in ("gettext", "ngettext", "pgettext", "npgettext", "_"):
+        translate = env.globals.get(name)
+        if translate is not None and getattr(translate, "jinja_pass_arg", None) is not None:
+            env.globals[name] = _eliding(translate)
+
+
+def _eliding(translate):
+    @pass_context
+    def translated(context, *args, **kwargs):
+        return elide_french(translate(context, *args, **kwargs))
+
+    return translated
 
 
 def elide_french(text):

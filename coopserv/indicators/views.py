@@ -92,18 +92,18 @@ def dashboard():
                            end=end, is_admin=has_role(TERRITORY_ADMIN), service=service, method=METHOD,
                            services_shown=services_shown, preset=_preset(start, end),
                            presets=[(months, preset_start(months)) for months in PERIOD_PRESETS],
-                           this_month=services.month_start(utcnow().date()))
+                           this_month=services.month_start(local_today()))
 
 
 def _preset(start, end):
     """The preset the period matches (months counted up to the current month), or None."""
     months = len(services.months_between(start, end))
-    return months if months in PERIOD_PRESETS and end == services.month_start(utcnow().date()) else None
+    return months if months in PERIOD_PRESETS and end == services.month_start(local_today()) else None
 
 
 def preset_start(months):
     """The first month of a preset period ending this month."""
-    month = services.month_start(utcnow().date())
+    month = services.month_start(local_today())
     for _step in range(months - 1):
         month = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
     return month

@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coopserv.plugin_api import ServiceRequest, db, gettext, local_today
+from coopserv.plugin_api import ServiceRequest, db, gettext, local_today, utcnow
 
 from .models import CatalogItem, Order, OrderLine, PickupPoint, PickupSlot, Provider
 

@@ -15,7 +15,7 @@ _NO_ELISION = re.compile(r"(?<![-’'\w])(de|De|que|Que|le|Le|la|La|ne|Ne|je|Je|
                          r"(?!ou\b|onze\b|oui\b)(?=[aeiouàâéèêëîïôûœAEIOUÀÂÉÈÊËÎÏÔÛŒ])")
 #: Placeholders that hold a number, when a plural noun follows them in a singular message.
 _COUNT = re.compile(r"%\((?!name|ref|status|date|territory|course|publisher|site|level|tool|auditor|rate|score|avg|"
-                    r"cost|percent|day|child|house|deadline|pages|widths|service|org|title|time|label)\w+\)[sd] "
+                    r"cost|percent|day|child|house|deadline|pages|widths|service|org|title|time|label|inviter|email|first)\w+\)[sd] "
                     r"([a-z]+s)\b")
 
 
