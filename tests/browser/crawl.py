@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlsplit
 
+from playwright.sync_api import Error as PlaywrightError
+
 AXE = os.path.join(os.path.dirname(__file__), "vendor", "axe.min.js")
 PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -36,7 +38,7 @@ ROLES = [
     ("figeac", "admin"), ("autun-morvan", "admin"), ("ouest-rhodanien", "admin"),
 ]
 #: Paths never followed: downloads, API, sign-out, and pages whose only job is to change state.
-SKIP = re.compile(r"^/(static|api)/|\.(csv|json|ics|pdf|png|svg)$|/export$|^/logout|^/language")
+SKIP = re.compile(r"^/(static|api)/|\.(csv|json|ics|pdf|png|svg|zip|txt|xml)$|/export$|^/logout|^/language")
 #: Endpoints whose title may be the territory's own (the portal's front page, the territory list).
 GENERIC_TITLE_OK = {"portal.home", "site.index"}
 #: French "de" before a capitalised vowel, unelided: "de Autun" (the wording test checks the catalogs).
@@ -118,7 +120,12 @@ def crawl(browser, base, endpoint_of, roles=ROLES, screenshot_dir=None, max_page
                     queue.extend(link for link in _links_in_html(response.text(), base) if link not in seen_paths)
                 continue
             errors.clear()
-            response = page.goto(base + path, wait_until="load")
+            try:
+                response = page.goto(base + path, wait_until="load")
+            except PlaywrightError as error:
+                if "Download is starting" in str(error):
+                    continue  # a file served for download (its link says so only by its type): not a page
+                raise
             if response is not None and response.status >= 500:
                 report.problems.append(f"{endpoint} ({path}): server error {response.status}")
             if response is None or response.status >= 400:
