@@ -130,6 +130,8 @@ def crawl(browser, base, endpoint_of, roles=ROLES, screenshot_dir=None, max_page
                 report.problems.append(f"{endpoint} ({path}): server error {response.status}")
             if response is None or response.status >= 400:
                 continue  # refused to this role
+            if "text/html" not in response.headers.get("content-type", ""):
+                continue  # data for machines (NGSI-LD, feeds) under a page-like address: not a page
             landed = urlsplit(page.url)
             if landed.path != urlsplit(path).path:
                 queue.insert(0, landed.path + (f"?{landed.query}" if landed.query else ""))  # crawl where it leads
