@@ -95,11 +95,13 @@ def _register_network_features(app):
     from coopserv.invitations.admin_views import bp as invitation_admin_bp
     from coopserv.invitations.views import bp as invitations_bp
     from coopserv.network.practice_views import bp as practices_bp
+    from coopserv.network.platform_views import bp as networks_bp
     from coopserv.network.views import bp as network_bp
     from coopserv.public.views import admin_bp as public_admin_bp
     from coopserv.public.views import bp as public_bp
 
-    for blueprint in (invitations_bp, invitation_admin_bp, imports_bp, network_bp, practices_bp, public_bp, public_admin_bp):
+    for blueprint in (invitations_bp, invitation_admin_bp, imports_bp, network_bp, networks_bp, practices_bp, public_bp,
+                      public_admin_bp):
         app.register_blueprint(blueprint)
 
 

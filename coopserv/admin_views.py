@@ -43,7 +43,7 @@ def dashboard():
 @bp.route("/towns", methods=["GET", "POST"])
 @roles_required(TERRITORY_ADMIN)
 def towns():
-    """The territory's towns, added at once from its EPCI's SIREN or INSEE codes (never typed one by one)."""
+    """The territory's towns, added at once from its EPCI's SIREN (several for a PETR) or INSEE codes (never typed)."""
     from coopserv.territories.services import add_towns, list_towns, towns_from_division
 
     errors, values, status = {}, {}, 200
@@ -54,7 +54,7 @@ def towns():
         try:
             if not siren.strip() and not codes.strip():
                 raise ValidationError({"epci": [_("Give the SIREN of an EPCI or INSEE codes.")]})
-            communes = towns_from_division(siren.strip() or None, codes.replace(",", " ").split())
+            communes = towns_from_division(siren.replace(",", " ").split(), codes.replace(",", " ").split())
         except ValidationError as error:
             if wants_json():
                 return json_error(422, _("Some fields are not valid."), error.messages)

@@ -243,17 +243,18 @@ def territory_group():
 @click.option("--language", default="fr", type=click.Choice(["fr", "en"]))
 @click.option("--timezone", "timezone_name", default="Europe/Paris", show_default=True,
               help="IANA time zone in which the portal shows and reads times.")
-@click.option("--epci", "epci_siren", default="", help="SIREN of the EPCI whose communes are the territory's towns.")
+@click.option("--epci", "epci_sirens", multiple=True,
+              help="SIREN of an EPCI whose communes become the territory's towns (repeatable: a PETR is several EPCI).")
 @click.option("--commune", "insee_codes", multiple=True, help="INSEE code of a commune to add as a town (repeatable).")
 @with_appcontext
-def territory_create(slug, name, region, language, timezone_name, epci_siren, insee_codes):
+def territory_create(slug, name, region, language, timezone_name, epci_sirens, insee_codes):
     """Create a territory reachable at /t/SLUG/, with its time zone and its towns from the official division."""
     from coopserv.territories.services import create_territory_with_towns
 
     try:
         territory = create_territory_with_towns(
             {"slug": slug, "name": name, "region": region, "default_language": language, "timezone": timezone_name},
-            epci_siren=epci_siren or None, insee_codes=insee_codes)
+            epci_sirens=epci_sirens, insee_codes=insee_codes)
     except ValidationError as error:
         fail(_format_errors(error.messages))
     from coopserv.tenancy import territory_scope

@@ -27,9 +27,15 @@ def select_locale():
 
 
 def translate_stored(message, params=None):
-    """Translate a message stored untranslated (a notification) in the reader's language."""
+    """Translate a message stored untranslated (a notification) in the reader's language.
+
+    Text parameters are translated too; stored dates and instants are said in the reader's language
+    on the territory's clock (coopserv.notifications.params).
+    """
+    from coopserv.notifications.params import shown_value
+
     text = gettext(message)
-    translated = {key: gettext(value) if isinstance(value, str) and value else value
+    translated = {key: gettext(value) if isinstance(value, str) and value else shown_value(value)
                   for key, value in (params or {}).items()}
     try:
         return text % translated

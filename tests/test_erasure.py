@@ -92,20 +92,20 @@ def spouse_welcome(person):
 
 def mobility(person):
     from coopserv_plugins.mobility import services as mobility_services
-    from coopserv_plugins.mobility.models import BusinessPark, Commute, Proposal
+    from coopserv_plugins.mobility.models import BusinessPark, Commute, Proposal, Town
 
     ouest = _territory("ouest-rhodanien")
     with territory_scope(ouest):
         park = db.session.scalar(select(BusinessPark).filter_by(name="ZA des Pins"))
+        town = db.session.scalar(select(Town).order_by(Town.name))
+    # A commute has no free text: its town is chosen from the territory's towns, which erasure keeps.
     _submit(ouest, "mobility", person.user, person.textiles, {
-        "kind": "offer", "business_park_id": park.id, "town_name": f"Hameau {MARKER}",
-        "home_latitude": park.latitude + 0.03, "home_longitude": park.longitude + 0.03, "weekdays": [0, 1, 2, 3, 4],
+        "kind": "offer", "business_park_id": park.id, "town_id": town.id, "weekdays": [0, 1, 2, 3, 4],
         "departure_time": "07:30", "return_time": "17:00", "seats": 3})
     # A colleague asks for a seat: both accept, so a crew forms, labelled after the driver's town.
     colleague = person.colleague
     _submit(ouest, "mobility", colleague, person.textiles, {
-        "kind": "request", "business_park_id": park.id, "town_name": "Tarare",
-        "home_latitude": park.latitude + 0.02, "home_longitude": park.longitude + 0.02, "weekdays": [0, 1],
+        "kind": "request", "business_park_id": park.id, "town_id": town.id, "weekdays": [0, 1],
         "departure_time": "07:30", "return_time": "17:00", "seats": 1})
     with territory_scope(ouest):
         offer = db.session.scalar(select(Commute).filter_by(user_id=person.user.id))
@@ -290,9 +290,10 @@ def test_erasure_leaves_no_trace_in_any_text_column(app, person):
     for key in sorted(app.extensions["coopserv"].service_types):
         SCENARIOS[key](person)
     written = _holding(MARKER)
-    # The scenario reached every kind of place: core tables and each service's own tables.
+    # The scenario reached every kind of place: core tables and each service's own tables (carpooling has no
+    # free text any more: its town is chosen from the territory's towns).
     for expected in ("need.title", "governance_idea.pitch", "access_token.name", "audit_entry.details",
-                     "concierge_order.notes", "spouse_welcome_case.sectors", "mobility_crew.label",
+                     "concierge_order.notes", "spouse_welcome_case.sectors",
                      "childminder_house_placement.child_first_name", "iot_training_skill_need.description",
                      "coworking_booking.notes", "status_change.comment", "need_campaign_answer.answers"):
         assert expected in written, f"the scenario wrote no marker in {expected}"

@@ -18,10 +18,22 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOWED_WRITES = ("preview.end", "accounts.logout", "site.set_language")
 
 
-def start_preview(organization, return_to):
-    """Remember in the session that this admin previews ``organization``'s employees' view."""
+#: The audit action written when a preview starts; the getting-started checklist reads it.
+PREVIEW_STARTED = "preview.started"
+
+
+def start_preview(organization, return_to, service_key=""):
+    """Remember in the session that this admin previews ``organization``'s employees' view.
+
+    The start is audited: the getting-started checklist counts its "preview" step done from it.
+    """
+    from coopserv.audit.services import record
+    from coopserv.extensions import db
+
     session[SESSION_KEY] = {"territory_id": organization.territory_id, "organization_id": organization.id,
                             "return_to": return_to}
+    record(PREVIEW_STARTED, organization.name, organization_id=organization.id, service_key=service_key)
+    db.session.commit()
 
 
 def end_preview():

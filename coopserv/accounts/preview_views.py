@@ -34,7 +34,7 @@ def start():
             return json_error(422, _("Some fields are not valid."), {"organization_id": [message]})
         flash(message, "error")
         return redirect(back, 303)
-    start_preview(organization, back)
+    start_preview(organization, back, module.service_key if module else "")
     if wants_json():
         return {"organization_id": organization.id, "return_to": back}
     target = url_for("requests.service_page", service_key=module.service_key) if module else url_for("portal.home")

@@ -20,6 +20,15 @@ class CoopservApi(Api):
     def _register_error_handlers(self):
         """coopserv's own handler answers every error (see coopserv.web)."""
 
+    def _register_pagination_header(self):
+        """X-Pagination as HTTP sends it, JSON text (flask-smorest documents the decoded object)."""
+        from flask_smorest.pagination import PaginationMetadataSchema
+
+        from coopserv.api.openapi import PAGINATION_HEADER
+
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
+
 
 BEARER = {"bearerAuth": []}
 
@@ -37,17 +46,21 @@ def init_api(app, host):
         network,
         organizations,
         projects,
+        public,
         requests,
         territories,
     )
 
     # One Api per app: its OpenAPI document describes this app's plugins, not the last app built.
+    from coopserv.api.openapi import RefusalsPlugin, no_control_characters_property
+
     api = CoopservApi()
-    api.init_app(app, spec_kwargs={"info": {"description": "coopserv REST API. Authenticate with a personal "
-                                            "access token: `Authorization: Bearer cps_…`."}})
+    description = "coopserv REST API. Authenticate with a personal access token: `Authorization: Bearer cps_…`."
+    api.init_app(app, spec_kwargs={"extra_plugins": [RefusalsPlugin()], "info": {"description": description}})
+    api.ma_plugin.converter.add_attribute_function(no_control_characters_property)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
-                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp):
+                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp, public.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from coopserv.accounts.access import employer, is_member
 from coopserv.accounts.models import TERRITORY_ADMIN
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.common import get_or_404, invalid, paginate, paginate_list, refuse
 from coopserv.extensions import db
@@ -160,6 +160,7 @@ def _votes(idea):
 
 @blp.route("/ideas/<int:idea_id>/votes", methods=["POST"])
 @blp.response(201, IdeaOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="The token's owner already voted for this idea.")
 @blp.doc(security=[BEARER])
 def vote(idea_id):
     """Vote for an idea, once; only people registered to its event vote."""
@@ -176,6 +177,7 @@ def vote(idea_id):
 
 @blp.route("/ideas/<int:idea_id>/project", methods=["POST"])
 @blp.response(201, ProjectCreatedSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This idea is already a service project.")
 @blp.doc(security=[BEARER])
 def idea_to_project(idea_id):
     """Turn an idea into a service project at the idea stage (territory admins)."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from coopserv.accounts.access import has_role, is_territory_admin, referent_organizations
 from coopserv.accounts.models import GOVERNANCE_MEMBER, TERRITORY_ADMIN
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.fields import UtcDateTime, as_utc, invalid, page_of, row_or_404
 from coopserv.governance import risks, services
@@ -356,6 +356,7 @@ def get_item(item_id):
 @blp.route("/items/<int:item_id>/votes", methods=["POST"])
 @blp.arguments(VoteSchema)
 @blp.response(200, VoteOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This vote is closed.")
 @blp.doc(security=[BEARER])
 def vote(data, item_id):
     """Vote, or change one's vote, while the vote is open (committee members)."""
@@ -371,6 +372,7 @@ def vote(data, item_id):
 
 @blp.route("/items/<int:item_id>/close", methods=["POST"])
 @blp.response(200, AgendaItemOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This vote is already closed.")
 @blp.doc(security=[BEARER])
 def close_vote(item_id):
     """Close the vote and count it (territory admins); a vote on a project records its decision or "not adopted"."""

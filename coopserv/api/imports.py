@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields
 
 from coopserv.accounts.models import TERRITORY_ADMIN
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.common import get_or_404, invalid, paginate_list, refuse
 from coopserv.imports import parsing, services
@@ -90,7 +90,7 @@ def list_errors(batch_id, pagination_parameters):
 
 @blp.route("/<int:batch_id>/apply", methods=["POST"])
 @blp.response(200, ApplyResultSchema)
-@blp.alt_response(409, description="The batch was already applied.")
+@blp.alt_response(409, schema=ApiErrorSchema, description="The batch was already applied.")
 @blp.doc(security=[BEARER])
 def apply(batch_id):
     """Import the batch's valid lines (all or none of them), then send the first invitations to newcomers."""
@@ -106,7 +106,7 @@ def apply(batch_id):
 
 @blp.route("/<int:batch_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(409, description="The batch was already applied.")
+@blp.alt_response(409, schema=ApiErrorSchema, description="The batch was already applied.")
 @blp.doc(security=[BEARER])
 def discard(batch_id):
     """Set a preview aside; nothing was imported."""

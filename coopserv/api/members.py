@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from coopserv.accounts import services as accounts
 from coopserv.accounts.models import MEMBERSHIP_STATUSES, ROLES, SERVICE_OPERATOR, TERRITORY_ADMIN, Membership
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.common import get_or_404, invalid, paginate, refuse
 from coopserv.extensions import db
@@ -134,6 +134,7 @@ def approve(data, membership_id):
 
 @blp.route("/members/<int:membership_id>", methods=["DELETE"])
 @blp.response(204)
+@blp.alt_response(409, schema=ApiErrorSchema, description="Nobody removes their own administrator role.")
 @blp.doc(security=[BEARER])
 def revoke(membership_id):
     """Remove one role; nobody removes their own administrator role."""
@@ -178,6 +179,7 @@ def get_invitation(invitation_id):
 
 @blp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
 @blp.response(200, InvitationOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This invitation is not waiting for an answer.")
 @blp.doc(security=[BEARER])
 def resend(invitation_id):
     """Send a fresh link; the previous one stops working."""
@@ -191,6 +193,7 @@ def resend(invitation_id):
 
 @blp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @blp.response(200, InvitationOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This invitation is not waiting for an answer.")
 @blp.doc(security=[BEARER])
 def revoke_invitation(invitation_id):
     """Withdraw an invitation: its link stops working."""

@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields
 from sqlalchemy import select
 
 from coopserv.accounts.access import employer, referent_organizations
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import territory_api_blueprint
 from coopserv.extensions import db
 from coopserv.needs import services
@@ -82,6 +82,7 @@ def create_need(data):
 @blp.route("/<int:need_id>/supports", methods=["POST"])
 @blp.arguments(SupportSchema)
 @blp.response(201, NeedOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="The token's owner already supports this need.")
 @blp.doc(security=[BEARER])
 def support(data, need_id):
     """Say "we have it too"; a referent may give how many of the company's employees it concerns."""

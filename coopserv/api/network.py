@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields
 
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import API_PREFIX, bearer_token, refuse_writes_of_read_only
 from coopserv.api.common import get_or_404, invalid, paginate, paginate_list, refuse
 from coopserv.extensions import db
@@ -373,6 +373,7 @@ def get_practice(sheet_id):
 
 @blp.route("/practices/<int:sheet_id>/replications", methods=["POST"])
 @blp.response(201, ReplicatedSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="This practice cannot be replicated in this territory.")
 @blp.doc(security=[BEARER])
 def replicate(sheet_id):
     """Start a project in the token's territory from the sheet, in one step (territory admins, territory token)."""
@@ -447,6 +448,7 @@ def list_registrations(event_id, pagination_parameters):
 @blp.route("/events/<int:event_id>/registrations", methods=["POST"])
 @blp.arguments(RegistrationInSchema)
 @blp.response(201, RegistrationOutSchema)
+@blp.alt_response(409, schema=ApiErrorSchema, description="The event is full, or it has started.")
 @blp.doc(security=[BEARER])
 def register(data, event_id):
     """Register the token's owner, or (coordinators, territory admins for their people) someone by e-mail."""
@@ -556,6 +558,8 @@ class PublishSchema(PracticeSheetSchema):
 @blp.route("/practices", methods=["POST"])
 @blp.arguments(PublishSchema)
 @blp.response(201, SheetSchema)
+@blp.alt_response(409, schema=ApiErrorSchema,
+                  description="The project cannot be published as a practice (yet, or again).")
 @blp.doc(security=[BEARER])
 def publish_practice(data):
     """Publish (or update) a project's experience sheet (territory admins, territory token)."""
@@ -577,3 +581,6 @@ def publish_practice(data):
                 invalid(error.messages, 409, " ".join(map(str, error.messages["_schema"])))
             invalid(error.messages)
     return sheet
+
+
+from coopserv.api import network_admin  # noqa: E402,F401 - its operations live on this blueprint

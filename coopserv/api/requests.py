@@ -13,7 +13,7 @@ from coopserv.accounts.access import (
     is_territory_admin,
     operated_module_ids,
 )
-from coopserv.api import BEARER
+from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import territory_api_blueprint
 from coopserv.api.schemas import (
     RequestCreateSchema,
@@ -109,6 +109,8 @@ def get_request(request_id):
 @blp.route("/<int:request_id>/transitions", methods=["POST"])
 @blp.arguments(TransitionSchema)
 @blp.response(200, ServiceRequestSchema)
+@blp.alt_response(409, schema=ApiErrorSchema,
+                  description="This transition is not allowed from the request's status (the message says why).")
 @blp.doc(security=[BEARER])
 def apply_transition(data, request_id):
     """Move a request along its workflow; an illegal move answers 409 with the reason."""

@@ -8,7 +8,6 @@ territory in scope (times in its zone), then wrapped in the territory's
 layout: its name and colours, and a footer saying why the person gets it, with
 the one-click unsubscribe link of the category.
 """
-from datetime import date, datetime, time
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -16,43 +15,18 @@ from flask import current_app
 from flask_babel import force_locale
 from markupsafe import Markup
 
+from coopserv.json_values import from_json, to_json
 from coopserv.tenancy import territory_scope
 from coopserv.urls import base_url, target_url
 
 
 def encode_context(context):
     """Make a context JSON-storable (digest entries): dates and datetimes are tagged."""
-    def encode(value):
-        if isinstance(value, datetime):
-            return {"$datetime": value.isoformat()}
-        if isinstance(value, date):
-            return {"$date": value.isoformat()}
-        if isinstance(value, time):
-            return {"$time": value.isoformat()}
-        if isinstance(value, dict):
-            return {key: encode(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [encode(item) for item in value]
-        return value
-
-    return encode(context)
+    return to_json(context)
 
 
 def decode_context(context):
-    def decode(value):
-        if isinstance(value, dict):
-            if set(value) == {"$datetime"}:
-                return datetime.fromisoformat(value["$datetime"])
-            if set(value) == {"$date"}:
-                return date.fromisoformat(value["$date"])
-            if set(value) == {"$time"}:
-                return time.fromisoformat(value["$time"])
-            return {key: decode(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [decode(item) for item in value]
-        return value
-
-    return decode(context)
+    return from_json(context)
 
 
 def _render_block(template_name, block, context):

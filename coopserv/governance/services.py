@@ -12,7 +12,7 @@ from coopserv.extensions import db
 from coopserv.i18n import _l
 from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
-from coopserv.timeutil import local_today, format_when_short, utcnow
+from coopserv.timeutil import local_today, utcnow
 from coopserv.urls import target
 
 from . import voting
@@ -257,7 +257,7 @@ def update_meeting(meeting, data, actor=None):
         for user_id in invited:
             notify(user_id, _l("The committee meeting “%(title)s” changed: now %(date)s at %(place)s."),
                    link_to=target("governance.meeting", meeting_id=meeting.id), title=meeting.title,
-                   date=format_when_short(meeting.starts_at), place=meeting.place or "-")
+                   date=meeting.starts_at, place=meeting.place or "-")
         _mail_meeting(meeting, invited, "emails/meeting_changed.html")
     db.session.commit()
     return meeting
@@ -292,7 +292,7 @@ def send_invitations(meeting, actor=None, now=None):
         _attendance(meeting, member.user.id).invited_at = now
         notify(member.user.id, _l("You are invited to the committee meeting “%(title)s” on %(date)s at %(place)s."),
                link_to=target("governance.meeting", meeting_id=meeting.id),
-               title=meeting.title, date=format_when_short(meeting.starts_at), place=meeting.place or "-")
+               title=meeting.title, date=meeting.starts_at, place=meeting.place or "-")
     meeting.invitations_sent_at = now
     _mail_meeting(meeting, [member.user.id for member in members], "emails/meeting_invitation.html")
     record("governance.invitations_sent", meeting.id, actor=actor, count=len(members))

@@ -36,14 +36,18 @@ def _cached(key, compute):
     return cache[key]
 
 
-def is_coordinator(network, user=None):
-    """Coordinators of this network, and platform operators, coordinate it."""
+def is_coordinator(network, user=None, fresh=False):
+    """Coordinators of this network, and platform operators, coordinate it (``fresh``: after a change)."""
     user = user if user is not None else current_user
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_platform_admin:
         return True
-    return _cached(("coordinator", network.id, user.id), lambda: db.session.scalar(
+    key = ("coordinator", network.id, user.id)
+    cache = request_cache()
+    if fresh and cache is not None:
+        cache.pop(key, None)
+    return _cached(key, lambda: db.session.scalar(
         select(NetworkMember.id).filter_by(network_id=network.id, user_id=user.id, role=COORDINATOR)) is not None)
 
 

@@ -90,6 +90,26 @@ class NetworkMember(db.Model):
     partner = relationship("NetworkPartner")
 
 
+class NetworkAuditEntry(db.Model):
+    """Who changed a network's administration (territories, partners, coordinators), and when.
+
+    The territory audit log is tenant-owned; a network spans territories, so it keeps its own.
+    """
+
+    __tablename__ = "network_audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: A dotted action name such as "network.territory_added".
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    actor = relationship("User")
+
+
 class NetworkToken(db.Model):
     """A coordinator's API token for the network's endpoints (territory tokens stay in their territory)."""
 

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from coopserv.schemas import Id, Schema, Text, between, length, one_of, sane_date
 
-from .models import EVENT_KINDS
+from .models import EVENT_KINDS, PARTNER_ROLES
 
 
 def at_most_items(count):
@@ -12,9 +12,34 @@ def at_most_items(count):
 
 
 class NetworkSchema(Schema):
-    slug = fields.String(required=True, validate=length(min=2, max=60))
+    slug = fields.String(required=True, validate=[length(min=2, max=60), validate.Regexp(
+        r"^[a-z0-9]+(-[a-z0-9]+)*$", error=_l("Lower-case letters, digits and dashes only."))],
+        metadata={"description": "The network's address: /n/<slug>/."})
     name = Text(required=True, validate=length(min=2, max=160))
     description = Text(load_default="", multiline=True, validate=length(max=4000))
+
+
+class MemberTerritorySchema(Schema):
+    """A territory to add to the network, named by the slug of its address (/t/<slug>/)."""
+
+    territory = fields.String(required=True, validate=length(min=1, max=60),
+                              metadata={"description": "The territory's slug."})
+
+
+class NetworkPartnerSchema(Schema):
+    """An organization acting at network level; saving a name already known updates it."""
+
+    name = Text(required=True, validate=length(min=2, max=160))
+    role = fields.String(load_default="partner", validate=one_of(list(PARTNER_ROLES)))
+    description = Text(load_default="", multiline=True, validate=length(max=4000))
+
+
+class NetworkCoordinatorSchema(Schema):
+    """A coordinator, named by the e-mail of an existing account, optionally working for a partner."""
+
+    email = fields.Email(required=True, validate=length(max=254))
+    partner_id = Id(load_default=None, allow_none=True,
+                    metadata={"description": "The partner (network-level organization) the person works for."})
 
 
 class NetworkEventSchema(Schema):

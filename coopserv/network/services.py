@@ -24,10 +24,12 @@ from coopserv.tokens.services import digest, new_secret
 from .models import (
     COORDINATOR,
     Network,
+    NetworkAuditEntry,
     NetworkMember,
     NetworkPartner,
     NetworkTerritory,
     NetworkToken,
+    network_event_organiser,
 )
 
 log = logging.getLogger(__name__)
@@ -40,59 +42,157 @@ def get_network(slug):
     return db.session.scalar(select(Network).filter_by(slug=slug))
 
 
-def create_network(data):
+def create_network(data, actor=None):
     """Create a network from validated data; a slug already used is a field error."""
     if get_network(data["slug"]) is not None:
         raise ValidationError({"slug": [_("A network already uses this slug.")]})
     network = Network(slug=data["slug"], name=data["name"], description=data.get("description", ""))
     db.session.add(network)
+    db.session.flush()
+    _audit(network, "network.created", network.slug, actor)
     db.session.commit()
     return network
 
 
-def add_territory(network, territory, joined_on=None):
-    """Make ``territory`` a member of ``network`` (idempotent)."""
+def add_territory(network, territory, joined_on=None, actor=None):
+    """Make ``territory`` a member of ``network`` (idempotent); noted in both the network's and its own log."""
     row = db.session.scalar(select(NetworkTerritory).filter_by(network_id=network.id, territory_id=territory.id))
     if row is None:
         row = NetworkTerritory(network_id=network.id, territory_id=territory.id)
         if joined_on:
             row.joined_on = joined_on
         db.session.add(row)
+        _audit(network, "network.territory_added", territory.slug, actor)
+        record_in(territory, "network.joined", network.slug, actor=actor)
         db.session.commit()
     return row
 
 
-def remove_territory(network, territory):
-    db.session.execute(NetworkTerritory.__table__.delete().where(
-        NetworkTerritory.network_id == network.id, NetworkTerritory.territory_id == territory.id))
+def remove_territory(network, territory, actor=None):
+    """End a territory's membership; its shared sheets and past registrations stay where they are."""
+    deleted = db.session.execute(NetworkTerritory.__table__.delete().where(
+        NetworkTerritory.network_id == network.id, NetworkTerritory.territory_id == territory.id)).rowcount
+    if deleted:
+        _audit(network, "network.territory_removed", territory.slug, actor)
+        record_in(territory, "network.left", network.slug, actor=actor)
     db.session.commit()
 
 
-def add_partner(network, name, role="partner", description=""):
-    """Name an organization acting at network level (idempotent on its name)."""
+def join_territory(network, data, actor=None):
+    """Add the territory named by slug in validated ``data`` (MemberTerritorySchema); an unknown slug is a field error."""
+    from coopserv.territories.services import get_territory
+
+    territory = get_territory(data["territory"])
+    if territory is None:
+        raise ValidationError({"territory": [_("Unknown territory.")]})
+    if territory.id in territory_ids(network):
+        raise ValidationError({"territory": [_("This territory is already a member of the network.")]})
+    add_territory(network, territory, actor=actor)
+    return territory
+
+
+def candidate_territories(network):
+    """Territories of the platform that are not members yet (what coordinators may add), by name."""
+    members = select(NetworkTerritory.territory_id).filter_by(network_id=network.id)
+    return list(db.session.scalars(select(Territory).where(Territory.id.not_in(members)).order_by(Territory.name)))
+
+
+def add_partner(network, name, role="partner", description="", actor=None):
+    """Name an organization acting at network level (idempotent on its name: a second call updates it)."""
     partner = db.session.scalar(select(NetworkPartner).filter_by(network_id=network.id, name=name))
     if partner is None:
         partner = NetworkPartner(network_id=network.id, name=name)
         db.session.add(partner)
     partner.role, partner.description = role, description
+    _audit(network, "network.partner_saved", name, actor, role=role)
     db.session.commit()
     return partner
 
 
-def add_coordinator(network, user, partner=None):
-    """Give ``user`` the coordinator role in ``network`` (idempotent)."""
+def save_partner(network, data, actor=None):
+    """Add or update a partner from validated ``data`` (NetworkPartnerSchema)."""
+    return add_partner(network, data["name"], data["role"], data["description"], actor)
+
+
+def get_partner(network, partner_id):
+    return db.session.scalar(select(NetworkPartner).filter_by(id=partner_id, network_id=network.id))
+
+
+def remove_partner(network, partner, actor=None):
+    """Remove a partner: it stops organising events, and coordinators working for it keep their role."""
+    db.session.execute(network_event_organiser.delete().where(network_event_organiser.c.partner_id == partner.id))
+    db.session.execute(NetworkMember.__table__.update().where(NetworkMember.partner_id == partner.id)
+                       .values(partner_id=None))
+    _audit(network, "network.partner_removed", partner.name, actor)
+    db.session.delete(partner)
+    db.session.commit()
+
+
+def add_coordinator(network, user, partner=None, actor=None):
+    """Give ``user`` the coordinator role in ``network`` (idempotent; a partner given replaces the one known)."""
     member = db.session.scalar(select(NetworkMember).filter_by(network_id=network.id, user_id=user.id,
                                                                role=COORDINATOR))
     if member is None:
         member = NetworkMember(network_id=network.id, user_id=user.id, role=COORDINATOR)
         db.session.add(member)
     member.partner_id = partner.id if partner else member.partner_id
+    _audit(network, "network.coordinator_added", user.email, actor, partner=partner.name if partner else None)
     db.session.commit()
     return member
 
 
+def name_coordinator(network, data, actor=None):
+    """Make the account of ``data["email"]`` a coordinator (NetworkCoordinatorSchema); unknown ones are field errors."""
+    from coopserv.accounts.services import find_user_by_email
+
+    user = find_user_by_email(data["email"])
+    if user is None:
+        raise ValidationError({"email": [_("No account uses this e-mail address: the person signs up first.")]})
+    partner = None
+    if data.get("partner_id") is not None:
+        partner = get_partner(network, data["partner_id"])
+        if partner is None:
+            raise ValidationError({"partner_id": [_("Choose one of the network's partners.")]})
+    return add_coordinator(network, user, partner, actor)
+
+
+def get_coordinator(network, member_id):
+    return db.session.scalar(select(NetworkMember).filter_by(id=member_id, network_id=network.id, role=COORDINATOR))
+
+
+def remove_coordinator(network, member, actor=None):
+    """Withdraw a coordinator role; the last coordinator stays, so the network is never left without one."""
+    if len(coordinators(network)) <= 1:
+        raise ValidationError({"_schema": [_("A network keeps at least one coordinator: name another one first.")]})
+    _audit(network, "network.coordinator_removed", member.user.email, actor)
+    db.session.delete(member)
+    db.session.commit()
+
+
+def audit_entries(network, limit=20):
+    """The latest changes to the network's administration, newest first."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(NetworkAuditEntry).filter_by(network_id=network.id).options(selectinload(NetworkAuditEntry.actor))
+        .order_by(NetworkAuditEntry.at.desc(), NetworkAuditEntry.id.desc()).limit(limit)))
+
+
+def _audit(network, action, target, actor=None, **details):
+    """Add an entry to the network's log in the current transaction (the caller commits)."""
+    from flask_login import current_user
+
+    if actor is None and getattr(current_user, "is_authenticated", False):
+        actor = current_user
+    db.session.add(NetworkAuditEntry(network_id=network.id, action=action, target=str(target)[:200],
+                                     details=details, actor_id=actor.id if actor else None))
+
+
 def coordinators(network):
+    from sqlalchemy.orm import selectinload
+
     return list(db.session.scalars(select(NetworkMember).filter_by(network_id=network.id, role=COORDINATOR)
+                                   .options(selectinload(NetworkMember.user), selectinload(NetworkMember.partner))
                                    .order_by(NetworkMember.id)))
 
 
@@ -324,4 +424,6 @@ def record_in(territory, action, target, actor=None, **details):
     from coopserv.tenancy import territory_scope
 
     with territory_scope(territory):
-        record(action, target, actor=actor, **details)
+        entry = record(action, target, actor=actor, **details)
+    entry.territory_id = territory.id  # flushed later, outside the scope that would have set it
+    return entry

@@ -412,3 +412,6 @@ def revoke_token(token_id):
     services.revoke_token(token)
     flash(_("The token is revoked: scripts using it are refused from now on."), "success")
     return redirect(url_for("network.tokens"))
+
+
+from . import admin_views  # noqa: E402,F401 - its routes live on this blueprint

@@ -11,10 +11,14 @@ def notify(user_id, message, link_to=None, link="", **params):
 
     ``link_to`` says where it leads, made with ``coopserv.urls.target(endpoint, **args)``;
     the URL is built when the notification is shown (``link``, a ready URL, is the old way).
+    Dates and datetimes in ``params`` are kept as such and said in the reader's language when shown.
     """
+    from coopserv.notifications.params import stored
+
     if user_id is None:
         return None
-    notification = Notification(user_id=user_id, message=message, params=params, link=link, link_target=link_to)
+    notification = Notification(user_id=user_id, message=message, params=stored(params), link=link,
+                                link_target=link_to)
     db.session.add(notification)
     return notification
 

@@ -1,7 +1,11 @@
 """The getting-started checklist: the method's steps, each done or not according to the territory's data.
 
 Every step's state comes from one SELECT of EXISTS tests (plus one for the latest project, whose
-page several steps link to; the first organization, for which the first need is recorded, comes with the tests), so the checklist costs two statements whatever the data volume.
+page several steps link to; the first organization, for which the first need is recorded, comes with the tests).
+The "prerequisites" step asks each enabled service's ``prerequisites`` hook (memoised per request, shared with
+the portal), so it adds one statement for the modules plus what each plugin's hook costs: bounded by the
+number of services a territory enables, never by its data volume. The "preview" step is done once an admin
+has started a preview as an employee (an audit entry written then).
 """
 from dataclasses import dataclass
 
@@ -10,10 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 
 from coopserv.accounts.models import ACTIVE, COMPANY_REFERENT, GOVERNANCE_MEMBER, Membership
+from coopserv.accounts.preview import PREVIEW_STARTED
+from coopserv.audit.models import AuditEntry
 from coopserv.extensions import db
 from coopserv.governance.models import CharterVersion
 from coopserv.invitations.models import REVOKED, Invitation
-from coopserv.modules.models import ServiceModule
+from coopserv.modules import services as modules
+from coopserv.modules.models import STOPPED, ServiceModule
 from coopserv.needs.models import Need
 from coopserv.organizations.models import Organization
 from coopserv.projects.models import ProjectPartner, ProjectTarget, ServiceProject
@@ -42,11 +49,18 @@ def _flags():
              exists().where(CharterVersion.id.isnot(None))).label("committee"),
         and_(exists().where(ServiceProject.experiment_start.isnot(None)), piloted,
              exists().where(ProjectTarget.id.isnot(None))).label("pilots"),
-        exists().where(ServiceModule.id.isnot(None)).label("prerequisites"),
+        exists().where(and_(ServiceModule.enabled.is_(True), ServiceModule.stage != STOPPED)).label("services"),
+        exists().where(AuditEntry.action == PREVIEW_STARTED).label("preview"),
         exists().where(ServiceRequest.id.isnot(None)).label("request"),
         select(Organization.id).order_by(Organization.name).limit(1).scalar_subquery().label("first_organization"),
     )
     return db.session.execute(statement).one()._asdict()
+
+
+def _prerequisites_met():
+    """True when at least one service is enabled and every enabled service's prerequisites are met."""
+    enabled = [module for module in modules.list_modules(enabled_only=True) if module.stage != STOPPED]
+    return bool(enabled) and not any(modules.unmet_prerequisites(module) for module in enabled)
 
 
 def _latest_project():
@@ -84,8 +98,8 @@ def checklist():
         ("request", _l("Follow the first request and its indicator"),
          _l("The first request made by an employee counts in the indicators."), url_for("indicators.dashboard")),
     ]
-    # Previewing leaves no trace: it counts as done once an employee has made a request.
-    flags["preview"] = flags["request"]
+    # Without an enabled service there is nothing to ask: no statement spent on the modules.
+    flags["prerequisites"] = flags["services"] and _prerequisites_met()
     return [Step(key, label, help_text, url, bool(flags[key])) for key, label, help_text, url in rows]
 
 

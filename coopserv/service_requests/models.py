@@ -37,7 +37,12 @@ class ServiceRequest(TenantMixin, db.Model):
 
     @property
     def reference(self):
-        return f"#{self.number or self.id}"
+        return self.reference_of(self.number, self.id)
+
+    @staticmethod
+    def reference_of(number, request_id):
+        """The reference people see ("#12", numbered per territory), for pages that read columns, not objects."""
+        return f"#{number or request_id}"
 
 
 @event.listens_for(ServiceRequest, "before_insert")

@@ -1,5 +1,6 @@
 """The one place that writes territories."""
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -35,15 +36,24 @@ def create_territory(raw):
     return territory
 
 
-def towns_from_division(epci_siren=None, insee_codes=()):
-    """The communes of an EPCI (by SIREN) and/or of a list of INSEE codes; unknown ones are field errors."""
-    errors, found = {}, {}
-    if epci_siren:
-        group = division.epci(epci_siren)
+def towns_from_division(epci_sirens=(), insee_codes=()):
+    """The communes of some EPCI (by SIREN) and/or of a list of INSEE codes; unknown ones are field errors.
+
+    Several EPCI make a PETR (pôle d'équilibre territorial et rural) or any grouping of communities:
+    the division ships no PETR, so a territory covering one is given its member EPCI.
+    """
+    if isinstance(epci_sirens, str):
+        epci_sirens = [epci_sirens]
+    errors, found, unknown_epci = {}, {}, []
+    for siren in (str(s).strip() for s in epci_sirens or ()):
+        group = division.epci(siren) if siren else None
         if group is None:
-            errors["epci"] = [_("No EPCI has the SIREN %(siren)s.", siren=epci_siren)]
+            unknown_epci.append(siren)
         else:
             found.update((c.insee_code, c) for c in group.communes)
+    if unknown_epci:
+        errors["epci"] = [ngettext("No EPCI has the SIREN %(sirens)s.", "No EPCI has these SIREN: %(sirens)s.",
+                                   len(unknown_epci), sirens=", ".join(unknown_epci))]
     unknown = []
     for code in insee_codes:
         commune = division.commune(code)
@@ -71,9 +81,9 @@ def add_towns(territory, communes):
     return len(added)
 
 
-def create_territory_with_towns(raw, epci_siren=None, insee_codes=()):
+def create_territory_with_towns(raw, epci_sirens=(), insee_codes=()):
     """Create a territory and its towns at once, all or nothing (the division is checked first)."""
-    communes = towns_from_division(epci_siren, insee_codes) if (epci_siren or insee_codes) else []
+    communes = towns_from_division(epci_sirens, insee_codes) if (epci_sirens or insee_codes) else []
     territory = create_territory(raw)
     add_towns(territory, communes)
     return territory

@@ -42,19 +42,21 @@ def _summary(payload):
 
 def _detail_context(request):
     from . import services
+    from .hours import spoken
 
     placement = services.placement_for_request(request.id)
     position = None
     if placement is not None and request.status == "waiting":
         entries = services.waiting_list(placement.house)
         position = next((n for n, e in enumerate(entries, 1) if e.request_id == request.id), None)
-    return {"placement": placement, "position": position}
+    return {"placement": placement, "position": position, "clock": spoken}
 
 
 def _form_context(module):
+    from .hours import spoken
     from .schemas import WEEKDAY_NAMES, active_houses
 
-    return {"houses": active_houses(), "weekday_names": WEEKDAY_NAMES}
+    return {"houses": active_houses(), "weekday_names": WEEKDAY_NAMES, "clock": spoken}
 
 
 def _prerequisites(module):

@@ -33,11 +33,6 @@ def to_minutes(value: time):
     return value.hour * 60 + value.minute
 
 
-def clock(minutes):
-    """Format minutes after midnight as HH:MM."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def touched_cells(starts_at, ends_at):
     """Start minutes of the grid cells a stay from ``starts_at`` to ``ends_at`` touches."""
     first = starts_at - starts_at % GRID_MINUTES

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from coopserv.plugin_api import ServiceRequest, StatusChange, db, utcnow
 
+from .hours import input_value
 from .models import Childminder, House, Placement, PlacementSlot, Sponsorship
 
 WEEK = (0, 1, 2, 3, 4)
@@ -73,7 +74,7 @@ def _history(module, house, user, organization, child, months, weekdays, hours, 
     # Families still waiting hope to start next month; the others started two weeks after their place came.
     start = (utcnow() + timedelta(days=30) if waited is None else asked + timedelta(days=waited + 14)).date()
     payload = {"house_id": house.id, "child_first_name": child, "child_age_months": months,
-               "slots": [{"weekday": d, "starts_at": _clock(hours[0]), "ends_at": _clock(hours[1])} for d in weekdays],
+               "slots": [{"weekday": d, "starts_at": input_value(hours[0]), "ends_at": input_value(hours[1])} for d in weekdays],
                "start_date": start.isoformat()}
     request = ServiceRequest(module_id=module.id, requester_id=user.id, organization_id=organization.id,
                              status=status, payload=payload, created_at=asked, updated_at=asked)
@@ -123,5 +124,3 @@ def _employer(user, organizations):
     return employer_of(user) if user is not None else None
 
 
-def _clock(minutes):
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -13,7 +13,8 @@ from coopserv.plugin_api import (
     one_of,
 )
 
-from .capacity import clock, to_minutes
+from .capacity import to_minutes
+from .hours import spoken
 from .models import House
 
 MAX_AGE_MONTHS = 72
@@ -159,7 +160,7 @@ def check_week(slots, house):
             messages.append(lazy_gettext("%(day)s: the house is closed that day.") % {"day": day})
         elif house is not None and (starts < house.opens_at or ends > house.closes_at):
             messages.append(lazy_gettext("%(day)s: the house is open from %(opens)s to %(closes)s.")
-                            % {"day": day, "opens": clock(house.opens_at), "closes": clock(house.closes_at)})
+                            % {"day": day, "opens": spoken(house.opens_at), "closes": spoken(house.closes_at)})
     return messages
 
 

@@ -19,7 +19,6 @@ from coopserv.plugin_api import (
     StatusChange,
     _l,
     db,
-    format_when_short,
     get_module,
     gettext,
     link_target,
@@ -34,7 +33,8 @@ from coopserv.plugin_api import (
 )
 
 from . import capacity
-from .capacity import Booking, clock, to_minutes
+from .capacity import Booking, to_minutes
+from .hours import spoken, time_of_day
 from .models import Childminder, House, Placement, PlacementSlot, Sponsorship
 from .schemas import WEEKDAY_NAMES, ChildminderHouseConfigSchema, days_string, rule_of
 
@@ -125,6 +125,8 @@ class WaitingEntry:
     child_first_name: str = ""
     requester_name: str = ""
     organization_name: str = ""
+    #: The request's reference as people know it ("#3", numbered per territory), never its database id.
+    reference: str = ""
     sponsored: bool = False
     sibling: bool = False
     fits: bool = False
@@ -136,7 +138,7 @@ def waiting_entries(house_id, lock=False):
 
     query = (select(Placement.id, Placement.organization_id, Placement.requester_id, ServiceRequest.status,
                     Placement.start_date, Placement.end_date, ServiceRequest.id, Placement.requested_at,
-                    Placement.child_first_name)
+                    Placement.child_first_name, ServiceRequest.number)
              .join(ServiceRequest, ServiceRequest.id == Placement.request_id)
              .where(Placement.house_id == house_id, ServiceRequest.status == "waiting"))
     if lock:
@@ -147,10 +149,11 @@ def waiting_entries(house_id, lock=False):
         query = query.add_columns(User.name, Organization.name).outerjoin(
             User, User.id == Placement.requester_id).outerjoin(Organization, Organization.id == Placement.organization_id)
         rows = db.session.execute(query).all()
-        names = {row[0]: (row[9] or "", row[10] or "") for row in rows}
+        names = {row[0]: (row[10] or "", row[11] or "") for row in rows}
     entries = {}
     for row in rows:
-        entries[row[0]] = WaitingEntry(Booking(*row[:6]), row[6], row[7], row[8], *names.get(row[0], ("", "")))
+        entries[row[0]] = WaitingEntry(Booking(*row[:6]), row[6], row[7], row[8], *names.get(row[0], ("", "")),
+                                       reference=ServiceRequest.reference_of(row[9], row[6]))
     _attach_slots({pid: entry.booking for pid, entry in entries.items()})
     return list(entries.values())
 
@@ -218,7 +221,7 @@ def occupancy_grid(house, day):
     occupancy = capacity.occupancy_by_cell(bookings(house.id), day, day)
     rows = []
     for cell in range(house.opens_at - house.opens_at % 30, house.closes_at, 30):
-        rows.append((clock(cell), clock(min(cell + 30, house.closes_at)),
+        rows.append((time_of_day(cell), time_of_day(min(cell + 30, house.closes_at)),
                      [(cells.get((weekday, cell), 0), occupancy.get((weekday, cell), 0)) for weekday in house.weekdays]))
     return rows
 
@@ -355,7 +358,7 @@ def offer_free_places(house, now):
                            .execution_options(synchronize_session=False))
         notify(request.requester_id, _l("A place is offered for %(child)s at %(house)s: accept it by %(deadline)s."),
                link_to=link_target("requests.detail", request_id=request.id),
-               child=chosen.child_first_name, house=house.name, deadline=format_when_short(deadline))
+               child=chosen.child_first_name, house=house.name, deadline=deadline)
         send_email_to_users([request.requester_id], "requests", "childminder_house/emails/place_offered.html",
                             link_to=link_target("requests.detail", request_id=request.id),
                             child=chosen.child_first_name, house=house.name, deadline=deadline)
@@ -502,9 +505,9 @@ def update_house(house, data):
                 errors.setdefault("opening_days", [gettext("Children are booked on %(day)s.",
                                                            day=WEEKDAY_NAMES[weekday])])
             elif starts_at < opens:
-                errors.setdefault("opens_at", [gettext("Children are booked from %(time)s.", time=clock(starts_at))])
+                errors.setdefault("opens_at", [gettext("Children are booked from %(time)s.", time=spoken(starts_at))])
             elif ends_at > closes:
-                errors.setdefault("closes_at", [gettext("Children are booked until %(time)s.", time=clock(ends_at))])
+                errors.setdefault("closes_at", [gettext("Children are booked until %(time)s.", time=spoken(ends_at))])
     for childminder in house.childminders:
         if not set(childminder.weekdays) <= set(days):
             errors.setdefault("opening_days", [gettext("%(name)s works on a day the house would be closed.",
@@ -526,9 +529,9 @@ def _check_within_opening(house, data):
     if not set(data["days"]) <= set(house.weekdays):
         errors["days"] = [gettext("The house is closed on one of these days.")]
     if to_minutes(data["starts_at"]) < house.opens_at:
-        errors["starts_at"] = [gettext("The house opens at %(time)s.", time=clock(house.opens_at))]
+        errors["starts_at"] = [gettext("The house opens at %(time)s.", time=spoken(house.opens_at))]
     if to_minutes(data["ends_at"]) > house.closes_at:
-        errors["ends_at"] = [gettext("The house closes at %(time)s.", time=clock(house.closes_at))]
+        errors["ends_at"] = [gettext("The house closes at %(time)s.", time=spoken(house.closes_at))]
     if errors:
         raise ValidationError(errors)
 
@@ -540,7 +543,7 @@ def _check_capacity(house, cells, field_name):
         weekday, cell, places, booked = short[0]
         raise ValidationError({field_name: [gettext(
             "Capacity would fall to %(places)s on %(day)s at %(time)s, where %(booked)s children are booked.",
-            places=places, day=WEEKDAY_NAMES[weekday], time=clock(cell), booked=booked)]})
+            places=places, day=WEEKDAY_NAMES[weekday], time=spoken(cell), booked=booked)]})
 
 
 def add_childminder(house, data):

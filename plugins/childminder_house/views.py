@@ -15,7 +15,7 @@ from coopserv.plugin_api import (
 )
 
 from . import services
-from .capacity import clock
+from .hours import input_value, spoken
 from .schemas import (
     WEEKDAY_NAMES,
     ChildminderSchema,
@@ -52,7 +52,7 @@ def _form_values(obj, days_attr):
     values[days_attr] = obj.weekdays
     for name in ("opens_at", "closes_at", "starts_at", "ends_at"):
         if hasattr(obj, name):
-            values[name] = clock(getattr(obj, name))
+            values[name] = input_value(getattr(obj, name))
     return values
 
 
@@ -68,7 +68,7 @@ def _manage_page(errors=None, values=None, failed_form=None, status=200):
 
     return render_template("childminder_house/manage.html", houses=services.list_houses(), errors=errors or {},
                            values=values or {}, failed_form=failed_form, weekday_names=WEEKDAY_NAMES,
-                           organizations=list_organizations(), clock=clock), status
+                           organizations=list_organizations(), clock=spoken), status
 
 
 @bp.get("/manage")
@@ -105,7 +105,7 @@ def house_page(house_id):
     except ValidationError:
         day = OccupancyDateSchema().load({})["on"]
     context = {"house": house, "day": day, "grid": services.occupancy_grid(house, day),
-               "weekday_names": WEEKDAY_NAMES, "clock": clock}
+               "weekday_names": WEEKDAY_NAMES, "clock": spoken}
     config = services.module_config()
     return render_page("childminder_house/house.html", **context, rule=rule_of(config), config=config,
                        waiting=services.waiting_list(house), offers=services.pending_offers(house.id),

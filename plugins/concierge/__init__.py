@@ -27,17 +27,10 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from datetime import date
-
-    from flask_babel import format_date
-
-    from coopserv.plugin_api import ngettext
+    from coopserv.plugin_api import format_payload_day, ngettext
 
     count = sum(line.get("quantity", 0) for line in payload.get("items", []))
-    try:
-        day = format_date(date.fromisoformat(payload.get("dropoff_date", "")), "medium")
-    except ValueError:
-        day = ""
+    day = format_payload_day(payload.get("dropoff_date", ""))
     return ngettext("%(num)d item, drop-off on %(date)s", "%(num)d items, drop-off on %(date)s", count, date=day)
 
 

@@ -37,18 +37,11 @@ TRANSITIONS = (
 
 
 def _summary(payload):
-    from datetime import date
-
-    from flask_babel import format_date
-
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_payload_day, gettext
 
     if not payload.get("course_title"):
         return ""
-    try:
-        day = format_date(date.fromisoformat(payload.get("first_day", "")))
-    except (TypeError, ValueError):
-        day = payload.get("first_day", "")
+    day = format_payload_day(payload.get("first_day", ""))
     return gettext("%(course)s, from %(date)s", course=payload["course_title"], date=day)
 
 

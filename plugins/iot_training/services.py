@@ -26,6 +26,7 @@ from coopserv.plugin_api import (
     _l,
     apply_transition,
     db,
+    format_day,
     gettext,
     link_target,
     local_date_of,
@@ -70,10 +71,6 @@ def module_config(module):
 def _link(endpoint, **values):
     """Where a notification leads; its URL is built when it is shown (so the tick makes links too)."""
     return link_target(endpoint, **values)
-
-
-def _day(value):
-    return value.strftime("%d/%m/%Y")
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -126,7 +123,8 @@ def registration_problem(session):
     if session.status == CLOSED or session.first_day <= today():
         return gettext("This session has already started.")
     if session.registration_deadline < today():
-        return gettext("Registrations for this session closed on %(date)s.", date=_day(session.registration_deadline))
+        return gettext("Registrations for this session closed on %(date)s.",
+                       date=format_day(session.registration_deadline))
     return None
 
 
@@ -396,7 +394,7 @@ def request_moved(request, change):
             raise IllegalTransition(gettext("The session is full: put the person on the waiting list."))
         if change.from_status == "waiting_list":
             notify(enrolment.user_id, _l("A seat freed up in “%(course)s” starting %(date)s: you are enrolled."),
-                   link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+                   link_to=_link("requests.detail", request_id=request.id), course=course, date=session.first_day)
             _mail(enrolment, session, request, "iot_training/emails/promoted.html")
         else:
             _mail(enrolment, session, request, "iot_training/emails/enrolled.html")
@@ -406,12 +404,12 @@ def request_moved(request, change):
     elif target == "awaiting_approval":
         for referent_id in referent_ids(enrolment.organization_id):
             notify(referent_id, _l("An employee asks to join “%(course)s” starting %(date)s: your approval is needed."),
-                   link_to=_link("iot_training.approvals"), course=course, date=_day(session.first_day))
+                   link_to=_link("iot_training.approvals"), course=course, date=session.first_day)
     elif target == "session_cancelled":
         if session.status != CANCELLED:
             raise IllegalTransition(gettext("Cancel the whole session from its page; everyone is then notified."))
         notify(enrolment.user_id, _l("The session of “%(course)s” starting %(date)s is cancelled."),
-               link_to=_link("requests.detail", request_id=request.id), course=course, date=_day(session.first_day))
+               link_to=_link("requests.detail", request_id=request.id), course=course, date=session.first_day)
     elif target == "not_placed":
         if session.first_day > today():
             raise IllegalTransition(gettext("The session has not started yet."))
@@ -507,7 +505,7 @@ def close_registrations(now):
             .where(Enrolment.session_id == session.id, ServiceRequest.status == "enrolled")
         ):
             notify(user_id, _l("The session of “%(course)s” starting %(date)s is confirmed."),
-                   course=session.course.title, date=_day(session.first_day))
+                   course=session.course.title, date=session.first_day)
         db.session.commit()
     unfinished = db.session.scalars(
         select(TrainingSession.id).join(Enrolment, Enrolment.session_id == TrainingSession.id)

@@ -38,14 +38,17 @@ def _as_list(value):
 
 
 class CommuteSchema(Schema):
-    """A regular commute: home area (a known town, or a town name with a point), park, days, times, seats."""
+    """A regular commute: home town (one of the territory's carpooling towns), park, days, times, seats.
+
+    The town is chosen, never typed: its point was entered once by the operator, so no employee gives
+    coordinates and matching compares places the territory knows.
+    """
 
     kind = fields.String(required=True, validate=one_of(KINDS))
     business_park_id = fields.Integer(required=True)
-    town_id = fields.Integer(load_default=None)
-    town_name = fields.String(load_default="", validate=length(max=120))
-    home_latitude = fields.Float(load_default=None, validate=between(-90, 90))
-    home_longitude = fields.Float(load_default=None, validate=between(-180, 180))
+    town_id = fields.Integer(required=True, error_messages={"required": lazy_gettext("Choose your town."),
+                                                            "null": lazy_gettext("Choose your town."),
+                                                            "invalid": lazy_gettext("Choose one of the towns.")})
     weekdays = fields.List(fields.Integer(validate=between(0, 6)), required=True)
     departure_time = fields.Time(required=True)
     return_time = fields.Time(required=True)
@@ -73,12 +76,6 @@ class CommuteSchema(Schema):
         if data.get("town_id") is not None:
             if db.session.scalar(select(Town.id).where(Town.id == data["town_id"])) is None:
                 errors["town_id"] = [lazy_gettext("Choose one of the towns.")]
-        else:
-            if not data.get("town_name"):
-                errors["town_name"] = [lazy_gettext("Choose a town, or give its name with a point.")]
-            for name in ("home_latitude", "home_longitude"):
-                if (original or {}).get(name) in (None, ""):
-                    errors[name] = [lazy_gettext("Give the point, or choose a town from the list.")]
         if errors:
             raise ValidationError(errors)
 

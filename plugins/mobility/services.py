@@ -139,13 +139,11 @@ def create_bike_pool(data):
 
 def store_commute(request, payload):
     """Store the commute of a new request and propose matches for it (the core commits)."""
-    town = db.session.scalar(select(Town).where(Town.id == payload["town_id"])) if payload.get("town_id") else None
+    town = db.session.scalar(select(Town).where(Town.id == payload["town_id"]))  # checked by CommuteSchema
     commute = Commute(
         request_id=request.id, user_id=request.requester_id, organization_id=request.organization_id,
-        kind=payload["kind"], business_park_id=payload["business_park_id"], town_id=town.id if town else None,
-        town_name=town.name if town else payload["town_name"],
-        home_latitude=town.latitude if town else payload["home_latitude"],
-        home_longitude=town.longitude if town else payload["home_longitude"],
+        kind=payload["kind"], business_park_id=payload["business_park_id"], town_id=town.id,
+        town_name=town.name, home_latitude=town.latitude, home_longitude=town.longitude,
         weekdays=weekdays_mask(payload["weekdays"]), departure_time=payload["departure_time"],
         return_time=payload["return_time"], seats=payload["seats"],
     )
@@ -405,11 +403,11 @@ def release_on_stop(requests, now=None):
     bikes = db.session.scalars(select(BikeBooking).where(BikeBooking.ends_at > now)).all()
     for booking, departs_at in runs:
         notify(booking.user_id, _l("Your shuttle seats of %(date)s are cancelled: the service stopped."),
-               date=departs_at.strftime("%Y-%m-%d %H:%M"))
+               date=departs_at)
         db.session.delete(booking)
     for booking in bikes:
         notify(booking.user_id, _l("Your bike booking of %(date)s is cancelled: the service stopped."),
-               date=booking.starts_at.strftime("%Y-%m-%d %H:%M"))
+               date=booking.starts_at)
         db.session.delete(booking)
     return len(runs) + len(bikes)
 

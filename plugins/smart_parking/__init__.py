@@ -25,9 +25,7 @@ TRANSITIONS = (
 def _summary(payload):
     from datetime import datetime
 
-    from flask_babel import format_datetime, format_time
-
-    from coopserv.plugin_api import gettext
+    from coopserv.plugin_api import format_clock, format_when_short, gettext
 
     try:
         start = datetime.fromisoformat(payload["starts_at"])
@@ -35,7 +33,7 @@ def _summary(payload):
     except (KeyError, TypeError, ValueError):
         return payload.get("lot_name", "")
     return gettext("%(lot)s, %(start)s to %(end)s", lot=payload.get("lot_name", ""),
-                   start=format_datetime(start, "short"), end=format_time(end, "short"))
+                   start=format_when_short(start), end=format_clock(end))
 
 
 def _form_context(module):

@@ -143,19 +143,32 @@ def parse_event(raw):
     return (str(event_id), spot, status, moment), None
 
 
+def _checked_time(event):
+    """An adapter's parsed event, its time held to the same years as every other date."""
+    try:
+        normalise_datetime(event[3])
+    except ValidationError as error:
+        return None, {"observed_at": error.messages}
+    return event, None
+
+
 def _rejection(index, raw, reason, errors):
     event_id = raw.get("event_id") if isinstance(raw, dict) else None
     return {"index": index, "event_id": event_id if isinstance(event_id, (str, int)) else None,
             "reason": reason, "errors": errors}
 
 
-def validate_events(device, raw_events, now):
-    """Split raw events into valid rows (event id, spot id, status, observed at) and rejections."""
+def validate_events(device, raw_events, now, parsed=False):
+    """Split raw events into valid rows (event id, spot id, status, observed at) and rejections.
+
+    With ``parsed``, the events are already (event id, spot ref, status, observed at as naive UTC)
+    tuples read by an adapter (MQTT, NGSI) that checked them: they skip ``parse_event``.
+    """
     spots = dict(db.session.execute(select(Spot.ref, Spot.id).where(Spot.device_id == device.id)).all())
     horizon = now + FUTURE_TOLERANCE
     rows, rejected, seen, duplicates = [], [], set(), 0
     for index, raw in enumerate(raw_events):
-        event, errors = parse_event(raw)
+        event, errors = _checked_time(raw) if parsed else parse_event(raw)
         if errors:
             rejected.append(_rejection(index, raw, "invalid", errors))
             continue
@@ -177,19 +190,19 @@ def validate_events(device, raw_events, now):
     return rows, rejected, duplicates
 
 
-def ingest(device, raw_events, now=None):
+def ingest(device, raw_events, now=None, parsed=False):
     """Store a sensor's events once each and move every spot to its newest observed status; commit.
 
     Events already seen (same device and event id) are counted as duplicates and
     change nothing; an event older than the spot's stored observation is kept in
     the history but does not change the status. A transaction aborted by a
     deadlock is retried whole (the sensor APIs, HTTP and MQTT/NGSI adapters alike,
-    get the report of the attempt that committed).
+    get the report of the attempt that committed). ``parsed``: see ``validate_events``.
     """
     now = now or utcnow()
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _ingest_once(device, raw_events, now)
+            return _ingest_once(device, raw_events, now, parsed)
         except OperationalError as error:
             if not is_retryable(error) or attempt == ATTEMPTS:
                 raise
@@ -203,12 +216,12 @@ def is_retryable(error):
     return getattr(getattr(error, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
-def _ingest_once(device, raw_events, now):
+def _ingest_once(device, raw_events, now, parsed):
     """One attempt of ``ingest`` in one transaction; rolled back on any error."""
     try:
         if _postgresql():
             db.session.execute(_LOCK_DEVICE, {"device_id": device.id})
-        rows, rejected, duplicates = validate_events(device, raw_events, now)
+        rows, rejected, duplicates = validate_events(device, raw_events, now, parsed)
     except Exception:
         db.session.rollback()
         raise

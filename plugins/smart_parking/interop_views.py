@@ -164,9 +164,9 @@ def entities():
     nearly_full = _settings()
     try:
         query = ngsi_ld.EntityQuery.from_args(request.args)
+        page, more, total = ngsi_ld.find_entities(query, current_territory().slug, utcnow(), nearly_full)
     except ngsi_ld.QueryError as error:
         return _ngsi_ld_error(400, "BadRequestData", gettext("The query is not valid."), str(error))
-    page, more, total = ngsi_ld.find_entities(query, current_territory().slug, utcnow(), nearly_full)
     headers = {"NGSILD-Results-Count": str(total)} if total is not None else {}
     links = []
     if more:
@@ -182,10 +182,10 @@ def entity(entity_id):
     nearly_full = _settings()
     try:
         query = ngsi_ld.EntityQuery.from_args(request.args, entity_id=entity_id)
+        query.limit, query.offset = 1, 0
+        page, _more, _total = ngsi_ld.find_entities(query, current_territory().slug, utcnow(), nearly_full)
     except ngsi_ld.QueryError as error:
         return _ngsi_ld_error(400, "BadRequestData", gettext("The query is not valid."), str(error))
-    query.limit, query.offset = 1, 0
-    page, _more, _total = ngsi_ld.find_entities(query, current_territory().slug, utcnow(), nearly_full)
     if not page:
         return _ngsi_ld_error(404, "ResourceNotFound", gettext("No entity has this id."), entity_id)
     return _entities_response(page[0])

@@ -31,6 +31,7 @@ class Lot(TenantMixin, db.Model):
     """An off-street car park (FIWARE OffStreetParking), e.g. a company car park in a business park."""
 
     __tablename__ = "smart_parking_lot"
+    __table_args__ = (UniqueConstraint("territory_id", "ngsi_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
@@ -48,6 +49,9 @@ class Lot(TenantMixin, db.Model):
     kiosk_token: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The car park's entity id in a FIWARE context broker (the ``refParkingSite`` of its spots' notifications);
+    #: None: it answers to the id coopserv publishes for it only.
+    ngsi_id: Mapped[str | None] = mapped_column(String(256))
 
     spots = relationship(lambda: Spot, back_populates="lot", order_by=lambda: Spot.ref, cascade="all, delete-orphan")
     devices = relationship(lambda: Device, back_populates="lot", order_by=lambda: Device.name,

@@ -11,6 +11,7 @@ acknowledges them only once committed. With QoS 1 and a persistent session
 the broker or coopserv restarts; one delivered twice carries the same event id
 (the network's own, or one derived from sensor and time), so it is applied once.
 """
+import functools
 import json
 import logging
 import threading
@@ -32,10 +33,18 @@ log = logging.getLogger(__name__)
 #: A session the broker keeps for a week while coopserv is away (MQTT 5 Session Expiry Interval, seconds).
 SESSION_EXPIRY = 7 * 24 * 3600
 _MISSING = object()
+#: How many batches of unacknowledged messages the broker may send ahead (MQTT 5 Receive Maximum).
+IN_FLIGHT_BATCHES = 4
 
 
 class MessageError(ValueError):
     """A message that no retry can fix (not JSON, a pointer leading nowhere, an unknown value): dropped, logged."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokens(pointer):
+    """A JSON pointer's reference tokens, unescaped once (the subscriber reads the same few pointers all day)."""
+    return tuple(token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:])
 
 
 def resolve(document, pointer):
@@ -43,8 +52,7 @@ def resolve(document, pointer):
     if pointer == "":
         return document
     value = document
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+    for token in _tokens(pointer):
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
@@ -103,6 +111,11 @@ class Rule:
                    mapping.spot_pointer, mapping.status_pointer, tuple(sorted(mapping.status_values.items())),
                    mapping.time_pointer, mapping.event_id_pointer)
 
+    @functools.cached_property
+    def statuses(self):
+        """Raw value (as text) to spot status."""
+        return dict(self.status_values)
+
     @property
     def match(self):
         """How the message names its spot: by sensor identifier, else by the spot's number in the lot."""
@@ -118,7 +131,7 @@ class Rule:
             raise MessageError(f"nothing usable at {pointer}")
         key = str(key)
         raw = resolve(document, self.status_pointer)
-        status = dict(self.status_values).get(raw_text(raw)) if raw is not _MISSING else None
+        status = self.statuses.get(raw_text(raw)) if raw is not _MISSING else None
         if status not in SPOT_STATUSES:
             raise MessageError(f"no status for the value {raw_text(raw) if raw is not _MISSING else 'missing'!r} "
                                f"at {self.status_pointer}")
@@ -249,8 +262,9 @@ class Subscriber:
 
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY
-        # The broker sends at most a batch of unacknowledged messages: acks wait for the commit.
-        properties.ReceiveMaximum = self.batch_size
+        # Acks wait for the commit, so the broker may send a few batches ahead: the next batch
+        # arrives while this one is stored (with one batch only, the network and the database took turns).
+        properties.ReceiveMaximum = min(65535, self.batch_size * IN_FLIGHT_BATCHES)
         return properties
 
     def _connect(self):

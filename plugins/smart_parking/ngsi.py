@@ -197,8 +197,8 @@ def receive_notification(body, lot_id=None, now=None):
     form, entities = read_notification(body)
     read = [read_entity(index, entity) for index, entity in enumerate(entities)]
     spots = [item for item in read if isinstance(item, SpotObservation)]
-    fed = feed([Observation(item.index, item.entity_id, item.status, item.observed_at, item.event_id)
-                for item in spots], "ngsi_id", lot_id, now)
+    fed = feed([Observation(item.index, item.entity_id, item.status, item.observed_at, item.event_id,
+                            item.refs.get("refParkingSite")) for item in spots], "ngsi_id", lot_id, now)
     results = {result.index: result for result in fed.results}
     entries = []
     for item in read:

@@ -1,22 +1,27 @@
 """The territory's car parks as NGSI-LD entities (smart-data-models OffStreetParking and ParkingSpot).
 
 A small, read-only subset of the NGSI-LD API (ETSI GS CIM 009) that FIWARE
-dashboards use: query by type, id, ``q`` (status and the lots' numbers),
-``attrs``, pagination (``limit``, ``offset``, ``count``), in the normalized,
-concise or simplified (keyValues) representation. Lots are few and filtered in
-Python; spots are filtered, ordered and paginated in SQL, so a page costs the
-same whatever the number of spots.
+dashboards use: query by type, id, ``idPattern`` (RE2), ``q`` (status and the
+lots' numbers), geo-queries (``georel``, see geoquery.py), ``attrs``, pagination
+(``limit``, ``offset``, ``count``), in the normalized, concise or simplified
+(keyValues) representation. Lots are few and filtered in Python; spots are
+filtered, ordered and paginated in SQL, so a page costs the same whatever the
+number of spots.
 """
+import functools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, or_, select
+import re2
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy.exc import DataError
 
 from coopserv.plugin_api import db, gettext
 
+from .geoquery import GeoQuery, GeoQueryError
 from .models import Lot, Spot
 from .ngsi import term
-from .observations import default_lot_ngsi_id, default_spot_ngsi_id
+from .observations import default_spot_ngsi_id, lot_ngsi_id
 from .public_data import lots_availability, occupancy
 
 OFF_STREET_PARKING, PARKING_SPOT = "OffStreetParking", "ParkingSpot"
@@ -24,6 +29,8 @@ TYPES = (OFF_STREET_PARKING, PARKING_SPOT)
 DEFAULT_LIMIT, MAX_LIMIT = 20, 1000
 FORMATS = {"normalized": "normalized", "concise": "concise", "keyValues": "simplified", "simplified": "simplified"}
 _TERM = re.compile(r'^\s*([A-Za-z][A-Za-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(.+?)\s*$')
+#: The longest idPattern accepted (entity ids are at most 256 characters).
+MAX_ID_PATTERN = 256
 
 
 class QueryError(ValueError):
@@ -85,6 +92,24 @@ def parse_q(text):
     return conditions
 
 
+def compile_id_pattern(text):
+    """Compile ``idPattern`` with RE2, or raise QueryError.
+
+    RE2 runs in time linear in the input and refuses what makes other engines
+    backtrack (back-references, look-arounds), so no pattern can stall a
+    request; the pattern is searched for anywhere in the id, as brokers do.
+    """
+    if len(text) > MAX_ID_PATTERN:
+        raise QueryError(gettext("idPattern is too long (at most %(max)s characters).", max=MAX_ID_PATTERN))
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(text, options)
+    except re2.error:
+        raise QueryError(gettext("idPattern is not a regular expression this API can run "
+                                 "(no back-references nor look-arounds): %(pattern)s", pattern=text)) from None
+
+
 def _integer(args, name, default, low, high):
     raw = args.get(name)
     if raw in (None, ""):
@@ -110,6 +135,10 @@ class EntityQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     count: bool = False
+    #: Compiled ``idPattern`` (RE2), or None.
+    id_pattern: object = None
+    #: ``georel``/``geometry``/``coordinates`` as a GeoQuery, or None.
+    geo: GeoQuery | None = None
 
     @classmethod
     def from_args(cls, args, entity_id=None):
@@ -118,9 +147,14 @@ class EntityQuery:
         if args.get("type"):
             types = tuple(name for name in TYPES if name in {term(part.strip()) for part in args["type"].split(",")})
         ids = [entity_id] if entity_id else [part.strip() for part in args.get("id", "").split(",") if part.strip()]
-        for unsupported in ("idPattern", "georel", "geometry", "coordinates", "geoproperty", "csf", "scopeQ"):
+        for unsupported in ("csf", "scopeQ"):
             if args.get(unsupported):
                 raise QueryError(gettext("The parameter %(name)s is not supported here.", name=unsupported))
+        id_pattern = compile_id_pattern(args["idPattern"]) if args.get("idPattern") else None
+        try:
+            geo = GeoQuery.from_args(args)
+        except GeoQueryError as error:
+            raise QueryError(str(error)) from None
         options = {part.strip() for part in args.get("options", "").split(",") if part.strip()}
         representation = FORMATS.get(args.get("format", ""), "normalized")
         for option in options:
@@ -129,7 +163,7 @@ class EntityQuery:
                    attrs=[term(part.strip()) for part in args.get("attrs", "").split(",") if part.strip()],
                    representation=representation, limit=_integer(args, "limit", DEFAULT_LIMIT, 0, MAX_LIMIT),
                    offset=_integer(args, "offset", 0, 0, 10**9),
-                   count=args.get("count") == "true" or "count" in options)
+                   count=args.get("count") == "true" or "count" in options, id_pattern=id_pattern, geo=geo)
 
 
 # -- building entities --------------------------------------------------------------------------
@@ -162,7 +196,7 @@ def lot_status(counts, nearly_full_percent):
 def lot_entity(row, slug, nearly_full_percent):
     """A lot and its availability as a normalized OffStreetParking entity."""
     lot, counts, observed = row.lot, row.counts, row.observed_at
-    entity = {"id": default_lot_ngsi_id(slug, lot.id), "type": OFF_STREET_PARKING,
+    entity = {"id": lot_ngsi_id(slug, lot.id, lot.ngsi_id), "type": OFF_STREET_PARKING,
               "name": _property(lot.name), "category": _property([lot.category]),
               "allowedVehicleType": _property(["car"]),
               "status": _property([lot_status(counts, nearly_full_percent)], observed),
@@ -183,17 +217,27 @@ def lot_entity(row, slug, nearly_full_percent):
     return entity
 
 
-def spot_entity(spot, slug, lot_latitude, lot_longitude):
+def spot_entity(spot, slug, lot_latitude, lot_longitude, lot_own_id=None):
     """A spot as a normalized ParkingSpot entity; it stands where its lot does when it has no point of its own."""
     entity = {"id": spot.ngsi_id or default_spot_ngsi_id(slug, spot.id), "type": PARKING_SPOT,
               "name": _property(spot.ref), "category": _property(["offStreet"]),
               "status": _property(spot.status, spot.status_observed_at),
-              "refParkingSite": {"type": "Relationship", "object": default_lot_ngsi_id(slug, spot.lot_id)}}
-    location = (_location(spot.latitude, spot.longitude) if spot.latitude is not None
+              "refParkingSite": {"type": "Relationship", "object": lot_ngsi_id(slug, spot.lot_id, lot_own_id)}}
+    location = (_location(spot.latitude, spot.longitude) if _has_point(spot)
                 else _location(lot_latitude, lot_longitude))
     if location:
         entity["location"] = location
     return entity
+
+
+def _has_point(spot):
+    return spot.latitude is not None and spot.longitude is not None
+
+
+def spot_point():
+    """(longitude, latitude) SQL expressions of where a spot stands: its own point, else its lot's (as spot_entity)."""
+    own = and_(Spot.latitude.isnot(None), Spot.longitude.isnot(None))
+    return case((own, Spot.longitude), else_=Lot.longitude), case((own, Spot.latitude), else_=Lot.latitude)
 
 
 def simplified_value(attribute):
@@ -240,6 +284,33 @@ def _spot_id_filter(ids, slug):
     return or_(Spot.ngsi_id.in_(ids), and_(Spot.ngsi_id.is_(None), Spot.id.in_(own)))
 
 
+def spot_entity_id(slug):
+    """The SQL expression of a spot's NGSI-LD id (its own, else the one coopserv gives it)."""
+    return func.coalesce(Spot.ngsi_id, literal(f"urn:ngsi-ld:ParkingSpot:{slug}:") + cast(Spot.id, String))
+
+
+def _id_pattern_clause(pattern, slug):
+    """idPattern in SQL: PostgreSQL's own regular expressions; on SQLite, RE2 given to the connection."""
+    column = spot_entity_id(slug)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column.regexp_match(pattern.pattern)
+    # SQLite has no regular expressions (SQLAlchemy's REGEXP uses Python's re, which can backtrack).
+    db.session.connection().connection.dbapi_connection.create_function(
+        "smart_parking_re2_search", 2, _re2_search, deterministic=True)
+    return func.smart_parking_re2_search(pattern.pattern, column) == 1
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_pattern(text):
+    return compile_id_pattern(text)
+
+
+def _re2_search(pattern, value):
+    if pattern is None or value is None:
+        return None
+    return 1 if _cached_pattern(pattern).search(value) else 0
+
+
 def _spot_conditions(conditions):
     """SQL for q on spots; None when a term names something spots do not have (then no spot matches)."""
     clauses = []
@@ -251,6 +322,24 @@ def _spot_conditions(conditions):
     return clauses
 
 
+def _add_spots(query, slug, filters, page, more, total, skip):
+    """Fill the page with spots (ordered by id, offset past the lots), then tell whether more follow and count."""
+    wanted = query.limit - len(page)
+    if wanted > 0:
+        rows = db.session.execute(select(Spot, Lot.latitude, Lot.longitude, Lot.ngsi_id)
+                                  .join(Lot, Lot.id == Spot.lot_id)
+                                  .where(*filters).order_by(Spot.id).offset(skip).limit(wanted + 1)).all()
+        more = len(rows) > wanted
+        page = page + [spot_entity(spot, slug, latitude, longitude, own_id)
+                       for spot, latitude, longitude, own_id in rows[:wanted]]
+    elif not more:
+        more = db.session.scalar(select(Spot.id).join(Lot, Lot.id == Spot.lot_id).where(*filters)
+                                 .limit(1)) is not None
+    if query.count:
+        total += db.session.scalar(select(func.count(Spot.id)).join(Lot, Lot.id == Spot.lot_id).where(*filters))
+    return page, more, total
+
+
 def find_entities(query, slug, now, nearly_full_percent=90):
     """Return (a page of entities in the asked representation, whether more follow, total or None).
 
@@ -259,13 +348,14 @@ def find_entities(query, slug, now, nearly_full_percent=90):
     """
     lots = []
     if OFF_STREET_PARKING in query.types:
-        lots = [lot_entity(row, slug, nearly_full_percent) for row in lots_availability(now)]
-        if query.ids:
-            lots = [entity for entity in lots if entity["id"] in query.ids]
-        lots = [entity for entity in lots
-                if all(condition.matches(simplified_value(entity[condition.attribute])
-                                         if condition.attribute in entity else None)
-                       for condition in query.conditions)]
+        lots = [(lot_entity(row, slug, nearly_full_percent), row.lot) for row in lots_availability(now)]
+        lots = [entity for entity, lot in lots
+                if (not query.ids or entity["id"] in query.ids)
+                and (query.id_pattern is None or query.id_pattern.search(entity["id"]))
+                and (query.geo is None or query.geo.matches(lot.longitude, lot.latitude))
+                and all(condition.matches(simplified_value(entity[condition.attribute])
+                                          if condition.attribute in entity else None)
+                        for condition in query.conditions)]
     filters = None
     if PARKING_SPOT in query.types:
         filters = _spot_conditions(query.conditions)
@@ -273,21 +363,20 @@ def find_entities(query, slug, now, nearly_full_percent=90):
             filters = [Lot.active.is_(True), *filters]
             if query.ids:
                 filters.append(_spot_id_filter(query.ids, slug))
+            if query.id_pattern is not None:
+                filters.append(_id_pattern_clause(query.id_pattern, slug))
+            if query.geo is not None:
+                filters.append(query.geo.clause(*spot_point()))
     page = lots[query.offset:query.offset + query.limit]
     more = len(lots) > query.offset + query.limit
     total = len(lots)
     if filters is not None:
-        wanted = query.limit - len(page)
-        if wanted > 0:
-            skip = max(0, query.offset - len(lots))
-            rows = db.session.execute(select(Spot, Lot.latitude, Lot.longitude).join(Lot, Lot.id == Spot.lot_id)
-                                      .where(*filters).order_by(Spot.id).offset(skip).limit(wanted + 1)).all()
-            more = len(rows) > wanted
-            page += [spot_entity(spot, slug, latitude, longitude) for spot, latitude, longitude in rows[:wanted]]
-        elif not more:
-            more = db.session.scalar(select(Spot.id).join(Lot, Lot.id == Spot.lot_id).where(*filters)
-                                     .limit(1)) is not None
-        if query.count:
-            total += db.session.scalar(select(func.count(Spot.id)).join(Lot, Lot.id == Spot.lot_id).where(*filters))
+        try:
+            page, more, total = _add_spots(query, slug, filters, page, more, total, skip=max(0, query.offset - len(lots)))
+        except DataError:
+            # PostgreSQL refused a pattern RE2 accepted (e.g. a repetition count above 255).
+            db.session.rollback()
+            raise QueryError(gettext("idPattern is not a regular expression this API can run: %(pattern)s",
+                                     pattern=query.id_pattern.pattern)) from None
     return [represent(entity, query.representation, query.attrs) for entity in page], more, \
         (total if query.count else None)

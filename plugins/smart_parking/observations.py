@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from coopserv.plugin_api import current_territory, db, gettext, utcnow
 
 from .ingestion import ingest
-from .models import Device, SensorEvent, Spot
+from .models import Device, Lot, SensorEvent, Spot
 
 #: How observations name their spot: the column of Spot each kind is matched against.
 MATCH_COLUMNS = {"ngsi_id": Spot.ngsi_id, "sensor_id": Spot.sensor_id, "ref": Spot.ref}
@@ -34,6 +34,11 @@ def default_lot_ngsi_id(territory_slug, lot_id):
     return f"urn:ngsi-ld:OffStreetParking:{territory_slug}:{lot_id}"
 
 
+def lot_ngsi_id(territory_slug, lot_id, own_id=None):
+    """The NGSI-LD id a lot is published under: the one its broker knows it by, else coopserv's."""
+    return own_id or default_lot_ngsi_id(territory_slug, lot_id)
+
+
 @dataclass
 class Observation:
     """A spot's status seen by another system; ``key`` names the spot as the source does."""
@@ -44,6 +49,8 @@ class Observation:
     #: Naive UTC.
     observed_at: datetime
     event_id: str
+    #: The car park the source says the spot belongs to (NGSI refParkingSite), checked against the spot's; or None.
+    site: str | None = None
 
 
 @dataclass
@@ -70,7 +77,7 @@ class FeedReport:
 
 
 def _spots_by_key(match, keys, lot_id):
-    """Spot rows (id, ref, device id, device active, key) for the keys, in chunks of 500 keys."""
+    """Spot rows (id, ref, device id, device active, key, lot id) for the keys, in chunks of 500 keys."""
     column = MATCH_COLUMNS[match]
     found = {}
     if match == "sensor_id":
@@ -78,7 +85,7 @@ def _spots_by_key(match, keys, lot_id):
         column, keys = func.lower(column), sorted({key.lower() for key in keys})
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
-        query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, column)
+        query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, column, Spot.lot_id)
                  .outerjoin(Device, Device.id == Spot.device_id).where(column.in_(chunk)))
         if lot_id is not None:
             query = query.where(Spot.lot_id == lot_id)
@@ -94,12 +101,28 @@ def _spots_by_default_id(keys, lot_id):
     wanted = {int(match.group(1)): key for key in keys if (match := pattern.match(key))}
     if not wanted:
         return {}
-    query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, Spot.id)
+    query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, Spot.id, Spot.lot_id)
              .outerjoin(Device, Device.id == Spot.device_id)
              .where(Spot.id.in_(list(wanted)), Spot.ngsi_id.is_(None)))
     if lot_id is not None:
         query = query.where(Spot.lot_id == lot_id)
     return {wanted[row[0]]: row for row in db.session.execute(query).all()}
+
+
+def _site_ids(spots, observations):
+    """The ids each car park of the found spots answers to (its own NGSI id and coopserv's), when sources name sites."""
+    if not any(item.site is not None for item in observations):
+        return {}
+    lot_ids = sorted({row[5] for row in spots.values()})
+    slug = current_territory().slug
+    return {lot_id: {default_lot_ngsi_id(slug, lot_id), *([own] if own else [])} for lot_id, own in
+            db.session.execute(select(Lot.id, Lot.ngsi_id).where(Lot.id.in_(lot_ids))).all()}
+
+
+def _other_site(item, row, site_ids):
+    expected = " / ".join(sorted(site_ids.get(row[5], ())))
+    return gettext("“%(site)s” is not the car park of spot %(spot)s (expected %(expected)s); give the car park its "
+                   "NGSI id on its page.", site=item.site, spot=row[1], expected=expected)
 
 
 def _unknown_spot(match, key):
@@ -121,6 +144,7 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
     now = now or utcnow()
     report = FeedReport()
     spots = _spots_by_key(match, sorted({item.key for item in observations}), lot_id)
+    site_ids = _site_ids(spots, observations)
     groups = defaultdict(list)
     results = {}
     for item in observations:
@@ -128,6 +152,10 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
         if row is None:
             results[item.index] = ObservationResult(item.index, item.key, "rejected", "unknown_spot",
                                                     {"spot": [_unknown_spot(match, item.key)]})
+        elif item.site is not None and item.site not in site_ids.get(row[5], ()):
+            # Nothing is stored for it: the notification says the spot stands in another car park.
+            results[item.index] = ObservationResult(item.index, item.key, "rejected", "other_site",
+                                                    {"refParkingSite": [_other_site(item, row, site_ids)]})
         elif row[2] is None or not row[3]:
             results[item.index] = ObservationResult(item.index, item.key, "rejected", "no_sensor", {"spot": [
                 gettext("Spot %(spot)s has no active sensor in coopserv: choose one on the spot's page.",
@@ -137,9 +165,9 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
     devices = {device.id: device for device in db.session.scalars(select(Device).where(Device.id.in_(list(groups))))}
     for device_id in sorted(groups):
         group = groups[device_id]
-        events = [{"spot": ref, "status": item.status, "observed_at": item.observed_at.isoformat(),
-                   "event_id": item.event_id} for item, ref in group]
-        outcome = ingest(devices[device_id], events, now=now)
+        # Adapters read and checked every observation already: no dict to build and parse again per event.
+        events = [(item.event_id, ref, item.status, item.observed_at) for item, ref in group]
+        outcome = ingest(devices[device_id], events, now=now, parsed=True)
         report.spots_updated += outcome.spots_updated
         report.accepted += outcome.accepted
         report.duplicates += outcome.duplicates

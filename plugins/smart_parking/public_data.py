@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from coopserv.plugin_api import current_territory, db, utcnow
 
 from .models import Lot, Reservation, Spot
-from .observations import default_lot_ngsi_id
+from .observations import lot_ngsi_id
 from .services import Counts
 
 CSV_COLUMNS = ("id", "name", "category", "latitude", "longitude", "totalSpotNumber", "availableSpotNumber",
@@ -69,7 +69,7 @@ def lot_record(row):
     """One lot's availability as a flat record (JSON and CSV)."""
     lot, counts = row.lot, row.counts
     return {
-        "id": default_lot_ngsi_id(current_territory().slug, lot.id), "name": lot.name, "category": lot.category,
+        "id": lot_ngsi_id(current_territory().slug, lot.id, lot.ngsi_id), "name": lot.name, "category": lot.category,
         "latitude": lot.latitude, "longitude": lot.longitude, "totalSpotNumber": counts.total,
         "availableSpotNumber": counts.free, "occupiedSpotNumber": counts.occupied,
         "reservedSpotNumber": counts.reserved, "closedSpotNumber": counts.closed,

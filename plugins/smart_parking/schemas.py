@@ -61,15 +61,6 @@ class _Coordinates(Schema):
             raise ValidationError(lazy_gettext("Give both the latitude and the longitude, or neither."), missing)
 
 
-class LotSchema(_Coordinates):
-    name = fields.String(required=True, validate=length(min=2, max=160))
-    address = fields.String(load_default="", validate=length(max=300))
-    business_park = fields.String(load_default="", validate=length(max=160))
-    category = fields.String(load_default="forEmployees", validate=one_of(LOT_CATEGORIES))
-    allow_reservations = fields.Boolean(load_default=False)
-    carpool_priority = fields.Boolean(load_default=False)
-
-
 #: NGSI entity ids: the characters smart-data-models allow (URNs and Orion's plain ids alike).
 _NGSI_ID = re.compile(r"^[\w\-.{}$+*\[\]`|~^@!,:\\]+$")
 
@@ -78,6 +69,17 @@ def _ngsi_id(value):
     if not _NGSI_ID.match(value):
         raise ValidationError(lazy_gettext("An NGSI id is one word without spaces, e.g. "
                                            "urn:ngsi-ld:ParkingSpot:autun:A-12."))
+
+
+class LotSchema(_Coordinates):
+    name = fields.String(required=True, validate=length(min=2, max=160))
+    address = fields.String(load_default="", validate=length(max=300))
+    business_park = fields.String(load_default="", validate=length(max=160))
+    category = fields.String(load_default="forEmployees", validate=one_of(LOT_CATEGORIES))
+    allow_reservations = fields.Boolean(load_default=False)
+    carpool_priority = fields.Boolean(load_default=False)
+    #: Blank clears it, as for spots.
+    ngsi_id = fields.String(load_default=None, allow_none=True, validate=[length(max=256), _ngsi_id])
 
 
 def _sensor_id(value):

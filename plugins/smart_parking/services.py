@@ -71,7 +71,17 @@ def lot_with_equipment(lot_id):
     )
 
 
+def _check_lot_ngsi_id_free(data, lot_id=None):
+    """A car park's NGSI id names one car park of the territory only (its spots' notifications rely on it)."""
+    if not data.get("ngsi_id"):
+        return
+    owner = db.session.scalar(select(Lot.name).where(Lot.ngsi_id == data["ngsi_id"], Lot.id != (lot_id or 0)))
+    if owner is not None:
+        raise ValidationError({"ngsi_id": [gettext("The car park %(lot)s already has this identifier.", lot=owner)]})
+
+
 def create_lot(data):
+    _check_lot_ngsi_id_free(data)
     lot = Lot(kiosk_token=secrets.token_urlsafe(24), **data)
     db.session.add(lot)
     db.session.commit()
@@ -79,6 +89,7 @@ def create_lot(data):
 
 
 def update_lot(lot, data):
+    _check_lot_ngsi_id_free(data, lot.id)
     for name, value in data.items():
         setattr(lot, name, value)
     db.session.commit()

@@ -21,7 +21,7 @@ from flask_babel import to_utc
 from coopserv.plugin_api import utcnow
 
 from .ingestion import ingest
-from .observations import default_lot_ngsi_id, default_spot_ngsi_id
+from .observations import default_spot_ngsi_id, lot_ngsi_id
 
 FORMS = ("own", "ngsi-v2", "ngsi-ld", "mqtt")
 
@@ -117,7 +117,7 @@ def _sender(lot, form, publish):
 
         slug = lot.territory.slug
         spot_ids = {spot.ref: spot.ngsi_id or default_spot_ngsi_id(slug, spot.id) for spot in lot.spots}
-        site_id = default_lot_ngsi_id(slug, lot.id)
+        site_id = lot_ngsi_id(slug, lot.id, lot.ngsi_id)
 
         def send(device, events):
             result = receive_notification(notification(events, form, spot_ids, site_id), lot_id=lot.id)

@@ -71,17 +71,19 @@ def world(network, login):
     return {"evening": evening.id, "project": project.id, "batch": batch, "sheet": sheet, "seminar": seminar}
 
 
-def test_pages_have_no_serious_violations_and_fit_360_pixels(browser_page, live_server, network, world):
+def test_pages_have_no_serious_violations_and_fit_360_pixels(browser_page, live_server, network, world, make_user):
     page, base = browser_page, live_server
     os.makedirs(SCREENSHOTS, exist_ok=True)
+    operator = make_user(name="Exploitante", email="ops@coopserv.example", platform_admin=True)
     groups = [
+        (operator.email, ["/networks/new"]),
         (None, ["/t/figeac/public/", "/t/figeac/public/services", "/t/figeac/public/needs",
                 "/t/figeac/public/projects", "/t/figeac/public/events", f"/t/figeac/public/events/{world['evening']}",
                 f"/t/figeac/public/events/{world['evening']}/register"]),
         (network.coordinator.email, ["/n/adefpat/", "/n/adefpat/indicators", "/n/adefpat/projects",
                                      "/n/adefpat/decisions", "/n/adefpat/practices/", f"/n/adefpat/practices/{world['sheet']}",
                                      "/n/adefpat/events/", f"/n/adefpat/events/{world['seminar']}", "/n/adefpat/events/new",
-                                     "/n/adefpat/tokens"]),
+                                     "/n/adefpat/tokens", "/n/adefpat/admin"]),
         (network.figeac.admin.email, ["/t/figeac/admin/imports/", f"/t/figeac/admin/imports/{world['batch']}",
                                       "/t/figeac/admin/public/", "/t/figeac/practices/",
                                       f"/t/figeac/practices/publish/{world['project']}"]),

@@ -66,6 +66,77 @@ def test_steps_are_done_from_the_data_in_two_statements(fresh, make_organization
         "pilots": False, "prerequisites": False, "preview": False, "request": False}
 
 
+def _done(fresh):
+    from coopserv.onboarding.checklist import checklist
+
+    with fresh.client.application.test_request_context("/t/neuf/admin/"):
+        with territory_scope(fresh.territory):
+            return {step.key: step.done for step in checklist()}
+
+
+def test_the_prerequisites_step_follows_every_enabled_services_prerequisites(fresh, enable_module):
+    from coopserv_plugins.mobility.models import BusinessPark, Town
+
+    assert not _done(fresh)["prerequisites"]  # no service enabled yet: nothing is ready
+    enable_module(fresh.territory, "mobility")
+    assert not _done(fresh)["prerequisites"]  # no business park, no town
+    with territory_scope(fresh.territory):
+        db.session.add(BusinessPark(name="ZA Nord", latitude=44.6, longitude=2.03))
+        db.session.commit()
+    assert not _done(fresh)["prerequisites"]  # still no town
+    with territory_scope(fresh.territory):
+        db.session.add(Town(name="Figeac", latitude=44.6, longitude=2.03))
+        db.session.commit()
+    assert _done(fresh)["prerequisites"]
+    concierge = enable_module(fresh.territory, "concierge")  # a second service, with no provider yet
+    assert not _done(fresh)["prerequisites"]
+    from coopserv.modules.services import update_settings
+
+    with territory_scope(fresh.territory):
+        update_settings(concierge, {"stage": "stopped"})  # a stopped service is not waited for
+    assert _done(fresh)["prerequisites"]
+
+
+def test_the_preview_step_is_done_once_an_admin_has_previewed_the_portal(fresh, make_organization, make_user,
+                                                                         enable_module, make_client):
+    organization = make_organization(fresh.territory, name="Aéro")
+    enable_module(fresh.territory, "spouse_welcome")
+    employee = make_client()
+    employee.login(make_user(fresh.territory, "employee", organization))
+    employee.get("/t/neuf/")
+    assert not _done(fresh)["preview"]  # an employee visiting is not a preview
+    refused = fresh.client.post_form("/t/neuf/preview/start", {"organization_id": "abc"})
+    assert refused.status_code == 303 and not _done(fresh)["preview"]  # nor is a refused start
+    started = fresh.client.post_form("/t/neuf/preview/start", {"organization_id": str(organization.id),
+                                                                "service_key": "spouse_welcome"})
+    assert started.status_code == 303 and _done(fresh)["preview"]
+    fresh.client.post_form("/t/neuf/preview/end")
+    page = text_of(fresh.client.get("/t/neuf/admin/"))
+    assert ("done", "preview") in _steps(page)
+
+
+def test_the_checklist_costs_the_same_statements_whatever_the_data_volume(fresh, make_organization, make_user,
+                                                                          enable_module, count_queries):
+    from coopserv.onboarding.checklist import checklist
+
+    enable_module(fresh.territory, "mobility")
+    enable_module(fresh.territory, "concierge")
+
+    def statements():
+        with fresh.client.application.test_request_context("/t/neuf/admin/"):
+            with territory_scope(fresh.territory):
+                checklist()
+                with count_queries() as counted:
+                    checklist()
+                return len(counted)
+
+    few = statements()
+    for number in range(12):
+        organization = make_organization(fresh.territory, name=f"Société {number}")
+        make_user(fresh.territory, "company_referent", organization)
+    assert statements() == few
+
+
 def test_the_admin_lands_on_their_territory_portal_and_employees_see_no_checklist(fresh, make_user, make_client,
                                                                                    make_organization):
     client = make_client()
@@ -230,3 +301,18 @@ def test_an_empty_needs_board_does_not_speak_of_filters(fresh, make_organization
     assert "Enregistrer un besoin pour une organisation" not in page  # no organization yet
     make_organization(fresh.territory)
     assert "Enregistrer un besoin pour une organisation" in text_of(fresh.client.get("/t/neuf/needs/"))
+
+
+def test_once_its_service_is_open_the_project_page_offers_the_admin_a_preview(fresh, make_organization, make_user,
+                                                                            make_client):
+    organization = make_organization(fresh.territory, name="Aéro")
+    project_id = _ready_project(fresh, organization)
+    url = f"/t/neuf/projects/{project_id}"
+    assert 'id="preview-h"' not in text_of(fresh.client.get(url))  # no service opened yet
+    fresh.client.post_form(f"{url}/move", {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"})
+    page = text_of(fresh.client.get(url))
+    assert 'id="preview-h"' in page and 'name="service_key" value="mobility"' in page
+    member = make_client()
+    member.login(make_user(fresh.territory, "governance_member", name="Gaston Comité"))
+    seen = member.get(url)
+    assert seen.status_code == 200 and 'id="preview-h"' not in text_of(seen)  # previewing is for territory admins

@@ -42,9 +42,17 @@ def test_operator_sets_up_a_house_with_childminders_and_a_sponsor(clients, tarar
     assert "Sandrine Perret" in page and "Textiles de Tarare" in page and "MAM Les Petits Pas" in page
     grid = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
     # Monday 8:00-8:30: capacity 4, nobody yet; Thursday: she does not work.
-    assert '<th scope="row">08:00–08:30</th>' in grid
-    row = grid.split('<th scope="row">08:00–08:30</th>')[1].split("</tr>")[0]
+    assert '<th scope="row">8 h 00–8 h 30</th>' in grid and "08:00" not in grid
+    row = grid.split('<th scope="row">8 h 00–8 h 30</th>')[1].split("</tr>")[0]
     assert row.count("0 sur 4") + row.count("0 of 4") == 2 and ("sans assistante" in row or "no childminder" in row)
+    assert "7 h 30–18 h 30" in page  # the house's hours on the management page
+    clients.operator.post_form("/language", {"lang": "en", "next": "/"})
+    english = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
+    assert '<th scope="row">8:00\u202fAM–8:30\u202fAM</th>' in english or \
+        '<th scope="row">8:00 AM–8:30 AM</th>' in english
+    # The edit form still fills its time inputs with HH:MM.
+    edit = clients.operator.get(f"{BASE}/houses/{house.id}/edit").get_data(as_text=True)
+    assert 'value="07:30"' in edit
 
 
 @pytest.mark.parametrize("form, data, field", [
@@ -175,3 +183,24 @@ def test_house_page_queries_do_not_grow_with_the_waiting_list(clients, tarare, h
     for child in ("D", "E", "F", "G"):
         ask(clients.parent2, place_form(child, days=(0, 1)))
     assert queries() == few
+
+
+def test_the_waiting_list_shows_request_references_not_database_ids(make_client, clients, tarare, house, autun,
+                                                                     scoped):
+    from coopserv.plugin_api import ServiceRequest
+
+    # Another territory's request comes first, so this territory's numbers and the database ids differ.
+    autun_house = add_house(autun.territory)
+    autun_parent = make_client()
+    autun_parent.login(autun.parent)
+    assert autun_parent.post_form("/t/autun-morvan/services/childminder_house/requests",
+                                  place_form(house_id=str(autun_house.id))).status_code == 302
+    ask(clients.parent, place_form("A", days=(0,)))
+    ask(clients.parent2, place_form("B", days=(0,)))
+    waiting = ask(clients.parent3, place_form("C", days=(0,)))
+    with scoped(tarare.territory):
+        request = db.session.get(ServiceRequest, waiting)
+        assert request.status == "waiting" and request.number == 3 and request.id != request.number
+    page = clients.operator.get(f"{BASE}/houses/{house.id}").get_data(as_text=True)
+    listed = page.split('id="waiting-h"')[1].split("</table>")[0]
+    assert f'/requests/{waiting}">#3</a>' in listed and f">#{waiting}<" not in listed

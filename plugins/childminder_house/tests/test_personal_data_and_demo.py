@@ -55,5 +55,5 @@ def test_the_demo_seeds_the_ptits_loups_in_tarare(app, make_client):
     client.login(operator, password="coopserv-demo")
     page = client.get(f"/t/ouest-rhodanien/childminder-house/houses/{house.id}").get_data(as_text=True)
     assert "Inès" in page.split('id="waiting-h"')[1]
-    early = page.split('<th scope="row">07:30–08:00</th>')[1].split("</tr>")[0]
+    early = page.split('<th scope="row">7 h 30–8 h 00</th>')[1].split("</tr>")[0]
     assert early.count('class="full"') == 4  # four children at 7:30 with one childminder, but Wednesday

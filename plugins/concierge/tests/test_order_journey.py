@@ -75,3 +75,24 @@ def test_illegal_transition_is_refused_with_a_message(make_client, figeac, catal
     # The employee may cancel before acceptance, but not accept.
     assert employee.post_json(f"/t/figeac/requests/{request_id}/transition", {"transition": "accept"}).status_code == 409
     assert employee.post_json(f"/t/figeac/requests/{request_id}/transition", {"transition": "cancel"}).status_code == 200
+
+
+def test_the_order_form_and_the_request_summary_say_dates_as_a_reader_does(make_client, figeac, catalogue,
+                                                                            order_form):
+    import html
+    import re
+    from datetime import date
+
+    from coopserv.plugin_api import format_day
+
+    employee = make_client()
+    employee.login(figeac.employee)
+    form = html.unescape(employee.get("/t/figeac/services/concierge").get_data(as_text=True))
+    openings = form.split('id="dropoff_date-help"')[1].split("</p>")[0]
+    assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">\d{1,2} [^<\d]+ \d{4}</time>', openings)
+    assert not re.search(r">\d{4}-\d{2}-\d{2}<", openings)  # ISO dates only in the machine-readable attribute
+    assert employee.post_form("/t/figeac/services/concierge/requests", order_form).status_code == 302
+    mine = html.unescape(employee.get("/t/figeac/requests").get_data(as_text=True))
+    with employee.application.test_request_context():
+        said = format_day(date.fromisoformat(order_form["dropoff_date"]), figeac.territory, "fr")
+    assert said in mine

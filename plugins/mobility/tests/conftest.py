@@ -9,7 +9,7 @@ from coopserv.plugin_api import db, territory_scope
 PINS = (45.9030, 4.4180)
 AMPLEPUIS = (45.9725, 4.3316)
 TARARE = (45.8960, 4.4330)
-VALSONNE = (45.9430, 4.4260)
+VALSONNE = (45.94318, 4.42627)
 LARBRESLE = (45.8350, 4.6170)
 
 
@@ -58,15 +58,13 @@ def figeac(make_territory, make_organization, make_user, enable_module):
     )
 
 
-def commute_form(ouest, kind, town=None, point=None, days=("0", "1", "2", "3", "4"), departure="07:30",
+def commute_form(ouest, kind, town=None, days=("0", "1", "2", "3", "4"), departure="07:30",
                  back="17:00", seats="1", park=None):
-    """Form fields of a commute from a known town, or from a named point."""
+    """Form fields of a commute from one of the territory's towns (by name; none leaves the town out)."""
     fields = {"kind": kind, "business_park_id": str((park or ouest.pins).id), "weekdays": list(days),
               "departure_time": departure, "return_time": back, "seats": seats}
     if town:
         fields["town_id"] = str(ouest.towns[town].id)
-    if point:
-        fields.update(town_name=point[0], home_latitude=str(point[1]), home_longitude=str(point[2]))
     return fields
 
 

@@ -10,7 +10,6 @@ from coopserv.plugin_api import db, plugin_host
 from .conftest import commute_form, publish
 
 HOME = "/t/ouest-rhodanien/mobility/"
-PASSENGER_POINT = ("Valsonne", 45.94318, 4.42627)
 
 
 def _proposal_id(ouest, scoped):
@@ -24,7 +23,7 @@ def _answer(client, proposal_id, answer):
 
 def test_homes_show_only_the_town_until_both_accept(people, ouest, scoped):
     publish(people.driver, commute_form(ouest, "offer", town="Amplepuis", seats="2"))
-    publish(people.passenger, commute_form(ouest, "request", point=PASSENGER_POINT, days=("0", "1")))
+    publish(people.passenger, commute_form(ouest, "request", town="Valsonne", days=("0", "1")))
     proposal_id = _proposal_id(ouest, scoped)
 
     before = people.driver.get(HOME).get_data(as_text=True)

@@ -49,6 +49,34 @@ def test_a_spot_gets_its_ngsi_id_and_sensor_identifier_and_they_stay_unique(oper
         assert (spot(lot.spots["S-01"]).ngsi_id, spot(lot.spots["S-01"]).sensor_id) == (None, None)
 
 
+def test_a_car_park_gets_its_ngsi_id_unique_in_the_territory(operator, autun, lot):
+    from coopserv_plugins.smart_parking.models import Lot
+
+    from .conftest import build_lot
+
+    other = build_lot(autun.territory, name="Parking visiteurs", standard=1, carpool=0)
+    fields = {"name": "Parking Nexans Saint-Andoche", "category": "forEmployees",
+              "ngsi_id": "urn:ngsi-ld:OffStreetParking:autun:nexans"}
+    assert operator.post_form(MANAGE.format(lot=lot.lot_id) + "/lot", fields).status_code == 302
+    assert "urn:ngsi-ld:OffStreetParking:autun:nexans" in text_of(operator.get(MANAGE.format(lot=lot.lot_id)))
+    taken = operator.post_form(MANAGE.format(lot=other.lot_id) + "/lot", dict(fields, name="Parking visiteurs"))
+    assert taken.status_code == 422 and 'id="ngsi_id-error"' in text_of(taken)
+    spaced = operator.post_form(MANAGE.format(lot=other.lot_id) + "/lot",
+                                dict(fields, name="Parking visiteurs", ngsi_id="two words"))
+    assert spaced.status_code == 422 and 'id="ngsi_id-error"' in text_of(spaced)
+    with territory_scope(autun.territory):
+        db.session.expire_all()
+        assert db.session.get(Lot, other.lot_id).ngsi_id is None
+        assert db.session.get(Lot, lot.lot_id).ngsi_id == "urn:ngsi-ld:OffStreetParking:autun:nexans"
+    # Published under it: the car park and its spots' refParkingSite.
+    from .test_open_data import publish
+
+    publish(autun)
+    entities = operator.get("/t/autun-morvan/ngsi-ld/v1/entities?options=keyValues&limit=100").get_json()
+    ours = [item for item in entities if item.get("refParkingSite") == "urn:ngsi-ld:OffStreetParking:autun:nexans"]
+    assert "urn:ngsi-ld:OffStreetParking:autun:nexans" in [item["id"] for item in entities] and len(ours) == 6
+
+
 def upload(client, lot, content, encoding="utf-8"):
     return client.post_form(MANAGE.format(lot=lot.lot_id) + "/spot_ids",
                             {"file": (io.BytesIO(content.encode(encoding)), "ids.csv")},

@@ -16,6 +16,8 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 NOTIFY = "/t/{slug}/smart-parking/ngsi/notify"
 V2_SPOT_3, V2_SPOT_4 = "santander:daoiz_velarde_1_5:3", "santander:daoiz_velarde_1_5:4"
 LD_SPOT_3 = "urn:ngsi-ld:ParkingSpot:santander:daoiz_velarde_1_5:3"
+#: The car park's id in the fixtures' refParkingSite: Orion's (NGSI-v2) and an NGSI-LD broker's.
+V2_SITE, LD_SITE = "santander:daoiz_velarde_1_5", "urn:ngsi-ld:ParkingSite:santander:daoiz_velarde_1_5"
 
 
 def fixture(name):
@@ -23,9 +25,20 @@ def fixture(name):
         return json.load(handle)
 
 
+def name_site(autun, lot, ngsi_id):
+    """Give the lot the NGSI id its spots' notifications name in refParkingSite."""
+    from coopserv_plugins.smart_parking.models import Lot
+
+    with territory_scope(autun.territory):
+        site = db.session.get(Lot, lot.lot_id)
+        services.update_lot(site, {"ngsi_id": ngsi_id})
+
+
 @pytest.fixture
 def orion(autun, lot):
-    """The lot's spots S-01, S-02, S-03 named as the smart-data-models examples name them; a subscription."""
+    """The lot (Orion's site id) and its spots S-01, S-02, S-03 named as the smart-data-models examples name them;
+    a subscription."""
+    name_site(autun, lot, V2_SITE)
     with territory_scope(autun.territory):
         for ref, ngsi_id in (("S-01", V2_SPOT_3), ("S-02", V2_SPOT_4), ("S-03", LD_SPOT_3)):
             spot = db.session.get(Spot, lot.spots[ref])
@@ -76,6 +89,7 @@ def test_orion_v2_key_values_notification_takes_its_time_from_date_modified(clie
 
 
 def test_ngsi_ld_forms_with_and_without_context_and_out_of_order(client, autun, lot, orion):
+    name_site(autun, lot, LD_SITE)
     concise = notify(client, fixture("ngsi-ld-concise.json"), orion.headers).get_json()
     assert (concise["form"], concise["accepted"]) == ("ngsi-ld", 1)
     assert spot_state(lot.spots["S-03"]) == ("occupied", at("2018-09-21T12:10:00"))
@@ -164,6 +178,7 @@ def test_a_subscription_for_one_lot_updates_only_that_lot(client, autun, lot, or
 
 
 def test_spots_answer_to_their_default_ngsi_id_and_need_a_sensor(client, autun, lot, orion):
+    name_site(autun, lot, LD_SITE)
     with territory_scope(autun.territory):
         bare = Spot(lot_id=lot.lot_id, ref="N-01")
         db.session.add(bare)
@@ -184,3 +199,35 @@ def test_notifications_are_refused_when_the_module_is_off(client, autun, lot, or
     with territory_scope(autun.territory):
         disable_module(autun.module)
     assert notify(client, fixture("ngsi-v2-normalized.json"), orion.headers).status_code == 404
+
+
+def test_ref_parking_site_must_name_the_spots_own_car_park(client, autun, lot, orion, figeac):
+    visitors = build_lot(autun.territory, name="Parking visiteurs", standard=1, carpool=0)
+    elsewhere = build_lot(figeac.territory, name="Parking Figeac Aéro", standard=1, carpool=0)
+    template = fixture("ngsi-v2-keyvalues.json")["data"][0]
+
+    def entity(spot_id, minute, **site):
+        item = dict(template, id=spot_id, dateModified=f"2018-09-21T12:{minute:02d}:00.000Z")
+        item.pop("refParkingSite")
+        return dict(item, **site)
+
+    body = {"subscriptionId": "57458eb60962ef754e7c0998", "data": [
+        entity(V2_SPOT_3, 1, refParkingSite=f"urn:ngsi-ld:OffStreetParking:autun-morvan:{visitors.lot_id}"),
+        entity(V2_SPOT_3, 2, refParkingSite=f"urn:ngsi-ld:OffStreetParking:figeac:{elsewhere.lot_id}"),
+        entity(V2_SPOT_3, 3, refParkingSite="santander:somewhere_else"),
+        entity(V2_SPOT_4, 4, refParkingSite=V2_SITE),
+        entity(LD_SPOT_3, 5, refParkingSite=f"urn:ngsi-ld:OffStreetParking:autun-morvan:{lot.lot_id}"),
+        entity(f"urn:ngsi-ld:ParkingSpot:autun-morvan:{lot.spots['S-04']}", 6),
+    ]}
+    response = notify(client, body, orion.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    entities = response.get_json()["entities"]
+    assert [(item["result"], item.get("reason")) for item in entities] == [
+        ("rejected", "other_site"), ("rejected", "other_site"), ("rejected", "other_site"),
+        ("accepted", None), ("accepted", None), ("accepted", None)]
+    for item in entities[:3]:
+        assert list(item["errors"]) == ["refParkingSite"] and V2_SITE in item["errors"]["refParkingSite"][0]
+    # Nothing stored for the refused ones: S-01 kept its state and has no event.
+    assert spot_state(lot.spots["S-01"]) == ("unknown", None)
+    assert count(SensorEvent, spot_id=lot.spots["S-01"]) == 0 and count(SensorEvent) == 3
+    assert spot_state(lot.spots["S-02"])[1] == at("2018-09-21T12:04:00")
