@@ -1,7 +1,7 @@
 """territory logo file and required pages (accessibility, legal notice, personal data)
 
 Revision ID: p15_ui_0001_branding_legal
-Revises: p11_ops_0005_documents
+Revises: p12_more_0001_network_audit
 Create Date: 2026-11-30 04:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'p15_ui_0001_branding_legal'
-down_revision = "p11_ops_0005_documents"
+down_revision = "p12_more_0001_network_audit"
 branch_labels = None
 depends_on = None
 
