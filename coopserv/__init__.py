@@ -137,6 +137,7 @@ def _import_models():
     from coopserv.indicators import models as _indicators  # noqa: F401
     from coopserv.invitations import models as _invitations  # noqa: F401
     from coopserv.jobs import models as _jobs  # noqa: F401
+    from coopserv.legal import models as _legal  # noqa: F401
     from coopserv.modules import models as _modules  # noqa: F401
     from coopserv.needs import models as _needs  # noqa: F401
     from coopserv.network import models as _network  # noqa: F401

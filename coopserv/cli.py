@@ -76,7 +76,7 @@ def upgrade_command():
 @with_appcontext
 def demo_command(host, port, no_serve, no_worker):
     """Apply migrations, seed the four demo territories, then serve the portal with a job worker."""
-    from coopserv.demo import DEMO_PASSWORD, demo_logins, seed_demo
+    from coopserv.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     _upgrade()
     created = seed_demo()
@@ -84,8 +84,12 @@ def demo_command(host, port, no_serve, no_worker):
     click.echo(f"Database: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
     click.echo(f"\nPortal: http://{host}:{port}/")
     click.echo(f"Every demo account's password: {DEMO_PASSWORD}")
-    for label, email in demo_logins(set(current_app.extensions["coopserv"].service_types)):
-        click.echo(f"  {label:<45} {email}")
+    current = None
+    for territory_name, email, roles in demo_accounts():
+        if territory_name != current:
+            current = territory_name
+            click.echo(f"\n{territory_name or 'Platform'}")
+        click.echo(f"  {email:<48} {'; '.join(roles)}")
     if no_serve:
         return
     worker = None if no_worker else _start_worker_process()

@@ -4,9 +4,11 @@ from sqlalchemy import select
 from coopserv.accounts.models import (
     COMPANY_REFERENT,
     EMPLOYEE,
+    GOVERNANCE_MEMBER,
     SERVICE_OPERATOR,
     TERRITORY_ADMIN,
     Membership,
+    User,
 )
 from coopserv.accounts.services import create_user
 from coopserv.extensions import db
@@ -35,6 +37,7 @@ TERRITORIES = [
         ],
         "services": [("mobility", PILOT, ["Textiles de Tarare", "Plasturgie Val de Turdine"]),
                      ("childminder_house", PROTOTYPE, ["Textiles de Tarare"])],
+        "colleague": ("Inès Garnier", "Plasturgie Val de Turdine"),
     },
     {
         "slug": "autun-morvan", "name": "Autun Morvan", "region": "Bourgogne-Franche-Comté",
@@ -46,6 +49,7 @@ TERRITORIES = [
         ],
         "services": [("iot_training", PILOT, ["Nexans Autun", "Morvan Électronique"]),
                      ("smart_parking", PROTOTYPE, ["Nexans Autun"])],
+        "colleague": ("Thomas Perrin", "Morvan Électronique"),
     },
     {
         "slug": "figeac", "name": "Figeac", "region": "Occitanie",
@@ -60,6 +64,7 @@ TERRITORIES = [
         "services": [("concierge", PERENNIAL, []),
                      ("spouse_welcome", PILOT, ["Figeac Aéro", "Ratier-Figeac"]),
                      ("mobility", PROTOTYPE, ["Figeac Aéro"])],
+        "colleague": ("Lucas Bernard", "Menuiserie du Célé"),
     },
     {
         "slug": "grand-quercy", "name": "Grand Quercy", "region": "Gourdon, Occitanie",
@@ -111,7 +116,7 @@ def _seed_across_territories(territories):
 
 
 def _seed_territory(spec):
-    fields = {k: v for k, v in spec.items() if k not in ("organizations", "services")}
+    fields = {k: v for k, v in spec.items() if k not in ("organizations", "services", "colleague")}
     territory = create_territory(fields)
     with territory_scope(territory):
         organizations = {}
@@ -127,6 +132,10 @@ def _seed_territory(spec):
             "referent": _person(territory, "referent", "Référente RH", COMPANY_REFERENT, company),
             "employee": _person(territory, "employee", "Camille Martin", EMPLOYEE, company),
         }
+        if spec.get("colleague"):
+            # An employee of another company, so the demo shows services reserved to pilots from outside.
+            name, organization = spec["colleague"]
+            users["colleague"] = _person(territory, "colleague", name, EMPLOYEE, organizations[organization])
         db.session.commit()
         host = plugin_host()
         for key, stage, pilots in spec["services"]:
@@ -143,6 +152,9 @@ def _seed_territory(spec):
             host.call_owner("seed_demo_module", module.service_key, module=module, organizations=organizations,
                             users=users)
             db.session.commit()
+        from coopserv.needs.demo import seed_demo_needs
+
+        seed_demo_needs(territory, organizations, users)
         from coopserv.projects.demo import seed_demo as seed_cooperation
 
         seed_cooperation(territory, organizations, users)
@@ -165,16 +177,75 @@ def _person(territory, handle, name, role, organization=None, module=None):
     return user
 
 
-def demo_logins(service_keys):
-    """The sign-ins printed by `coopserv demo`, for the services installed."""
-    from coopserv.network.demo import COORDINATOR_EMAIL
+def demo_accounts():
+    """Every demo sign-in with its roles, read from the database: [(territory name or "", email, roles)].
 
-    lines = [("platform admin", PLATFORM_ADMIN_EMAIL), ("network coordinator (ADEFPAT)", COORDINATOR_EMAIL)]
-    for spec in TERRITORIES:
-        slug = spec["slug"]
-        lines += [(f"{spec['name']}: territory admin", f"admin@{slug}.demo"),
-                  (f"{spec['name']}: company referent", f"referent@{slug}.demo"),
-                  (f"{spec['name']}: employee", f"employee@{slug}.demo")]
-        lines += [(f"{spec['name']}: operator of {key}", f"operator-{key.replace('_', '-')}@{slug}.demo")
-                  for key, _stage, _pilots in spec["services"] if key in service_keys]
+    Read back rather than listed by hand, so accounts that modules and plugins create in their own
+    demo data (committee members, parents, trainees…) are printed too.
+    """
+    from coopserv.network.demo import COORDINATOR_EMAIL
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    users = db.session.scalars(select(User).where(User.email.like("%.demo")).order_by(User.id)).all()
+    memberships = db.session.execute(
+        select(Membership, Territory.name, Territory.id)
+        .join(Territory, Territory.id == Membership.territory_id)
+        .where(Membership.user_id.in_([u.id for u in users]), Membership.status == "active")
+        .order_by(Territory.name, Membership.id)
+        .execution_options(**{ALL_TERRITORIES: True})
+    ).all()
+    pilots = _pilot_organizations()
+    roles_of = {}
+    for membership, territory_name, territory_id in memberships:
+        roles_of.setdefault((membership.user_id, territory_name), []).append(_describe(membership, pilots.get(territory_id, set())))
+    lines = [("", user.email, ["platform admin"]) for user in users if user.is_platform_admin]
+    for (user_id, territory_name), roles in roles_of.items():
+        email = next(u.email for u in users if u.id == user_id)
+        lines.append((territory_name, email, _merge_roles(roles)))
+    # The network's coordinator works across territories, with no role in any one of them.
+    with_roles = {user_id for user_id, _name in roles_of}
+    lines += [("", user.email, ["network coordinator (ADEFPAT)" if user.email == COORDINATOR_EMAIL else "account"])
+              for user in users if not user.is_platform_admin and user.id not in with_roles]
+    lines.sort(key=lambda line: (line[0], _ROLE_ORDER.get(line[2][0].split(" ")[0], 9), line[1]))
     return lines
+
+
+_ROLE_LABELS = {TERRITORY_ADMIN: "territory admin", GOVERNANCE_MEMBER: "committee member",
+                COMPANY_REFERENT: "company referent", EMPLOYEE: "employee", SERVICE_OPERATOR: "operator"}
+_ROLE_ORDER = {"territory": 0, "committee": 1, "company": 2, "operator": 3, "employee": 4}
+
+
+def _describe(membership, pilot_ids):
+    label = _ROLE_LABELS.get(membership.role, membership.role)
+    if membership.role == SERVICE_OPERATOR and membership.module is not None:
+        kind = plugin_host().service_types.get(membership.module.service_key)
+        return f"operator of {str(kind.label) if kind else membership.module.service_key}"
+    if membership.organization is not None:
+        label += f", {membership.organization.name}"
+        if membership.role == EMPLOYEE and pilot_ids and membership.organization_id not in pilot_ids:
+            label += " (not in a pilot)"
+    return label
+
+
+def _merge_roles(roles):
+    """A referent is also an employee of their company: say it once."""
+    referents = {r.split(", ", 1)[1] for r in roles if r.startswith("company referent, ")}
+    kept = [r for r in roles if not (r.startswith("employee, ") and r.split(", ", 1)[1].split(" (")[0] in referents)]
+    return list(dict.fromkeys(kept))
+
+
+def _pilot_organizations():
+    """Organizations piloting a module that is still reserved to pilots, per territory id."""
+    from coopserv.modules.models import PILOT_STAGES, ServiceModule, module_pilot_organization
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    rows = db.session.execute(
+        select(ServiceModule.territory_id, module_pilot_organization.c.organization_id)
+        .join(module_pilot_organization, module_pilot_organization.c.module_id == ServiceModule.id)
+        .where(ServiceModule.stage.in_(PILOT_STAGES), ServiceModule.enabled.is_(True))
+        .execution_options(**{ALL_TERRITORIES: True})
+    ).all()
+    pilots = {}
+    for territory_id, organization_id in rows:
+        pilots.setdefault(territory_id, set()).add(organization_id)
+    return pilots

@@ -87,9 +87,11 @@ def register_indicators():
 def register_personal_data():
     """Declare where the plugin keeps personal data, for export and erasure.
 
-    Called when a person's data is exported or erased. Returns a list of
+    Called when a person's data is exported or erased, and when a territory's
+    personal-data policy page is drawn. Returns a list of
     ``coopserv.plugin_api.PersonalData`` naming each table, its user column,
-    the fields to export, how to erase and the retention period.
+    the fields to export, how to erase, the retention period and, for the
+    policy, what is kept (``title``) and why (``purpose``).
     """
 
 

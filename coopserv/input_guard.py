@@ -2,12 +2,13 @@
 
 Each rule handles a class of input rather than one view: integers beyond the database's range in
 URLs and query strings, control characters (NUL…) anywhere in a request, absurdly nested JSON.
-Request bodies are capped by MAX_CONTENT_LENGTH (413). Schemas repeat the text and integer rules
+Request bodies are capped by MAX_CONTENT_LENGTH (413), except on upload forms that declare a
+larger cap with ``accepts_body`` and check the file's size themselves (a field error). Schemas repeat the text and integer rules
 field by field (coopserv.schemas) so services called from the CLI get them too.
 """
 import re
 
-from flask import Request, request
+from flask import Request, current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, UnprocessableEntity
@@ -72,6 +73,32 @@ class BoundedMultiDict(ImmutableMultiDict):
         return values
 
 
+def accepts_body(max_bytes):
+    """Let one view read bodies up to ``max_bytes`` (more than MAX_CONTENT_LENGTH).
+
+    For upload forms whose own check refuses a too-heavy file with a field-level error: a file just
+    over its limit must reach that check rather than the app-wide 413 page.
+    """
+    def decorate(view):
+        view.max_body_bytes = max_bytes
+        return view
+    return decorate
+
+
+def _body_cap(request_class):
+    """The request class whose body cap is the matched view's ``accepts_body``, else MAX_CONTENT_LENGTH."""
+
+    class CappedRequest(request_class):
+        @property
+        def max_content_length(self):
+            cap = super().max_content_length
+            view = current_app.view_functions.get(self.url_rule.endpoint) if self.url_rule is not None else None
+            wider = getattr(view, "max_body_bytes", None)
+            return max(cap, wider) if cap is not None and wider is not None else cap
+
+    return CappedRequest
+
+
 def install_input_guard(app):
     """Bound ``<int:>`` URL parts, query and form integers, and refuse control characters app-wide.
 
@@ -79,8 +106,8 @@ def install_input_guard(app):
     before the blueprints, whose rules take the converter when they are added.
     """
     base = app.request_class if issubclass(app.request_class, Request) else Request
-    app.request_class = type("CoopservRequest", (base,), {
-        "__doc__": "The request with bounded integer look-ups in ``args`` and ``form``.",
+    app.request_class = type("CoopservRequest", (_body_cap(base),), {
+        "__doc__": "The request with bounded integer look-ups in ``args`` and ``form``, its body capped per view.",
         "parameter_storage_class": BoundedMultiDict,
     })
     app.url_map.converters["int"] = BoundedIntegerConverter

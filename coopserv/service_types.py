@@ -76,8 +76,10 @@ class ServiceType:
     initial_state: str
     #: Every move the workflow allows; the core refuses any other.
     transitions: tuple[Transition, ...]
-    #: A short symbol (an emoji) on the service's card.
-    icon: str = "•"
+    #: Path of an SVG file (24×24 view box, drawn with ``currentColor``), shown on service cards and
+    #: in navigation: ``os.path.join(os.path.dirname(__file__), "static", "icon.svg")``. A short text
+    #: (an emoji) still works and is shown in a badge.
+    icon: str = ""
     #: Template of the fields of the request form, included in the core's service page.
     #: It receives ``module``, ``values`` and ``errors`` plus ``request_form_context(module)``.
     request_form_template: str | None = None
@@ -213,6 +215,10 @@ class Indicator:
     description: str = ""
     #: True when comparing territories per 1,000 employees makes sense (counts, not rates).
     per_employees: bool = False
+    #: Whether more is better (a count, a rate) or less (a waiting time); None guesses from the key
+    #: ("median…", "…wait…" are times, better low). The dashboard uses it to read targets and trends.
+    higher_is_better: bool | None = None
+
     #: Keep this indicator as a rollup of the module's requests (service indicators only).
     rollup: RequestMeasure | None = None
 
@@ -233,6 +239,10 @@ class PersonalData:
     statistics): the user column becomes NULL and each column named in
     ``anonymised_values`` takes its value. ``retention_days`` says how long
     rows are kept (None: as long as the person's account).
+
+    ``title`` (what is kept, for people) and ``purpose`` (why) are shown on each
+    territory's personal-data policy; mark them with ``_l``. Without them the policy
+    names the plugin's service and says the data serves to provide it.
 
     ``scrub`` names the columns holding text the person wrote (a need's title,
     an idea's pitch, a text or JSON column): on anonymisation each becomes the
@@ -259,6 +269,10 @@ class PersonalData:
     label: str = ""
     #: Column -> value written on anonymisation.
     anonymised_values: dict = field(default_factory=dict)
+    #: What is kept, in words (lazy-translated), for the personal-data policy.
+    title: Any = ""
+    #: Why it is kept, in words (lazy-translated), for the personal-data policy.
+    purpose: Any = ""
     #: Columns of text the person wrote, replaced by the neutral text (and hunted in copies).
     scrub: tuple[str, ...] = ()
     #: user id -> SQL condition selecting rows about the person through another table (optional).

@@ -5,7 +5,10 @@ from flask_login import current_user
 
 from coopserv.accounts.access import all_memberships, has_role, is_member, operated_module_ids
 from coopserv.accounts.models import COMPANY_REFERENT, GOVERNANCE_MEMBER, TERRITORY_ADMIN
+from coopserv.legal.views import footer_links
+from coopserv.plugin_host import plugin_host
 from coopserv.tenancy import current_territory, request_cache
+from coopserv.ui.navigation import main_navigation
 
 
 def template_context():
@@ -42,4 +45,10 @@ def _template_context():
 
         context["preview_organization"] = previewed_organization()
     context["current_path"] = request.full_path.rstrip("?") if request else "/"
+    context["main_nav"] = main_navigation(context["nav"], _operator_endpoints()) if territory is not None else []
+    context["footer_links"] = footer_links()
     return context
+
+
+def _operator_endpoints():
+    return {kind.operator_endpoint for kind in plugin_host().service_types.values() if kind.operator_endpoint}

@@ -302,6 +302,17 @@ def _invitation_token(territory, route):
         return [token_for(invitation)]
 
 
+def _required_page_kinds(territory, route):
+    from coopserv.legal.models import KINDS
+
+    return list(KINDS)
+
+
+def _logo_names(territory, route):
+    """The territory's uploaded logo, or a name that is not one (the route answers 404, never 500)."""
+    return [territory.logo_file or "no-such-logo.png"]
+
+
 def _calendar_secrets(territory, route):
     """A secret that opens no feed (the page answers 404): private feeds are made on a person's settings page."""
     return ["no-such-feed-secret"]
@@ -357,6 +368,8 @@ RESOLVERS.update({
     "network_slug": _network_slugs,
     ("invitations", "token"): _invitation_token,
     ("imports", "kind"): _import_kinds,
+    ("legal_admin", "kind"): _required_page_kinds,
+    ("branding", "name"): _logo_names,
     ("calendar", "secret"): _calendar_secrets,
     ("emails", "token"): _unsubscribe_tokens,
     ("smart_parking_ngsi_ld", "entity_id"): _ngsi_entity_ids,

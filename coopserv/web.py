@@ -2,6 +2,9 @@
 import datetime
 from functools import wraps
 
+import json
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -10,12 +13,16 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
 )
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import format_currency, format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
 from markupsafe import Markup
+
+from sqlalchemy import select
 
 from coopserv.tenancy import current_territory, require_territory
 
@@ -166,6 +173,13 @@ def register_web(app, host):
     from coopserv.accounts.preview_views import bp as preview_bp
     from coopserv.accounts.settings_views import bp as account_settings_bp
     from coopserv.accounts.views import bp as accounts_bp
+    from coopserv.branding.theme import brand_logo_url, theme_url
+    from coopserv.branding.views import bp as branding_bp
+    from coopserv.legal.views import admin_bp as legal_admin_bp
+    from coopserv.legal.views import bp as legal_bp
+    from coopserv.legal.views import site_bp as platform_legal_bp
+    from coopserv.ui.icons import icon, service_icon
+    from coopserv.ui.views import bp as ui_bp
     from coopserv.accounts.loading import load_user
     from coopserv.accounts.views import territory_bp as membership_bp
     from coopserv.committee_indicators.views import bp as committee_indicators_bp
@@ -195,7 +209,8 @@ def register_web(app, host):
 
     for blueprint in (site_bp, portal_bp, accounts_bp, membership_bp, modules_bp, requests_bp, notifications_bp,
                       admin_bp, tokens_bp, indicators_bp, committee_indicators_bp, open_data_bp, needs_bp, projects_bp,
-                      governance_blueprint(), preview_bp, emails_bp, account_settings_bp, calendar_feeds_bp,
+                      governance_blueprint(), preview_bp, ui_bp, branding_bp, legal_bp, legal_admin_bp,
+                      platform_legal_bp, emails_bp, account_settings_bp, calendar_feeds_bp,
                       calendar_settings_bp, calendar_public_bp, health_bp):
         app.register_blueprint(blueprint)
     install_preview_guard(app)
@@ -216,6 +231,13 @@ def register_web(app, host):
         return template_context()
 
     app.jinja_env.globals["translate_stored"] = translate_stored
+    from coopserv.plugin_host import service_type
+
+    app.jinja_env.globals.update(icon=icon, service_icon=service_icon, theme_url=theme_url,
+                                 brand_logo_url=brand_logo_url, service_type=service_type)
+    install_french_elision(app.jinja_env)
+    app.jinja_env.globals["days_from_today"] = days_from_today
+    app.after_request(flashes_as_toasts)
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
     app.jinja_env.globals["translate"] = _
     app.jinja_env.globals.update(format_date=format_date, format_currency=format_currency,
@@ -276,8 +298,106 @@ def _error_page(error):
         detail = data.get("message") or (error.description if error.description != type(error).description
                                          else None)
         return json_error(status, detail or message, _api_field_errors(data))
+    _territory_of_path()
     return render_template("errors/error.html", status=status, message=message,
                            errors=_api_field_errors(data)), status
+
+
+def _territory_of_path():
+    """Load the territory named in the URL (/t/<slug>/...) when routing failed before it could.
+
+    An error page then keeps the territory's look and links back to its portal, not the site root.
+    """
+    from coopserv.extensions import db
+    from coopserv.tenancy import request_cache
+    from coopserv.territories.models import Territory
+
+    if current_territory() is not None:
+        return
+    match = _TERRITORY_PATH.match(request.path)
+    if match is None:
+        return
+    try:
+        territory = db.session.scalar(select(Territory).filter_by(slug=match.group(1)))
+    except Exception:  # an error page must render even when the database cannot answer
+        db.session.rollback()
+        return
+    if territory is not None:
+        request_cache()["territory"] = territory
+
+
+_TERRITORY_PATH = re.compile(r"^/t/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|$)")
+
+
+def days_from_today(days):
+    """The date ``days`` days after today (UTC, as services count booking windows), for templates."""
+    from datetime import timedelta
+
+    from coopserv.timeutil import utcnow
+
+    return utcnow().date() + timedelta(days=days)
+
+
+def flashes_as_toasts(response):
+    """Show an htmx action's flashed messages as toasts (HX-Trigger) instead of on the next page.
+
+    Responses that send the browser elsewhere keep their messages for the page they lead to.
+    """
+    if not is_htmx() or response.status_code >= 300 and response.status_code < 400 or "HX-Redirect" in response.headers:
+        return response
+    flashes = session.pop("_flashes", None) if "_flashes" in session else None
+    if not flashes:
+        return response
+    toasts = [{"message": str(message), "level": category if category in ("success", "error", "info", "warning")
+               else "info"} for category, message in flashes]
+    triggers = {}
+    if response.headers.get("HX-Trigger"):
+        try:
+            triggers = json.loads(response.headers["HX-Trigger"])
+        except ValueError:
+            triggers = {response.headers["HX-Trigger"]: None}
+    triggers["coopserv:toast"] = toasts
+    response.headers["HX-Trigger"] = json.dumps(triggers)
+    return response
+
+
+#: "de" before a name starting with a vowel: French elides it ("d'Autun", not "de Autun").
+_DE_BEFORE_VOWEL = re.compile(r"\b([Dd])e ([AEIOUÂÊÎÔÛÉÈËÏÜŒ])")
+
+
+def install_french_elision(env):
+    """Elide every translated string templates show, once its names are filled in.
+
+    Any message may take a territory's or a person's name ("À propos de %(territory)s"), so the
+    rule applies to all of them rather than to the templates that remember a filter.
+    """
+    for name in ("gettext", "ngettext", "pgettext", "npgettext", "_"):
+        translate = env.globals.get(name)
+        if translate is not None and getattr(translate, "jinja_pass_arg", None) is not None:
+            env.globals[name] = _eliding(translate)
+
+
+def _eliding(translate):
+    @pass_context
+    def translated(context, *args, **kwargs):
+        return elide_french(translate(context, *args, **kwargs))
+
+    return translated
+
+
+def elide_french(text):
+    """Apply French elision of "de" before a capitalised vowel (names) when the page is in French.
+
+    Translations write "de %(territory)s" naturally; the name decides the form, so the
+    rule lives here rather than in every catalog entry.
+    """
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is None or locale.language != "fr" or not text:
+        return text
+    elided = _DE_BEFORE_VOWEL.sub(lambda m: f"{m.group(1)}'{m.group(2)}", str(text))
+    return Markup(elided) if isinstance(text, Markup) else elided
 
 
 def _api_field_errors(data):

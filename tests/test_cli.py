@@ -2,7 +2,7 @@
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coopserv.accounts.models import Membership, User
 from coopserv.cli import main
@@ -131,6 +131,19 @@ def test_demo_prepares_the_four_territories_and_prints_the_sign_ins(app):
     assert "employee@figeac.demo" in result.output and "operator-concierge@figeac.demo" in result.output
     slugs = set(db.session.scalars(select(Territory.slug)))
     assert slugs == {"ouest-rhodanien", "autun-morvan", "figeac", "grand-quercy"}
+    # Every account the demo creates is printed, with its roles: committee members, non-pilot employees…
+    from coopserv.accounts.models import User
+    from coopserv.needs.models import Need
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    emails = db.session.scalars(select(User.email)).all()
+    assert len(emails) > 40 and all(email in result.output for email in emails)
+    assert "elue@grand-quercy.demo" in result.output and "committee member" in result.output
+    assert "colleague@figeac.demo" in result.output and "(not in a pilot)" in result.output
+    # Every territory's needs board has needs to read.
+    boards = db.session.execute(select(Territory.slug, func.count(Need.id)).join(Need, Need.territory_id == Territory.id)
+                                .group_by(Territory.slug).execution_options(**{ALL_TERRITORIES: True})).all()
+    assert {slug for slug, count in boards if count >= 3} == slugs
     _check_demo_network(result.output)
     again = runner.invoke(main, ["demo", "--no-serve"], obj=ScriptInfo(create_app=lambda: app))
     assert again.exit_code == 0 and "already present" in again.output

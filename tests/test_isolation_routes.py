@@ -20,9 +20,11 @@ from coopserv.testing_routes import ALL_METHODS, discover_routes
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data and public pages, its public calendar);
-#: they still must not show private data. An invitation page opens to whoever holds its signed link;
+#: they still must not show private data. The required pages (accessibility, legal notice, personal data)
+#: are public by law. An invitation page opens to whoever holds its signed link;
 #: ending a preview one is not in changes nothing and goes back to the portal.
-PUBLIC_ENDPOINTS = {"portal.home", "portal.theme", "membership.signup", "calendar_public.public_feed", "preview.end"}
+PUBLIC_ENDPOINTS = {"portal.home", "branding.theme", "membership.signup", "calendar_public.public_feed", "preview.end",
+                    "legal.accessibility_page", "legal.legal_notice", "legal.privacy"}
 PUBLIC_BLUEPRINTS = {"open_data", "public", "invitations"}
 SECRET_NOTES = "Code portail 4821, laisser chez la gardienne"
 
@@ -140,6 +142,7 @@ def world(figeac, autun, catalogue, make_client):
             "idea_id": idea.id,
             "batch_id": batch.id,
             "kind": "organizations",
+            "name": "figeac-logo.png",
             "sheet_id": sheet.id,
             "token": invitations.token_for(invitation),
             "invitation_id": invitation.id,

@@ -120,3 +120,15 @@ def test_admin_actions_are_in_the_audit_log(admin, figeac, scoped):
     page = text_of(admin.get("/t/figeac/admin/audit"))
     for action, _target in expected:
         assert action in page
+
+
+def test_every_service_configuration_page_renders(admin):
+    """Labels and help of plugins' configuration fields are shown as written, even with a literal % sign."""
+    from coopserv.plugin_host import plugin_host
+
+    for key in plugin_host().service_types:
+        if admin.get(f"/t/figeac/admin/modules/{key}").status_code == 404:
+            assert admin.post_form(f"/t/figeac/admin/modules/{key}/enable").status_code == 302
+        page = admin.get(f"/t/figeac/admin/modules/{key}")
+        assert page.status_code == 200, key
+    assert "(%)" in text_of(admin.get("/t/figeac/admin/modules/iot_training"))

@@ -21,7 +21,7 @@ def test_unread_badge_and_mark_all_read_stay_in_their_territory(make_client, mak
     page = text_of(employee.get("/t/figeac/notifications"))
     assert page.count("Votre demande #7 a bien été reçue.") == 2
     assert "Votre adhésion" not in page and "welcome" not in page  # Autun's stays in Autun
-    assert 'aria-label="2 non lues"' in page  # the unread badge counts this territory only
+    assert "Notifications — 2 non lues" in page  # the bell's unread count is this territory's only
     assert employee.post_form("/t/figeac/notifications/read").status_code == 302
     read = {n.territory_id: n.read_at is not None for n in rows(Notification, user_id=figeac.employee.id)}
     assert read == {figeac.territory.id: True, autun.territory.id: False}

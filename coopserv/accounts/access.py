@@ -119,3 +119,18 @@ def employer_of(user):
         .limit(1)
     )
     return membership.organization if membership else None
+
+
+def home_territory_slug(user):
+    """The territory whose portal a person lands on after signing in: their most recent active membership."""
+    from coopserv.tenancy import ALL_TERRITORIES
+    from coopserv.territories.models import Territory
+
+    return db.session.scalar(
+        select(Territory.slug)
+        .join(Membership, Membership.territory_id == Territory.id)
+        .where(Membership.user_id == user.id, Membership.status == ACTIVE)
+        .order_by(Membership.id.desc())
+        .limit(1)
+        .execution_options(**{ALL_TERRITORIES: True})
+    )

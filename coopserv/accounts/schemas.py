@@ -2,6 +2,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from marshmallow import ValidationError, fields, validates_schema
 
 from coopserv.accounts.models import ROLES
@@ -56,7 +57,8 @@ class InvitationSchema(Schema):
         if not addresses:
             raise ValidationError(_l("Give at least one e-mail address."), "addresses")
         if len(addresses) > MAX_INVITATIONS:
-            raise ValidationError(_l("At most %(count)s addresses at a time.", count=MAX_INVITATIONS), "addresses")
+            raise ValidationError(lazy_ngettext("At most %(num)d address at a time.", "At most %(num)d addresses at a time.",
+                                                MAX_INVITATIONS), "addresses")
 
 
 #: How many people one form or import invites at most (each is one message).

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from coopserv.accounts import services
-from coopserv.accounts.access import referent_organizations
+from coopserv.accounts.access import home_territory_slug, referent_organizations
 from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.accounts.schemas import (
     PasswordChangeSchema,
@@ -49,13 +49,22 @@ def login():
                 errors = {"password": [_("Wrong email or password.")]}
             else:
                 login_user(user)
-                if not request.args.get("next"):
-                    # Someone with a role in one territory lands on its portal, not the list of all.
-                    slug = services.home_territory_slug(user)
-                    if slug is not None:
-                        return redirect(url_for("portal.home", territory_slug=slug))
-                return redirect(safe_redirect_target(request.args.get("next"), "site.index"))
+                return redirect(safe_redirect_target(_next_page(), _home_of(user)))
     return render_template("accounts/login.html", values=values, errors=errors), 422 if errors else 200
+
+
+def _next_page():
+    """The page that asked for the sign-in, unless it is the territory list or a sign-in page itself."""
+    target = request.args.get("next") or ""
+    if target.split("?", 1)[0] in ("", "/") or target.startswith(("/login", "/password/")):
+        return None
+    return target
+
+
+def _home_of(user):
+    """Where to land when no page asked for the sign-in: one's own portal, else the territory list."""
+    slug = home_territory_slug(user)
+    return url_for("portal.home", territory_slug=slug) if slug else url_for("site.index")
 
 
 @bp.post("/logout")

@@ -1,7 +1,7 @@
 """The one place that writes the committee, its charter, meetings, votes, action items and risks."""
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext, ngettext
 from marshmallow import ValidationError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy import func, select
@@ -437,9 +437,10 @@ def put_collective_on_agenda(collective, actor=None, now=None):
         raise _error("_schema", lazy_gettext("No committee meeting is planned: plan the next one first."))
     totals = breakdown(collective)
     title = str(lazy_gettext("Collective need: %(title)s", title=collective.title))
-    proposal = str(lazy_gettext("Study the feasibility of a service for this need: %(companies)s companies and "
-                                "%(employees)s employees concerned.", companies=totals.companies,
-                                employees=totals.employees))
+    proposal = str(lazy_gettext(
+        "Study the feasibility of a service for this need: %(companies)s and %(employees)s concerned.",
+        companies=ngettext("%(num)d company", "%(num)d companies", totals.companies),
+        employees=ngettext("%(num)d employee", "%(num)d employees", totals.employees)))
     return add_agenda_item(meeting, {"title": title[:200], "proposal": proposal, "collective_need_id": collective.id},
                            actor)
 

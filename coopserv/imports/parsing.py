@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from marshmallow import ValidationError
 
 #: Larger files are refused before parsing (10,000 lines of members weigh about 1 MB).
@@ -129,7 +130,8 @@ def parse(kind, raw):
             if not any(cell.strip() for cell in cells):
                 continue
             if len(parsed.rows) >= MAX_LINES:
-                raise file_error(_l("The file has more than %(count)s lines; split it.", count=MAX_LINES))
+                raise file_error(lazy_ngettext("The file has more than %(num)d line; split it.",
+                                                   "The file has more than %(num)d lines; split it.", MAX_LINES))
             parsed.rows.append((line, {name: cells[index].strip() for index, name in columns.items()
                                        if index < len(cells) and cells[index].strip()}))
     except csv.Error:

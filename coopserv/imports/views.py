@@ -4,6 +4,7 @@ import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -76,7 +77,7 @@ def apply(batch_id):
         flash(_("This file was already imported."), "info")
         return redirect(url_for("imports.batch", batch_id=batch_id))
     sent = invitations.send_pending(limit=SEND_PER_REQUEST) if counts.get("invite") else 0
-    flash(_("The import is done.") + (" " + _("%(count)s invitations sent.", count=sent) if sent else ""),
+    flash(_("The import is done.") + (" " + ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent) if sent else ""),
           "success")
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
@@ -99,7 +100,7 @@ def discard(batch_id):
 def send_invitations():
     """Send the next invitations waiting to go out."""
     sent = invitations.send_pending(limit=SEND_PER_REQUEST)
-    flash(_("%(count)s invitations sent.", count=sent), "success")
+    flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent), "success")
     batch_id = request.form.get("batch_id", type=int)
     if batch_id and 0 < batch_id < 2**31:
         return redirect(url_for("imports.batch", batch_id=batch_id))

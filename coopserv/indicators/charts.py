@@ -43,7 +43,8 @@ def monthly_bars(chart_id, title, unit, points, target=None):
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_width:.1f}" height="{height:.1f}" class="bar">'
                          f'<title>{escape(format_date(month, "MMM yyyy"))}: {escape(format_decimal(value))} '
                          f'{escape(unit)}</title></rect>')
-        if len(points) <= 12 or index % max(len(points) // 12, 1) == 0:
+        # At most six month labels, so they stay readable when the chart shrinks on a phone.
+        if index % max((len(points) + 5) // 6, 1) == 0:
             parts.append(f'<text x="{x + bar_width / 2:.1f}" y="{HEIGHT - MARGIN_BOTTOM + 16}" text-anchor="middle" '
                          f'class="axis">{escape(format_date(month, "MMM yy"))}</text>')
     if target is not None:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from coopserv.accounts.access import has_role
 from coopserv.accounts.models import GOVERNANCE_MEMBER, TERRITORY_ADMIN
-from coopserv.indicators import charts, services
+from coopserv.indicators import charts, services, summary
 from coopserv.modules.services import get_module, list_modules
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import EARLIEST_YEAR, LATEST_YEAR
@@ -57,22 +57,55 @@ def _enabled_indicators():
             if module is None or module.id in enabled]
 
 
+#: Quick periods offered above the dashboard, in months.
+PERIOD_PRESETS = (3, 6, 12, 24)
+#: The "service" filter's value for the method's own indicators (needs, committee, decisions).
+METHOD = "method"
+
+
 @bp.get("/")
 @roles_required(*READERS)
 def dashboard():
-    """Every indicator of the territory's services over the chosen months, as charts and numbers."""
+    """A summary row (targets, distance, trend), then every indicator of the chosen service and months."""
     start, end = _period()
     targets = _targets()
     sharing = services.sharing_settings()
+    service = request.args.get("service", "")
+    indicators = _enabled_indicators()
+    services_shown = sorted({module.service_key for _indicator, module in indicators if module is not None})
+    if service == METHOD:
+        indicators = [(indicator, module) for indicator, module in indicators if module is None]
+    elif service:
+        indicators = [(indicator, module) for indicator, module in indicators
+                      if module is not None and module.service_key == service]
     cards = []
-    pairs = _enabled_indicators()
-    for index, ((indicator, module), points) in enumerate(zip(pairs, services.series_of(pairs, start, end))):
+    for index, ((indicator, module), points) in enumerate(zip(indicators, services.series_of(indicators, start, end))):
         target = targets.get(indicator.key)
-        chart = charts.monthly_bars(f"chart-{index}", _(indicator.label), _(indicator.unit), points, target)
+        reading = summary.read(indicator, points, target)
+        chart = charts.monthly_bars(f"chart-{index}", _(indicator.label), _(indicator.unit), points, target) \
+            if reading.has_data else None
         cards.append(dict(indicator=indicator, module=module, points=points, chart=chart, target=target,
-                          latest=points[-1][1] if points else None, sharing=sharing.get(indicator.key)))
-    return render_template("indicators/dashboard.html", cards=cards, start=start, end=end,
-                           is_admin=has_role(TERRITORY_ADMIN))
+                          reading=reading, latest=reading.latest, sharing=sharing.get(indicator.key)))
+    cards.sort(key=lambda card: not card["reading"].has_data)  # stable: empty ones last, in their order
+    return render_template("indicators/dashboard.html", cards=cards, summary=summary.summary(cards), start=start,
+                           end=end, is_admin=has_role(TERRITORY_ADMIN), service=service, method=METHOD,
+                           services_shown=services_shown, preset=_preset(start, end),
+                           presets=[(months, preset_start(months)) for months in PERIOD_PRESETS],
+                           this_month=services.month_start(local_today()))
+
+
+def _preset(start, end):
+    """The preset the period matches (months counted up to the current month), or None."""
+    months = len(services.months_between(start, end))
+    return months if months in PERIOD_PRESETS and end == services.month_start(local_today()) else None
+
+
+def preset_start(months):
+    """The first month of a preset period ending this month."""
+    month = services.month_start(local_today())
+    for _step in range(months - 1):
+        month = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
+    return month
 
 
 def _export(key, public_only):

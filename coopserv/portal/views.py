@@ -1,11 +1,9 @@
 """The site root (list of territories, language) and each territory's portal home."""
-import re
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +24,6 @@ from coopserv.tenancy import current_territory
 from coopserv.territories.models import Territory
 from coopserv.web import safe_redirect_target, territory_blueprint
 
-COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 site_bp = Blueprint("site", __name__)
 bp = territory_blueprint("portal", __name__)
 
@@ -51,26 +48,6 @@ def set_language():
         abort(400)
     session["lang"] = code
     return redirect(safe_redirect_target(request.form.get("next"), "site.index"))
-
-
-@bp.get("/theme.css")
-def theme():
-    """The territory's colours as CSS variables: a stylesheet, so pages need no inline style."""
-    territory = current_territory()
-    primary = _css_colour(territory.primary_color, "#1d5e3a")
-    accent = _css_colour(territory.accent_color, "#f2c14e")
-    css = f":root {{ --primary: {primary}; --accent: {accent}; }}\n"
-    response = make_response(css)
-    response.content_type = "text/css; charset=utf-8"
-    # The URL carries the colours (?v=…), so a browser may keep it as long as it likes.
-    response.cache_control.public = True
-    response.cache_control.max_age = 86400
-    return response
-
-
-def _css_colour(value, default):
-    """A #rrggbb colour, or ``default``: nothing else reaches the stylesheet."""
-    return value if isinstance(value, str) and COLOUR.fullmatch(value) else default
 
 
 @bp.get("/")
@@ -98,4 +75,7 @@ def home():
     steps = checklist() if current_user.is_authenticated and is_territory_admin() else []
     if all(step.done for step in steps):
         steps = []
-    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(), steps=steps)
+    # People without an employer here (operators, committee members, admins) are told once, not on every card.
+    no_employer = current_user.is_authenticated and organization is None and is_member()
+    return render_template("portal/home.html", offers=offers, panels=panels, member=is_member(), steps=steps,
+                           no_employer=no_employer)

@@ -155,6 +155,9 @@ def transition(request_id):
             return {"id": service_request.id, "status": service_request.status}
         status = 200
     kind = service_type(service_request.module.service_key)
+    if status == 200:
+        flash(_("%(ref)s is now “%(status)s”.", ref=service_request.reference,
+                status=_(kind.states.get(service_request.status, service_request.status))), "success")
     if request.form.get("from") == "queue":
         if not is_htmx():
             return redirect(url_for("requests.queue", service_key=service_request.module.service_key))

@@ -19,8 +19,10 @@ class Territory(db.Model):
     #: Colours of the portal header, as #rrggbb.
     primary_color: Mapped[str] = mapped_column(String(7), default="#1d5e3a")
     accent_color: Mapped[str] = mapped_column(String(7), default="#f2c14e")
-    #: URL (usually under /static) of the territory logo, or empty.
+    #: URL (usually under /static) of the territory logo, or empty; an uploaded logo wins.
     logo_url: Mapped[str] = mapped_column(String(300), default="")
+    #: File name of the uploaded logo under instance/logos/ (set by coopserv.branding), or None.
+    logo_file: Mapped[str | None] = mapped_column(String(80))
     default_language: Mapped[str] = mapped_column(String(5), default="fr")
     #: IANA time zone in which times are shown and typed; stored times stay UTC.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")

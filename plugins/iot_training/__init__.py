@@ -92,7 +92,7 @@ def register_service_types():
             states=STATES,
             initial_state="submitted",
             transitions=TRANSITIONS,
-            icon="📡",
+            icon=os.path.join(os.path.dirname(__file__), "static", "icon.svg"),
             request_form_template="iot_training/_enrolment_fields.html",
             request_form_context=_form_context,
             prerequisites=_prerequisites,

@@ -66,7 +66,7 @@ def register_service_types():
             states=STATES,
             initial_state="published",
             transitions=TRANSITIONS,
-            icon="🚗",
+            icon=os.path.join(os.path.dirname(__file__), "static", "icon.svg"),
             request_form_template="mobility/_commute_fields.html",
             request_form_context=_form_context,
             prerequisites=_prerequisites,

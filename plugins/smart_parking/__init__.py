@@ -79,7 +79,7 @@ def register_service_types():
             states=STATES,
             initial_state="confirmed",
             transitions=TRANSITIONS,
-            icon="🅿️",
+            icon=os.path.join(os.path.dirname(__file__), "static", "icon.svg"),
             request_form_template="smart_parking/_reservation_fields.html",
             request_form_context=_form_context,
             prerequisites=_prerequisites,

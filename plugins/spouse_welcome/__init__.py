@@ -68,7 +68,7 @@ def register_service_types():
             states=STATES,
             initial_state="opened",
             transitions=TRANSITIONS,
-            icon="🤝",
+            icon=os.path.join(os.path.dirname(__file__), "static", "icon.svg"),
             request_form_template="spouse_welcome/_case_fields.html",
             request_form_context=_form_context,
             prerequisites=_prerequisites,

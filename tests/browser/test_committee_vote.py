@@ -51,7 +51,7 @@ def _sign_in(page, base, user, next_path):
 
 
 def _sign_out(page):
-    page.locator("header form button.link-button").click()
+    page.locator("header form[action$='/logout'] button").click()
 
 
 def test_members_vote_and_the_admin_closes_the_vote(browser_page, live_server, committee):
@@ -78,8 +78,8 @@ def test_members_vote_and_the_admin_closes_the_vote(browser_page, live_server, c
     _sign_in(page, base, admin, path)
     assert _serious_violations(page) == []
     expect(box.locator("form:has(input[name=choice])")).to_have_count(0)  # admins do not vote
-    page.once("dialog", lambda dialog: dialog.accept())
     box.locator(f"form[action$='/items/{item.id}/close'] button").click()
+    page.locator("dialog.confirm button[value=yes]").click()  # the portal's own confirmation dialog
     expect(page.locator(f"#result-{item.id}")).to_be_visible()
     expect(box.locator(f"form[action$='/items/{item.id}/close']")).to_have_count(0)
     db.session.expire_all()  # the live server committed in its own session

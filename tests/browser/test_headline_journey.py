@@ -20,7 +20,7 @@ def _sign_in(page, base, user):
 
 
 def _sign_out(page):
-    page.locator("header form button.link-button").click()
+    page.locator("header form[action$='/logout'] button").click()
 
 
 def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, catalogue):
@@ -34,7 +34,10 @@ def test_employee_orders_and_sees_it_ready(browser_page, live_server, figeac, ca
     page.locator("#slot_id").select_option(str(catalogue.tuesday.id))
     # htmx refreshes the price estimate when the quantities change.
     expect(page.locator("#estimate")).to_contain_text("21,90")
-    page.fill("#dropoff_date", next_weekday(1).isoformat())
+    # Only the chosen slot's next opening days are offered, as a calendar.
+    calendar = page.locator(f"[data-shown-for='{catalogue.tuesday.id}']")
+    expect(calendar).to_be_visible()
+    page.locator(f"input[name=dropoff_date][value='{next_weekday(1).isoformat()}'] + label").click()
     page.screenshot(path=os.path.join(SCREENSHOTS, "concierge-order.png"), full_page=True)
     page.get_by_role("button", name="Envoyer ma demande").click()
     page.wait_for_url("**/requests/*")

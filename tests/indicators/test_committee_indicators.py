@@ -165,6 +165,7 @@ def test_the_comparison_and_the_api_show_committee_indicators(people, figeac, au
         assert client.post_form(f"/t/{slug}/indicators/{figeac_def.key}/sharing", {"compare": "on"}).status_code == 302
     page = people.member.get(f"/t/figeac/indicators/{figeac_def.key}/compare?start={_month():%Y-%m}"
                              f"&end={_month():%Y-%m}").get_data(as_text=True)
+    page = page.replace("<td class=\"num\">", "<td>")  # the design system aligns figures right
     assert "Autun Morvan" in page and "Figeac" in page and "<td>6" in page.replace("6.0", "6") \
         and "<td>2" in page.replace("2.0", "2")
 

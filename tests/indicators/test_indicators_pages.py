@@ -89,7 +89,7 @@ def test_comparison_between_sharing_territories_per_thousand_employees(admin, ma
     page = admin.get(f"/t/figeac/indicators/concierge.orders/compare?start={month}&end={month}").get_data(as_text=True)
     import re
     table = re.search(r"<table>.*</table>", page, re.S).group(0)
-    assert "Autun Morvan" in table and "<td>500</td>" in table and "<td>50</td>" in table, table
+    assert "Autun Morvan" in table and ">500</td>" in table and ">50</td>" in table, table
 
 
 def test_snapshots_keep_history_after_rows_are_erased(app, figeac):

@@ -631,3 +631,53 @@ def test_the_service_type_and_targets_are_fixed_once_the_prototype_opens(make_cl
         project = db.session.get(ServiceProject, project.id)
         assert (project.service_key, project.targets[0].target_value) == ("concierge", 2.0)
         assert project.title == "Conciergerie de la ZA du Lot"
+
+
+def _stage_sections(page):
+    """{stage: (state, open)} read from the project page's folded stage sections."""
+    import re
+
+    return {key: (state, bool(opened)) for state, key, opened in
+            re.findall(r'<details class="stage stage-(\w+)" id="stage-(\w+)"( open)?>', page)}
+
+
+def test_project_page_is_a_stepper_with_the_next_action_first(make_client, lot, scoped):
+    project = _project(lot, scoped)
+    with scoped(lot.territory):
+        services.move(db.session.get(ServiceProject, project.id), "design", "Étude lancée", lot.admin)
+    lead = _client(make_client, lot.lead)
+    page = lead.get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    # One section per stage: the ones behind are done and folded, the current one open, the rest to come.
+    assert _stage_sections(page) == {"idea": ("done", False), "design": ("current", True),
+                                     "prototype": ("todo", False), "evaluation": ("todo", False),
+                                     "decided": ("todo", False)}
+    assert page.count('aria-current="step"') == 1 and '<a href="#stage-design">Conception</a>' in page
+    # The next action comes first: what is left before the prototype, and the way to it.
+    next_action = page[page.index('id="next-action"'):page.index('<h2 id="stages-title"')]
+    assert "Choisissez au moins une organisation pilote." in next_action and 'href="#stage-design"' in next_action
+    assert 'id="move"' in page and 'name="to_stage" value="prototype"' in page
+    # Whoever may not move the project sees where it stands, without the forms.
+    employee_page = _client(make_client, lot.pilot_employee).get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    assert 'id="move"' not in employee_page and _stage_sections(employee_page)["design"] == ("current", True)
+    assert 'class="glossary"' in page and 'id="glossary-service-perennial"' in page  # names shared with services
+
+    today = utcnow().date()
+    with scoped(lot.territory):
+        designed = db.session.get(ServiceProject, project.id)
+        services.set_experiment(designed, {"experiment_start": today, "experiment_end": today + timedelta(days=60),
+                                           "pilot_ids": [lot.pilot.id]}, lot.admin)
+        services.set_target(designed, {"indicator_key": "concierge.orders", "target_value": 2}, lot.admin)
+    # No committee in this territory yet: the move says so, and is acknowledged (main's first-run rule).
+    assert lead.post_form(f"/t/lot/projects/{project.id}/move",
+                          {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"}).status_code == 302
+    page = lead.get(f"/t/lot/projects/{project.id}").get_data(as_text=True)
+    sections = _stage_sections(page)
+    assert sections["design"] == ("done", False) and sections["prototype"] == ("current", True)
+    next_action = page[page.index('id="next-action"'):page.index('<h2 id="stages-title"')]
+    assert 'href="/t/lot/services/concierge"' in next_action and 'href="#move"' in next_action  # the service it opened
+    assert 'name="to_stage" value="evaluation"' in page
+    # A failed form reopens its stage's section, with the error beside it.
+    failed = lead.post_form(f"/t/lot/projects/{project.id}/move", {"to_stage": "evaluation", "reason": ""})
+    assert failed.status_code == 422 and _stage_sections(failed.get_data(as_text=True))["prototype"] == ("current", True)
+    # The portal's services share the same glossary of stage names.
+    assert 'id="glossary-service-prototype"' in lead.get("/t/lot/").get_data(as_text=True)

@@ -63,6 +63,7 @@ def register_service_types():
         states=STATES,
         initial_state="requested",
         transitions=TRANSITIONS,
+        icon=os.path.join(os.path.dirname(__file__), "static", "icon.svg"),
         request_form_template="coworking/_request_fields.html",
         request_form_context=_form_context,
         prerequisites=_prerequisites,

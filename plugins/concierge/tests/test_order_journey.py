@@ -88,9 +88,11 @@ def test_the_order_form_and_the_request_summary_say_dates_as_a_reader_does(make_
     employee = make_client()
     employee.login(figeac.employee)
     form = html.unescape(employee.get("/t/figeac/services/concierge").get_data(as_text=True))
-    openings = form.split('id="dropoff_date-help"')[1].split("</p>")[0]
-    assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">\d{1,2} [^<\d]+ \d{4}</time>', openings)
-    assert not re.search(r">\d{4}-\d{2}-\d{2}<", openings)  # ISO dates only in the machine-readable attribute
+    # The slot's next dates are a calendar: weekday, day and month in words; ISO only in the radio's value.
+    openings = form.split('class="calendar"')[1].split("</fieldset>")[0]
+    assert re.search(r'value="\d{4}-\d{2}-\d{2}"', openings)
+    assert re.search(r'<span class="day">\d{1,2}</span><span class="month">[^<\d]+</span>', openings)
+    assert not re.search(r">\d{4}-\d{2}-\d{2}<", openings)
     assert employee.post_form("/t/figeac/services/concierge/requests", order_form).status_code == 302
     mine = html.unescape(employee.get("/t/figeac/requests").get_data(as_text=True))
     with employee.application.test_request_context():

@@ -31,7 +31,7 @@ def test_employee_opens_a_case_with_its_default_checklist(login, figeac, case_fo
     page = employee.get(f"/t/figeac/spouse-welcome/cases/{case.id}").get_data(as_text=True)
     assert "Thomas" in page and "Menuisier agenceur" in page
     detail = employee.get(f"/t/figeac/requests/{request_id}").get_data(as_text=True)
-    assert f"/t/figeac/spouse-welcome/cases/{case.id}" in detail and "0 faites sur 7" in detail
+    assert f"/t/figeac/spouse-welcome/cases/{case.id}" in detail and "0 faite sur 7" in detail
 
 
 def test_no_children_means_no_school_or_childcare_step(open_case):

@@ -1,0 +1,1 @@
+"""A territory's own face: logo, colours (checked for contrast), language and host name."""
