@@ -184,3 +184,13 @@ def test_platform_operators_create_networks_and_nobody_else(network, login, clie
     [occitanie] = rows(Network, slug="occitanie")
     assert [(e.action, e.actor_id) for e in _log(occitanie)] == [("network.created", operator.id)]
     assert admin.get("/n/occitanie/admin").status_code == 200
+
+
+def test_the_admin_pages_are_linked_for_those_who_may_use_them(network, login, make_user):
+    coordinator = login(network.coordinator).get("/n/adefpat/").get_data(as_text=True)
+    assert 'href="/n/adefpat/admin"' in coordinator
+    member_admin = login(network.figeac.admin).get("/n/adefpat/library").get_data(as_text=True)
+    assert 'href="/n/adefpat/admin"' not in member_admin
+    operator = make_user(name="Exploitante", email="ops@coopserv.example", platform_admin=True)
+    assert 'href="/networks/new"' in login(operator).get("/").get_data(as_text=True)
+    assert 'href="/networks/new"' not in login(network.coordinator).get("/").get_data(as_text=True)
