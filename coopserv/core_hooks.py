@@ -148,7 +148,9 @@ def _network_personal_data():
     """Invitations and visitors' registrations name a person by address; network rows by account."""
     from coopserv.imports.models import ImportBatch
     from coopserv.invitations.models import Invitation
+    from coopserv.legal.models import LegalPage
     from coopserv.network.models import (
+        NetworkAuditEntry,
         NetworkEventRegistration,
         NetworkMember,
         NetworkToken,
@@ -174,6 +176,10 @@ def _network_personal_data():
         PersonalData(NetworkMember, "user_id", ("network_id", "role", "created_at"), label="network_roles"),
         PersonalData(NetworkToken, "user_id", ("network_id", "name", "created_at", "revoked_at"),
                      label="network_tokens"),
+        PersonalData(NetworkAuditEntry, "actor_id", ("network_id", "action", "target", "at"), erase="anonymise",
+                     label="network_audit_entries"),
+        PersonalData(LegalPage, "updated_by_id", ("territory_id", "kind", "updated_at"), erase="anonymise",
+                     label="legal_pages_edited"),
         PersonalData(ImportBatch, "created_by_id", ("territory_id", "kind", "filename", "created_at"),
                      erase="anonymise", label="imports"),
         PersonalData(PracticeSheet, "published_by_id", ("network_id", "title", "published_at"), erase="anonymise",

@@ -5,9 +5,12 @@ from sqlalchemy import select
 from coopserv.extensions import db
 from tests.helpers import place_order
 
-#: Statements allowed for the signed-in portal home, and for any other page (issue 14).
-PORTAL_HOME_CEILING = 8
-PAGE_CEILING = 12
+#: Statements allowed for the signed-in portal home, and for any other page (issue 14), each counting one
+#: for the footer's accessibility statement level (RGAA asks every footer to say it; issue 15). The portal
+#: home also reads participating organizations and quota usage for every module, since a quota holds
+#: whatever the access rule (issue 12): one statement each, whatever the number of modules.
+PORTAL_HOME_CEILING = 10
+PAGE_CEILING = 13
 
 
 def _fill(figeac, catalogue, count):
@@ -138,7 +141,7 @@ def test_every_page_runs_a_bounded_number_of_statements(app, make_client, count_
     """Every GET page of the core and of every plugin, for every role, on the demo territories.
 
     Routes are discovered and filled with ids of the demo data by coopserv.testing_routes (the
-    every-page smoke test's walker). A page answering 200 runs at most 12 statements (8 for the
+    every-page smoke test's walker). A page answering 200 runs at most PAGE_CEILING statements (PORTAL_HOME_CEILING for the
     signed-in portal home). Downloads (attachments) are exports, not pages: not held to the ceiling.
     """
     from coopserv.accounts.models import User
@@ -188,13 +191,13 @@ def test_every_page_runs_a_bounded_number_of_statements(app, make_client, count_
 #: Routes whose arguments demo data cannot give (secrets sent by e-mail, files).
 EXPECTED_UNFILLED = set()
 
-#: Pages allowed more than 12 statements, and why. Their count depends on configuration, never on data
+#: Pages allowed more than PAGE_CEILING statements, and why (the footer's one included). Their count depends on configuration, never on data
 #: volume: a service project's page reads its six collections (needs, partners, targets, stages, decisions,
 #: contributions) and measures each target's indicator over the experiment, one plugin computation per target
 #: (inside a savepoint: two statements more). The practice sheet's publishing form shows the same measures
 #: beside four of the project's collections, the territory's networks, its sheet and its risk register.
 #: test_project_pages_do_not_grow_with_requests_or_their_story shows these counts flat in data volume.
-EXCEPTIONS = {"projects.detail": 20, "projects.report": 20, "practices.publish": 15}
+EXCEPTIONS = {"projects.detail": 21, "projects.report": 21, "practices.publish": 16}
 
 
 def _count(count_queries, client, path, headers):

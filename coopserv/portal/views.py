@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.extensions import db
-from coopserv.modules.models import MEMBERS_ONLY
 from coopserv.modules.services import availability, list_modules, members_index, prerequisites_of
 from coopserv.onboarding.checklist import checklist
 from coopserv.plugin_host import plugin_host, service_type
@@ -55,10 +54,9 @@ def home():
     """Show the services a person may use, and why the others are not available to them."""
     modules = list_modules(enabled_only=True)
     organization = employer() if current_user.is_authenticated else None
-    # Participating organizations and quota usage matter only for members-only modules.
-    members_only = [m for m in modules if m.access == MEMBERS_ONLY]
-    members = members_index([m.id for m in members_only])
-    usage = usage_index(organization.id if organization else None, members_only)
+    # Participating organizations and their quota usage, for every module: a quota holds whatever the access rule.
+    members = members_index([m.id for m in modules])
+    usage = usage_index(organization.id if organization else None, modules)
     if current_user.is_authenticated:
         prerequisites_of([module for module in modules if module.enabled])  # every service's, in one statement
     offers = []

@@ -15,8 +15,6 @@ ICON_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 #: Elements an icon never needs; dropped so a plugin's file cannot run code in our pages.
 _FORBIDDEN = {"script", "foreignObject", "style", "iframe", "image", "use", "a"}
 
-ElementTree.register_namespace("", SVG_NS)
-
 
 class IconError(ValueError):
     """Raised when an icon file is missing or is not a plain SVG drawing."""
@@ -36,6 +34,9 @@ def load_svg(path):
         root.attrib.pop(attribute, None)
     root.set("aria-hidden", "true")
     root.set("focusable", "false")
+    # Registered at each use, not once at import: another library registering its own default namespace
+    # in between would otherwise turn every icon into "ns0:svg".
+    ElementTree.register_namespace("", SVG_NS)
     return ElementTree.tostring(root, encoding="unicode", short_empty_elements=True)
 
 

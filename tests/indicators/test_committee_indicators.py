@@ -98,7 +98,7 @@ def test_a_manual_indicator_is_entered_monthly_by_its_named_reporter(people, fig
     key = definition.key
     rows = people.admin.get(f"/t/figeac/indicators/{key}.csv?start={last:%Y-%m}&end={this:%Y-%m}").get_data(
         as_text=True).splitlines()
-    assert rows[1:] == [f"figeac,{key},recrues,{last.isoformat()},3.0", f"figeac,{key},recrues,{this.isoformat()},4.0"]
+    assert rows[1:] == [f"figeac,{key},recrues,{last.isoformat()},3", f"figeac,{key},recrues,{this.isoformat()},4"]
     with scoped(figeac.territory):
         total = indicators.compute(plugin_host().indicators[key], None, last, this + timedelta(days=40))
         assert total == 7.0  # a flow: months add up
