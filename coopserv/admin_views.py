@@ -157,7 +157,8 @@ def organization_edit(organization_id):
 @roles_required(TERRITORY_ADMIN)
 def members():
     """Members and their roles, pending sign-ups first, 50 a page."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    # Clamped: a page number past any territory's size reads an empty page, never an offset the database refuses.
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     rows = db.session.scalars(
         select(Membership)
         .options(selectinload(Membership.user), selectinload(Membership.organization), selectinload(Membership.module))

@@ -97,7 +97,7 @@ def test_wheel_installs_migrates_seeds_and_serves(tmp_path):
                 if line.strip() and not line.startswith("INFO")}
 
     heads = revisions("heads")
-    assert {"concierge_0001_tables", "p13_interop_0002_mobility"} <= heads
+    assert {"concierge_0001_tables", "p9_more_0002_mobility_dates"} <= heads
     core_heads = [line for line in _run([coopserv, "db", "heads"], **run).stdout.splitlines() if "(core)" in line]
     assert len(core_heads) == 1, core_heads  # one core chain, whatever its latest revision
     assert revisions("current") == heads

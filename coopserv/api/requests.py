@@ -15,6 +15,7 @@ from coopserv.accounts.access import (
 )
 from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import territory_api_blueprint
+from coopserv.api.common import MAX_OFFSET
 from coopserv.api.schemas import (
     RequestCreateSchema,
     RequestQuerySchema,
@@ -85,7 +86,8 @@ def list_requests(filters, pagination_parameters):
         .order_by(ServiceRequest.id.desc()).limit(pagination_parameters.page_size)
     page = page.where(ServiceRequest.id < before) if before is not None else \
         page.offset(pagination_parameters.first_item)
-    rows = db.session.scalars(page).all()
+    far = before is None and pagination_parameters.first_item >= MAX_OFFSET  # empty, as every list's far pages
+    rows = [] if far else db.session.scalars(page).all()
     headers = {}
     if len(rows) == pagination_parameters.page_size:
         arguments = {**request.args.to_dict(), "before": rows[-1].id}

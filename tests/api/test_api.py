@@ -225,3 +225,9 @@ def test_times_in_the_api_carry_the_territory_offset(client, figeac, catalogue, 
         moment = datetime.fromisoformat(text)
         assert moment.utcoffset() == timedelta(hours=-3), text
     assert datetime.fromisoformat(body["created_at"]).astimezone(timezone.utc).replace(tzinfo=None) == stored
+
+
+def test_a_page_beyond_any_offset_the_database_takes_is_empty(client, figeac, token_for):
+    secret = token_for(figeac.employee, figeac.territory)
+    far = client.get("/api/v1/territories/figeac/requests/?page=922337203685477582", headers=_auth(secret))
+    assert far.status_code == 200 and far.get_json() == []
