@@ -102,6 +102,33 @@ def series_of(pairs, first, last, today=None):
     return result
 
 
+def forget_cached_values(request_ids):
+    """Drop the cached values of the services whose requests a transaction changed.
+
+    Called just before the commit that changes them, so a dashboard shows a new
+    request at once rather than after ``INDICATOR_CACHE_SECONDS``. One statement
+    to find the services and one DELETE; values a plugin computes from its own
+    rows, changed without a request, still wait for the cache to expire.
+    """
+    from sqlalchemy import and_, delete, or_
+
+    from coopserv.modules.models import ServiceModule
+    from coopserv.service_requests.models import ServiceRequest
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    ids = [i for i in request_ids if i is not None]
+    if not ids:
+        return
+    touched = db.session.execute(
+        select(ServiceRequest.territory_id, ServiceModule.service_key).distinct()
+        .join(ServiceModule, ServiceModule.id == ServiceRequest.module_id).where(ServiceRequest.id.in_(ids))
+        .execution_options(**{ALL_TERRITORIES: True})).all()
+    if touched:
+        db.session.execute(delete(IndicatorCache).where(or_(*(
+            and_(IndicatorCache.territory_id == territory_id, IndicatorCache.indicator_key.startswith(f"{key}.", autoescape=True))
+            for territory_id, key in sorted(touched)))).execution_options(**{ALL_TERRITORIES: True}))
+
+
 def _module_id(module):
     return module.id if module is not None else None
 

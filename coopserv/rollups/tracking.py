@@ -75,7 +75,10 @@ def _before_commit(session):
         return  # the rollup services write through the app's session; other sessions rebuild
     ids = session.info.pop(PENDING, set())
     if ids:
+        from coopserv.indicators.services import forget_cached_values
+
         refresh_requests(ids)
+        forget_cached_values(ids)
 
 
 def _forget(session):

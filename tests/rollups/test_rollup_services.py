@@ -130,3 +130,24 @@ def test_an_indicator_declared_in_one_line_is_kept_without_sql(app, figeac, enab
         assert services.series(indicator, module, month, month) == [(month, 2)]
         start = datetime(month.year, month.month, 1)
         assert services.measure(indicator, module, start, utcnow() + services.timedelta(seconds=1)) == 2
+
+
+def test_a_new_request_drops_its_service_cached_indicator_values_at_commit(app, figeac, autun, catalogue, scoped):
+    """A dashboard shows a request as soon as it is made: its service's cached values go at commit, no others."""
+    from coopserv.indicators.models import IndicatorCache
+    from coopserv.indicators.services import month_start
+
+    month = month_start(date.today())
+    for territory in (figeac.territory, autun.territory):
+        with scoped(territory):
+            for key in ("concierge.cached_figure", "concierge_like.other", "needs.expressed"):
+                db.session.add(IndicatorCache(indicator_key=key, month=month, value=0))
+            db.session.commit()
+    place_order(figeac.territory, figeac.module, figeac.employee, figeac.aero, catalogue)
+
+    def kept(territory):
+        with scoped(territory):
+            return sorted(db.session.scalars(select(IndicatorCache.indicator_key)))
+
+    assert kept(figeac.territory) == ["concierge_like.other", "needs.expressed"]
+    assert kept(autun.territory) == ["concierge.cached_figure", "concierge_like.other", "needs.expressed"]
