@@ -371,7 +371,8 @@ def install_french_elision(env):
     Any message may take a territory's or a person's name ("À propos de %(territory)s"), so the
     rule applies to all of them rather than to the templates that remember a filter.
     """
-    for name in ("gettext", "ngettext", "pgettext", "npgettext", "_"):
+    # ``_`` is Jinja's alias that calls the ``gettext`` global, which is wrapped already.
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
         translate = env.globals.get(name)
         if translate is not None and getattr(translate, "jinja_pass_arg", None) is not None:
             env.globals[name] = _eliding(translate)
@@ -391,10 +392,9 @@ def elide_french(text):
     Translations write "de %(territory)s" naturally; the name decides the form, so the
     rule lives here rather than in every catalog entry.
     """
-    from flask_babel import get_locale
+    from coopserv.i18n import page_translations
 
-    locale = get_locale()
-    if locale is None or locale.language != "fr" or not text:
+    if not text or "e " not in text or not page_translations()[1]:
         return text
     elided = _DE_BEFORE_VOWEL.sub(lambda m: f"{m.group(1)}'{m.group(2)}", str(text))
     return Markup(elided) if isinstance(text, Markup) else elided
