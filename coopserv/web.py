@@ -217,12 +217,20 @@ def register_web(app, host):
     for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
+    expects_slug = {}  # endpoint -> whether its rules take the territory; a page builds hundreds of URLs
+
     @app.url_defaults
     def _add_territory_slug(endpoint, values):
-        if "territory_slug" in values or current_territory() is None:
+        if "territory_slug" in values:
             return
-        if app.url_map.is_endpoint_expecting(endpoint, "territory_slug"):
-            values["territory_slug"] = current_territory().slug
+        rules = len(app.url_map._rules_by_endpoint.get(endpoint, ()))  # a rule added since: ask again
+        known = expects_slug.get(endpoint)
+        if known is None or known[0] != rules:
+            known = expects_slug[endpoint] = (rules, app.url_map.is_endpoint_expecting(endpoint, "territory_slug"))
+        expected = known[1]
+        territory = current_territory() if expected else None
+        if territory is not None:
+            values["territory_slug"] = territory.slug
 
     @app.context_processor
     def _template_helpers():
