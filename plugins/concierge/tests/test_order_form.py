@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from coopserv.plugin_api import db, territory_scope
+from coopserv.plugin_api import db, territory_scope, utcnow
 from coopserv_plugins.concierge.models import CatalogItem, Provider
 
 
@@ -50,7 +50,6 @@ def test_usage_reads_only_the_latest_orders(make_client, figeac, catalogue, orde
     """A busy territory's form sums a bounded slice: the latest orders, not every order of 90 days."""
     from datetime import timedelta
 
-    from coopserv.timeutil import utcnow
     from coopserv_plugins.concierge.services import provider_usage
 
     employee = make_client()
