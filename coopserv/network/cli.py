@@ -24,6 +24,24 @@ def _network(slug):
     return network
 
 
+def _territory(slug):
+    from coopserv.territories.services import get_territory
+
+    territory = get_territory(slug)
+    if territory is None:
+        _fail(f"unknown territory {slug!r}.")
+    return territory
+
+
+def _account(email):
+    from coopserv.accounts.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        _fail(f"no account uses {email!r}.")
+    return user
+
+
 @click.group("network")
 def network_group():
     """Networks of territories (a coordinator, member territories, seminars)."""
@@ -53,12 +71,8 @@ def create(slug, name, description):
 def add_territory(network_slug, territory_slug):
     """Make TERRITORY_SLUG a member of NETWORK_SLUG."""
     from coopserv.network.services import add_territory as add
-    from coopserv.territories.services import get_territory
 
-    territory = get_territory(territory_slug)
-    if territory is None:
-        _fail(f"unknown territory {territory_slug!r}.")
-    add(_network(network_slug), territory)
+    add(_network(network_slug), _territory(territory_slug))
     click.echo(f"{territory_slug} is a member of {network_slug}.")
 
 
@@ -82,14 +96,11 @@ def add_partner(network_slug, name, role):
 @with_appcontext
 def add_coordinator(network_slug, email, partner):
     """Give the account EMAIL the coordinator role in NETWORK_SLUG."""
-    from coopserv.accounts.services import find_user_by_email
     from coopserv.network.services import add_coordinator as add
     from coopserv.network.services import partner_named
 
     network = _network(network_slug)
-    user = find_user_by_email(email)
-    if user is None:
-        _fail(f"no account uses {email!r}.")
+    user = _account(email)
     organization = None
     if partner:
         organization = partner_named(network, partner)
@@ -107,12 +118,9 @@ def remove_territory(network_slug, territory_slug):
     """End TERRITORY_SLUG's membership of NETWORK_SLUG (what it published stays in the library)."""
     from coopserv.network.services import remove_territory as remove
     from coopserv.network.services import territory_ids
-    from coopserv.territories.services import get_territory
 
     network = _network(network_slug)
-    territory = get_territory(territory_slug)
-    if territory is None:
-        _fail(f"unknown territory {territory_slug!r}.")
+    territory = _territory(territory_slug)
     if territory.id not in territory_ids(network):
         _fail(f"{territory_slug} is not a member of {network_slug}.")
     remove(network, territory)
@@ -142,15 +150,11 @@ def remove_partner(network_slug, name):
 @with_appcontext
 def remove_coordinator(network_slug, email):
     """Withdraw the coordinator role of the account EMAIL in NETWORK_SLUG (the last coordinator stays)."""
-    from coopserv.accounts.services import find_user_by_email
     from coopserv.network.services import coordinator_role_of
     from coopserv.network.services import remove_coordinator as remove
 
     network = _network(network_slug)
-    user = find_user_by_email(email)
-    if user is None:
-        _fail(f"no account uses {email!r}.")
-    member = coordinator_role_of(network, user)
+    member = coordinator_role_of(network, _account(email))
     if member is None:
         _fail(f"{email} does not coordinate {network_slug}.")
     try:
