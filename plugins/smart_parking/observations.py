@@ -146,6 +146,7 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
     spots = _spots_by_key(match, sorted({item.key for item in observations}), lot_id)
     site_ids = _site_ids(spots, observations)
     groups = defaultdict(list)
+    spots_of = defaultdict(dict)  # the sensor's spots seen here, {ref: id}: ingest need not read them again
     results = {}
     for item in observations:
         row = spots.get(item.key.lower() if match == "sensor_id" else item.key)
@@ -162,12 +163,15 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
                         spot=row[1])]})
         else:
             groups[row[2]].append((item, row[1]))
-    devices = {device.id: device for device in db.session.scalars(select(Device).where(Device.id.in_(list(groups))))}
+            spots_of[row[2]][row[1]] = row[0]
+    # Rows, not ORM objects: each ``ingest`` commits, which would expire objects and reload each one.
+    devices = {row.id: row for row in db.session.execute(
+        select(Device.id, Device.territory_id).where(Device.id.in_(list(groups))))}
     for device_id in sorted(groups):
         group = groups[device_id]
         # Adapters read and checked every observation already: no dict to build and parse again per event.
         events = [(item.event_id, ref, item.status, item.observed_at) for item, ref in group]
-        outcome = ingest(devices[device_id], events, now=now, parsed=True)
+        outcome = ingest(devices[device_id], events, now=now, parsed=True, spots=spots_of[device_id])
         report.spots_updated += outcome.spots_updated
         report.accepted += outcome.accepted
         report.duplicates += outcome.duplicates
