@@ -21,11 +21,11 @@ Changing a territory's time zone moves local hours: run
 """
 import json
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import DateTime, Integer, String, and_, delete, func, or_, select, text
 
-from coopserv.plugin_api import ALL_TERRITORIES, Rollup, Territory, db, territory_scope, to_local, to_utc
+from coopserv.plugin_api import ALL_TERRITORIES, Rollup, Territory, db, territory_scope, to_local
 
 from .models import OccupancyCell, SensorEvent, Spot
 
@@ -61,14 +61,26 @@ def is_month_start(moment):
 
 # -- cutting time into cells -----------------------------------------------------------------
 
-def hour_buckets(start, end):
+def local_zone():
+    """The territory's zone, looked up once per computation rather than once per hour or event."""
+    return to_local(datetime(2000, 1, 1)).tzinfo
+
+
+def _utc(local, zone):
+    """A naive local wall time as naive UTC, exactly as ``to_utc`` reads it (fold 0)."""
+    return local.replace(tzinfo=zone, fold=0).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def hour_buckets(start, end, zone=None):
     """Naive-UTC (local hour of day, start, end) buckets covering [start, end), cut at local hours."""
+    zone = zone or local_zone()
     buckets = []
-    local = to_local(start).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    local = start.replace(tzinfo=timezone.utc).astimezone(zone).replace(minute=0, second=0, microsecond=0,
+                                                                         tzinfo=None)
     while True:
-        bucket_start = max(to_utc(local), start)
+        bucket_start = max(_utc(local, zone), start)
         following = local + timedelta(hours=1)
-        bucket_end = min(to_utc(following), end)
+        bucket_end = min(_utc(following, zone), end)
         if bucket_start >= end:
             break
         if bucket_end > bucket_start:
@@ -77,15 +89,15 @@ def hour_buckets(start, end):
     return buckets
 
 
-def pieces(start, end):
+def pieces(start, end, zone):
     """(month, local hour, microseconds) of [start, end) cut as the indicators' buckets and at month starts."""
-    local = to_local(start)
+    local = start.replace(tzinfo=timezone.utc).astimezone(zone)
     floor = start.replace(minute=0, second=0, microsecond=0)
     if end <= floor + _HOUR and not local.utcoffset() % _HOUR:
         # Within one UTC hour of a whole-hour zone: one local hour, one month (most sensor periods).
         return [(month_of(start), local.hour, (end - start) // _MICROSECOND)]
     found = []
-    for hour, piece_start, piece_end in hour_buckets(start, end):
+    for hour, piece_start, piece_end in hour_buckets(start, end, zone):
         while piece_start < piece_end:
             boundary = min(piece_end, next_month_start(piece_start))
             found.append((month_of(piece_start), hour, (boundary - piece_start) // _MICROSECOND))
@@ -93,7 +105,7 @@ def pieces(start, end):
     return found
 
 
-def add_sequence(cells, spot_id, readings, sign, after_predecessor):
+def add_sequence(cells, spot_id, readings, sign, after_predecessor, zone):
     """Add (``sign`` 1) or take away (-1) what consecutive readings (observed_at, id, status) contribute.
 
     ``after_predecessor``: the first reading is the stored predecessor of the
@@ -106,11 +118,12 @@ def add_sequence(cells, spot_id, readings, sign, after_predecessor):
             arrived = status == OCCUPIED and not after_predecessor
         else:
             if previous[2] == OCCUPIED and observed_at > previous[0]:
-                for month, hour, micro in pieces(previous[0], observed_at):
+                for month, hour, micro in pieces(previous[0], observed_at, zone):
                     cells[(spot_id, month, hour)][0] += sign * micro
             arrived = status == OCCUPIED and previous[2] != OCCUPIED
         if arrived:
-            cells[(spot_id, month_of(observed_at), to_local(observed_at).hour)][1] += sign
+            hour = observed_at.replace(tzinfo=timezone.utc).astimezone(zone).hour
+            cells[(spot_id, month_of(observed_at), hour)][1] += sign
         previous = reading
 
 
@@ -163,13 +176,14 @@ def record(territory_id, inserted):
     spans = {spot_id: (min(readings)[0], max(readings)[0]) for spot_id, readings in inserted.items()}
     stored = _window(territory_id, spans)
     cells = defaultdict(lambda: [0, 0])
+    zone = local_zone()
     for spot_id, new in inserted.items():
         new_ids = {reading[1] for reading in new}
         merged = sorted(stored.get(spot_id, ()))
         after_predecessor = bool(merged) and merged[0][0] < spans[spot_id][0]
         add_sequence(cells, spot_id, [reading for reading in merged if reading[1] not in new_ids], -1,
-                     after_predecessor)
-        add_sequence(cells, spot_id, merged, 1, after_predecessor)
+                     after_predecessor, zone)
+        add_sequence(cells, spot_id, merged, 1, after_predecessor, zone)
     write_cells(territory_id, cells)
 
 
@@ -221,6 +235,7 @@ def _rebuild_territory(territory_id):
     db.session.execute(delete(OccupancyCell).where(OccupancyCell.territory_id == territory_id)
                        .execution_options(synchronize_session=False))
     cells = defaultdict(lambda: [0, 0])
+    zone = local_zone()
     rows = db.session.execute(
         select(SensorEvent.spot_id, SensorEvent.observed_at, SensorEvent.id, SensorEvent.status)
         .where(SensorEvent.territory_id == territory_id)
@@ -229,10 +244,10 @@ def _rebuild_territory(territory_id):
     spot_id, readings = None, []
     for row in rows:
         if row[0] != spot_id:
-            add_sequence(cells, spot_id, readings, 1, False)
+            add_sequence(cells, spot_id, readings, 1, False, zone)
             spot_id, readings = row[0], []
         readings.append((row[1], row[2], row[3]))
-    add_sequence(cells, spot_id, readings, 1, False)
+    add_sequence(cells, spot_id, readings, 1, False, zone)
     write_cells(territory_id, cells)
 
 
@@ -271,11 +286,12 @@ def totals(territory_id, start, end, lot_id=None):
         .where(SensorEvent.id.in_(select(_last_event_id()).where(spot_filter)))).all()
     tails = [max(observed_at, start) for _spot, observed_at, status in latest
              if observed_at < end and status == OCCUPIED]
-    for hour, value in _tail_micro(tails, end).items():
+    zone = local_zone()
+    for hour, value in _tail_micro(tails, end, zone).items():
         micro[hour] += value
     later = sorted(spot_id for spot_id, observed_at, _status in latest if observed_at >= end)
     if later and not is_month_start(end):
-        removed, departed = _after_end(later, end, next_month_start(last_month))
+        removed, departed = _after_end(later, end, next_month_start(last_month), zone)
         for hour, value in removed.items():
             micro[hour] -= value
         arrivals -= departed
@@ -292,12 +308,12 @@ def _last_event_id(before=None):
             .correlate(Spot).scalar_subquery())
 
 
-def _tail_micro(starts, end):
+def _tail_micro(starts, end, zone):
     """Microseconds by local hour of the periods [start, end) for each start: one sweep back from ``end``."""
     total, running, edge = defaultdict(int), defaultdict(int), end
     for start in sorted(starts, reverse=True):
         if start < edge:
-            for _month, hour, micro in pieces(start, edge):
+            for _month, hour, micro in pieces(start, edge, zone):
                 running[hour] += micro
             edge = start
         for hour, micro in running.items():
@@ -305,7 +321,7 @@ def _tail_micro(starts, end):
     return total
 
 
-def _after_end(spot_ids, end, month_end):
+def _after_end(spot_ids, end, month_end, zone):
     """What the cells of the last month hold after ``end`` (periods and arrivals), for spots with events after it."""
     rows = db.session.execute(
         select(SensorEvent.spot_id, SensorEvent.observed_at, SensorEvent.id, SensorEvent.status)
@@ -323,7 +339,7 @@ def _after_end(spot_ids, end, month_end):
             if previous is not None and previous[2] == OCCUPIED:
                 low, high = max(previous[0], end), min(reading[0], month_end)
                 if low < high:
-                    for _month, hour, micro in pieces(low, high):
+                    for _month, hour, micro in pieces(low, high, zone):
                         cells[hour][0] += micro
             if end <= reading[0] < month_end and reading[2] == OCCUPIED and (
                     previous is None or previous[2] != OCCUPIED):
