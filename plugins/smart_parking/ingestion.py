@@ -6,8 +6,8 @@ sensor's spots (none when an adapter just read them), one INSERT of the new even
 stored neighbours of the new events, the changed cells: see ``occupancy``), one
 UPDATE of the spots whose newest event is newer than their stored observation,
 one UPDATE of the sensor (first: it is the batch's lock). No ORM
-object is built per event. The SQL is written twice, for SQLite (rows passed as
-one JSON array) and PostgreSQL (rows passed as arrays to ``unnest``); both are
+object is built per event. The SQL is written twice, for SQLite (``json_each``)
+and PostgreSQL (``json_array_elements``), rows passed as one JSON array to both; both are
 plain ``text()`` statements, so they carry the territory explicitly. (On
 SQLite, ``+territory_id`` keeps the planner from scanning the JSON once per
 spot of the territory instead of looking each spot up by id.)
@@ -51,12 +51,11 @@ _INSERT_SQLITE = text("""
 
 _INSERT_POSTGRESQL = text("""
     INSERT INTO smart_parking_event (territory_id, device_id, spot_id, event_id, status, observed_at, received_at)
-    SELECT :territory_id, :device_id, v.spot_id, v.event_id, v.status, v.observed_at, :now
-    FROM unnest(CAST(:spot_ids AS integer[]), CAST(:event_ids AS varchar[]), CAST(:statuses AS varchar[]),
-                CAST(:observed AS timestamp[])) AS v(spot_id, event_id, status, observed_at)
+    SELECT :territory_id, :device_id, (v->>0)::integer, v->>1, v->>2, (v->>3)::timestamp, :now
+    FROM json_array_elements(CAST(:rows AS json)) AS v
     ON CONFLICT (device_id, event_id) DO NOTHING
     RETURNING event_id, id
-""")
+""").bindparams(bindparam("now", type_=DateTime()))
 
 _APPLY_SQLITE = text("""
     UPDATE smart_parking_spot SET status = v.status, status_observed_at = v.observed_at
@@ -69,15 +68,16 @@ _APPLY_SQLITE = text("""
 
 _APPLY_POSTGRESQL = text("""
     UPDATE smart_parking_spot SET status = v.status, status_observed_at = v.observed_at
-    FROM unnest(CAST(:spot_ids AS integer[]), CAST(:statuses AS varchar[]), CAST(:observed AS timestamp[]))
-         AS v(spot_id, status, observed_at)
+    FROM (SELECT (e->>0)::integer AS spot_id, e->>1 AS status, (e->>2)::timestamp AS observed_at
+          FROM json_array_elements(CAST(:rows AS json)) AS e) AS v
     WHERE smart_parking_spot.id = v.spot_id AND smart_parking_spot.territory_id = :territory_id
       AND NOT smart_parking_spot.closed_by_operator
       AND (smart_parking_spot.status_observed_at IS NULL OR smart_parking_spot.status_observed_at < v.observed_at)
 """)
 
 _LOCK_SPOTS = text("""
-    SELECT id FROM smart_parking_spot WHERE id = ANY(CAST(:spot_ids AS integer[])) ORDER BY id FOR UPDATE
+    SELECT id FROM smart_parking_spot
+    WHERE id IN (SELECT (e->>0)::integer FROM json_array_elements(CAST(:rows AS json)) AS e) ORDER BY id FOR UPDATE
 """)
 #: SQLSTATEs of a transaction PostgreSQL aborted to break a deadlock or a serialization conflict.
 RETRYABLE_SQLSTATES = ("40P01", "40001")
@@ -256,26 +256,18 @@ def _postgresql():
 
 def _insert_new(device, rows, now):
     """Insert the rows whose event id the sensor never sent; return (event id, row id) of those inserted."""
-    params = {"territory_id": device.territory_id, "device_id": device.id, "now": now}
     # Sorted by event id: two batches with the same ids take their unique-index locks in one order.
-    rows = sorted(rows, key=lambda row: row[0])
-    if _postgresql():
-        params.update(event_ids=[r[0] for r in rows], spot_ids=[r[1] for r in rows], statuses=[r[2] for r in rows],
-                      observed=[r[3] for r in rows])
-        return db.session.execute(_INSERT_POSTGRESQL, params).all()
-    params["rows"] = json.dumps([[r[1], r[0], r[2], _sqlite_time(r[3])] for r in rows])
-    return db.session.execute(_INSERT_SQLITE, params).all()
+    # Rows travel as one JSON text on both databases: encoded in C, where arrays cost psycopg ~1 µs a value.
+    rows = json.dumps([[r[1], r[0], r[2], _sqlite_time(r[3])] for r in sorted(rows, key=lambda row: row[0])])
+    params = {"territory_id": device.territory_id, "device_id": device.id, "now": now, "rows": rows}
+    return db.session.execute(_INSERT_POSTGRESQL if _postgresql() else _INSERT_SQLITE, params).all()
 
 
 def _apply_newest(territory_id, newest):
     """One UPDATE for the whole batch: a spot changes only if the event is newer than what it shows."""
-    if _postgresql():
-        ordered = sorted(newest.items())
-        db.session.execute(_LOCK_SPOTS, {"spot_ids": [spot_id for spot_id, _ in ordered]})
-        return db.session.execute(_APPLY_POSTGRESQL, {
-            "territory_id": territory_id, "spot_ids": [spot_id for spot_id, _ in ordered],
-            "statuses": [value[0] for _, value in ordered], "observed": [value[1] for _, value in ordered],
-        }).rowcount
     rows = json.dumps([[spot_id, status, _sqlite_time(observed)]
                        for spot_id, (status, observed) in sorted(newest.items())])
+    if _postgresql():
+        db.session.execute(_LOCK_SPOTS, {"rows": rows})
+        return db.session.execute(_APPLY_POSTGRESQL, {"territory_id": territory_id, "rows": rows}).rowcount
     return db.session.execute(_APPLY_SQLITE, {"territory_id": territory_id, "rows": rows}).rowcount

@@ -146,8 +146,8 @@ _WINDOW_SQLITE = text("""
                       json_extract(value, '$[2]') AS hi FROM json_each(:spans))
 """ + _WINDOW).columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
 _WINDOW_POSTGRESQL = text("""
-    WITH v AS (SELECT * FROM unnest(CAST(:spot_ids AS integer[]), CAST(:lows AS timestamp[]),
-                                    CAST(:highs AS timestamp[])) AS v(spot_id, lo, hi))
+    WITH v AS (SELECT (e->>0)::integer AS spot_id, (e->>1)::timestamp AS lo, (e->>2)::timestamp AS hi
+               FROM json_array_elements(CAST(:spans AS json)) AS e)
 """ + _WINDOW).columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
 
 _UPSERT_TAIL = """
@@ -163,9 +163,8 @@ _UPSERT_SQLITE = text("""
 """ + _UPSERT_TAIL)
 _UPSERT_POSTGRESQL = text("""
     INSERT INTO smart_parking_occupancy (territory_id, spot_id, month, hour, occupied_us, arrivals)
-    SELECT :territory_id, v.spot_id, v.month, v.hour, v.occupied_us, v.arrivals
-    FROM unnest(CAST(:spot_ids AS integer[]), CAST(:months AS date[]), CAST(:hours AS integer[]),
-                CAST(:micros AS bigint[]), CAST(:arrivals AS integer[])) AS v(spot_id, month, hour, occupied_us, arrivals)
+    SELECT :territory_id, (v->>0)::integer, (v->>1)::date, (v->>2)::integer, (v->>3)::bigint, (v->>4)::integer
+    FROM json_array_elements(CAST(:cells AS json)) AS v
 """ + _UPSERT_TAIL)
 
 
@@ -189,14 +188,9 @@ def record(territory_id, inserted):
 
 def _window(territory_id, spans):
     """Stored events of each spot from the last one before ``lo`` to the first one after ``hi`` (new ones included)."""
-    ordered = sorted(spans.items())
-    if _sqlite():
-        rows = db.session.execute(_WINDOW_SQLITE, {"territory_id": territory_id, "spans": json.dumps(
-            [[spot_id, _sqlite_time(lo), _sqlite_time(hi)] for spot_id, (lo, hi) in ordered])})
-    else:
-        rows = db.session.execute(_WINDOW_POSTGRESQL, {
-            "territory_id": territory_id, "spot_ids": [spot_id for spot_id, _ in ordered],
-            "lows": [span[0] for _, span in ordered], "highs": [span[1] for _, span in ordered]})
+    spans = json.dumps([[spot_id, _sqlite_time(lo), _sqlite_time(hi)] for spot_id, (lo, hi) in sorted(spans.items())])
+    rows = db.session.execute(_WINDOW_SQLITE if _sqlite() else _WINDOW_POSTGRESQL,
+                              {"territory_id": territory_id, "spans": spans})
     found = defaultdict(set)
     for spot_id, observed_at, event_id, status in rows:
         found[spot_id].add((observed_at, event_id, status))
@@ -207,16 +201,10 @@ def write_cells(territory_id, cells):
     """Add the cells' differences to the stored ones (one statement per chunk, in a fixed order: no deadlock)."""
     rows = sorted((key, value) for key, value in cells.items() if value[0] or value[1])
     for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start:start + _CHUNK]
-        if _sqlite():
-            db.session.execute(_UPSERT_SQLITE, {"territory_id": territory_id, "cells": json.dumps(
-                [[spot_id, month.isoformat(), hour, micro, arrivals]
-                 for (spot_id, month, hour), (micro, arrivals) in chunk])})
-        else:
-            db.session.execute(_UPSERT_POSTGRESQL, {
-                "territory_id": territory_id, "spot_ids": [key[0] for key, _ in chunk],
-                "months": [key[1] for key, _ in chunk], "hours": [key[2] for key, _ in chunk],
-                "micros": [value[0] for _, value in chunk], "arrivals": [value[1] for _, value in chunk]})
+        cells_json = json.dumps([[spot_id, month.isoformat(), hour, micro, arrivals]
+                                 for (spot_id, month, hour), (micro, arrivals) in rows[start:start + _CHUNK]])
+        db.session.execute(_UPSERT_SQLITE if _sqlite() else _UPSERT_POSTGRESQL,
+                           {"territory_id": territory_id, "cells": cells_json})
 
 
 # -- rebuild -------------------------------------------------------------------------------------
