@@ -10,6 +10,7 @@ database (``raw_occupied_hours``, ``raw_arrivals``), the definition the rollup
 keeps to.
 """
 import json
+from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select, text
@@ -88,9 +89,20 @@ def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
     return {hour: round(100 * occupied.get(hour, 0.0) / (hours * spots), 1) for hour, hours in available.items()}
 
 
-@lru_cache(maxsize=256)
 def _available_hours(start, end, zone_name):
-    """Hours of [start, end) by local hour of day (the same for every territory of a zone: cached)."""
+    """Hours of [start, end) by local hour of day; whole months are cached, so "until now" cuts the current one only."""
+    last = occupancy.month_of(end)
+    if occupancy.is_month_start(end) or datetime(last.year, last.month, 1) <= start:
+        return _hours_of(start, end, zone_name)
+    hours = dict(_hours_of(start, datetime(last.year, last.month, 1), zone_name))
+    for hour, value in _hours_of(datetime(last.year, last.month, 1), end, zone_name).items():
+        hours[hour] = hours.get(hour, 0) + value
+    return dict(sorted(hours.items()))
+
+
+@lru_cache(maxsize=256)
+def _hours_of(start, end, zone_name):
+    """The same for every territory of a zone: cached (end is "now" at most once per request)."""
     hours = {}
     for hour, bucket_start, bucket_end in hour_buckets(start, end):
         hours[hour] = hours.get(hour, 0) + (bucket_end - bucket_start).total_seconds() / 3600
