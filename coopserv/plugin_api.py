@@ -61,6 +61,7 @@ from coopserv.service_types import (
     PersonalData,
     Prerequisite,
     RequestMeasure,
+    Rollup,
     ServiceType,
     Transition,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "Prerequisite",
     "RequestMeasure",
     "RequestRefused",
+    "Rollup",
     "SERVICE_OPERATOR",
     "SERVICE_STOPPED",
     "Schema",

@@ -117,6 +117,16 @@ class PluginHost:
         """REST blueprints of every plugin (``ServiceType.api_blueprints`` and ``register_api_blueprints``)."""
         return self._declared("api_blueprints", "register_api_blueprints")
 
+    def plugin_rollups(self):
+        """Aggregates plugins keep of their own rows (``ServiceType.rollups``), by key; a key declared twice fails."""
+        found = {}
+        for kind in self.service_types.values():
+            for rollup in kind.rollups:
+                if rollup.key in found:
+                    raise PluginConfigurationError(f"Rollup {rollup.key!r} is declared twice.")
+                found[rollup.key] = rollup
+        return found
+
     def commands(self):
         """click commands of every plugin (``ServiceType.commands`` and ``register_commands``)."""
         return self._declared("commands", "register_commands")

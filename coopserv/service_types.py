@@ -104,6 +104,8 @@ class ServiceType:
     indicators: tuple = ()
     #: ``PersonalData`` declarations (export and erasure).
     personal_data: tuple = ()
+    #: ``Rollup`` declarations: aggregates the plugin keeps of its own rows (rebuilt with the core's rollups).
+    rollups: tuple = ()
     #: click commands added to ``coopserv``.
     commands: tuple = ()
     #: Absolute path of the plugin's Alembic versions folder (its own branch).
@@ -186,6 +188,26 @@ class RequestMeasure:
             raise ValueError(f"a {self.aggregate} needs a value")
         if not 0 <= self.percentile <= 1:
             raise ValueError("percentile must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """An aggregate a plugin keeps of its own rows (not of requests), rebuilt alongside the core's rollups.
+
+    The plugin keeps it up to date itself, in the transaction that writes its
+    rows; the core calls ``rebuild(territory_id)`` (None: every territory) from
+    ``coopserv indicators rebuild`` (``--key`` names it), and from ``coopserv
+    upgrade`` when it was never built or its ``version`` changed (bump the
+    version when what the aggregate stores changes). ``rebuild`` writes in the
+    caller's transaction; the caller commits.
+    """
+
+    #: Unique identifier, ``<service>.<name>`` (``"smart_parking.occupancy"``).
+    key: str
+    #: ``(territory_id or None) -> None``: recompute the aggregate from the plugin's rows.
+    rebuild: Callable[[int | None], None]
+    #: What the stored aggregate means; a new value asks ``coopserv upgrade`` for a rebuild.
+    version: str = "1"
 
 
 @dataclass(frozen=True)
