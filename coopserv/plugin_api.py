@@ -36,6 +36,7 @@ from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
+from coopserv.migration_helpers import convert_notification_param
 from coopserv.modules.access import require_module
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
@@ -139,6 +140,7 @@ __all__ = [
     "claim_once",
     "combine",
     "configure_module",
+    "convert_notification_param",
     "create_user",
     "csrf",
     "current_territory",
