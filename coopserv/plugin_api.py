@@ -44,6 +44,7 @@ from coopserv.organizations.models import Organization
 from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
+from coopserv.security import safe_redirect_target
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import (
     IllegalTransition,
@@ -189,6 +190,7 @@ __all__ = [
     "render_page",
     "require_module",
     "roles_required",
+    "safe_redirect_target",
     "send_email",
     "send_email_to_users",
     "send_invitation_email",
