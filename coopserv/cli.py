@@ -181,29 +181,51 @@ def token_group():
 
 @token_group.command("create")
 @click.argument("email")
-@click.argument("territory_slug")
+@click.argument("territory_slug", required=False)
 @click.option("--name", required=True, help="What the token is for.")
 @click.option("--read-only", is_flag=True, help="The token may only read; every write answers 403.")
+@click.option("--platform", is_flag=True,
+              help="A platform operator's token for the platform's endpoints (creating networks), not a territory's.")
 @with_appcontext
-def token_create(email, territory_slug, name, read_only):
-    """Create an API token acting as EMAIL in TERRITORY_SLUG; prints the secret once."""
+def token_create(email, territory_slug, name, read_only, platform):
+    """Create an API token acting as EMAIL in TERRITORY_SLUG (or, with --platform, on the platform); prints the secret once."""
     from coopserv.accounts.models import Membership
     from coopserv.accounts.services import find_user_by_email
     from coopserv.extensions import db
     from coopserv.tenancy import territory_scope
     from coopserv.territories.services import get_territory
-    from coopserv.tokens.services import create_token
+    from coopserv.tokens.schemas import TokenCreateSchema
+    from coopserv.tokens.services import NotAPlatformOperator, create_platform_token, create_token
+
+    def validated():
+        try:
+            return TokenCreateSchema().load({"name": name, "read_only": read_only})
+        except ValidationError as error:
+            fail(_format_errors(error.messages))
 
     user = find_user_by_email(email)
     if user is None:
         fail(f"no account uses {email!r}.")
+    if platform:
+        if territory_slug:
+            fail("a platform token belongs to no territory: leave TERRITORY_SLUG out with --platform.")
+        data = validated()
+        try:
+            _token, secret = create_platform_token(user, data["name"], read_only=data["read_only"])
+        except NotAPlatformOperator:
+            fail(f"{email} is not a platform operator (coopserv user create … --platform-admin).")
+        click.echo(secret)
+        return
+    if not territory_slug:
+        fail("name the token's territory (TERRITORY_SLUG), or use --platform for a platform token.")
     territory = get_territory(territory_slug)
     if territory is None:
         fail(f"unknown territory {territory_slug!r}.")
     with territory_scope(territory):
         if not user.is_platform_admin and db.session.scalar(select(Membership.id).filter_by(user_id=user.id)) is None:
             fail(f"{email} is not a member of {territory_slug}.")
-        _token, secret = create_token(user, territory, name, read_only=read_only)
+        data = validated()
+        _token, secret = create_token(user, territory, data["name"], read_only=data["read_only"])
     click.echo(secret)
 
 

@@ -158,6 +158,7 @@ def _network_personal_data():
         PracticeSheet,
     )
     from coopserv.public.models import PublicRegistration
+    from coopserv.tokens.models import PlatformToken
 
     return [
         # An invitation names the person by address (before an account) and by account once accepted.
@@ -176,6 +177,7 @@ def _network_personal_data():
         PersonalData(NetworkMember, "user_id", ("network_id", "role", "created_at"), label="network_roles"),
         PersonalData(NetworkToken, "user_id", ("network_id", "name", "created_at", "revoked_at"),
                      label="network_tokens"),
+        PersonalData(PlatformToken, "user_id", ("name", "created_at", "revoked_at"), label="platform_tokens"),
         PersonalData(NetworkAuditEntry, "actor_id", ("network_id", "action", "target", "at"), erase="anonymise",
                      label="network_audit_entries"),
         PersonalData(LegalPage, "updated_by_id", ("territory_id", "kind", "updated_at"), erase="anonymise",

@@ -46,7 +46,9 @@ def init_api(app, host):
         network,
         organizations,
         projects,
+        platform,
         public,
+        public_events,
         requests,
         territories,
     )
@@ -60,7 +62,8 @@ def init_api(app, host):
     api.ma_plugin.converter.add_attribute_function(no_control_characters_property)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
-                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp, public.blp):
+                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp, public.blp,
+                      public_events.blp, platform.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)

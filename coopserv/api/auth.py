@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from coopserv.accounts.access import has_role, is_member
 from coopserv.tenancy import current_territory, require_territory
-from coopserv.tokens.services import authenticate
+from coopserv.tokens.services import authenticate, authenticate_platform
 
 API_PREFIX = "/api/v1"
 #: Methods a read-only token may use; everything else is a write.
@@ -25,8 +25,10 @@ def authenticate_request():
     request only (Flask-Login keeps it in ``g._login_user``), so role checks are
     the portal's own.
     """
-    token = authenticate(bearer_token())
+    secret = bearer_token()
+    token = authenticate(secret)
     if token is None:
+        refuse_platform_token(secret)
         abort(401, "A valid personal access token is required (Authorization: Bearer …).")
     territory = current_territory()
     if territory is not None and token.territory_id != territory.id:
@@ -36,6 +38,19 @@ def authenticate_request():
     if territory is not None and not is_member():
         abort(403, "The token's owner is not a member of this territory.")
     return token
+
+
+def refuse_platform_token(secret):
+    """Answer 403 to a platform token: it creates networks, and opens no territory's or network's data."""
+    if authenticate_platform(secret) is not None:
+        abort(403, "A platform token only creates and lists networks: use a token of this territory or network.")
+
+
+def valid_token_of_another_kind(secret):
+    """Whether ``secret`` is a valid territory or network token (to answer 403 rather than 401)."""
+    from coopserv.network.services import authenticate_token as authenticate_network
+
+    return authenticate(secret) is not None or authenticate_network(secret) is not None
 
 
 def refuse_writes_of_read_only(token):

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields
 
 from coopserv.api import BEARER, ApiErrorSchema
-from coopserv.api.auth import API_PREFIX, bearer_token, refuse_writes_of_read_only
+from coopserv.api.auth import API_PREFIX, bearer_token, refuse_platform_token, refuse_writes_of_read_only
 from coopserv.api.common import get_or_404, invalid, paginate, paginate_list, refuse
 from coopserv.extensions import db
 from coopserv.indicators.services import months_between
@@ -57,6 +57,7 @@ def _authenticate():
         return
     token = authenticate_territory_token(secret)
     if token is None:
+        refuse_platform_token(secret)
         abort(401, "A valid personal access token is required (Authorization: Bearer …).")
     refuse_writes_of_read_only(token)
     if token.territory_id not in services.territory_ids(network):

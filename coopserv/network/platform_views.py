@@ -1,10 +1,17 @@
-"""Platform operators create networks at /networks/new; the network's coordinators run it from then on."""
+"""Platform operators create networks at /networks/new, and make the platform tokens the API creates them with.
+
+The network's coordinators run a network from then on.
+"""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from coopserv.extensions import db, limiter
+from coopserv.tokens import services as tokens
+from coopserv.tokens.models import PlatformToken
+from coopserv.tokens.schemas import TokenCreateSchema
 from coopserv.web import form_data, json_error, wants_json
 
 from . import services
@@ -43,3 +50,37 @@ def new():
         return {"slug": network.slug, "name": network.name}, 201
     flash(_("The network is created: add its member territories, partners and coordinators."), "success")
     return redirect(url_for("network.admin", network_slug=network.slug))
+
+
+# -- platform tokens (POST /api/v1/networks/) -----------------------------------------------------------
+def _tokens_page(errors=None, values=None, secret=None, created=None, status=200):
+    return render_template("network/platform_tokens.html", tokens=tokens.platform_tokens(current_user),
+                           errors=errors or {}, values=values or {}, secret=secret, created=created), status
+
+
+@bp.get("/tokens")
+def platform_tokens():
+    return _tokens_page()
+
+
+@bp.post("/tokens")
+@limiter.limit("10 per hour", key_func=lambda: f"platform-token-create:{current_user.get_id()}")
+def create_platform_token():
+    values = form_data()
+    values["read_only"] = values.get("read_only") == "on"
+    try:
+        data = TokenCreateSchema().load(values)
+    except ValidationError as error:
+        return _tokens_page(error.messages, values, status=422)
+    token, secret = tokens.create_platform_token(current_user, data["name"], data["read_only"])
+    return _tokens_page(secret=secret, created=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_platform_token(token_id):
+    token = db.session.scalar(select(PlatformToken).filter_by(id=token_id, user_id=current_user.id))
+    if token is None:
+        abort(404)
+    tokens.revoke_platform_token(token)
+    flash(_("The token is revoked: scripts using it are refused from now on."), "success")
+    return redirect(url_for("networks.platform_tokens"))

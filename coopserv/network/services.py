@@ -120,6 +120,11 @@ def get_partner(network, partner_id):
     return db.session.scalar(select(NetworkPartner).filter_by(id=partner_id, network_id=network.id))
 
 
+def partner_named(network, name):
+    """The network's partner of that name (names are unique in a network), or None."""
+    return db.session.scalar(select(NetworkPartner).filter_by(network_id=network.id, name=name))
+
+
 def remove_partner(network, partner, actor=None):
     """Remove a partner: it stops organising events, and coordinators working for it keep their role."""
     db.session.execute(network_event_organiser.delete().where(network_event_organiser.c.partner_id == partner.id))
@@ -160,6 +165,12 @@ def name_coordinator(network, data, actor=None):
 
 def get_coordinator(network, member_id):
     return db.session.scalar(select(NetworkMember).filter_by(id=member_id, network_id=network.id, role=COORDINATOR))
+
+
+def coordinator_role_of(network, user):
+    """The user's coordinator role in the network (a NetworkMember), or None."""
+    return db.session.scalar(select(NetworkMember).filter_by(network_id=network.id, user_id=user.id,
+                                                             role=COORDINATOR))
 
 
 def remove_coordinator(network, member, actor=None):

@@ -1,4 +1,7 @@
-"""Demo public pages: Figeac publishes everything and opens its next Start Up de Territoire evening to visitors."""
+"""Demo public pages: Figeac publishes everything and opens its next Start Up de Territoire evening to visitors.
+
+A few visitors have registered already, so the admin page (and the API) lists registrations to manage.
+"""
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -20,6 +23,14 @@ INTRODUCTIONS = {
 }
 
 
+#: Visitors registered to Figeac's evening through the public form (addresses on a reserved domain).
+VISITORS = (
+    {"name": "Inès Delmas", "email": "ines.delmas@visiteurs.example", "company": "Menuiserie du Célé"},
+    {"name": "Paul Vidal", "email": "paul.vidal@visiteurs.example", "company": ""},
+    {"name": "Marion Lacaze", "email": "marion.lacaze@visiteurs.example", "company": "Atelier numérique de Figeac"},
+)
+
+
 def seed_demo(territories):
     """Publish Figeac's and Grand Quercy's pages; open an upcoming evening in Figeac to registration."""
     for territory in territories:
@@ -39,8 +50,10 @@ def seed_demo(territories):
                 "starts_at": datetime.combine(day, time(16, 30)), "place": "Espace Mitterrand, Figeac",
                 "description": "Entreprises, élus et associations pitchent des idées de services ; le public vote. "
                                "Entrée libre sur inscription."}, admin)
-            services.set_publication({"event_id": evening.id, "published": True, "registration_open": True,
-                                      "capacity": 120}, admin)
+            publication = services.set_publication({"event_id": evening.id, "published": True,
+                                                    "registration_open": True, "capacity": 120}, admin)
+            for visitor in VISITORS:
+                services.register(evening, publication, visitor)
             past = db.session.scalar(select(GovernanceEvent).where(GovernanceEvent.kind == STARTUP_EVENING,
                                                                    GovernanceEvent.id != evening.id).limit(1))
             if past is not None:

@@ -12,11 +12,20 @@ class SettingsSchema(Schema):
     introduction = Text(load_default="", multiline=True, validate=length(max=300))
 
 
-class PublishedEventSchema(Schema):
+class PublicationSchema(Schema):
+    """Whether an event is public, whether visitors may register, and their places (the API names the event in its path)."""
+
+    published = fields.Boolean(load_default=False, metadata={"description": "Shown on the public pages."})
+    registration_open = fields.Boolean(load_default=False,
+                                       metadata={"description": "Visitors may register (until the event starts)."})
+    capacity = fields.Integer(load_default=None, validate=between(1, 100_000),
+                              metadata={"description": "Places for visitors; null: no limit."})
+
+
+class PublishedEventSchema(PublicationSchema):
+    """The admin page's form: the event chosen, and its publication."""
+
     event_id = Id(required=True)
-    published = fields.Boolean(load_default=False)
-    registration_open = fields.Boolean(load_default=False)
-    capacity = fields.Integer(load_default=None, validate=between(1, 100_000))
 
 
 class RegistrationSchema(Schema):

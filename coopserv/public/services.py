@@ -141,11 +141,20 @@ def _confirm_by_email(event, registration):
 
 
 # -- administration ---------------------------------------------------------------------------
-def event_publications():
-    """Every event of the territory with its publication (or None) and its visitors' count."""
-    events_ = db.session.scalars(select(GovernanceEvent).order_by(GovernanceEvent.starts_at.desc())).all()
-    publications = {p.event_id: p for p in db.session.scalars(select(PublishedEvent))}
+def event_publications(events_=None):
+    """(event, publication or None, visitors' count) of ``events_`` (every event of the territory by default).
+
+    Two more queries whatever the number of events (the API passes one page of them).
+    """
+    if events_ is None:
+        events_ = db.session.scalars(select(GovernanceEvent).order_by(GovernanceEvent.starts_at.desc())).all()
+    ids = [event.id for event in events_]
+    if not ids:
+        return []
+    publications = {p.event_id: p for p in db.session.scalars(select(PublishedEvent)
+                                                               .where(PublishedEvent.event_id.in_(ids)))}
     counts = dict(db.session.execute(select(PublicRegistration.event_id, func.count(PublicRegistration.id))
+                                     .where(PublicRegistration.event_id.in_(ids))
                                      .group_by(PublicRegistration.event_id)).all())
     return [(event, publications.get(event.id), counts.get(event.id, 0)) for event in events_]
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from coopserv.accounts.models import TERRITORY_ADMIN
 from coopserv.extensions import db, limiter
-from coopserv.governance.models import EVENT_KINDS
+from coopserv.governance.models import EVENT_KINDS, GovernanceEvent
 from coopserv.modules.models import STAGES as MODULE_STAGES
 from coopserv.projects.models import OUTCOMES, STAGES
 from coopserv.web import form_data, roles_required, territory_blueprint
@@ -164,10 +164,11 @@ def publish_event():
 @admin_bp.get("/events/<int:event_id>/registrations")
 @roles_required(TERRITORY_ADMIN)
 def registrations(event_id):
-    found = services.published_event(event_id)
+    """Visitors registered to an event of the territory, withdrawn or not (their data stays until deleted)."""
+    found = db.session.scalar(select(GovernanceEvent).filter_by(id=event_id))
     if found is None:
         abort(404)
-    return render_template("public/registrations.html", event=found[0],
+    return render_template("public/registrations.html", event=found,
                            registrations=services.registrations(event_id))
 
 

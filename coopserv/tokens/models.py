@@ -32,3 +32,30 @@ class AccessToken(TenantMixin, db.Model):
     @property
     def active(self):
         return self.revoked_at is None
+
+
+class PlatformToken(db.Model):
+    """A platform operator's API token for the platform's own endpoints (creating networks).
+
+    Not tenant-owned: it acts above territories. It opens no territory's or
+    network's data; operators use a territory or network token for those.
+    """
+
+    __tablename__ = "platform_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    #: SHA-256 of the secret, as for personal tokens.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    read_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user = relationship("User")
+
+    @property
+    def active(self):
+        return self.revoked_at is None

@@ -1,4 +1,4 @@
-"""Create, find and revoke personal access tokens."""
+"""Create, find and revoke personal access tokens (a territory's) and platform operators' tokens."""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -9,12 +9,14 @@ from coopserv.audit.services import record
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES
 from coopserv.timeutil import utcnow
-from coopserv.tokens.models import AccessToken
+from coopserv.tokens.models import AccessToken, PlatformToken
 
 #: How precisely a token's last use is recorded (shown to its owner as a date and time).
 LAST_USE_PRECISION = timedelta(minutes=1)
 
 TOKEN_PREFIX = "cps_"
+#: Platform tokens look different, so a script (or a scanner) tells them from a territory's.
+PLATFORM_TOKEN_PREFIX = "cpp_"
 
 
 def digest(secret):
@@ -60,9 +62,51 @@ def authenticate(secret):
     )
     if token is None or not token.active:
         return None
+    _note_use(token)
+    return token
+
+
+def _note_use(token):
+    """Record a token's use at most once a minute: scripts call often, and the commit would reload rows."""
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
-        # At most one write a minute: scripts call often, and the commit would make the request reload its rows.
         token.last_used_at = now
         db.session.commit()
+
+
+# -- platform operators' tokens -------------------------------------------------------------------
+class NotAPlatformOperator(Exception):
+    """Only platform operators hold platform tokens."""
+
+
+def create_platform_token(user, name, read_only=False):
+    """Create a platform token for a platform operator; return (token row, secret shown once)."""
+    if not user.is_platform_admin:
+        raise NotAPlatformOperator(user.email)
+    secret = new_secret(PLATFORM_TOKEN_PREFIX)
+    token = PlatformToken(user_id=user.id, name=name, token_hash=digest(secret), prefix=secret[:10],
+                          read_only=read_only)
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def platform_tokens(user):
+    """The operator's platform tokens, newest first."""
+    return list(db.session.scalars(select(PlatformToken).filter_by(user_id=user.id).order_by(PlatformToken.id.desc())))
+
+
+def revoke_platform_token(token):
+    token.revoked_at = utcnow()
+    db.session.commit()
+
+
+def authenticate_platform(secret):
+    """Return the active platform token matching ``secret``, or None (the caller checks its owner's role)."""
+    if not secret or not secret.startswith(PLATFORM_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(PlatformToken).filter_by(token_hash=digest(secret)))
+    if token is None or not token.active:
+        return None
+    _note_use(token)
     return token

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from coopserv.extensions import db
 from coopserv.network import services as network_services
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.tokens.services import create_token
+from coopserv.tokens.services import create_platform_token, create_token
 
 WRITES = ("post", "put", "patch", "delete")
 
@@ -22,7 +22,10 @@ def tokens(figeac, make_user):
         territory_reader = create_token(figeac.admin, figeac.territory, "lecture", read_only=True)[1]
         territory_writer = create_token(figeac.admin, figeac.territory, "écriture")[1]
     network_reader = network_services.create_token(network, coordinator, "lecture", read_only=True)[1]
-    return {"territory": territory_reader, "writer": territory_writer, "network": network_reader}
+    operator = make_user(email="ops@coopserv.example", platform_admin=True)
+    platform_reader = create_platform_token(operator, "lecture", read_only=True)[1]
+    return {"territory": territory_reader, "writer": territory_writer, "network": network_reader,
+            "platform": platform_reader}
 
 
 def _rows_everywhere():
@@ -54,6 +57,8 @@ def test_every_write_operation_refuses_a_read_only_token(client, tokens):
             token = tokens["territory"]
         elif path.startswith("/api/v1/networks/{network_slug}/"):
             token = tokens["network"]
+        elif path == "/api/v1/networks/":
+            token = tokens["platform"]  # creating a network: platform operators' tokens only
         else:
             pytest.fail(f"{method.upper()} {path}: a write outside a territory or a network; decide its token rule")
         url = path.replace("{territory_slug}", "figeac").replace("{network_slug}", "adefpat")

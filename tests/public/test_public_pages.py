@@ -173,6 +173,18 @@ def test_admins_choose_sections_and_events_and_see_registrations(figeac, evening
     assert too_long.status_code == 422 and 'id="introduction-error"' in too_long.get_data(as_text=True)
 
 
+def test_a_withdrawn_events_registrations_stay_reachable_until_deleted(figeac, evening, make_client, client):
+    _publish(figeac, evening[0])
+    client.post_form(f"/t/figeac/public/events/{evening[0].id}/register", {"name": "Alex", "email": "a@example.org"})
+    admin = make_client()
+    admin.login(figeac.admin)
+    assert admin.post_form("/t/figeac/admin/public/events", {"event_id": str(evening[0].id)}).status_code == 302
+    url = f"/t/figeac/admin/public/events/{evening[0].id}/registrations"
+    assert f'href="{url}"' in admin.get("/t/figeac/admin/public/").get_data(as_text=True)
+    assert "a@example.org" in text_of(admin.get(url))
+    assert admin.get("/t/figeac/admin/public/events/999999/registrations").status_code == 404
+
+
 def test_erasing_a_visitor_with_an_account_removes_their_registrations(figeac, evening, client, make_user):
     from coopserv.privacy.services import erase_person
 
