@@ -46,6 +46,9 @@ class Prerequisite:
     met: Any
     endpoint: str | None = None
     url_values: dict = field(default_factory=dict)
+    #: True when the endpoint's form goes back to the ``next`` page it is given once saved: the
+    #: checklists (service page, project page) then link with ``next`` set to themselves.
+    comes_back: bool = False
 
 
 @dataclass(frozen=True)
