@@ -186,13 +186,6 @@ def _network_personal_data():
                      label="practice_sheets"),
         PersonalData(PracticeReplication, "replicated_by_id", ("sheet_id", "territory_id", "replicated_at"),
                      erase="anonymise", label="practice_replications"),
-        # Who sent or accepted an invitation, and who registered someone to an event: detached.
-        PersonalData(Invitation, "invited_by_id", ("territory_id", "role", "created_at"), erase="anonymise",
-                     label="invitations_sent"),
-        PersonalData(Invitation, "accepted_user_id", ("territory_id", "role", "created_at"), erase="anonymise",
-                     label="invitations_accepted"),
-        PersonalData(NetworkEventRegistration, "registered_by_id", ("event_id", "registered_at"),
-                     erase="anonymise", label="network_registrations_made"),
     ]
 
 

@@ -10,17 +10,16 @@ from coopserv.accounts.models import (
     Membership,
     User,
 )
-from coopserv.accounts.services import create_user
 from coopserv.extensions import db
 from coopserv.modules.models import PERENNIAL, PILOT, PROTOTYPE
 from coopserv.modules.services import enable_module, update_settings
 from coopserv.organizations.models import Organization
+from coopserv.demo_accounts import DEMO_PASSWORD, create_demo_user  # noqa: F401 (DEMO_PASSWORD: for the CLI and tests)
 from coopserv.plugin_host import plugin_host
 from coopserv.tenancy import territory_scope
 from coopserv.territories.models import Territory
 from coopserv.territories.services import create_territory
 
-DEMO_PASSWORD = "coopserv-demo"
 PLATFORM_ADMIN_EMAIL = "admin@coopserv.demo"
 
 #: slug, name, region, colours, organizations (name, kind, size band, headcount, sector, park),
@@ -96,7 +95,7 @@ def seed_demo():
     created = []
     if db.session.scalar(select(Territory).filter_by(slug="figeac")) is not None:
         return created
-    create_user("Plateforme coopserv", PLATFORM_ADMIN_EMAIL, DEMO_PASSWORD, platform_admin=True)
+    create_demo_user("Plateforme coopserv", PLATFORM_ADMIN_EMAIL, platform_admin=True)
     db.session.commit()
     for spec in TERRITORIES:
         created.append(_seed_territory(spec))
@@ -169,7 +168,7 @@ def _seed_territory(spec):
 
 def _person(territory, handle, name, role, organization=None, module=None):
     email = f"{handle}@{territory.slug}.demo"
-    user = create_user(name, email, DEMO_PASSWORD)
+    user = create_demo_user(name, email)
     db.session.add(Membership(user_id=user.id, role=role, organization_id=organization.id if organization else None,
                               module_id=module.id if module else None))
     if role == COMPANY_REFERENT and organization is not None:

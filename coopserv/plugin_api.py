@@ -31,7 +31,7 @@ from coopserv.accounts.models import (
 from coopserv.accounts.services import create_user
 from coopserv.api.auth import require_role as api_require_role
 from coopserv.api.auth import territory_api_blueprint
-from coopserv.demo import DEMO_PASSWORD
+from coopserv.demo_accounts import DEMO_PASSWORD, create_demo_user
 from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
@@ -140,6 +140,7 @@ __all__ = [
     "claim_once",
     "combine",
     "configure_module",
+    "create_demo_user",
     "create_user",
     "csrf",
     "current_territory",

@@ -122,8 +122,20 @@ class PluginHost:
         return self._declared("commands", "register_commands")
 
     def personal_data(self):
-        """``PersonalData`` of the core and every plugin (``ServiceType.personal_data`` and the hook)."""
-        return self._declared("personal_data", "register_personal_data")
+        """``PersonalData`` of the core and every plugin (``ServiceType.personal_data`` and the hook).
+
+        A column declared twice would be exported twice and erased by whichever rule runs first,
+        so a second declaration is a mistake, refused where it is made. One declaration finding rows
+        *about* the person (``related``) and one finding the rows they wrote by the column may coexist.
+        """
+        declared = self._declared("personal_data", "register_personal_data")
+        seen = set()
+        for spec in declared:
+            where = (spec.model.__name__, spec.user_column, spec.related is None)
+            if where in seen:
+                raise ValueError(f"personal data declared twice: {where[0]}.{where[1]}")
+            seen.add(where)
+        return declared
 
     def translation_directories(self):
         """Catalog folders of every plugin (``ServiceType.translations`` and the hook)."""

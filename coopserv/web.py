@@ -217,12 +217,20 @@ def register_web(app, host):
     for blueprint in host.blueprints():
         app.register_blueprint(blueprint)
 
+    expects_slug = {}  # endpoint -> whether its rules take the territory; a page builds hundreds of URLs
+
     @app.url_defaults
     def _add_territory_slug(endpoint, values):
-        if "territory_slug" in values or current_territory() is None:
+        if "territory_slug" in values:
             return
-        if app.url_map.is_endpoint_expecting(endpoint, "territory_slug"):
-            values["territory_slug"] = current_territory().slug
+        rules = len(app.url_map._rules_by_endpoint.get(endpoint, ()))  # a rule added since: ask again
+        known = expects_slug.get(endpoint)
+        if known is None or known[0] != rules:
+            known = expects_slug[endpoint] = (rules, app.url_map.is_endpoint_expecting(endpoint, "territory_slug"))
+        expected = known[1]
+        territory = current_territory() if expected else None
+        if territory is not None:
+            values["territory_slug"] = territory.slug
 
     @app.context_processor
     def _template_helpers():
@@ -371,7 +379,8 @@ def install_french_elision(env):
     Any message may take a territory's or a person's name ("À propos de %(territory)s"), so the
     rule applies to all of them rather than to the templates that remember a filter.
     """
-    for name in ("gettext", "ngettext", "pgettext", "npgettext", "_"):
+    # ``_`` is Jinja's alias that calls the ``gettext`` global, which is wrapped already.
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
         translate = env.globals.get(name)
         if translate is not None and getattr(translate, "jinja_pass_arg", None) is not None:
             env.globals[name] = _eliding(translate)
@@ -391,10 +400,9 @@ def elide_french(text):
     Translations write "de %(territory)s" naturally; the name decides the form, so the
     rule lives here rather than in every catalog entry.
     """
-    from flask_babel import get_locale
+    from coopserv.i18n import page_translations
 
-    locale = get_locale()
-    if locale is None or locale.language != "fr" or not text:
+    if not text or "e " not in text or not page_translations()[1]:
         return text
     elided = _DE_BEFORE_VOWEL.sub(lambda m: f"{m.group(1)}'{m.group(2)}", str(text))
     return Markup(elided) if isinstance(text, Markup) else elided

@@ -280,6 +280,15 @@ def test_every_column_pointing_at_a_person_is_declared(app):
     assert sorted(pointing - declared) == []
 
 
+def test_a_column_declared_twice_is_refused(app, monkeypatch):
+    """Two declarations of one column would export it twice and erase it by whichever rule ran first."""
+    host = app.extensions["coopserv"]
+    declared = host._declared("personal_data", "register_personal_data")
+    monkeypatch.setattr(host, "_declared", lambda *names: declared + [declared[0]])
+    with pytest.raises(ValueError, match=f"{declared[0].model.__name__}.{declared[0].user_column}"):
+        host.personal_data()
+
+
 def test_erasure_leaves_no_trace_in_any_text_column(app, person):
     from coopserv.audit.models import AuditEntry
     from coopserv.cli import main

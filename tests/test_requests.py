@@ -131,3 +131,18 @@ def test_a_failing_plugin_hook_rolls_the_whole_submission_back(figeac, catalogue
         submit_request(figeac.module, figeac.employee, figeac.aero, order_payload(catalogue))
     assert rows(ServiceRequest) == [] and rows(StatusChange) == [] and rows(Notification) == []
     assert db.session.scalar(select(ServiceRequest.id).execution_options(all_territories=True)) is None
+
+
+def test_a_move_from_the_queue_answers_the_row_and_the_counts_in_place(people, figeac, order_form):
+    """htmx swaps the row and, out of band, the status filters: both must come back whole."""
+    employee, operator = people
+    request_id = submit_order_over_http(employee, "figeac", order_form)
+    queue = operator.get("/t/figeac/operator/concierge").get_data(as_text=True)
+    assert f'id="request-row-{request_id}"' in queue and 'name="transition" value="accept"' in queue
+    response = operator.post_form(f"/t/figeac/requests/{request_id}/transition",
+                                  {"transition": "accept", "from": "queue"}, headers={"HX-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and page.lstrip().startswith(f'<tr id="request-row-{request_id}">')
+    assert 'name="transition" value="start"' in page and 'value="accept"' not in page
+    assert 'hx-swap-oob' in page
+    assert _status(request_id) == "accepted"

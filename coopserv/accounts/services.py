@@ -27,12 +27,18 @@ def find_user_by_email(email):
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(name, email, password, platform_admin=False, language=None):
-    """Create an account; refuses an email already used (field error on ``email``)."""
+def create_user(name, email, password, platform_admin=False, language=None, password_hash=None):
+    """Create an account; refuses an email already used (field error on ``email``).
+
+    ``password_hash`` is for demo accounts sharing one published password (coopserv.demo_accounts).
+    """
     if find_user_by_email(email) is not None:
         raise ValidationError({"email": [_("An account already uses this email address.")]})
     user = User(name=name.strip(), email=email.strip().lower(), is_platform_admin=platform_admin, language=language)
-    user.set_password(password)
+    if password_hash is None:
+        user.set_password(password)
+    else:
+        user.password_hash = password_hash
     db.session.add(user)
     db.session.flush()
     return user

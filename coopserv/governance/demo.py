@@ -3,14 +3,13 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from coopserv.accounts.models import EMPLOYEE, GOVERNANCE_MEMBER, Membership
-from coopserv.accounts.services import create_user
+from coopserv.demo_accounts import create_demo_user
 from coopserv.extensions import db
 from coopserv.timeutil import combine, local_today
 
 from . import events, risks, services
 from .models import DONE, IN_PROGRESS, LEADERS_MEETING, STARTUP_EVENING
 
-DEMO_PASSWORD = "coopserv-demo"
 
 CHARTER = """Article 1 — Objet. Le comité de pilotage réunit collectivités, entreprises et associations du territoire pour
 co-construire des services aux salariés à partir de leurs besoins.
@@ -32,7 +31,7 @@ CHARTER_RULES = {
 
 
 def _member(territory, handle, name, organization, role=GOVERNANCE_MEMBER):
-    user = create_user(name, f"{handle}@{territory.slug}.demo", DEMO_PASSWORD)
+    user = create_demo_user(name, f"{handle}@{territory.slug}.demo")
     db.session.add(Membership(user_id=user.id, role=role, organization_id=organization.id if organization else None))
     if organization is not None and organization.kind == "company":
         db.session.add(Membership(user_id=user.id, role=EMPLOYEE, organization_id=organization.id))

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, TERRITORY_ADMIN, Membership, User
-from coopserv.accounts.services import create_user
+from coopserv.demo_accounts import create_demo_user
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
 from coopserv.territories.models import Territory
@@ -48,7 +48,7 @@ def seed_demo():
                                    "territoires : coordination de l'expérimentation.")
     aradel = services.add_partner(network, "ARADEL", "co_organiser",
                                   "Réseau des développeurs économiques : co-animation des séminaires.")
-    coordinator = create_user("Anne Vidal (ADEFPAT)", COORDINATOR_EMAIL, "coopserv-demo")
+    coordinator = create_demo_user("Anne Vidal (ADEFPAT)", COORDINATOR_EMAIL)
     services.add_coordinator(network, coordinator, adefpat)
     people = _people(network)
     for day, place, host, theme in SEMINARS:

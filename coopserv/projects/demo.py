@@ -36,7 +36,7 @@ DEMO_PROJECTS = {
 def seed_demo(territory, organizations, users):
     """One project per demo territory, each at a different stage (needs first for Grand Quercy)."""
     from coopserv.accounts.models import COMPANY_REFERENT, EMPLOYEE
-    from coopserv.accounts.services import create_user
+    from coopserv.demo_accounts import create_demo_user
 
     spec = DEMO_PROJECTS.get(territory.slug)
     if spec is None:
@@ -51,8 +51,8 @@ def seed_demo(territory, organizations, users):
             if name == "Conserverie du Quercy":
                 people[name] = (users["referent"], users["employee"])
                 continue
-            referent = create_user(f"Référent {name}", f"referent-{handle}@{territory.slug}.demo", "coopserv-demo")
-            employee = create_user(f"Salarié {name}", f"employee-{handle}@{territory.slug}.demo", "coopserv-demo")
+            referent = create_demo_user(f"Référent {name}", f"referent-{handle}@{territory.slug}.demo")
+            employee = create_demo_user(f"Salarié {name}", f"employee-{handle}@{territory.slug}.demo")
             organization = organizations[name]
             db.session.add_all([Membership(user_id=referent.id, role=COMPANY_REFERENT, organization_id=organization.id),
                                 Membership(user_id=referent.id, role=EMPLOYEE, organization_id=organization.id),

@@ -104,13 +104,13 @@ def _history(module, house, user, organization, child, months, weekdays, hours, 
 
 def _parents(organizations):
     """Demo parents, employees of the territory's organizations (core helpers: plugin_api has no user factory)."""
-    from coopserv.plugin_api import DEMO_PASSWORD, EMPLOYEE, Membership, create_user, current_territory
+    from coopserv.plugin_api import EMPLOYEE, Membership, create_demo_user, current_territory
 
     territory = current_territory()
     parents = []
     for number, (name, organization_name) in enumerate(PARENTS, 1):
         organization = organizations.get(organization_name)
-        user = create_user(name, f"parent{number}@{territory.slug}.demo", DEMO_PASSWORD)
+        user = create_demo_user(name, f"parent{number}@{territory.slug}.demo")
         if organization is not None:
             db.session.add(Membership(user_id=user.id, role=EMPLOYEE, organization_id=organization.id))
         parents.append((user, organization))

@@ -146,9 +146,9 @@ def _move_to_past(session, first_day):
 
 def _trainee(territory_slug, handle, name, organization, role):
     """A demo person of the territory (the core creates only one employee and one referent)."""
-    from coopserv.plugin_api import Membership, create_user
+    from coopserv.plugin_api import Membership, create_demo_user
 
-    user = create_user(name, f"{handle}@{territory_slug}.demo", "coopserv-demo")
+    user = create_demo_user(name, f"{handle}@{territory_slug}.demo")
     db.session.add(Membership(user_id=user.id, role=role, organization_id=organization.id))
     if role == COMPANY_REFERENT:
         db.session.add(Membership(user_id=user.id, role=EMPLOYEE, organization_id=organization.id))

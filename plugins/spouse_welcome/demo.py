@@ -35,9 +35,9 @@ def seed(module, organizations, users):
 
 def _ratier_employee(ratier):
     """A second employee, at Ratier-Figeac, whose family arrived last year."""
-    from coopserv.plugin_api import DEMO_PASSWORD, Membership, create_user
+    from coopserv.plugin_api import Membership, create_demo_user
 
-    user = create_user("Nicolas Roussel", "nicolas.roussel@figeac.demo", DEMO_PASSWORD)
+    user = create_demo_user("Nicolas Roussel", "nicolas.roussel@figeac.demo")
     db.session.add(Membership(user_id=user.id, role="employee", organization_id=ratier.id))
     db.session.commit()
     return user

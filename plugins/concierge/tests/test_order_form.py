@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from coopserv.plugin_api import db, territory_scope
+from coopserv.plugin_api import db, territory_scope, utcnow
 from coopserv_plugins.concierge.models import CatalogItem, Provider
 
 
@@ -44,3 +44,20 @@ def test_calendar_stops_at_the_booking_window(make_client, figeac, catalogue):
     employee.login(figeac.employee)
     days = [date.fromisoformat(v) for v in re.findall(r'name="dropoff_date" value="([\d-]+)"', _form(employee))]
     assert 1 <= len(days) <= 2 and all((day - date.today()).days <= 9 for day in days)
+
+
+def test_usage_reads_only_the_latest_orders(make_client, figeac, catalogue, order_form):
+    """A busy territory's form sums a bounded slice: the latest orders, not every order of 90 days."""
+    from datetime import timedelta
+
+    from coopserv_plugins.concierge.services import provider_usage
+
+    employee = make_client()
+    employee.login(figeac.employee)
+    for _ in range(2):
+        assert employee.post_form("/t/figeac/services/concierge/requests", order_form).status_code == 302
+    with territory_scope(figeac.territory):
+        since = utcnow() - timedelta(days=90)
+        every, latest = provider_usage(since), provider_usage(since, orders=1)
+    assert len(every) == 1 and list(latest) == list(every)
+    assert every[next(iter(every))] == 2 * latest[next(iter(latest))]
