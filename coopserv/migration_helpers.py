@@ -1,11 +1,12 @@
 """Helpers for Alembic revisions, the core's and the plugins' (through ``coopserv.plugin_api``).
 
-A revision's data conversion is written once here when several revisions need it; the
-helpers take everything they depend on as arguments, so a revision keeps doing what it did
+A revision's data conversion or schema change is written once here when several revisions need
+it; the helpers take everything they depend on as arguments, so a revision keeps doing what it did
 when it was written even if the models change later.
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 _notification = sa.table("notification", sa.column("id", sa.Integer), sa.column("message", sa.String),
                          sa.column("params", sa.JSON))
@@ -26,3 +27,23 @@ def convert_notification_param(messages, convert, key="date"):
         if new is not None:
             connection.execute(_notification.update().where(_notification.c.id == row_id)
                                .values(params={**params, key: new}))
+
+
+def json_columns_to_jsonb(columns):
+    """Turn ``(table, column)`` JSON columns into JSONB on PostgreSQL, as ``JSONDocument`` declares them.
+
+    SQLite has one JSON text type: nothing to change there.
+    """
+    _retype(columns, postgresql.JSONB(), "jsonb")
+
+
+def jsonb_columns_to_json(columns):
+    """Undo ``json_columns_to_jsonb`` (for downgrades)."""
+    _retype(columns, postgresql.JSON(), "json")
+
+
+def _retype(columns, type_, cast):
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table, column in columns:
+        op.alter_column(table, column, type_=type_, postgresql_using=f"{column}::{cast}")

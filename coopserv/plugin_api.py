@@ -36,7 +36,7 @@ from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
-from coopserv.migration_helpers import convert_notification_param
+from coopserv.migration_helpers import convert_notification_param, json_columns_to_jsonb, jsonb_columns_to_json
 from coopserv.modules.access import require_module
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
@@ -168,7 +168,9 @@ __all__ = [
     "is_htmx",
     "is_member",
     "is_territory_admin",
+    "json_columns_to_jsonb",
     "json_error",
+    "jsonb_columns_to_json",
     "lazy_gettext",
     "length",
     "link_target",

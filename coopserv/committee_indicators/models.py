@@ -1,10 +1,10 @@
 """Committee-defined indicators: what is measured, how, by whom, towards which target; and the monthly figures."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
@@ -43,7 +43,7 @@ class CommitteeIndicator(TenantMixin, db.Model):
     aggregation: Mapped[str] = mapped_column(String(10), default=SUM)
     #: Count indicators: which data (a source of ``sources.SOURCES``) and the filter on it.
     source: Mapped[str | None] = mapped_column(String(40))
-    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    filters: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     target_value: Mapped[float | None] = mapped_column(Float)
     #: Compared between territories per 1,000 employees (for counts of people or events).
     per_employees: Mapped[bool] = mapped_column(default=False)

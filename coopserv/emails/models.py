@@ -1,10 +1,10 @@
 """What people chose for their e-mail, and what waits for their digest."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
 
@@ -45,7 +45,7 @@ class DigestEntry(TenantMixin, db.Model):
     category: Mapped[str] = mapped_column(String(30))
     template: Mapped[str] = mapped_column(String(120))
     #: The message's context, JSON-encoded by coopserv.emails.rendering.encode_context.
-    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    context: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set when a digest carried it; None while it waits.
     sent_at: Mapped[datetime | None] = mapped_column(index=True)

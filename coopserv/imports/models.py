@@ -1,10 +1,10 @@
 """An import waiting for confirmation: the checked lines, their errors, then what applying did."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.tenancy import TenantMixin
 from coopserv.timeutil import utcnow
 
@@ -29,12 +29,12 @@ class ImportBatch(TenantMixin, db.Model):
     delimiter: Mapped[str] = mapped_column(String(1))
     line_count: Mapped[int] = mapped_column(default=0)
     #: Valid lines as [{"line": n, "data": {...}}].
-    rows: Mapped[list] = mapped_column(JSON, default=list)
+    rows: Mapped[list] = mapped_column(JSONDocument, default=list)
     #: Invalid lines as [{"line": n, "field": name, "message": text}].
-    errors: Mapped[list] = mapped_column(JSON, default=list)
+    errors: Mapped[list] = mapped_column(JSONDocument, default=list)
     #: What applying would do at preview time ({"create": n, ...}), then what it did.
-    summary: Mapped[dict] = mapped_column(JSON, default=dict)
-    result: Mapped[dict | None] = mapped_column(JSON)
+    summary: Mapped[dict] = mapped_column(JSONDocument, default=dict)
+    result: Mapped[dict | None] = mapped_column(JSONDocument)
     status: Mapped[str] = mapped_column(String(10), default=PREVIEWED)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,8 +4,10 @@ from sqlalchemy import select
 
 from coopserv.audit.services import record
 from coopserv.extensions import db
-from coopserv.legal.models import LegalPage
+from coopserv.legal.models import ACCESSIBILITY, LegalPage
 from coopserv.legal.schemas import SCHEMAS
+from coopserv.tenancy import current_territory_id
+from coopserv.territories.models import Territory
 
 
 def page_fields(kind):
@@ -29,6 +31,9 @@ def save_page(kind, raw):
         db.session.add(page)
     page.fields = stored
     page.updated_by_id = current_user.id if current_user and current_user.is_authenticated else None
+    if kind == ACCESSIBILITY:
+        # In the same transaction as the statement: every machine's next footer reads the new level.
+        db.session.get(Territory, current_territory_id()).accessibility_audit_rate = data["audit_rate"]
     record("legal_page.saved", kind)
     db.session.commit()
     return page

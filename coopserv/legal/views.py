@@ -87,6 +87,7 @@ def edit(kind):
     if kind not in KINDS:
         abort(404)
     values, errors, status = services.page_fields(kind), {}, 200
+    page_url = url_for(f"legal.{_PUBLIC_ENDPOINTS[kind]}")
     if not values:
         values = _suggestions(kind)
     if request.method == "POST":
@@ -98,9 +99,9 @@ def edit(kind):
             errors, status = error.messages, 422
         else:
             flash(_("The page is saved."), "success")
-            return redirect(url_for(f"legal.{_PUBLIC_ENDPOINTS[kind]}"))
+            return redirect(page_url)
     return render_template(f"legal/edit_{kind}.html", kind=kind, title=TITLES[kind], values=values,
-                           errors=errors), status
+                           errors=errors, page_url=page_url), status
 
 
 _PUBLIC_ENDPOINTS = {ACCESSIBILITY: "accessibility_page", LEGAL_NOTICE: "legal_notice", PRIVACY: "privacy"}
@@ -126,13 +127,7 @@ def footer_links():
 
 
 def _footer_level():
-    from coopserv.tenancy import request_cache
-
-    cache = request_cache()
-    if cache is not None and "accessibility_level" in cache:
-        return cache["accessibility_level"]
-    fields = services.page_fields(ACCESSIBILITY) if current_territory() is not None else {}
-    level = accessibility.conformity(fields, accessibility.automated_audit())[0]
-    if cache is not None:
-        cache["accessibility_level"] = level
-    return level
+    """The level from the territory row every page already loaded and the deployed audit: no statement."""
+    territory = current_territory()
+    fields = {"audit_rate": territory.accessibility_audit_rate} if territory is not None else {}
+    return accessibility.conformity(fields, accessibility.automated_audit())[0]

@@ -207,6 +207,7 @@ def set_member(module, data):
     record("module.member_set", module.service_key, organization=organization.name,
            quota_kind=member.quota_kind, quota_value=member.quota_value)
     db.session.commit()
+    _forget_members(module)
     return member
 
 
@@ -214,6 +215,16 @@ def remove_member(module, member):
     record("module.member_removed", module.service_key, organization=member.organization.name)
     db.session.delete(member)
     db.session.commit()
+    _forget_members(module)
+
+
+def _forget_members(module):
+    """Let the rest of this request read the module's members again (``members_index`` remembers them)."""
+    from coopserv.tenancy import request_cache
+
+    cache = request_cache()
+    if cache is not None:
+        cache.pop(("module_members", module.id), None)
 
 
 def prerequisites(module):
@@ -296,9 +307,9 @@ def availability(module, organization, members_by_module=None, usage=None, ignor
         return Availability(False, _("Your account is not yet attached to an organization of the territory."))
     if module.stage in PILOT_STAGES and organization.id not in pilot_ids(module):
         return Availability(False, _("This service is being tested with pilot organizations only."))
-    members = members_by_module.get(module.id, {}) if members_by_module is not None else {
-        m.organization_id: m for m in module.members
-    }
+    if members_by_module is None:
+        members_by_module = members_index([module.id])
+    members = members_by_module.get(module.id, {})
     # A participating organization's quota holds whatever the access rule: "open" lets
     # everyone in, it does not lift the limits an organization agreed to.
     member = members.get(organization.id)
@@ -321,13 +332,23 @@ def availability(module, organization, members_by_module=None, usage=None, ignor
 
 
 def members_index(module_ids):
-    """Load every module membership of the given modules in one query."""
-    if not module_ids:
-        return {}
-    index = {}
-    for member in db.session.scalars(select(ModuleMember).where(ModuleMember.module_id.in_(module_ids))):
-        index.setdefault(member.module_id, {})[member.organization_id] = member
-    return index
+    """Every module membership of the given modules by organization, in one query a request.
+
+    What a page loaded is remembered for the rest of the request, so the portal's
+    panels asking about one of the same modules (``availability``) read it again for free.
+    """
+    from coopserv.tenancy import request_cache
+
+    cache = request_cache()
+    cache = {} if cache is None else cache
+    missing = [module_id for module_id in module_ids if ("module_members", module_id) not in cache]
+    if missing:
+        loaded = {module_id: {} for module_id in missing}
+        for member in db.session.scalars(select(ModuleMember).where(ModuleMember.module_id.in_(missing))):
+            loaded[member.module_id][member.organization_id] = member
+        for module_id, members in loaded.items():
+            cache[("module_members", module_id)] = members
+    return {module_id: cache[("module_members", module_id)] for module_id in module_ids}
 
 
 def count_by_stage():

@@ -6,10 +6,10 @@ Rows that come from one territory name it (``source_territory_id``,
 """
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.extensions import db
+from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
 from coopserv.timeutil import utcnow
 
@@ -104,7 +104,7 @@ class NetworkAuditEntry(db.Model):
     #: A dotted action name such as "network.territory_added".
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200), default="")
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     actor = relationship("User")
@@ -160,12 +160,12 @@ class PracticeSheet(db.Model):
     running_cost: Mapped[int] = mapped_column(default=0)
     public_share: Mapped[int] = mapped_column(default=50)
     #: [{"indicator", "label", "unit", "target", "measured", "reached"}] at publication.
-    results: Mapped[list] = mapped_column(JSON, default=list)
+    results: Mapped[list] = mapped_column(JSONDocument, default=list)
     lessons: Mapped[str] = mapped_column(Text, default="")
     #: "What happens if…" risks the territory met: [{"title", "category", "mitigation"}].
-    risks: Mapped[list] = mapped_column(JSON, default=list)
+    risks: Mapped[list] = mapped_column(JSONDocument, default=list)
     #: A coopserv.project-template/1 document when the service is replicable (perennial), else None.
-    template: Mapped[dict | None] = mapped_column(JSON)
+    template: Mapped[dict | None] = mapped_column(JSONDocument)
     #: Lower-case text searched by the library (title, service, context, need, lessons, territory).
     search_text: Mapped[str] = mapped_column(Text, default="")
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

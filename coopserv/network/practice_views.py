@@ -8,7 +8,7 @@ from coopserv.accounts.models import TERRITORY_ADMIN
 from coopserv.accounts.access import is_territory_admin
 from coopserv.extensions import db
 from coopserv.plugin_host import plugin_host
-from coopserv.projects.services import get_project
+from coopserv.projects.services import SHEET, get_project
 from coopserv.tenancy import current_territory
 from coopserv.web import form_data, json_error, member_required, roles_required, territory_blueprint, wants_json
 
@@ -85,7 +85,7 @@ def replicate(sheet_id):
 @roles_required(TERRITORY_ADMIN)
 def publish(project_id):
     """Tell a project to the network: the territory writes the story, the numbers come from the project."""
-    project = get_project(project_id, story=False)
+    project = get_project(project_id, SHEET)
     if project is None:
         abort(404)
     networks = _networks()
@@ -123,7 +123,8 @@ def publish(project_id):
             flash(_("The practice is in the network's library."), "success")
             return redirect(url_for("practices.detail", sheet_id=sheet.id))
     selected = {int(i) for i in values.get("risk_ids") or [] if str(i).isdigit()}
+    # Here nothing is written: a GET, or a refused POST already rolled back.
     return render_template("practices/publish.html", project=project, networks=networks, values=values,
                            errors=errors, risks=risks, selected=selected, existing=existing,
-                           results=practices.results_of(project), labels=practices.labels(),
+                           results=practices.results_of(project, read_only=True), labels=practices.labels(),
                            publishable=project.stage in practices.PUBLISHABLE_STAGES), status

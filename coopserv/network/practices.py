@@ -90,10 +90,11 @@ def defaults(project):
     }
 
 
-def results_of(project):
-    """Targets against what was measured over the experiment, as stored on the sheet."""
+def results_of(project, read_only=False):
+    """Targets against what was measured over the experiment, as stored on the sheet (``read_only``: see
+    ``coopserv.projects.services.evaluation``)."""
     rows = []
-    for result in projects.evaluation(project):
+    for result in projects.evaluation(project, read_only):
         indicator = result.indicator
         rows.append({"indicator": result.target.indicator_key,
                      "label": str(_(indicator.label)) if indicator else result.target.indicator_key,

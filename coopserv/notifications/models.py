@@ -1,7 +1,7 @@
 """In-app notifications, stored untranslated so each reader sees their own language."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coopserv.extensions import JSONDocument, db
@@ -27,6 +27,6 @@ class Notification(TenantMixin, db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     #: Where the notification leads, as ``{"endpoint": ..., "args": {...}}`` (see coopserv.urls.target);
     #: the URL is built when the notification is shown, so the CLI and jobs can make them too.
-    link_target: Mapped[dict | None] = mapped_column(JSON)
+    link_target: Mapped[dict | None] = mapped_column(JSONDocument)
     read_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,23 +21,36 @@ def list_projects():
     return list(db.session.scalars(select(ServiceProject).order_by(ServiceProject.id.desc())))
 
 
-def get_project(project_id, story=True):
+#: The collections each kind of page shows, beyond the partners, targets and contributions every one shows:
+#: the project's page tells its whole story, the evaluation report only its decision, the practice sheet
+#: where the project came from.
+STORY = ("needs", "events", "decisions")
+REPORT = ("decisions",)
+SHEET = ("needs",)
+
+
+def get_project(project_id, shows=STORY):
     """A project with what its pages show, each collection read once (no query per partner or need).
 
-    ``story=False`` leaves out the events and decisions, for pages that tell no story (its practice sheet).
+    ``shows`` names the other collections the page needs (STORY, REPORT or SHEET); the targets, a few rows,
+    come in the project's own statement.
     """
     from coopserv.needs.models import CollectiveNeed
 
     options = [joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
+               joinedload(ServiceProject.targets),
                selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
-               selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization),
-               selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs),
-               selectinload(ServiceProject.targets)]
-    if story:
-        # The timeline's events come with who made them; decisions in order, the last one shown.
-        options += [selectinload(ServiceProject.events).joinedload(ProjectEvent.actor),
-                    selectinload(ServiceProject.decisions)]
-    return db.session.scalar(select(ServiceProject).filter_by(id=project_id).options(*options))
+               selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization)]
+    if "needs" in shows:
+        options.append(selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs))
+    if "events" in shows:
+        # The timeline's events come with who made them.
+        options.append(selectinload(ServiceProject.events).joinedload(ProjectEvent.actor))
+    if "decisions" in shows:
+        # Decisions in order, the last one shown.
+        options.append(selectinload(ServiceProject.decisions))
+    query = select(ServiceProject).filter_by(id=project_id).options(*options)
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def find_project(project_id):

@@ -5,7 +5,7 @@ costs in ``evaluation``, the story in ``history``, replication between
 territories in ``replication``. Callers outside the package import from here so
 the split stays an internal matter.
 """
-from .base import find_project, get_project, list_projects
+from .base import REPORT, SHEET, STORY, find_project, get_project, list_projects
 from .decisions import apply_vote
 from .evaluation import (
     TargetResult,
@@ -42,7 +42,7 @@ from .stages import (
 )
 
 __all__ = [
-    "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
+    "REPORT", "SHEET", "STORY", "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
     "default_experiment_period", "edit_project", "has_committee", "launch_from_collective", "launch_from_need", "remove_target",
     "evaluation", "experiment_window", "export_template", "find_project", "get_project", "import_template", "is_public",
     "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",

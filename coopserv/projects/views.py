@@ -168,7 +168,7 @@ def _detail_context(project, errors=None, failed=None, values=None):
     votes = committee_items(project)  # before the timeline and the decision, which link to them
     return {
         "project": project, "stages": STAGES, "outcomes": OUTCOMES, "moves": MOVES.get(project.stage, ()),
-        "timeline": services.timeline(project, votes), "results": services.evaluation(project),
+        "timeline": services.timeline(project, votes), "results": services.evaluation(project, read_only=request.method == "GET"),
         "satisfaction": satisfaction, "comments": comments,
         "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
@@ -226,8 +226,8 @@ def _act(project, form_name, schema, apply, success):
 def report(project_id):
     """The evaluation report the committee decides on: targets against measures, satisfaction, costs, decision."""
     _require_member()
-    project = _project_or_404(project_id)
-    return render_template("projects/report.html", **report_context(project))
+    project = _project_or_404(project_id, lambda found: services.get_project(found, services.REPORT))
+    return render_template("projects/report.html", **report_context(project, read_only=True))
 
 
 @bp.get("/<int:project_id>/report.pdf")

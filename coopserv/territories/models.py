@@ -31,6 +31,10 @@ class Territory(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Number of the territory's last service request: requests are numbered per territory (#1, #2...).
     last_request_number: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Share of RGAA criteria met by the manual audit of the accessibility statement, or None (then the
+    #: automated audit counts). A copy of the statement's field, kept by coopserv.legal.services, so that
+    #: every footer says the conformity level from the territory row the request already loaded.
+    accessibility_audit_rate: Mapped[float | None] = mapped_column(Float)
 
     def __repr__(self):
         return f"<Territory {self.slug}>"

@@ -9,10 +9,10 @@ than by string: other plugins may well have a ``Lot`` or a ``Device`` too.
 """
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coopserv.plugin_api import TenantMixin, db, utcnow
+from coopserv.plugin_api import JSONDocument, TenantMixin, db, utcnow
 
 #: FIWARE ParkingSpot ``status`` values.
 SPOT_STATUSES = ("free", "occupied", "closed", "unknown")
@@ -214,7 +214,7 @@ class MqttMapping(TenantMixin, db.Model):
     spot_pointer: Mapped[str] = mapped_column(String(200), default="")
     status_pointer: Mapped[str] = mapped_column(String(200))
     #: Raw value, as text ("true", "1", "busy"), to spot status: {"true": "occupied", "false": "free"}.
-    status_values: Mapped[dict] = mapped_column(JSON, default=dict)
+    status_values: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     time_pointer: Mapped[str] = mapped_column(String(200))
     #: Where the network's own message id is (e.g. "/deduplicationId"); empty derives it from sensor and time.
     event_id_pointer: Mapped[str] = mapped_column(String(200), default="")

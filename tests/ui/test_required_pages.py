@@ -101,3 +101,24 @@ def test_conformity_levels_follow_rgaa_bands(fields, level):
     # An automated audit alone never claims full compliance, even when every rule passes.
     assert accessibility.conformity({}, {"rules": {"passed": 10, "failed": 0}})[0] == "partial"
     assert accessibility.conformity({}, None)[0] == "none"
+
+
+def test_every_footer_says_the_new_level_right_after_an_edit(make_client, client, figeac, autun, monkeypatch,
+                                                            tmp_path):
+    """The level lives on the territory row each request loads: the next page, from any client, says it."""
+    path = tmp_path / "audit.json"
+    path.write_text(json.dumps({"rules": {"passed": 57, "failed": 3}}))
+    monkeypatch.setattr(accessibility.automated_audit, "__defaults__", (str(path),))
+    assert "Accessibilité : partiellement conforme" in text_of(client.get("/t/figeac/"))
+    admin = make_client()
+    admin.login(figeac.admin)
+    statement = {"contact_email": "a11y@figeac.example", "audit_rate": "100"}
+    assert admin.post_form("/t/figeac/admin/pages/accessibility", statement).status_code == 302
+    assert "Accessibilité : totalement conforme" in text_of(admin.get("/t/figeac/admin/pages/"))
+    assert "Accessibilité : totalement conforme" in text_of(client.get("/t/figeac/"))
+    assert admin.post_form("/t/figeac/admin/pages/accessibility", {**statement, "audit_rate": "20"}).status_code == 302
+    assert "Accessibilité : non conforme" in text_of(client.get("/t/figeac/"))
+    # Without a manual audit, the automated one counts again; other territories never changed.
+    assert admin.post_form("/t/figeac/admin/pages/accessibility", {**statement, "audit_rate": ""}).status_code == 302
+    assert "Accessibilité : partiellement conforme" in text_of(client.get("/t/figeac/"))
+    assert "Accessibilité : partiellement conforme" in text_of(client.get("/t/autun-morvan/"))

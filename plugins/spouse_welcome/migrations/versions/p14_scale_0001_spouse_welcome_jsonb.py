@@ -5,8 +5,7 @@ Revises: spouse_welcome_0001_tables
 Create Date: 2026-11-30 04:30:00.000000
 
 """
-from alembic import op
-from sqlalchemy.dialects import postgresql
+from coopserv.plugin_api import json_columns_to_jsonb, jsonb_columns_to_json
 
 
 # revision identifiers, used by Alembic.
@@ -24,14 +23,8 @@ COLUMNS = [
 
 
 def upgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column in COLUMNS:
-        op.alter_column(table, column, type_=postgresql.JSONB(), postgresql_using=f"{column}::jsonb")
+    json_columns_to_jsonb(COLUMNS)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column in COLUMNS:
-        op.alter_column(table, column, type_=postgresql.JSON(), postgresql_using=f"{column}::json")
+    jsonb_columns_to_json(COLUMNS)
