@@ -36,6 +36,8 @@ TABLES = {
     ("public", "event_id"): "governance_event",
     ("public_admin", "event_id"): "governance_event",
     ("api_events", "event_id"): "governance_event",
+    ("api_public_events", "event_id"): "governance_event",
+    ("api_public_events", "registration_id"): "public_registration",
     ("public_admin", "registration_id"): "public_registration",
 }
 #: Endpoints never walked: static files (no page); blueprints' ``<name>.static`` are skipped too.
