@@ -267,17 +267,16 @@ def indicators_snapshot(month):
 @click.option("--key", "keys", multiple=True, help="Only this rollup (repeat; default: all).")
 @with_appcontext
 def indicators_rebuild(territory_slug, keys):
-    """Recompute request rollups from the requests and forget cached indicator values (history, new definitions)."""
+    """Recompute rollups (requests', plugins' own) from their rows and forget cached indicator values (history, new definitions)."""
     from sqlalchemy import delete
 
     from coopserv.extensions import db
     from coopserv.indicators.models import IndicatorCache
-    from coopserv.rollups.measures import measures
-    from coopserv.rollups.services import rebuild
+    from coopserv.rollups.services import rebuild, rollup_keys
     from coopserv.tenancy import ALL_TERRITORIES
     from coopserv.territories.models import Territory
 
-    known = {measure.key for measure in measures()}
+    known = set(rollup_keys())
     unknown = sorted(set(keys) - known)
     if unknown:
         fail(f"Unknown rollup {', '.join(unknown)}; known: {', '.join(sorted(known))}.")

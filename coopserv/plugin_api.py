@@ -36,6 +36,7 @@ from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
+from coopserv.migration_helpers import convert_notification_param
 from coopserv.modules.access import require_module
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
@@ -43,6 +44,7 @@ from coopserv.organizations.models import Organization
 from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
+from coopserv.security import safe_redirect_target
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import (
     IllegalTransition,
@@ -61,6 +63,7 @@ from coopserv.service_types import (
     PersonalData,
     Prerequisite,
     RequestMeasure,
+    Rollup,
     ServiceType,
     Transition,
 )
@@ -117,6 +120,7 @@ __all__ = [
     "Prerequisite",
     "RequestMeasure",
     "RequestRefused",
+    "Rollup",
     "SERVICE_OPERATOR",
     "SERVICE_STOPPED",
     "Schema",
@@ -139,6 +143,7 @@ __all__ = [
     "claim_once",
     "combine",
     "configure_module",
+    "convert_notification_param",
     "create_demo_user",
     "create_user",
     "csrf",
@@ -188,6 +193,7 @@ __all__ = [
     "render_page",
     "require_module",
     "roles_required",
+    "safe_redirect_target",
     "send_email",
     "send_email_to_users",
     "send_invitation_email",

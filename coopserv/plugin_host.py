@@ -117,6 +117,16 @@ class PluginHost:
         """REST blueprints of every plugin (``ServiceType.api_blueprints`` and ``register_api_blueprints``)."""
         return self._declared("api_blueprints", "register_api_blueprints")
 
+    def plugin_rollups(self):
+        """Aggregates plugins keep of their own rows (``ServiceType.rollups``), by key; a key declared twice fails."""
+        found = {}
+        for kind in self.service_types.values():
+            for rollup in kind.rollups:
+                if rollup.key in found:
+                    raise PluginConfigurationError(f"Rollup {rollup.key!r} is declared twice.")
+                found[rollup.key] = rollup
+        return found
+
     def commands(self):
         """click commands of every plugin (``ServiceType.commands`` and ``register_commands``)."""
         return self._declared("commands", "register_commands")
@@ -124,17 +134,19 @@ class PluginHost:
     def personal_data(self):
         """``PersonalData`` of the core and every plugin (``ServiceType.personal_data`` and the hook).
 
-        A column declared twice would be exported twice and erased by whichever rule runs first,
-        so a second declaration is a mistake, refused where it is made. One declaration finding rows
-        *about* the person (``related``) and one finding the rows they wrote by the column may coexist.
+        Two declarations under one label would overwrite each other's export, and the same column
+        declared twice with the same fields and rule is a copy: both are mistakes, refused where they
+        are made. A plugin may still export its own view of a core table under its own label.
         """
         declared = self._declared("personal_data", "register_personal_data")
-        seen = set()
+        labels, copies = set(), set()
         for spec in declared:
-            where = (spec.model.__name__, spec.user_column, spec.related is None)
-            if where in seen:
-                raise ValueError(f"personal data declared twice: {where[0]}.{where[1]}")
-            seen.add(where)
+            label = spec.label or spec.model.__tablename__  # the export's section name
+            copy = (spec.model.__name__, spec.user_column, tuple(spec.fields), spec.erase, spec.related is None)
+            if label in labels or copy in copies:
+                raise ValueError(f"personal data declared twice: {spec.model.__name__}.{spec.user_column} ({label})")
+            labels.add(label)
+            copies.add(copy)
         return declared
 
     def translation_directories(self):

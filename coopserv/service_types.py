@@ -46,6 +46,9 @@ class Prerequisite:
     met: Any
     endpoint: str | None = None
     url_values: dict = field(default_factory=dict)
+    #: True when the endpoint's form goes back to the ``next`` page it is given once saved: the
+    #: checklists (service page, project page) then link with ``next`` set to themselves.
+    comes_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class ServiceType:
     indicators: tuple = ()
     #: ``PersonalData`` declarations (export and erasure).
     personal_data: tuple = ()
+    #: ``Rollup`` declarations: aggregates the plugin keeps of its own rows (rebuilt with the core's rollups).
+    rollups: tuple = ()
     #: click commands added to ``coopserv``.
     commands: tuple = ()
     #: Absolute path of the plugin's Alembic versions folder (its own branch).
@@ -186,6 +191,26 @@ class RequestMeasure:
             raise ValueError(f"a {self.aggregate} needs a value")
         if not 0 <= self.percentile <= 1:
             raise ValueError("percentile must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """An aggregate a plugin keeps of its own rows (not of requests), rebuilt alongside the core's rollups.
+
+    The plugin keeps it up to date itself, in the transaction that writes its
+    rows; the core calls ``rebuild(territory_id)`` (None: every territory) from
+    ``coopserv indicators rebuild`` (``--key`` names it), and from ``coopserv
+    upgrade`` when it was never built or its ``version`` changed (bump the
+    version when what the aggregate stores changes). ``rebuild`` writes in the
+    caller's transaction; the caller commits.
+    """
+
+    #: Unique identifier, ``<service>.<name>`` (``"smart_parking.occupancy"``).
+    key: str
+    #: ``(territory_id or None) -> None``: recompute the aggregate from the plugin's rows.
+    rebuild: Callable[[int | None], None]
+    #: What the stored aggregate means; a new value asks ``coopserv upgrade`` for a rebuild.
+    version: str = "1"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the risk register (which committee members may read).
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from coopserv.accounts.models import (
     User,
 )
 from coopserv.extensions import db
+from coopserv.security import is_local_path
 from coopserv.timeutil import utcnow
 from coopserv.organizations.models import Organization
 from coopserv.web import (
@@ -109,6 +111,25 @@ def _common():
 
 
 # -- committee ------------------------------------------------------------------------------
+#: The charter a committee starts from, adapted and adopted by it: the method's rules in five lines.
+STARTER_CHARTER = _l(
+    "1. Purpose. The steering committee brings the territory's local authorities, companies and associations "
+    "together to design services for companies and their employees with them, not for them.\n"
+    "2. Members. Each member organization names its representative; private members (companies and "
+    "associations) hold at least the share the committee sets.\n"
+    "3. Method. Needs are collected first; the committee decides which service is tried, with which pilot "
+    "organizations, targets and dates, then reviews the results and decides to make it permanent, change it "
+    "or stop it.\n"
+    "4. Decisions. Decisions are taken by a vote under the rules below and recorded with the votes cast.\n"
+    "5. Commitments. Signatories state what they bring: funding, staff days, premises.")
+
+
+def _guided_next():
+    """The page a guided set-up returns to (``next``, a path of this site), or None."""
+    target = request.values.get("next")
+    return target if is_local_path(target) else None
+
+
 def _committee_page(errors=None, failed=None, values=None, status=200):
     members = services.committee_members()
     context = dict(_common(), members=members, balance=services.balance(members),
@@ -116,7 +137,7 @@ def _committee_page(errors=None, failed=None, values=None, status=200):
                    people=_people() if is_territory_admin() else [],
                    organizations=_organizations() if is_territory_admin() else [],
                    errors=errors or {}, failed=failed, values=values or {})
-    return render_template("governance/committee.html", **context), status
+    return render_template("governance/committee.html", next_page=_guided_next(), **context), status
 
 
 @routes.get("/")
@@ -147,6 +168,9 @@ def add_member():
     except ValidationError as error:
         return _invalid(error, lambda e: _committee_page(e, "member", values)[0])
     flash(_("The member sits on the committee."), "success")
+    guided = _guided_next()
+    if guided:  # set up from a project: its charter comes next, if it has none yet, then back to the project
+        return redirect(url_for("governance.charter", next=guided) if services.current_charter() is None else guided)
     return redirect(url_for("governance.committee"))
 
 
@@ -174,14 +198,14 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
     signable = _signable_organizations()
     signed_ids = {s.organization_id for s in current.signatures} if current else set()
     rules = services.decision_rules(current)
-    rule_values = {"text": current.text if current else ""}
+    rule_values = {"text": current.text if current else str(STARTER_CHARTER)}
     for kind, rule in rules.items():
         rule_values.update({f"rule_{kind}_quorum_percent": rule.quorum_percent, f"rule_{kind}_majority": rule.majority,
                             f"rule_{kind}_each_college": rule.each_college})
     context = dict(_common(), versions=services.charter_versions(), current=current, rules=rules,
                    rule_values=rule_values, signable=[o for o in signable if o.id not in signed_ids], today=utcnow().date(),
                    errors=errors or {}, failed=failed, values=values or {})
-    return render_template("governance/charter.html", **context), status
+    return render_template("governance/charter.html", next_page=_guided_next(), **context), status
 
 
 def _charter_form(values):
@@ -228,7 +252,7 @@ def add_charter_version():
             error = ValidationError(_flat_rule_errors(error.messages))
         return _invalid(error, lambda e: _charter_page(e, "version", values)[0])
     flash(_("The new version of the charter is adopted."), "success")
-    return redirect(url_for("governance.charter"))
+    return redirect(_guided_next() or url_for("governance.charter"))
 
 
 @routes.post("/charter/sign")

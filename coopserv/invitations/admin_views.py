@@ -13,7 +13,7 @@ from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from coopserv.accounts.models import TERRITORY_ADMIN
+from coopserv.accounts.models import COMPANY_REFERENT, TERRITORY_ADMIN
 from coopserv.extensions import db
 from coopserv.organizations.models import Organization
 from coopserv.web import form_data, roles_required, territory_blueprint
@@ -48,9 +48,14 @@ def _back(organization_id=None):
 @bp.post("/")
 @roles_required(TERRITORY_ADMIN)
 def create():
-    """Invite every address typed (one or many) with the chosen role and organization."""
+    """Invite every address typed (one or many) with the chosen role and organization.
+
+    An organization without a referent yet invites its referents (``referent_emails``) and its
+    employees (``emails``) in one form.
+    """
     values = form_data()
-    addresses = split_addresses(values.get("emails"))
+    addresses = ([(address, COMPANY_REFERENT) for address in split_addresses(values.get("referent_emails"))]
+                 + [(address, values.get("role")) for address in split_addresses(values.get("emails"))])
     back_to = request.form.get("back_to_organization", type=int)
     if not addresses:
         flash(_("Type at least one e-mail address."), "error")
@@ -59,9 +64,9 @@ def create():
         flash(_("Invite at most %(count)d people at once; use the CSV import for more.", count=MAX_AT_ONCE), "error")
         return _back(back_to)
     schema, rows, problems = InvitationCreateSchema(), [], []
-    for address in addresses:
+    for address, role in addresses:
         try:
-            rows.append(schema.load({"email": address, "role": values.get("role"),
+            rows.append(schema.load({"email": address, "role": role,
                                      "organization_id": values.get("organization_id") or None}))
         except ValidationError as error:
             problems.append(_("%(address)s: %(message)s", address=address, message=_first_message(error.messages)))

@@ -11,6 +11,8 @@ from coopserv.documents.views import pdf_response
 from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.accounts.models import TERRITORY_ADMIN, Membership, User
 from coopserv.extensions import db
+from coopserv.modules.models import STOPPED
+from coopserv.modules.services import prerequisites as module_prerequisites
 from coopserv.needs.models import CollectiveNeed, Need
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
@@ -187,6 +189,9 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
         # Partner and contribution forms are for those who may change the project.
         "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))) if may_edit else [],
+        # What the opened service still needs before employees can use it, with links to create it.
+        "prerequisites": (module_prerequisites(project.module) if is_territory_admin() and project.module
+                          and project.module.stage != STOPPED else []),
         "errors": errors or {}, "failed": failed, "values": values or {}, **vote_labels(),
     }
 

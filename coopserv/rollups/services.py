@@ -3,6 +3,7 @@
 Writes happen in the caller's transaction (the one that changed the
 requests), so a page never sees a request without its totals.
 """
+import hashlib
 from collections import defaultdict
 from datetime import date
 
@@ -159,22 +160,50 @@ def _cell_facts(cell):
 def rebuild(keys=None, territory_id=None):
     """Recompute rollups from the requests, set-based (every rollup, or ``keys``; every territory, or one).
 
+    Plugins' own rollups (``ServiceType.rollups``) are rebuilt by their ``rebuild``.
     For history, after a bulk import, or after a definition changed. The caller commits.
     """
     chosen = [measure for measure in measures() if keys is None or measure.key in keys]
     for measure in chosen:
         _rebuild_one(measure, territory_id)
         if territory_id is None:
-            row = db.session.get(RollupBuild, measure.key) or RollupBuild(rollup_key=measure.key)
-            row.fingerprint, row.built_at = fingerprint(measure), utcnow()
-            db.session.add(row)
-    return [measure.key for measure in chosen]
+            _record_build(measure.key, fingerprint(measure))
+    own = [rollup for key, rollup in sorted(plugin_rollups().items()) if keys is None or key in keys]
+    for rollup in own:
+        rollup.rebuild(territory_id)
+        if territory_id is None:
+            _record_build(rollup.key, plugin_fingerprint(rollup))
+    return [measure.key for measure in chosen] + [rollup.key for rollup in own]
+
+
+def _record_build(key, digest):
+    row = db.session.get(RollupBuild, key) or RollupBuild(rollup_key=key)
+    row.fingerprint, row.built_at = digest, utcnow()
+    db.session.add(row)
+
+
+def plugin_rollups():
+    """The aggregates plugins keep of their own rows, by key."""
+    from coopserv.plugin_host import plugin_host
+
+    return plugin_host().plugin_rollups()
+
+
+def plugin_fingerprint(rollup):
+    return hashlib.sha256(f"{rollup.key}|{rollup.version}".encode()).hexdigest()
+
+
+def rollup_keys():
+    """Every rollup's key: the core's request rollups, then plugins' own."""
+    return [measure.key for measure in measures()] + sorted(plugin_rollups())
 
 
 def outdated_keys():
     """Rollups never built, or built from another definition than today's."""
     built = dict(_read(select(RollupBuild.rollup_key, RollupBuild.fingerprint)).all())
-    return [measure.key for measure in measures() if built.get(measure.key) != fingerprint(measure)]
+    return ([measure.key for measure in measures() if built.get(measure.key) != fingerprint(measure)]
+            + [key for key, rollup in sorted(plugin_rollups().items())
+               if built.get(key) != plugin_fingerprint(rollup)])
 
 
 def _rebuild_one(measure, territory_id):

@@ -14,6 +14,7 @@ def completion_certificate(enrolment_id):
     attended = services.attendance_counts(enrolment.session_id).get(enrolment.id, 0)
     if not services.certificate_eligible(enrolment, threshold, attended):
         return None
+    services.issue_certificate(enrolment)
     context = {"enrolment": enrolment, "session": enrolment.session, "attended": attended,
                "issued": services.today()}
     return "iot_training/certificate_pdf.html", context, f"certificate-{enrolment.session_id}-{enrolment.id}.pdf"

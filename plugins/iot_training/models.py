@@ -111,6 +111,8 @@ class Enrolment(TenantMixin, db.Model):
     """The training side of a service request: who enrols in which session, and since when they wait."""
 
     __tablename__ = "iot_training_enrolment"
+    __table_args__ = (UniqueConstraint("territory_id", "certificate_sequence"),
+                      UniqueConstraint("territory_id", "certificate_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), unique=True)
@@ -123,6 +125,10 @@ class Enrolment(TenantMixin, db.Model):
     #: When the person joined the waiting list; orders it (first come, first served).
     queued_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The completion certificate's number, stored when it is first issued: printed once, never changed.
+    certificate_number: Mapped[str | None] = mapped_column(String(40))
+    #: Its rank among the territory's certificates (1, 2…); None for numbers kept from before ranks existed.
+    certificate_sequence: Mapped[int | None] = mapped_column()
 
     request = relationship("ServiceRequest")
     session = relationship("TrainingSession")

@@ -13,7 +13,7 @@ person when a seat frees) therefore commits the surrounding transaction with it.
 from datetime import timedelta
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +23,7 @@ from coopserv.plugin_api import (
     IllegalTransition,
     Membership,
     ServiceRequest,
+    Territory,
     _l,
     apply_transition,
     db,
@@ -288,6 +289,42 @@ def certificate_eligible(enrolment, threshold, attended=None):
     return attended >= days_needed(session, threshold)
 
 
+def assign_certificate_number(enrolment):
+    """Give an eligible enrolment its certificate number, the territory's next, unless it has one.
+
+    The number is stored so a printed certificate is never renumbered. The first statement writes
+    (a no-op on the enrolment's row): SQLite then holds the database's write lock, PostgreSQL this
+    enrolment's row, so the same certificate opened twice at once waits for the first. Locking the
+    territory's row then serialises two certificates issued at once in one territory (PostgreSQL):
+    the second reads the first's rank, and the enrolment's own number again. The unique
+    constraints on (territory, rank) and (territory, number) are the backstop. The caller commits.
+    """
+    if enrolment.certificate_number is not None:
+        return enrolment.certificate_number
+    db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id)
+                       .values(certificate_sequence=Enrolment.certificate_sequence))
+    slug = db.session.scalar(select(Territory.slug).where(Territory.id == enrolment.territory_id).with_for_update())
+    if db.session.scalar(select(Enrolment.certificate_number).where(Enrolment.id == enrolment.id)) is None:
+        rank = (db.session.scalar(select(func.max(Enrolment.certificate_sequence))) or 0) + 1
+        db.session.execute(update(Enrolment).where(Enrolment.id == enrolment.id)
+                           .values(certificate_sequence=rank, certificate_number=certificate_label(slug, rank)))
+    db.session.refresh(enrolment, ["certificate_number", "certificate_sequence"])
+    return enrolment.certificate_number
+
+
+def certificate_label(slug, rank):
+    """What the certificate prints: the territory and the rank (``AUTUN-MORVAN-IOT-7``)."""
+    return f"{slug.upper()}-IOT-{rank}"
+
+
+def issue_certificate(enrolment):
+    """Issue an eligible enrolment's certificate (page or PDF): its number is assigned the first time."""
+    if enrolment.certificate_number is None:
+        assign_certificate_number(enrolment)
+        db.session.commit()
+    return enrolment.certificate_number
+
+
 def may_answer_survey(enrolment):
     return enrolment.request.status in SEATED and is_over(enrolment.session) and enrolment.survey is None
 
@@ -419,6 +456,8 @@ def request_moved(request, change):
         threshold = module_config(request.module)["completion_threshold"]
         if target == "completed" and not certificate_eligible(enrolment, threshold):
             raise IllegalTransition(gettext("This participant did not attend enough days for a certificate."))
+        if target == "completed":
+            assign_certificate_number(enrolment)  # the certificate is issued with the completion
     elif target == "withdrawn" and change.from_status == "enrolled":
         fill_free_seats(session.id)
 

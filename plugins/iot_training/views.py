@@ -107,6 +107,7 @@ def certificate(enrolment_id):
     attended = services.attendance_counts(enrolment.session_id).get(enrolment.id, 0)
     if not services.certificate_eligible(enrolment, threshold, attended):
         abort(404)
+    services.issue_certificate(enrolment)
     return render_template("iot_training/certificate.html", enrolment=enrolment, session=enrolment.session,
                            attended=attended, issued=services.today())
 

@@ -29,10 +29,15 @@ def _summary(payload):
 
 
 def _form_context(module):
+    """The form's choices, with the defaults the data gives: one's organization's park, an only town."""
+    from coopserv.plugin_api import employer
+
     from . import services
 
-    return {"parks": services.active_parks(), "towns": services.list_towns(),
-            "mobility_config": services.module_config(module)}
+    parks, towns = services.active_parks(), services.list_towns()
+    return {"parks": parks, "towns": towns, "mobility_config": services.module_config(module),
+            "default_park_id": services.default_park_id(parks, employer()),
+            "default_town_id": towns[0].id if len(towns) == 1 else None}
 
 
 def _detail_context(request):

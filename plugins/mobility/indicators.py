@@ -7,7 +7,7 @@ factor (default 0.218 kg CO2e/km, average car, ADEME Base Empreinte).
 """
 from sqlalchemy import func, or_, select
 
-from coopserv.plugin_api import Indicator, _l, db
+from coopserv.plugin_api import Indicator, RequestMeasure, _l, db
 
 from .models import PASSENGER, BusinessPark, Crew, CrewMember
 from .schemas import MobilityConfigSchema
@@ -67,4 +67,8 @@ INDICATORS = [
                  "CO2e/km, ADEME Base Empreinte).")),
     Indicator("mobility.park_coverage", _l("Employees of the parks in a crew"), "%", SERVICE_KEY, park_coverage,
               _l("Share of the employees of the companies located in the business parks who ride in a crew.")),
+    # The first sign of use: a commute published counts at once, before any crew forms (a monthly rollup).
+    Indicator("mobility.commutes_published", _l("Commutes published"), _l("commutes"), SERVICE_KEY, None,
+              _l("Commutes offered by drivers or looked for by passengers, published in the period."),
+              rollup=RequestMeasure("count", by_organization=True)),
 ]

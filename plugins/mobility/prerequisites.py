@@ -10,9 +10,11 @@ from .models import BusinessPark, Town
 
 
 def prerequisites(module):
-    link = "mobility.manage"
+    """Both link to the places form, where each park and town gets its point in one field."""
+    link = "mobility.places"
     return [
         Prerequisite(_l("At least one business park (where people work)"),
-                     exists().where(BusinessPark.active.is_(True)), link),
-        Prerequisite(_l("At least one town (where people live)"), exists().where(Town.id.isnot(None)), link),
+                     exists().where(BusinessPark.active.is_(True)), link, {"_anchor": "parks"}, comes_back=True),
+        Prerequisite(_l("At least one town (where people live)"), exists().where(Town.id.isnot(None)), link,
+                     {"_anchor": "towns"}, comes_back=True),
     ]

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from coopserv.plugin_api import LocalDateTime, Schema, _l, between, db, lazy_gettext, length, one_of
 
 from .models import BIKE_KINDS, KINDS, BusinessPark, Town
+from .points import PointFields
 
 #: Average car, ADEME Base Empreinte (kg CO2e per vehicle-km, combustion, all uses).
 ADEME_CAR_KG_CO2E_PER_KM = 0.218
@@ -80,18 +81,18 @@ class CommuteSchema(Schema):
             raise ValidationError(errors)
 
 
-class BusinessParkSchema(Schema):
+class BusinessParkSchema(PointFields, Schema):
+    """A business park and its point (one field, or latitude and longitude)."""
+
     name = fields.String(required=True, validate=length(min=2, max=120))
-    latitude = fields.Float(required=True, validate=between(-90, 90))
-    longitude = fields.Float(required=True, validate=between(-180, 180))
     address = fields.String(load_default="", validate=length(max=300))
 
 
-class TownSchema(Schema):
+class TownSchema(PointFields, Schema):
+    """A town where people live and its point (one field, or latitude and longitude)."""
+
     name = fields.String(required=True, validate=length(min=2, max=120))
     postcode = fields.String(load_default="", validate=length(max=10))
-    latitude = fields.Float(required=True, validate=between(-90, 90))
-    longitude = fields.Float(required=True, validate=between(-180, 180))
 
 
 class ShuttleRunSchema(Schema):

@@ -78,31 +78,72 @@ def _require_park(park_id):
         raise ValidationError({"business_park_id": [gettext("Choose one of the business parks.")]})
 
 
-def _unique_name(model, name):
-    if db.session.scalar(select(model.id).where(model.name == name)) is not None:
-        raise ValidationError({"name": [gettext("This name is already used.")]})
-
-
 def create_park(data):
-    _unique_name(BusinessPark, data["name"])
+    park = _new_park(data)
+    db.session.commit()
+    return park
+
+
+def _new_park(data, field="name"):
+    if db.session.scalar(select(BusinessPark.id).where(BusinessPark.name == data["name"])) is not None:
+        raise ValidationError({field: [gettext("This name is already used.")]})
     park = BusinessPark(**data)
     db.session.add(park)
-    db.session.commit()
+    db.session.flush()
     return park
 
 
 def create_town(data):
     """Add a town; in a territory created from the administrative division, only one of its towns."""
-    official = {town.name: town for town in territory_towns()}
-    if official and data["name"] not in official:
-        raise ValidationError({"name": [gettext("Choose one of the territory's towns.")]})
-    if official and not data.get("postcode"):
-        data = dict(data, postcode=official[data["name"]].postcode)
-    _unique_name(Town, data["name"])
-    town = Town(**data)
-    db.session.add(town)
+    town = _new_town(data, {town.name: town for town in territory_towns()})
     db.session.commit()
     return town
+
+
+def _new_town(data, official, field="name"):
+    if official and data["name"] not in official:
+        raise ValidationError({field: [gettext("Choose one of the territory's towns.")]})
+    if official and not data.get("postcode"):
+        data = dict(data, postcode=official[data["name"]].postcode)
+    if db.session.scalar(select(Town.id).where(Town.name == data["name"])) is not None:
+        raise ValidationError({field: [gettext("This name is already used.")]})
+    town = Town(**data)
+    db.session.add(town)
+    db.session.flush()
+    return town
+
+
+def add_places(parks, towns):
+    """Create the business parks and towns given a point on the places page, all or none.
+
+    ``parks`` and ``towns`` are ``(field, data)`` pairs: the form field an error belongs to, and the
+    loaded schema data. Every problem is collected (by field) before anything is kept.
+    """
+    official = {town.name: town for town in territory_towns()}
+    errors = {}
+    for field, data in parks:
+        try:
+            _new_park(data, field)
+        except ValidationError as error:
+            errors.update(error.messages)
+    for field, data in towns:
+        try:
+            _new_town(data, official, field)
+        except ValidationError as error:
+            errors.update(error.messages)
+    if errors:
+        db.session.rollback()
+        raise ValidationError(errors)
+    db.session.commit()
+    return len(parks) + len(towns)
+
+
+def default_park_id(parks, organization):
+    """The park a commute form proposes: the employee's organization's park, else the only one."""
+    by_name = {park.name: park.id for park in parks}
+    if organization is not None and organization.business_park in by_name:
+        return by_name[organization.business_park]
+    return parks[0].id if len(parks) == 1 else None
 
 
 def towns_to_add():

@@ -1,5 +1,5 @@
 """Mobility pages: an employee's commutes, proposals, crews and bookings; the operator's set-up."""
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from coopserv.plugin_api import (
@@ -10,8 +10,10 @@ from coopserv.plugin_api import (
     is_htmx,
     json_error,
     login_required,
+    ngettext,
     render_page,
     require_module,
+    safe_redirect_target,
     territory_blueprint,
     wants_json,
 )
@@ -168,6 +170,81 @@ def create(form):
         return _manage_page(module, error.messages, values, form, 422)
     flash(gettext("Saved."), "success")
     return redirect(url_for("mobility.manage"))
+
+
+def _places_page(module, errors=None, values=None, status=200):
+    return render_template(
+        "mobility/places.html", module=module, parks=services.active_parks(), towns=services.list_towns(),
+        proposed_parks=services.proposed_park_names(), towns_to_add=services.towns_to_add(),
+        errors=errors or {}, values=values or {}, next_page=request.values.get("next", ""),
+    ), status
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _load_places(values, towns_to_add):
+    """The parks and towns the places form gives a point to, as (field, data) pairs, and field errors.
+
+    Rows left without a point are skipped. Errors are keyed by the form's own field names, so each
+    shows beside the input it concerns.
+    """
+    rows = []  # (schema, point field, name field or None, data)
+    for index in range(len(values)):
+        if f"park-{index}-name" not in values:
+            break
+        rows.append((BusinessParkSchema, f"park-{index}-point", None, {"name": values[f"park-{index}-name"]}))
+    rows.append((BusinessParkSchema, "park-new-point", "park-new-name", {"name": values.get("park-new-name")}))
+    for town in towns_to_add:
+        rows.append((TownSchema, f"town-{town.insee_code}-point", None, {"name": town.name}))
+    if not towns_to_add:
+        rows.append((TownSchema, "town-new-point", "town-new-name",
+                     {"name": values.get("town-new-name"), "postcode": values.get("town-new-postcode")}))
+    parks, towns, errors = [], [], {}
+    for schema, point_field, name_field, data in rows:
+        if _blank(values.get(point_field)) and (name_field is None or _blank(values.get(name_field))):
+            continue
+        try:
+            loaded = schema().load({**data, "point": values.get(point_field)})
+        except ValidationError as error:
+            for key, messages in error.messages.items():
+                errors[name_field if key == "name" and name_field else point_field] = messages
+            continue
+        (parks if schema is BusinessParkSchema else towns).append((name_field or point_field, loaded))
+    if not (parks or towns or errors):
+        first = next((point for _schema, point, _name, _data in rows), "park-new-point")
+        errors[first] = [gettext("Give at least one place its point.")]
+    return parks, towns, errors
+
+
+@bp.route("/places", methods=["GET", "POST"])
+@login_required
+def places():
+    """Business parks and towns given their point in one form: what carpooling needs before employees use it.
+
+    Parks typed on the organizations and the territory's official towns are listed, each with one
+    point field to paste; the page returns to ``next`` (the service or project page) once saved.
+    """
+    module = _require_operator()
+    if request.method == "GET":
+        return _places_page(module)
+    values = form_data()
+    parks, towns, errors = _load_places(values, services.towns_to_add())
+    if not errors:
+        try:
+            added = services.add_places(parks, towns)
+        except ValidationError as error:
+            errors = error.messages
+    if errors:
+        db.session.rollback()
+        if wants_json():
+            return json_error(422, gettext("Some fields are not valid."), errors)
+        return _places_page(module, errors, values, 422)
+    if wants_json():
+        return {"added": added}, 201
+    flash(ngettext("%(num)d place saved.", "%(num)d places saved.", added), "success")
+    return redirect(safe_redirect_target(values.get("next"), "mobility.manage"))
 
 
 @bp.post("/manage/match")

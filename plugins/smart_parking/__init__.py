@@ -62,6 +62,7 @@ def _prerequisites(module):
 def register_service_types():
     from .commands import parking_group
     from .indicators import INDICATORS
+    from .occupancy import ROLLUP
     from .interop_views import bp as interop_bp
     from .interop_views import ngsi_ld_bp
     from .schemas import ReservationSchema, SmartParkingConfigSchema
@@ -91,6 +92,7 @@ def register_service_types():
             migrations=os.path.join(HERE, "migrations", "versions"),
             translations=os.path.join(HERE, "translations"),
             indicators=tuple(INDICATORS),
+            rollups=(ROLLUP,),
             commands=(parking_group,),
             personal_data=tuple(_personal_data()),
         )

@@ -1,13 +1,17 @@
-"""Smart parking indicators, aggregated by the database from the sensor history and reservations.
+"""Smart parking indicators: occupancy and turnover from the sensor history, reservations honoured.
 
 Occupancy comes from the event history: each "occupied" observation starts a
-period that lasts until the spot's next observation (a window function, so
-events received out of order still line up by observation time). Periods are
-cut into the hours of the local day by joining a small table of hour buckets
-built in Python and passed as one parameter.
+period that lasts until the spot's next observation (events received out of
+order still line up by observation time), cut into the hours of the local day.
+Over whole months (every dashboard and comparison) the figures come from the
+occupancy rollup (``occupancy``), a few rows per spot and month; other periods
+(a lot's page, by local days) are computed from the raw history by the
+database (``raw_occupied_hours``, ``raw_arrivals``), the definition the rollup
+keeps to.
 """
 import json
-from datetime import timedelta
+from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select, text
 
@@ -17,12 +21,13 @@ from coopserv.plugin_api import (
     _l,
     db,
     hours_between,
-    to_local,
-    to_utc,
+    timezone_name,
     utcnow,
 )
 
+from . import occupancy
 from .models import Reservation, SensorEvent, Spot
+from .occupancy import hour_buckets
 
 SERVICE_KEY = "smart_parking"
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -30,22 +35,6 @@ _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
 def _sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
-
-
-def hour_buckets(start, end):
-    """Naive-UTC (local hour of day, start, end) buckets covering [start, end), cut at local hours."""
-    buckets = []
-    local = to_local(start).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-    while True:
-        bucket_start = max(to_utc(local), start)
-        following = local + timedelta(hours=1)
-        bucket_end = min(to_utc(following), end)
-        if bucket_start >= end:
-            break
-        if bucket_end > bucket_start:
-            buckets.append((local.hour, bucket_start, bucket_end))
-        local = following
-    return buckets
 
 
 def _bucket_table(buckets):
@@ -87,14 +76,44 @@ def _timeline(territory_id, lot_id, until):
 
 def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
     """Occupancy rate (%) of the spots for each local hour of day over [start, end); {} without spots."""
-    end = min(end, now or utcnow())
+    now = now or utcnow()
+    end = min(end, now)
     spots = _spot_count(territory_id, lot_id)
-    buckets = hour_buckets(start, end) if end > start else []
-    if not spots or not buckets:
+    if not spots or end <= start:
         return {}
-    available = {}
-    for hour, bucket_start, bucket_end in buckets:
-        available[hour] = available.get(hour, 0) + (bucket_end - bucket_start).total_seconds() / 3600 * spots
+    available = _available_hours(start, end, timezone_name())
+    if occupancy.covers(start, end, now):
+        occupied = occupancy.totals(territory_id, start, end, lot_id)[0]
+    else:
+        occupied = raw_occupied_hours(territory_id, start, end, lot_id)
+    return {hour: round(100 * occupied.get(hour, 0.0) / (hours * spots), 1) for hour, hours in available.items()}
+
+
+def _available_hours(start, end, zone_name):
+    """Hours of [start, end) by local hour of day; whole months are cached, so "until now" cuts the current one only."""
+    last = occupancy.month_of(end)
+    if occupancy.is_month_start(end) or datetime(last.year, last.month, 1) <= start:
+        return _hours_of(start, end, zone_name)
+    hours = dict(_hours_of(start, datetime(last.year, last.month, 1), zone_name))
+    for hour, value in _hours_of(datetime(last.year, last.month, 1), end, zone_name).items():
+        hours[hour] = hours.get(hour, 0) + value
+    return dict(sorted(hours.items()))
+
+
+@lru_cache(maxsize=256)
+def _hours_of(start, end, zone_name):
+    """The same for every territory of a zone: cached (end is "now" at most once per request)."""
+    hours = {}
+    for hour, bucket_start, bucket_end in hour_buckets(start, end):
+        hours[hour] = hours.get(hour, 0) + (bucket_end - bucket_start).total_seconds() / 3600
+    return dict(sorted(hours.items()))
+
+
+def raw_occupied_hours(territory_id, start, end, lot_id=None):
+    """Occupied spot-hours by local hour of day over [start, end), from every event (the rollup's definition)."""
+    buckets = hour_buckets(start, end) if end > start else []
+    if not buckets:
+        return {}
     timeline = _timeline(territory_id, lot_id, end)
     period_end = func.coalesce(timeline.c.next_at, literal(end, DateTime()))
     table = _bucket_table(buckets)
@@ -107,14 +126,20 @@ def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
         .where(timeline.c.status == "occupied")
         .group_by(table.c.hour)
     ).all()
-    hours = dict.fromkeys(sorted(available), 0.0)
-    for hour, value in occupied:
-        hours[int(hour)] = float(value or 0)
-    return {hour: round(100 * value / available[hour], 1) for hour, value in hours.items()}
+    return {int(hour): float(value or 0) for hour, value in occupied}
 
 
-def arrivals(territory_id, start, end, lot_id=None):
+def arrivals(territory_id, start, end, lot_id=None, now=None):
     """Cars arriving (a spot turning occupied) in [start, end)."""
+    if end <= start:
+        return 0
+    if occupancy.covers(start, end, now or utcnow()):
+        return occupancy.totals(territory_id, start, end, lot_id)[1]
+    return raw_arrivals(territory_id, start, end, lot_id)
+
+
+def raw_arrivals(territory_id, start, end, lot_id=None):
+    """Arrivals counted from every event (the rollup's definition)."""
     timeline = _timeline(territory_id, lot_id, end)
     return db.session.scalar(
         select(func.count()).select_from(timeline).where(
@@ -125,12 +150,13 @@ def arrivals(territory_id, start, end, lot_id=None):
 
 def turnover(territory_id, start, end, lot_id=None, now=None):
     """Arrivals per spot per day over the period (None without spots or elapsed time)."""
-    end = min(end, now or utcnow())
+    now = now or utcnow()
+    end = min(end, now)
     spots = _spot_count(territory_id, lot_id)
     days = (end - start).total_seconds() / 86400
     if not spots or days <= 0:
         return None
-    return round(arrivals(territory_id, start, end, lot_id) / spots / days, 2)
+    return round(arrivals(territory_id, start, end, lot_id, now) / spots / days, 2)
 
 
 def honoured_rate(territory_id, start, end, lot_id=None):
@@ -168,10 +194,11 @@ def reservations_honoured(module, start, end):
 
 def lot_report(lot, start, end, now=None):
     """Everything the lot's indicators page shows, for one period."""
+    now = now or utcnow()
     profile = occupancy_by_hour(lot.territory_id, start, end, lot.id, now)
     return {"profile": profile, "mean": _mean(profile), "peak": max(profile.values()) if profile else None,
             "turnover": turnover(lot.territory_id, start, end, lot.id, now),
-            "arrivals": arrivals(lot.territory_id, start, min(end, now or utcnow()), lot.id),
+            "arrivals": arrivals(lot.territory_id, start, min(end, now), lot.id, now),
             "honoured": honoured_rate(lot.territory_id, start, end, lot.id)}
 
 

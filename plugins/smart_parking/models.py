@@ -7,7 +7,7 @@ harmless and gives the indicators their history. A reservation is the parking
 side of a service request. Relationships name their classes directly rather
 than by string: other plugins may well have a ``Lot`` or a ``Device`` too.
 """
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -222,3 +222,26 @@ class MqttMapping(TenantMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lot = relationship(lambda: Lot)
+
+
+class OccupancyCell(TenantMixin, db.Model):
+    """What one spot's sensor history adds up to in one month (UTC) and local hour of day (see ``occupancy``).
+
+    Kept by ingestion in the transaction that stores the events, so occupancy
+    indicators read a few rows per spot and month instead of the whole history.
+    Rows go with their spot, as its events do.
+    """
+
+    __tablename__ = "smart_parking_occupancy"
+    __table_args__ = (UniqueConstraint("spot_id", "month", "hour"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("smart_parking_spot.id", ondelete="CASCADE"))
+    #: First day of the month (UTC) the time belongs to.
+    month: Mapped[date] = mapped_column()
+    #: Hour of the local day (the territory's zone), 0-23.
+    hour: Mapped[int] = mapped_column()
+    #: Time occupied between an "occupied" event and the spot's next event, in microseconds (exact sums).
+    occupied_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: "Occupied" events whose previous event on the spot was not "occupied" (cars arriving).
+    arrivals: Mapped[int] = mapped_column(default=0)

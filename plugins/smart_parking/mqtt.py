@@ -230,6 +230,8 @@ class Subscriber:
         self.topics = set()
         #: Rules whose filter matches a topic, by topic (a sensor publishes on the same topic every time).
         self.matching = {}
+        #: Territories of the rules, by id (detached copies, refreshed with the rules).
+        self.territories = {}
         self.inbox = deque()
         #: Bumped at every connection; acknowledgements only go to messages of the current one.
         self.generation = 0
@@ -326,6 +328,7 @@ class Subscriber:
         """Read the mappings again; subscribe to new topic filters and leave the ones no lot uses."""
         self.rules = load_rules()
         self.matching = {}
+        self.territories = {}  # a renamed territory or a new time zone is seen within ``reload_seconds``
         db.session.rollback()  # end the read transaction: a long-lived process must not hold one open
         topics = {rule.topic for rule in self.rules}
         added, removed = topics - self.topics, self.topics - topics
@@ -375,8 +378,7 @@ class Subscriber:
                 except MessageError as error:
                     self._drop(item, str(error))
         self.stats.received += len(batch)
-        territories = {territory.id: territory for territory in db.session.scalars(
-            select(Territory).where(Territory.id.in_({rule.territory_id for rule in groups})))}
+        territories = self._territories({rule.territory_id for rule in groups})
         for rule, readings in groups.items():
             observations = [Observation(index, key, status, observed_at, event_id)
                             for index, (key, status, observed_at, event_id) in enumerate(readings)]
@@ -389,6 +391,15 @@ class Subscriber:
                     self.stats.rejected += 1
                     self.stats.reasons[result.reason] += 1
                     log.warning("MQTT message for %s refused (%s): %s", result.key, result.reason, result.errors)
+
+    def _territories(self, ids):
+        """The rules' territories, read once per reload and kept detached (commits do not expire them)."""
+        missing = [territory_id for territory_id in ids if territory_id not in self.territories]
+        if missing:
+            for territory in db.session.scalars(select(Territory).where(Territory.id.in_(missing))).all():
+                db.session.expunge(territory)
+                self.territories[territory.id] = territory
+        return self.territories
 
     def _drop(self, item, reason):
         self.stats.dropped += 1

@@ -8,12 +8,13 @@ sensor that watches each spot, and hands every group to ``ingestion.ingest``
 operator closures behave exactly as for the HTTP API. It then tells, for each
 observation, whether it was accepted, a duplicate or rejected and why.
 """
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, text
 
 from coopserv.plugin_api import current_territory, db, gettext, utcnow
 
@@ -86,13 +87,23 @@ def _spots_by_key(match, keys, lot_id):
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start:start + _CHUNK]
         query = (select(Spot.id, Spot.ref, Spot.device_id, Device.active, column, Spot.lot_id)
-                 .outerjoin(Device, Device.id == Spot.device_id).where(column.in_(chunk)))
+                 .outerjoin(Device, Device.id == Spot.device_id).where(column.in_(_json_values(chunk))))
         if lot_id is not None:
             query = query.where(Spot.lot_id == lot_id)
         found.update({row[4]: row for row in db.session.execute(query).all()})
     if match == "ngsi_id":
         found.update(_spots_by_default_id([key for key in keys if key not in found], lot_id))
     return found
+
+
+def _json_values(values):
+    """Values for ``IN`` as one JSON parameter: an IN list costs a placeholder (and regex work) per value."""
+    payload = json.dumps(list(values))
+    if db.session.get_bind().dialect.name == "sqlite":
+        query = text("SELECT value FROM json_each(:json_values)")
+    else:
+        query = text("SELECT json_array_elements_text(CAST(:json_values AS json)) AS value")
+    return query.bindparams(json_values=payload).columns(value=String)
 
 
 def _spots_by_default_id(keys, lot_id):
@@ -146,6 +157,7 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
     spots = _spots_by_key(match, sorted({item.key for item in observations}), lot_id)
     site_ids = _site_ids(spots, observations)
     groups = defaultdict(list)
+    spots_of = defaultdict(dict)  # the sensor's spots seen here, {ref: id}: ingest need not read them again
     results = {}
     for item in observations:
         row = spots.get(item.key.lower() if match == "sensor_id" else item.key)
@@ -162,12 +174,15 @@ def feed(observations, match, lot_id=None, now=None, itemised=True):
                         spot=row[1])]})
         else:
             groups[row[2]].append((item, row[1]))
-    devices = {device.id: device for device in db.session.scalars(select(Device).where(Device.id.in_(list(groups))))}
+            spots_of[row[2]][row[1]] = row[0]
+    # Rows, not ORM objects: each ``ingest`` commits, which would expire objects and reload each one.
+    devices = {row.id: row for row in db.session.execute(
+        select(Device.id, Device.territory_id).where(Device.id.in_(list(groups))))}
     for device_id in sorted(groups):
         group = groups[device_id]
         # Adapters read and checked every observation already: no dict to build and parse again per event.
         events = [(item.event_id, ref, item.status, item.observed_at) for item, ref in group]
-        outcome = ingest(devices[device_id], events, now=now, parsed=True)
+        outcome = ingest(devices[device_id], events, now=now, parsed=True, spots=spots_of[device_id])
         report.spots_updated += outcome.spots_updated
         report.accepted += outcome.accepted
         report.duplicates += outcome.duplicates

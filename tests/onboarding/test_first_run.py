@@ -316,3 +316,108 @@ def test_once_its_service_is_open_the_project_page_offers_the_admin_a_preview(fr
     member.login(make_user(fresh.territory, "governance_member", name="Gaston Comité"))
     seen = member.get(url)
     assert seen.status_code == 200 and 'id="preview-h"' not in text_of(seen)  # previewing is for territory admins
+
+
+def _indicator_value(page, label):
+    """The figure a dashboard card shows under ``label`` (None when it has no data)."""
+    import html
+    import re
+
+    for card in re.findall(r'<section class="indicator".*?</section>', page, re.S):
+        if f">{label}</h3>" in html.unescape(card):
+            found = re.search(r'<span class="value">([^<]*)</span>', card)
+            return found.group(1).strip() if found else None
+    raise AssertionError(f"no card {label!r}")
+
+
+def test_a_spouse_welcome_pilot_is_previewed_and_its_first_request_counts_at_once(fresh, make_organization, make_user,
+                                                                                   make_client, enable_module):
+    """Spouse welcome, once the service of the browser journey, keeps its first-run checks here."""
+    organization = make_organization(fresh.territory, name="Aéro")
+    module = enable_module(fresh.territory, "spouse_welcome", stage="prototype", pilots=(organization,))
+    make_user(fresh.territory, "service_operator", module=module)  # its prerequisite: a welcome referent
+    started = fresh.client.post_form("/t/neuf/preview/start", {"organization_id": str(organization.id),
+                                                                "service_key": "spouse_welcome"})
+    preview = text_of(fresh.client.get(started.headers["Location"]))
+    assert "preview-banner" in preview and 'id="partner_first_name"' in preview  # the pilot's employees get the form
+    fresh.client.post_form("/t/neuf/preview/end")
+    label = "Dossiers d'accueil des conjoints ouverts"
+    assert _indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) in (None, "0")  # read, cached
+
+    employee = make_client()
+    employee.login(make_user(fresh.territory, "employee", organization, name="Nina Roussel"))
+    arrival = date.today().replace(day=1).replace(year=date.today().year + 1)
+    sent = employee.post_form("/t/neuf/services/spouse_welcome/requests", {
+        "partner_first_name": "Karim", "profession": "Infirmier", "arrival_date": arrival.isoformat()})
+    assert sent.status_code == 302, text_of(sent)[:500]
+    assert _indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) == "1"
+    assert _done(fresh)["request"]
+
+
+def test_an_organization_without_a_referent_invites_its_referent_and_employees_at_once(fresh, make_organization):
+    organization = make_organization(fresh.territory, name="Aéro")
+    page = text_of(fresh.client.get(f"/t/neuf/admin/organizations/{organization.id}"))
+    assert 'name="referent_emails"' in page and 'id="invite-role"' not in page
+    response = fresh.client.post_form("/t/neuf/admin/invitations/", {
+        "referent_emails": "Rita@aero.example", "emails": "nina@aero.example paul@aero.example", "role": "employee",
+        "organization_id": str(organization.id), "back_to_organization": str(organization.id)})
+    assert response.status_code == 302
+    with territory_scope(fresh.territory):
+        assert {(i.email, i.role) for i in rows(Invitation)} == {
+            ("rita@aero.example", "company_referent"), ("nina@aero.example", "employee"),
+            ("paul@aero.example", "employee")}
+    # A referent is on the way: the usual form, employees by default.
+    page = text_of(fresh.client.get(f"/t/neuf/admin/organizations/{organization.id}"))
+    assert 'name="referent_emails"' not in page and '<option value="employee" selected>' in page
+
+
+def test_a_wrong_referent_address_invites_nobody(fresh, make_organization):
+    organization = make_organization(fresh.territory, name="Aéro")
+    fresh.client.post_form("/t/neuf/admin/invitations/", {
+        "referent_emails": "rita-at-aero", "emails": "nina@aero.example", "role": "employee",
+        "organization_id": str(organization.id), "back_to_organization": str(organization.id)})
+    with territory_scope(fresh.territory):
+        assert rows(Invitation) == []
+    assert "rita-at-aero" in text_of(fresh.client.get(f"/t/neuf/admin/organizations/{organization.id}"))
+
+
+def test_the_committee_set_up_from_a_project_goes_on_to_the_charter_then_back(fresh, make_organization):
+    project_id = _ready_project(fresh, make_organization(fresh.territory))
+    project = f"/t/neuf/projects/{project_id}"
+    link = f'/t/neuf/governance/?next=/t/neuf/projects/{project_id}'
+    assert link in text_of(fresh.client.get(project)).replace("&amp;", "&")
+    committee = text_of(fresh.client.get(link))
+    assert f'name="next" value="{project}"' in committee
+    added = fresh.client.post_form("/t/neuf/governance/members", {"user_id": str(fresh.admin.id), "next": project})
+    assert added.status_code == 302 and added.headers["Location"].endswith(
+        f"/governance/charter?next=/t/neuf/projects/{project_id}")
+    charter = text_of(fresh.client.get(added.headers["Location"]))
+    assert "1. Objet." in charter and f'name="next" value="{project}"' in charter  # a starting text, in French
+    refused = fresh.client.post_form("/t/neuf/governance/charter/versions", {"text": "", "next": project,
+                                                                              "adopted_on": date.today().isoformat()})
+    assert refused.status_code == 422
+    adopted = fresh.client.post_form("/t/neuf/governance/charter/versions", {
+        "text": "Le comité décide à la majorité.", "adopted_on": date.today().isoformat(), "next": project})
+    assert adopted.status_code == 302 and adopted.headers["Location"].endswith(project)
+    assert _done(fresh)["committee"]
+    # Another site is never a place to go back to.
+    elsewhere = fresh.client.post_form("/t/neuf/governance/charter/versions", {
+        "text": "Version 2 : le comité décide au consensus.", "adopted_on": date.today().isoformat(), "next": "https://evil.example/"})
+    assert elsewhere.headers["Location"].endswith("/t/neuf/governance/charter")
+
+
+def test_the_project_page_lists_what_its_opened_service_still_needs(fresh, make_organization):
+    project_id = _ready_project(fresh, make_organization(fresh.territory))
+    url = f"/t/neuf/projects/{project_id}"
+    assert 'id="prerequisites-h"' not in text_of(fresh.client.get(url))  # no service opened yet
+    fresh.client.post_form(f"{url}/move", {"to_stage": "prototype", "reason": "Prêt", "no_committee_yet": "true"})
+    page = text_of(fresh.client.get(url)).replace("&amp;", "&")
+    assert 'id="prerequisites-h"' in page
+    assert f"/t/neuf/mobility/places?next=/t/neuf/projects/{project_id}#parks" in page
+    from coopserv_plugins.mobility.models import BusinessPark, Town
+
+    with territory_scope(fresh.territory):
+        db.session.add_all([BusinessPark(name="ZA Nord", latitude=44.6, longitude=2.03),
+                            Town(name="Figeac", latitude=44.6, longitude=2.03)])
+        db.session.commit()
+    assert 'id="prerequisites-h"' not in text_of(fresh.client.get(url))  # all met: nothing to say

@@ -151,3 +151,31 @@ def test_a_new_request_drops_its_service_cached_indicator_values_at_commit(app, 
 
     assert kept(figeac.territory) == ["concierge_like.other", "needs.expressed"]
     assert kept(autun.territory) == ["concierge.cached_figure", "concierge_like.other", "needs.expressed"]
+
+
+def test_plugins_own_rollups_are_rebuilt_by_the_command_and_by_upgrade_when_their_version_changes(
+        app, figeac, monkeypatch):
+    """A plugin declares ``ServiceType.rollups``: the core rebuilds them beside the request rollups."""
+    from coopserv.cli import main
+    from coopserv.plugin_api import Rollup
+    from coopserv.rollups.services import outdated_keys, rebuild, rollup_keys
+
+    assert "smart_parking.occupancy" in rollup_keys()  # the built-in plugin's occupancy rollup
+    calls = []
+    host = app.extensions["coopserv"]
+    declared = {"test.visits": Rollup("test.visits", calls.append, version="1")}
+    monkeypatch.setattr(host, "plugin_rollups", lambda: declared)
+    with territory_scope(figeac.territory):
+        assert "test.visits" in outdated_keys()  # never built
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["indicators", "rebuild", "--key", "test.visits", "--territory", "figeac"],
+                           obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    assert calls == [figeac.territory.id] and "test.visits" in result.output
+    with territory_scope(figeac.territory):
+        assert "test.visits" in outdated_keys()  # one territory rebuilt: the others still wait
+        rebuild({"test.visits"})
+        db.session.commit()
+        assert calls[-1] is None and "test.visits" not in outdated_keys()
+        declared["test.visits"] = Rollup("test.visits", calls.append, version="2")
+        assert "test.visits" in outdated_keys()  # what it stores changed: `coopserv upgrade` rebuilds it

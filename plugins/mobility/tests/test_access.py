@@ -42,6 +42,8 @@ def _routes(rows):
         ("get", "/mobility/manage", None),
         ("post", "/mobility/manage/park", {"name": "ZA Pirate", "latitude": 45.0, "longitude": 4.0}),
         ("post", "/mobility/manage/match", {}),
+        ("get", "/mobility/places", None),
+        ("post", "/mobility/places", {"park-new-name": "ZA Pirate", "park-new-point": "45.0, 4.0"}),
     ]
 
 
@@ -67,7 +69,7 @@ def test_people_of_another_territory_get_nothing_of_ouest(make_client, ouest_row
             response = _call(client, method, "/t/ouest-rhodanien" + path, data)
             assert response.status_code in (403, 404), (person.email, path, response.status_code)
             # Through their own territory's URL, with Ouest Rhodanien's ids.
-            if path.endswith(("/mobility/", "/manage")) or "/manage/" in path:
+            if path.endswith(("/mobility/", "/manage", "/places")) or "/manage/" in path:
                 continue  # their own territory's pages; checked below for content
             response = _call(client, method, "/t/figeac" + path, data)
             assert response.status_code in (403, 404), (person.email, path, response.status_code)

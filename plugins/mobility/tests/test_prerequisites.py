@@ -10,7 +10,9 @@ def test_mobility_waits_for_a_business_park_and_a_town(make_client, figeac):
     admin.login(figeac.admin)
     employee.login(figeac.employee)
     todo, done, page = prerequisite_checklist(admin, "figeac", "mobility")
-    assert (todo, done) == (2, 0) and page.count('href="/t/figeac/mobility/manage"') == 2
+    # Each item links to the places form, which comes back to the service page.
+    assert (todo, done) == (2, 0)
+    assert page.count('href="/t/figeac/mobility/places?next=/t/figeac/admin/modules/mobility#') == 2
     assert not service_offered(employee, "figeac")
     assert employee.get("/t/figeac/mobility/").status_code == 403
 

@@ -11,8 +11,7 @@ and this revision converts the rows written before. Rows of other messages are l
 import re
 from datetime import datetime
 
-import sqlalchemy as sa
-from alembic import op
+from coopserv.plugin_api import convert_notification_param
 
 # revision identifiers, used by Alembic.
 revision = 'p9_more_0001_iot_training_dates'
@@ -29,22 +28,6 @@ MESSAGES = (
 )
 OLD_TEXT = re.compile(r"^\d{2}/\d{2}/\d{4}$")
 
-notification = sa.table("notification", sa.column("id", sa.Integer), sa.column("message", sa.String),
-                        sa.column("params", sa.JSON))
-
-
-def _convert(convert):
-    connection = op.get_bind()
-    rows = connection.execute(sa.select(notification.c.id, notification.c.params)
-                              .where(notification.c.message.in_(MESSAGES))).all()
-    for row_id, params in rows:
-        value = (params or {}).get("date")
-        new = convert(value)
-        if new is not None:
-            connection.execute(notification.update().where(notification.c.id == row_id)
-                               .values(params={**params, "date": new}))
-
-
 def _to_tagged(value):
     if isinstance(value, str) and OLD_TEXT.match(value):
         return {"$date": datetime.strptime(value, "%d/%m/%Y").date().isoformat()}
@@ -58,8 +41,8 @@ def _to_text(value):
 
 
 def upgrade():
-    _convert(_to_tagged)
+    convert_notification_param(MESSAGES, _to_tagged)
 
 
 def downgrade():
-    _convert(_to_text)
+    convert_notification_param(MESSAGES, _to_text)

@@ -1,0 +1,149 @@
+"""The occupancy rollup gives the raw computation's figures, whatever order and copies the readings come in."""
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from coopserv_plugins.smart_parking import indicators, ingestion, occupancy
+from coopserv_plugins.smart_parking.models import Device, OccupancyCell, Spot
+from sqlalchemy import delete, func, select
+
+from coopserv.plugin_api import db, timezone_name, utcnow
+
+from .conftest import build_lot
+
+STATUSES = ("occupied", "occupied", "free", "free", "unknown", "closed")
+
+
+def month_start(moment):
+    return datetime(moment.year, moment.month, 1)
+
+
+def add_months(moment, count):
+    index = moment.year * 12 + moment.month - 1 + count
+    return datetime(index // 12, index % 12 + 1, 1)
+
+
+def random_batch(rng, refs, first, now, sent):
+    """Readings of random spots at random minutes (some at the same instant), with copies of earlier ones."""
+    batch = []
+    for _ in range(rng.randint(5, 40)):
+        if sent and rng.random() < 0.15:
+            batch.append(rng.choice(sent))  # sent again: a duplicate
+            continue
+        moment = first + timedelta(minutes=rng.randrange(int((now - first).total_seconds() // 60)))
+        if sent and rng.random() < 0.1:
+            moment = datetime.fromisoformat(rng.choice(sent)["observed_at"])  # same instant as another reading
+        if rng.random() < 0.05:
+            moment = now + timedelta(minutes=rng.randint(0, 4))  # a sensor clock a little ahead
+        event = {"spot": rng.choice(refs), "status": rng.choice(STATUSES), "observed_at": moment.isoformat(),
+                 "event_id": f"e{rng.getrandbits(40):x}"}
+        batch.append(event)
+        sent.append(event)
+    if batch and rng.random() < 0.2:
+        batch.append(dict(batch[0]))  # twice in one batch
+    return batch
+
+
+def cells():
+    db.session.expire_all()
+    return {(row.spot_id, row.month, row.hour): (row.occupied_us, row.arrivals)
+            for row in db.session.scalars(select(OccupancyCell))}
+
+
+def periods(now):
+    """Whole-month periods, up to a month start or to now, as dashboards and comparisons ask."""
+    current = month_start(now)
+    found = [(add_months(current, -k), add_months(current, -k + 1)) for k in range(0, 5)]
+    found += [(add_months(current, -4), current), (add_months(current, -11), add_months(current, 1)),
+              (add_months(current, -2), add_months(current, -1)), (add_months(current, 1), add_months(current, 2))]
+    return found
+
+
+def assert_same_as_raw(territory_id, now, lot_id=None):
+    for start, end in periods(now):
+        end = min(end, now)
+        if end <= start:
+            continue
+        assert occupancy.covers(start, end, now)
+        stored_hours, stored_arrivals = occupancy.totals(territory_id, start, end, lot_id)
+        raw_hours = indicators.raw_occupied_hours(territory_id, start, end, lot_id)
+        assert set(hour for hour, value in stored_hours.items() if abs(value) > 1e-9) <= set(raw_hours), (start, end)
+        for hour in set(raw_hours) | set(stored_hours):
+            # Readings fall on whole minutes (0.0167 h): any real difference is far above SQLite's julianday rounding.
+            assert stored_hours.get(hour, 0.0) == pytest.approx(raw_hours.get(hour, 0.0), abs=1e-4), (start, end, hour)
+        assert stored_arrivals == indicators.raw_arrivals(territory_id, start, end, lot_id), (start, end)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_rollup_matches_the_raw_computation_and_a_rebuild(autun, scoped, seed):
+    rng = random.Random(seed)
+    lot = build_lot(autun.territory, name="Parking test", standard=4, carpool=1)
+    other = build_lot(autun.territory, name="Parking visiteurs", standard=2, carpool=0)
+    now = utcnow().replace(second=0, microsecond=0)
+    first = add_months(month_start(now), -3) - timedelta(days=3)  # across four month starts (and a DST change)
+    territory_id = autun.territory.id
+    sent = {lot.device_id: [], other.device_id: []}
+    refs = {lot.device_id: sorted(lot.spots), other.device_id: sorted(other.spots)}
+    with scoped(autun.territory):
+        for step in range(30):
+            device_id = rng.choice(sorted(sent))
+            ingestion.ingest(db.session.get(Device, device_id),
+                             random_batch(rng, refs[device_id], first, now, sent[device_id]), now=now)
+            if step == 10:  # a spot added half-way: its history starts late
+                spot = Spot(lot_id=lot.lot_id, ref="S-09", device_id=lot.device_id)
+                db.session.add(spot)
+                db.session.commit()
+                refs[lot.device_id].append("S-09")
+            if step == 20:  # a spot removed: its history goes with it
+                db.session.delete(db.session.get(Spot, lot.spots["S-02"]))
+                db.session.commit()
+                refs[lot.device_id].remove("S-02")
+                sent[lot.device_id] = [event for event in sent[lot.device_id] if event["spot"] != "S-02"]
+        assert_same_as_raw(territory_id, now)
+        assert_same_as_raw(territory_id, now, lot.lot_id)
+        assert_same_as_raw(territory_id, now, other.lot_id)
+        # The public indicators read the rollup over whole months, and give the raw figures.
+        start, end = add_months(month_start(now), -3), add_months(month_start(now), 1)
+        spots = db.session.scalar(select(func.count(Spot.id)))
+        available = indicators._available_hours(start, now, timezone_name())
+        raw = indicators.raw_occupied_hours(territory_id, start, now)
+        profile = indicators.occupancy_by_hour(territory_id, start, end, now=now)
+        assert profile == pytest.approx({hour: 100 * raw.get(hour, 0.0) / (hours * spots)
+                                         for hour, hours in available.items()}, abs=0.051)
+        assert indicators.turnover(territory_id, start, end, now=now) == round(
+            indicators.raw_arrivals(territory_id, start, now) / spots / ((now - start).total_seconds() / 86400), 2)
+        incremental = cells()
+        assert incremental and any(arrivals for _micro, arrivals in incremental.values())
+        occupancy.rebuild(territory_id)
+        db.session.commit()
+        assert cells() == {key: value for key, value in incremental.items() if value != (0, 0)}
+
+
+def test_a_rebuild_restores_the_rollup_and_open_periods_count_up_to_now(autun, scoped):
+    lot = build_lot(autun.territory, name="Parking test", standard=2, carpool=0)
+    now = utcnow().replace(second=0, microsecond=0)
+    day = now - timedelta(days=40)
+    events = [{"spot": "S-01", "status": status, "observed_at": (day + timedelta(hours=hours)).isoformat(),
+               "event_id": f"r{hours}"} for hours, status in ((8, "occupied"), (10, "free"), (30, "occupied"))]
+    with scoped(autun.territory):
+        ingestion.ingest(db.session.get(Device, lot.device_id), events, now=now)
+        kept = cells()
+        db.session.execute(delete(OccupancyCell))
+        db.session.commit()
+        assert cells() == {}
+        occupancy.rebuild()  # every territory, as `coopserv indicators rebuild` calls it
+        db.session.commit()
+        assert cells() == kept and sum(micro for micro, _arrivals in kept.values()) == 2 * 3_600_000_000
+        # From the last reading on, S-01 stays occupied: the open period is counted up to now, not stored.
+        start = month_start(day)
+        hours, arrivals = occupancy.totals(autun.territory.id, start, now)
+        assert sum(hours.values()) == pytest.approx(2 + (now - (day + timedelta(hours=30))).total_seconds() / 3600)
+        assert arrivals == 2
+
+
+def test_other_periods_are_computed_from_the_history(autun, scoped):
+    now = datetime(2026, 11, 30, 12, 0)
+    assert occupancy.covers(datetime(2026, 10, 1), datetime(2026, 11, 1), now)
+    assert occupancy.covers(datetime(2026, 10, 1), now, now)
+    assert not occupancy.covers(datetime(2026, 10, 2), datetime(2026, 11, 1), now)  # a lot page's local days
+    assert not occupancy.covers(datetime(2026, 10, 1), datetime(2026, 10, 15), now)
