@@ -13,7 +13,7 @@ from coopserv.accounts.models import TERRITORY_ADMIN
 from coopserv.api import BEARER, ApiErrorSchema
 from coopserv.api.auth import require_role, territory_api_blueprint
 from coopserv.api.fields import UtcDateTime, invalid, page_of, row_or_404
-from coopserv.api.governance import AgendaItemOutSchema, _with_tally
+from coopserv.api.governance import AgendaItemOutSchema, with_tally
 from coopserv.extensions import db
 from coopserv.needs import services
 from coopserv.needs.models import CollectiveNeed, Need, NeedSupport
@@ -226,4 +226,4 @@ def put_on_agenda(collective_id):
         item = governance.put_collective_on_agenda(collective, current_user)
     except ValidationError as error:
         invalid(error, 409)
-    return _with_tally(item), 200 if already else 201
+    return with_tally(item), 200 if already else 201
