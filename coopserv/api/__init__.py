@@ -36,6 +36,7 @@ BEARER = {"bearerAuth": []}
 def init_api(app, host):
     """Bind the API, register the core's blueprints, then the plugins' (hook register_api_blueprints)."""
     from coopserv.api import (
+        committee_indicators,
         events,
         governance,
         imports,
@@ -61,9 +62,9 @@ def init_api(app, host):
     api.init_app(app, spec_kwargs={"extra_plugins": [RefusalsPlugin()], "info": {"description": description}})
     api.ma_plugin.converter.add_attribute_function(no_control_characters_property)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, organizations.blp,
-                      members.blp, imports.blp, events.blp, network.blp, projects.blp, governance.blp, public.blp,
-                      public_events.blp, platform.blp):
+    for blueprint in (territories.blp, modules.blp, requests.blp, needs.blp, indicators.blp, committee_indicators.blp,
+                      organizations.blp, members.blp, imports.blp, events.blp, network.blp, projects.blp,
+                      governance.blp, public.blp, public_events.blp, platform.blp):
         api.register_blueprint(blueprint)
     for blueprint in host.api_blueprints():
         api.register_blueprint(blueprint)

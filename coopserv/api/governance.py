@@ -196,7 +196,7 @@ def _require_admin():
     require_role(TERRITORY_ADMIN)
 
 
-def _with_tally(item):
+def with_tally(item):
     """The item for output: the stored tally once closed, the live count while open."""
     if item.vote_status == "open":
         count = services.live_count(item)
@@ -328,7 +328,7 @@ def get_meeting(meeting_id):
 def list_items(meeting_id):
     """The meeting's agenda, in order, with each vote's rule and result."""
     meeting = row_or_404(Meeting, meeting_id)
-    return [_with_tally(item) for item in meeting.items]
+    return [with_tally(item) for item in meeting.items]
 
 
 @blp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
@@ -340,7 +340,7 @@ def add_item(data, meeting_id):
     _require_admin()
     meeting = row_or_404(Meeting, meeting_id)
     try:
-        return _with_tally(services.add_agenda_item(meeting, data, current_user))
+        return with_tally(services.add_agenda_item(meeting, data, current_user))
     except ValidationError as error:
         invalid(error)
 
@@ -350,7 +350,7 @@ def add_item(data, meeting_id):
 @blp.doc(security=[BEARER])
 def get_item(item_id):
     """One agenda item: its rule, the count as it stands or its result, and the project it decides."""
-    return _with_tally(row_or_404(AgendaItem, item_id))
+    return with_tally(row_or_404(AgendaItem, item_id))
 
 
 @blp.route("/items/<int:item_id>/votes", methods=["POST"])
@@ -382,7 +382,7 @@ def close_vote(item_id):
         services.close_vote(item, current_user)
     except ValidationError as error:
         invalid(error, 409)
-    return _with_tally(item)
+    return with_tally(item)
 
 
 # -- action items -----------------------------------------------------------------------------------
