@@ -280,14 +280,16 @@ def new_meeting():
         try:
             meeting = services.create_meeting(MeetingSchema().load(values), current_user)
         except ValidationError as error:
-            return _invalid(error, lambda e: render_template("governance/meeting_new.html", values=values,
-                                                             errors=e, **_common()))
+            return _invalid(error, lambda e: render_template("governance/meeting_new.html", values=values, errors=e,
+                                                             project_id=request.args.get("project_id", type=int),
+                                                             **_common()))
         if wants_json():
             return {"id": meeting.id}, 201
         # Planned from a project in evaluation: its decision is proposed on the new meeting's agenda.
         return redirect(url_for("governance.meeting", meeting_id=meeting.id,
                                 project_id=request.args.get("project_id", type=int)))
-    return render_template("governance/meeting_new.html", values=values, errors={}, **_common())
+    return render_template("governance/meeting_new.html", values=values, errors={},
+                           project_id=request.args.get("project_id", type=int), **_common())
 
 
 def _item_context(item, members=None, votes=None, sits=None):

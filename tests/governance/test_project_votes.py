@@ -54,6 +54,8 @@ def test_the_project_page_leads_to_a_meeting_with_the_decision_ready_to_put_to_t
     # No meeting to come: the project page offers to plan one, which then proposes the decision.
     page = _page(admin, f"{PROJECTS}/{project.id}")
     assert f'href="{BASE}/meetings/new?project_id={project.id}"' in page
+    form = _page(admin, f"{BASE}/meetings/new?project_id={project.id}")  # the link itself opens the form
+    assert f'action="{BASE}/meetings/new?project_id={project.id}"' in form
     created = admin.post_form(f"{BASE}/meetings/new?project_id={project.id}", {
         "title": "Comité de pilotage", "starts_at": (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")})
     assert created.status_code == 302
