@@ -11,7 +11,7 @@ from sqlalchemy import select
 from coopserv.extensions import db, limiter
 from coopserv.tokens import services as tokens
 from coopserv.tokens.models import PlatformToken
-from coopserv.tokens.schemas import TokenCreateSchema
+from coopserv.tokens.schemas import load_token_form
 from coopserv.web import form_data, json_error, wants_json
 
 from . import services
@@ -67,9 +67,8 @@ def platform_tokens():
 @limiter.limit("10 per hour", key_func=lambda: f"platform-token-create:{current_user.get_id()}")
 def create_platform_token():
     values = form_data()
-    values["read_only"] = values.get("read_only") == "on"
     try:
-        data = TokenCreateSchema().load(values)
+        data = load_token_form(values)
     except ValidationError as error:
         return _tokens_page(error.messages, values, status=422)
     token, secret = tokens.create_platform_token(current_user, data["name"], data["read_only"])

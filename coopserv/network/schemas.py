@@ -97,8 +97,3 @@ class PracticeSheetSchema(Schema):
 class LibraryQuerySchema(Schema):
     q = Text(load_default="", validate=length(max=200))
     service_key = fields.String(load_default=None, validate=length(max=60))
-
-
-class TokenCreateSchema(Schema):
-    name = Text(required=True, validate=length(min=2, max=80))
-    read_only = fields.Boolean(load_default=False)

@@ -23,8 +23,8 @@ from .schemas import (
     MinutesSchema,
     NetworkEventSchema,
     RegistrationSchema,
-    TokenCreateSchema,
 )
+from coopserv.tokens.schemas import load_token_form
 
 bp = Blueprint("network", __name__, url_prefix="/n/<network_slug>")
 PAGE_SIZE = 25
@@ -393,9 +393,8 @@ def tokens():
 @limiter.limit("10 per hour", key_func=lambda: f"network-token-create:{current_user.get_id()}")
 def create_token():
     values = form_data()
-    values["read_only"] = values.get("read_only") == "on"
     try:
-        data = TokenCreateSchema().load(values)
+        data = load_token_form(values)
     except ValidationError as error:
         return _tokens_page(error.messages, values, status=422)
     token, secret = services.create_token(access.current_network(), current_user, data["name"], data["read_only"])

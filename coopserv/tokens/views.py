@@ -10,7 +10,7 @@ from coopserv.extensions import db, limiter
 from coopserv.tenancy import current_territory
 from coopserv.tokens import services
 from coopserv.tokens.models import AccessToken
-from coopserv.tokens.schemas import TokenCreateSchema
+from coopserv.tokens.schemas import load_token_form
 from coopserv.web import form_data, territory_blueprint
 
 bp = territory_blueprint("tokens", __name__, url_prefix="/settings/tokens")
@@ -35,9 +35,8 @@ def index():
 def create():
     _require_member()
     values = form_data()
-    values["read_only"] = values.get("read_only") == "on"
     try:
-        data = TokenCreateSchema().load(values)
+        data = load_token_form(values)
     except ValidationError as error:
         return render_template("tokens/index.html", tokens=services.user_tokens(current_user),
                                errors=error.messages, values=values, secret=None), 422
