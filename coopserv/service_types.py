@@ -211,6 +211,9 @@ class Rollup:
     rebuild: Callable[[int | None], None]
     #: What the stored aggregate means; a new value asks ``coopserv upgrade`` for a rebuild.
     version: str = "1"
+    #: Whether the cells are cut in the territory's local time (hours, days): a change of time zone
+    #: then rebuilds them for that territory, in a job sent when the change is committed.
+    local_time: bool = False
 
 
 @dataclass(frozen=True)

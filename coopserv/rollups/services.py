@@ -193,6 +193,11 @@ def plugin_fingerprint(rollup):
     return hashlib.sha256(f"{rollup.key}|{rollup.version}".encode()).hexdigest()
 
 
+def local_time_keys():
+    """Keys of the rollups cut in local time, which a territory's change of time zone makes stale."""
+    return [key for key, rollup in sorted(plugin_rollups().items()) if rollup.local_time]
+
+
 def rollup_keys():
     """Every rollup's key: the core's request rollups, then plugins' own."""
     return [measure.key for measure in measures()] + sorted(plugin_rollups())

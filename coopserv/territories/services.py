@@ -15,12 +15,22 @@ def get_territory(slug):
 
 
 def set_timezone(territory, data, actor=None):
-    """Change the zone a territory's times are shown and typed in (stored times do not move)."""
+    """Change the zone a territory's times are shown and typed in (stored times do not move).
+
+    Rollups cut in local hours or days no longer match: a job rebuilds them for
+    the territory once the change is committed.
+    """
     from coopserv.audit.services import record
+    from coopserv.jobs import enqueue_after_commit
+    from coopserv.jobs.builtin import rebuild_indicator_rollups
+    from coopserv.rollups.services import local_time_keys
 
     old = territory.timezone
     territory.timezone = data["timezone"]
     record("territory.timezone_changed", territory.slug, actor=actor, old=old, new=territory.timezone)
+    keys = local_time_keys() if old != territory.timezone else []
+    if keys:
+        enqueue_after_commit(rebuild_indicator_rollups, territory_id=territory.id, keys=keys)
     db.session.commit()
     return territory
 

@@ -4,10 +4,10 @@ Occupancy comes from the event history: each "occupied" observation starts a
 period that lasts until the spot's next observation (events received out of
 order still line up by observation time), cut into the hours of the local day.
 Over whole months (every dashboard and comparison) the figures come from the
-occupancy rollup (``occupancy``), a few rows per spot and month; other periods
-(a lot's page, by local days) are computed from the raw history by the
-database (``raw_occupied_hours``, ``raw_arrivals``), the definition the rollup
-keeps to.
+occupancy rollup's monthly cells (``occupancy``), a few rows per spot and month;
+over local days (a lot's page) from its daily cells. Other periods are computed
+from the raw history by the database (``raw_occupied_hours``, ``raw_arrivals``),
+the definition the rollup keeps to.
 """
 import json
 from datetime import datetime
@@ -82,10 +82,8 @@ def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
     if not spots or end <= start:
         return {}
     available = _available_hours(start, end, timezone_name())
-    if occupancy.covers(start, end, now):
-        occupied = occupancy.totals(territory_id, start, end, lot_id)[0]
-    else:
-        occupied = raw_occupied_hours(territory_id, start, end, lot_id)
+    stored = occupancy.stored_totals(territory_id, start, end, now, lot_id)
+    occupied = stored[0] if stored is not None else raw_occupied_hours(territory_id, start, end, lot_id)
     return {hour: round(100 * occupied.get(hour, 0.0) / (hours * spots), 1) for hour, hours in available.items()}
 
 
@@ -133,9 +131,8 @@ def arrivals(territory_id, start, end, lot_id=None, now=None):
     """Cars arriving (a spot turning occupied) in [start, end)."""
     if end <= start:
         return 0
-    if occupancy.covers(start, end, now or utcnow()):
-        return occupancy.totals(territory_id, start, end, lot_id)[1]
-    return raw_arrivals(territory_id, start, end, lot_id)
+    stored = occupancy.stored_totals(territory_id, start, end, now or utcnow(), lot_id)
+    return stored[1] if stored is not None else raw_arrivals(territory_id, start, end, lot_id)
 
 
 def raw_arrivals(territory_id, start, end, lot_id=None):

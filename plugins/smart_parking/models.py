@@ -245,3 +245,23 @@ class OccupancyCell(TenantMixin, db.Model):
     occupied_us: Mapped[int] = mapped_column(BigInteger, default=0)
     #: "Occupied" events whose previous event on the spot was not "occupied" (cars arriving).
     arrivals: Mapped[int] = mapped_column(default=0)
+
+
+class OccupancyDay(TenantMixin, db.Model):
+    """The same sums as ``OccupancyCell`` per local calendar day instead of UTC month (see ``occupancy``).
+
+    A lot's indicators page asks for whole local days: these cells answer it
+    with a few rows per spot and day, whatever the length of the history.
+    """
+
+    __tablename__ = "smart_parking_occupancy_day"
+    __table_args__ = (UniqueConstraint("spot_id", "day", "hour"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    spot_id: Mapped[int] = mapped_column(ForeignKey("smart_parking_spot.id", ondelete="CASCADE"))
+    #: The local calendar day (the territory's zone) the time belongs to.
+    day: Mapped[date] = mapped_column()
+    #: Hour of that local day, 0-23.
+    hour: Mapped[int] = mapped_column()
+    occupied_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)

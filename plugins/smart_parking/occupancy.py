@@ -1,4 +1,4 @@
-"""Occupancy rollup: occupied time and arrivals per spot, month (UTC) and local hour of day.
+"""Occupancy rollup: occupied time and arrivals per spot, month (UTC) and local hour of day; and per local day.
 
 Occupancy indicators used to cut every sensor event of the history into hour
 buckets on each view (7-9 s for a year on the demo). This rollup stores what
@@ -10,14 +10,16 @@ they add up to, with the raw computation's definition (``indicators.raw_*``):
 
 Cells hold closed periods only (an event and its successor), cut at the local
 hours of the territory's zone (as the indicators' buckets are) and at UTC month
-starts. What a read adds or removes is settled from at most one event per spot
+starts. The same pieces are summed twice: per UTC month (``OccupancyCell``, for
+dashboards and comparisons) and per local calendar day (``OccupancyDay``, for a
+lot's page, which asks for local days). What a read adds or removes is settled from at most one event per spot
 plus the events after the end of the period read: the open period after each
 spot's latest event, and the part of the last month after ``end`` when ``end``
 is "now". Ingestion keeps the cells in its own transaction: for a batch it
 reads the stored events between the new ones' predecessor and successor on
-each spot (one statement) and writes the difference (one more).
-Changing a territory's time zone moves local hours: run
-``coopserv indicators rebuild --key smart_parking.occupancy`` then.
+each spot (one statement) and writes the difference (two more: months, days).
+Changing a territory's time zone moves local hours and days: the rollup is
+declared ``local_time``, so the core rebuilds it for that territory in a job.
 """
 import json
 from collections import defaultdict
@@ -27,7 +29,7 @@ from sqlalchemy import DateTime, Integer, String, and_, delete, func, or_, selec
 
 from coopserv.plugin_api import ALL_TERRITORIES, Rollup, Territory, db, territory_scope, to_local
 
-from .models import OccupancyCell, SensorEvent, Spot
+from .models import OccupancyCell, OccupancyDay, SensorEvent, Spot
 
 KEY = "smart_parking.occupancy"
 OCCUPIED = "occupied"
@@ -35,6 +37,8 @@ _MICROSECOND = timedelta(microseconds=1)
 _HOUR = timedelta(hours=1)
 #: Cells written per statement by a rebuild.
 _CHUNK = 5000
+#: Cells a rebuild holds in memory before writing them (it writes after a spot's whole history).
+_REBUILD_HOLD = 50_000
 
 
 def _sqlite():
@@ -73,7 +77,12 @@ def _utc(local, zone):
 
 def hour_buckets(start, end, zone=None):
     """Naive-UTC (local hour of day, start, end) buckets covering [start, end), cut at local hours."""
-    zone = zone or local_zone()
+    return [(local.hour, bucket_start, bucket_end) for local, bucket_start, bucket_end in
+            _local_hours(start, end, zone or local_zone())]
+
+
+def _local_hours(start, end, zone):
+    """Naive-UTC (local hour as a naive local datetime, start, end) buckets covering [start, end)."""
     buckets = []
     local = start.replace(tzinfo=timezone.utc).astimezone(zone).replace(minute=0, second=0, microsecond=0,
                                                                          tzinfo=None)
@@ -84,23 +93,24 @@ def hour_buckets(start, end, zone=None):
         if bucket_start >= end:
             break
         if bucket_end > bucket_start:
-            buckets.append((local.hour, bucket_start, bucket_end))
+            buckets.append((local, bucket_start, bucket_end))
         local = following
     return buckets
 
 
 def pieces(start, end, zone):
-    """(month, local hour, microseconds) of [start, end) cut as the indicators' buckets and at month starts."""
+    """(month, local day, local hour, microseconds) of [start, end) cut as the indicators' buckets and at month starts."""
     local = start.replace(tzinfo=timezone.utc).astimezone(zone)
     floor = start.replace(minute=0, second=0, microsecond=0)
     if end <= floor + _HOUR and not local.utcoffset() % _HOUR:
         # Within one UTC hour of a whole-hour zone: one local hour, one month (most sensor periods).
-        return [(month_of(start), local.hour, (end - start) // _MICROSECOND)]
+        return [(month_of(start), local.date(), local.hour, (end - start) // _MICROSECOND)]
     found = []
-    for hour, piece_start, piece_end in hour_buckets(start, end, zone):
+    for local_hour, piece_start, piece_end in _local_hours(start, end, zone):
+        day, hour = local_hour.date(), local_hour.hour
         while piece_start < piece_end:
             boundary = min(piece_end, next_month_start(piece_start))
-            found.append((month_of(piece_start), hour, (boundary - piece_start) // _MICROSECOND))
+            found.append((month_of(piece_start), day, hour, (boundary - piece_start) // _MICROSECOND))
             piece_start = boundary
     return found
 
@@ -118,12 +128,12 @@ def add_sequence(cells, spot_id, readings, sign, after_predecessor, zone):
             arrived = status == OCCUPIED and not after_predecessor
         else:
             if previous[2] == OCCUPIED and observed_at > previous[0]:
-                for month, hour, micro in pieces(previous[0], observed_at, zone):
-                    cells[(spot_id, month, hour)][0] += sign * micro
+                for month, day, hour, micro in pieces(previous[0], observed_at, zone):
+                    cells[(spot_id, month, day, hour)][0] += sign * micro
             arrived = status == OCCUPIED and previous[2] != OCCUPIED
         if arrived:
-            hour = observed_at.replace(tzinfo=timezone.utc).astimezone(zone).hour
-            cells[(spot_id, month_of(observed_at), hour)][1] += sign
+            local = observed_at.replace(tzinfo=timezone.utc).astimezone(zone)
+            cells[(spot_id, month_of(observed_at), local.date(), local.hour)][1] += sign
         previous = reading
 
 
@@ -150,22 +160,30 @@ _WINDOW_POSTGRESQL = text("""
                FROM json_array_elements(CAST(:spans AS json)) AS e)
 """ + _WINDOW).columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
 
-_UPSERT_TAIL = """
-    ON CONFLICT (spot_id, month, hour) DO UPDATE
-    SET occupied_us = smart_parking_occupancy.occupied_us + excluded.occupied_us,
-        arrivals = smart_parking_occupancy.arrivals + excluded.arrivals
-"""
-_UPSERT_SQLITE = text("""
-    INSERT INTO smart_parking_occupancy (territory_id, spot_id, month, hour, occupied_us, arrivals)
-    SELECT :territory_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-           json_extract(value, '$[3]'), json_extract(value, '$[4]')
-    FROM json_each(:cells) WHERE true
-""" + _UPSERT_TAIL)
-_UPSERT_POSTGRESQL = text("""
-    INSERT INTO smart_parking_occupancy (territory_id, spot_id, month, hour, occupied_us, arrivals)
-    SELECT :territory_id, (v->>0)::integer, (v->>1)::date, (v->>2)::integer, (v->>3)::bigint, (v->>4)::integer
-    FROM json_array_elements(CAST(:cells AS json)) AS v
-""" + _UPSERT_TAIL)
+
+
+def _upserts(table, period):
+    """The SQLite and PostgreSQL statements adding cells' differences to ``table``, whose period column is ``period``."""
+    tail = f"""
+        ON CONFLICT (spot_id, {period}, hour) DO UPDATE
+        SET occupied_us = {table}.occupied_us + excluded.occupied_us, arrivals = {table}.arrivals + excluded.arrivals
+    """
+    sqlite = text(f"""
+        INSERT INTO {table} (territory_id, spot_id, {period}, hour, occupied_us, arrivals)
+        SELECT :territory_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+               json_extract(value, '$[3]'), json_extract(value, '$[4]')
+        FROM json_each(:cells) WHERE true
+    """ + tail)
+    postgresql = text(f"""
+        INSERT INTO {table} (territory_id, spot_id, {period}, hour, occupied_us, arrivals)
+        SELECT :territory_id, (v->>0)::integer, (v->>1)::date, (v->>2)::integer, (v->>3)::bigint, (v->>4)::integer
+        FROM json_array_elements(CAST(:cells AS json)) AS v
+    """ + tail)
+    return sqlite, postgresql
+
+
+_UPSERT_MONTHS = _upserts("smart_parking_occupancy", "month")
+_UPSERT_DAYS = _upserts("smart_parking_occupancy_day", "day")
 
 
 def record(territory_id, inserted):
@@ -198,13 +216,24 @@ def _window(territory_id, spans):
 
 
 def write_cells(territory_id, cells):
-    """Add the cells' differences to the stored ones (one statement per chunk, in a fixed order: no deadlock)."""
+    """Add the differences of cells {(spot, month, day, hour): [µs, arrivals]} to the monthly and the daily sums."""
+    months, days = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for (spot_id, month, day, hour), (micro, arrived) in cells.items():
+        for total, key in ((months, (spot_id, month, hour)), (days, (spot_id, day, hour))):
+            total[key][0] += micro
+            total[key][1] += arrived
+    _write(territory_id, months, _UPSERT_MONTHS)
+    _write(territory_id, days, _UPSERT_DAYS)
+
+
+def _write(territory_id, cells, statements):
+    """One statement per chunk, in a fixed order (concurrent batches lock shared cells alike: no deadlock)."""
     rows = sorted((key, value) for key, value in cells.items() if value[0] or value[1])
+    statement = statements[0] if _sqlite() else statements[1]
     for start in range(0, len(rows), _CHUNK):
-        cells_json = json.dumps([[spot_id, month.isoformat(), hour, micro, arrivals]
-                                 for (spot_id, month, hour), (micro, arrivals) in rows[start:start + _CHUNK]])
-        db.session.execute(_UPSERT_SQLITE if _sqlite() else _UPSERT_POSTGRESQL,
-                           {"territory_id": territory_id, "cells": cells_json})
+        cells_json = json.dumps([[spot_id, period.isoformat(), hour, micro, arrivals]
+                                 for (spot_id, period, hour), (micro, arrivals) in rows[start:start + _CHUNK]])
+        db.session.execute(statement, {"territory_id": territory_id, "cells": cells_json})
 
 
 # -- rebuild -------------------------------------------------------------------------------------
@@ -220,8 +249,9 @@ def rebuild(territory_id=None):
 
 
 def _rebuild_territory(territory_id):
-    db.session.execute(delete(OccupancyCell).where(OccupancyCell.territory_id == territory_id)
-                       .execution_options(synchronize_session=False))
+    for model in (OccupancyCell, OccupancyDay):
+        db.session.execute(delete(model).where(model.territory_id == territory_id)
+                           .execution_options(synchronize_session=False))
     cells = defaultdict(lambda: [0, 0])
     zone = local_zone()
     rows = db.session.execute(
@@ -234,19 +264,42 @@ def _rebuild_territory(territory_id):
         if row[0] != spot_id:
             add_sequence(cells, spot_id, readings, 1, False, zone)
             spot_id, readings = row[0], []
+            if len(cells) >= _REBUILD_HOLD:  # spots never share cells: what is summed so far is final
+                write_cells(territory_id, cells)
+                cells.clear()
         readings.append((row[1], row[2], row[3]))
     add_sequence(cells, spot_id, readings, 1, False, zone)
     write_cells(territory_id, cells)
 
 
-ROLLUP = Rollup(KEY, rebuild, version="1")
+ROLLUP = Rollup(KEY, rebuild, version="2", local_time=True)
 
 
 # -- reading -------------------------------------------------------------------------------------
 
 def covers(start, end, now):
-    """Whether the rollup answers for [start, end): whole months from ``start``, up to a month start or now."""
+    """Whether the monthly cells answer for [start, end): whole months from ``start``, up to a month start or now."""
     return is_month_start(start) and (is_month_start(end) or end >= now)
+
+
+def is_local_midnight(moment, zone=None):
+    local = moment.replace(tzinfo=timezone.utc).astimezone(zone or local_zone())
+    return (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+
+
+def covers_days(start, end, now):
+    """Whether the daily cells answer for [start, end): local days from ``start``, up to a local midnight or now."""
+    zone = local_zone()
+    return is_local_midnight(start, zone) and (end >= now or is_local_midnight(end, zone))
+
+
+def stored_totals(territory_id, start, end, now, lot_id=None):
+    """``totals`` or ``day_totals`` when the rollup answers for [start, end), else None (the caller reads events)."""
+    if covers(start, end, now):
+        return totals(territory_id, start, end, lot_id)
+    if covers_days(start, end, now):
+        return day_totals(territory_id, start, end, lot_id)
+    return None
 
 
 def totals(territory_id, start, end, lot_id=None):
@@ -256,17 +309,37 @@ def totals(territory_id, start, end, lot_id=None):
     and only when events follow ``end`` (observations stamped a little ahead of
     now), those events with each such spot's last one before ``end``.
     """
+    last_month = month_of(end - _MICROSECOND)
+    cells = (OccupancyCell, OccupancyCell.month, month_of(start), last_month)
+    return _totals(territory_id, start, end, lot_id, cells, None if is_month_start(end) else next_month_start(last_month))
+
+
+def day_totals(territory_id, start, end, lot_id=None):
+    """The same over local days [start, end) (see ``covers_days``), from the daily cells."""
+    zone = local_zone()
+    first_day = start.replace(tzinfo=timezone.utc).astimezone(zone).date()
+    last_day = (end - _MICROSECOND).replace(tzinfo=timezone.utc).astimezone(zone).date()
+    following = _utc(datetime.combine(last_day + timedelta(days=1), datetime.min.time()), zone)
+    cells = (OccupancyDay, OccupancyDay.day, first_day, last_day)
+    return _totals(territory_id, start, end, lot_id, cells, None if end == following else following)
+
+
+def _totals(territory_id, start, end, lot_id, cells, period_end):
+    """Sum the cells (model, period column, first and last period) and settle the open periods.
+
+    ``period_end``: where the last cell period ends when that is after ``end``
+    (what those cells hold after ``end`` is taken away), else None.
+    """
+    model, period, first, last = cells
     spot_filter = Spot.territory_id == territory_id
     if lot_id is not None:
         spot_filter = and_(spot_filter, Spot.lot_id == lot_id)
-    last_month = month_of(end - _MICROSECOND)
     micro, arrivals = defaultdict(int), 0
     for hour, occupied, arrived in db.session.execute(
-            select(OccupancyCell.hour, func.sum(OccupancyCell.occupied_us), func.sum(OccupancyCell.arrivals))
-            .join(Spot, Spot.id == OccupancyCell.spot_id)
-            .where(spot_filter, OccupancyCell.territory_id == territory_id,
-                   OccupancyCell.month >= month_of(start), OccupancyCell.month <= last_month)
-            .group_by(OccupancyCell.hour)):
+            select(model.hour, func.sum(model.occupied_us), func.sum(model.arrivals))
+            .join(Spot, Spot.id == model.spot_id)
+            .where(spot_filter, model.territory_id == territory_id, period >= first, period <= last)
+            .group_by(model.hour)):
         micro[int(hour)] += int(occupied or 0)
         arrivals += int(arrived or 0)
     latest = db.session.execute(
@@ -278,8 +351,8 @@ def totals(territory_id, start, end, lot_id=None):
     for hour, value in _tail_micro(tails, end, zone).items():
         micro[hour] += value
     later = sorted(spot_id for spot_id, observed_at, _status in latest if observed_at >= end)
-    if later and not is_month_start(end):
-        removed, departed = _after_end(later, end, next_month_start(last_month), zone)
+    if later and period_end is not None:
+        removed, departed = _after_end(later, end, period_end, zone)
         for hour, value in removed.items():
             micro[hour] -= value
         arrivals -= departed
@@ -301,7 +374,7 @@ def _tail_micro(starts, end, zone):
     total, running, edge = defaultdict(int), defaultdict(int), end
     for start in sorted(starts, reverse=True):
         if start < edge:
-            for _month, hour, micro in pieces(start, edge, zone):
+            for _month, _day, hour, micro in pieces(start, edge, zone):
                 running[hour] += micro
             edge = start
         for hour, micro in running.items():
@@ -310,7 +383,7 @@ def _tail_micro(starts, end, zone):
 
 
 def _after_end(spot_ids, end, month_end, zone):
-    """What the cells of the last month hold after ``end`` (periods and arrivals), for spots with events after it."""
+    """What the cells of the last period (month or day, ending at ``month_end``) hold after ``end``, for spots with events after it."""
     rows = db.session.execute(
         select(SensorEvent.spot_id, SensorEvent.observed_at, SensorEvent.id, SensorEvent.status)
         .where(SensorEvent.spot_id.in_(spot_ids),
@@ -327,7 +400,7 @@ def _after_end(spot_ids, end, month_end, zone):
             if previous is not None and previous[2] == OCCUPIED:
                 low, high = max(previous[0], end), min(reading[0], month_end)
                 if low < high:
-                    for _month, hour, micro in pieces(low, high, zone):
+                    for _month, _day, hour, micro in pieces(low, high, zone):
                         cells[hour][0] += micro
             if end <= reading[0] < month_end and reading[2] == OCCUPIED and (
                     previous is None or previous[2] != OCCUPIED):

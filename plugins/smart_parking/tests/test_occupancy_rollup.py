@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from coopserv_plugins.smart_parking import indicators, ingestion, occupancy
-from coopserv_plugins.smart_parking.models import Device, OccupancyCell, Spot
+from coopserv_plugins.smart_parking.models import Device, Lot, OccupancyCell, OccupancyDay, Spot
 from sqlalchemy import delete, func, select
 
-from coopserv.plugin_api import db, timezone_name, utcnow
+from coopserv.plugin_api import db, local_day_bounds, timezone_name, to_local, utcnow
 
 from .conftest import build_lot
 
@@ -48,6 +48,34 @@ def cells():
     db.session.expire_all()
     return {(row.spot_id, row.month, row.hour): (row.occupied_us, row.arrivals)
             for row in db.session.scalars(select(OccupancyCell))}
+
+
+def day_cells():
+    db.session.expire_all()
+    return {(row.spot_id, row.day, row.hour): (row.occupied_us, row.arrivals)
+            for row in db.session.scalars(select(OccupancyDay))}
+
+
+def day_periods(now):
+    """Local days as a lot's page asks for them: one day, a week, across month starts, up to today, ahead."""
+    today = to_local(now).date()
+    spans = [(today, today), (today - timedelta(days=29), today), (today - timedelta(days=1), today - timedelta(days=1)),
+             (today - timedelta(days=100), today - timedelta(days=60)), (today - timedelta(days=95), today - timedelta(days=88)),
+             (today + timedelta(days=1), today + timedelta(days=3))]
+    return [(local_day_bounds(first)[0], local_day_bounds(last)[1]) for first, last in spans]
+
+
+def assert_days_same_as_raw(territory_id, now, lot_id=None):
+    for start, end in day_periods(now):
+        end = min(end, now)
+        if end <= start:
+            continue
+        assert occupancy.covers_days(start, end, now) and not occupancy.covers(start, end, now)
+        stored_hours, stored_arrivals = occupancy.day_totals(territory_id, start, end, lot_id)
+        raw_hours = indicators.raw_occupied_hours(territory_id, start, end, lot_id)
+        for hour in set(raw_hours) | set(stored_hours):
+            assert stored_hours.get(hour, 0.0) == pytest.approx(raw_hours.get(hour, 0.0), abs=1e-4), (start, end, hour)
+        assert stored_arrivals == indicators.raw_arrivals(territory_id, start, end, lot_id), (start, end)
 
 
 def periods(now):
@@ -102,6 +130,19 @@ def test_the_rollup_matches_the_raw_computation_and_a_rebuild(autun, scoped, see
         assert_same_as_raw(territory_id, now)
         assert_same_as_raw(territory_id, now, lot.lot_id)
         assert_same_as_raw(territory_id, now, other.lot_id)
+        assert_days_same_as_raw(territory_id, now)
+        assert_days_same_as_raw(territory_id, now, lot.lot_id)
+        assert_days_same_as_raw(territory_id, now, other.lot_id)
+        # A lot's page (the last 30 local days) reads the daily cells, and gives the raw figures.
+        first = to_local(now).date() - timedelta(days=29)
+        start, end = local_day_bounds(first)[0], local_day_bounds(to_local(now).date())[1]
+        page = indicators.lot_report(db.session.get(Lot, lot.lot_id), start, end, now)
+        raw = indicators.raw_occupied_hours(territory_id, start, now, lot.lot_id)
+        lot_spots = db.session.scalar(select(func.count(Spot.id)).where(Spot.lot_id == lot.lot_id))
+        available = indicators._available_hours(start, now, timezone_name())
+        assert page["profile"] == pytest.approx({hour: 100 * raw.get(hour, 0.0) / (hours * lot_spots)
+                                                 for hour, hours in available.items()}, abs=0.051)
+        assert page["arrivals"] == indicators.raw_arrivals(territory_id, start, now, lot.lot_id)
         # The public indicators read the rollup over whole months, and give the raw figures.
         start, end = add_months(month_start(now), -3), add_months(month_start(now), 1)
         spots = db.session.scalar(select(func.count(Spot.id)))
@@ -112,11 +153,18 @@ def test_the_rollup_matches_the_raw_computation_and_a_rebuild(autun, scoped, see
                                          for hour, hours in available.items()}, abs=0.051)
         assert indicators.turnover(territory_id, start, end, now=now) == round(
             indicators.raw_arrivals(territory_id, start, now) / spots / ((now - start).total_seconds() / 86400), 2)
-        incremental = cells()
+        incremental, incremental_days = cells(), day_cells()
         assert incremental and any(arrivals for _micro, arrivals in incremental.values())
+        assert incremental_days and any(arrivals for _micro, arrivals in incremental_days.values())
         occupancy.rebuild(territory_id)
         db.session.commit()
         assert cells() == {key: value for key, value in incremental.items() if value != (0, 0)}
+        assert day_cells() == {key: value for key, value in incremental_days.items() if value != (0, 0)}
+        # Without its daily cells, the lot's page loses its figures: it reads them, not the events.
+        db.session.execute(delete(OccupancyDay))
+        db.session.commit()
+        emptied = indicators.lot_report(db.session.get(Lot, lot.lot_id), start, end, now)
+        assert emptied["arrivals"] < page["arrivals"] or sum(emptied["profile"].values()) < sum(page["profile"].values())
 
 
 def test_a_rebuild_restores_the_rollup_and_open_periods_count_up_to_now(autun, scoped):
@@ -147,3 +195,37 @@ def test_other_periods_are_computed_from_the_history(autun, scoped):
     assert occupancy.covers(datetime(2026, 10, 1), now, now)
     assert not occupancy.covers(datetime(2026, 10, 2), datetime(2026, 11, 1), now)  # a lot page's local days
     assert not occupancy.covers(datetime(2026, 10, 1), datetime(2026, 10, 15), now)
+    with scoped(autun.territory):  # Autun's local days (midnight in Paris is 23:00 UTC in winter)
+        assert occupancy.covers_days(datetime(2026, 10, 1, 22), datetime(2026, 11, 14, 23), now)
+        assert occupancy.covers_days(datetime(2026, 11, 29, 23), now, now)
+        assert not occupancy.covers_days(datetime(2026, 11, 1), datetime(2026, 11, 14, 23), now)  # UTC midnight
+        assert not occupancy.covers_days(datetime(2026, 11, 1, 23), datetime(2026, 11, 14, 12), now)
+
+
+def test_a_new_time_zone_rebuilds_the_local_hours_and_days(autun, scoped):
+    from coopserv.territories.services import set_timezone
+
+    lot = build_lot(autun.territory, name="Parking test", standard=2, carpool=0)
+    now = utcnow().replace(second=0, microsecond=0)
+    day = now - timedelta(days=20)
+    events = [{"spot": "S-01", "status": status, "observed_at": (day + timedelta(hours=hours)).isoformat(),
+               "event_id": f"z{hours}"} for hours, status in ((7, "occupied"), (9, "free"), (20, "occupied"),
+                                                               (23, "free"))]
+    with scoped(autun.territory):
+        ingestion.ingest(db.session.get(Device, lot.device_id), events, now=now)
+        paris_hours, paris_days = cells(), day_cells()
+        set_timezone(autun.territory, {"timezone": "America/Cayenne"})  # as the admin page does
+        # The job sent on commit rebuilt the rollup in Cayenne's hours (UTC-3), without a command.
+        moved, moved_days = cells(), day_cells()
+        assert moved != paris_hours and moved_days != paris_days
+        local_seven = to_local(day + timedelta(hours=7), autun.territory).hour  # the first arrival, on Cayenne's clock
+        assert local_seven == ((day + timedelta(hours=7)).hour - 3) % 24
+        assert any(hour == local_seven and arrivals == 1 for (_spot, _month, hour), (_micro, arrivals) in moved.items())
+        occupancy.rebuild(autun.territory.id)
+        db.session.commit()
+        assert cells() == moved and day_cells() == moved_days
+        start = local_day_bounds(to_local(day).date())[0]
+        hours, arrivals = occupancy.day_totals(autun.territory.id, start, now)
+        raw = indicators.raw_occupied_hours(autun.territory.id, start, now)
+        assert {hour: round(value, 6) for hour, value in hours.items() if value} == \
+            {hour: round(value, 6) for hour, value in raw.items() if value} and arrivals == 2
