@@ -155,10 +155,28 @@ _WINDOW_SQLITE = text("""
     WITH v AS (SELECT json_extract(value, '$[0]') AS spot_id, json_extract(value, '$[1]') AS lo,
                       json_extract(value, '$[2]') AS hi FROM json_each(:spans))
 """ + _WINDOW).columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
+# PostgreSQL estimates the filter on the territory to match one row before the table is analysed,
+# and then scanned every event of the territory once per spot of the batch (1.9 s for 30,000 events):
+# LATERAL makes each spot of the batch one range scan (and two one-row scans) of the (spot, time) index
+# (OFFSET 0 keeps PostgreSQL from flattening the first one back into the same join).
 _WINDOW_POSTGRESQL = text("""
     WITH v AS (SELECT (e->>0)::integer AS spot_id, (e->>1)::timestamp AS lo, (e->>2)::timestamp AS hi
                FROM json_array_elements(CAST(:spans AS json)) AS e)
-""" + _WINDOW).columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
+    SELECT w.spot_id, w.observed_at, w.id, w.status FROM v CROSS JOIN LATERAL (
+        SELECT e.spot_id, e.observed_at, e.id, e.status FROM smart_parking_event e
+        WHERE e.spot_id = v.spot_id AND e.observed_at >= v.lo AND e.observed_at <= v.hi
+          AND e.territory_id = :territory_id OFFSET 0) AS w
+    UNION ALL
+    SELECT p.spot_id, p.observed_at, p.id, p.status FROM v CROSS JOIN LATERAL (
+        SELECT e.spot_id, e.observed_at, e.id, e.status FROM smart_parking_event e
+        WHERE e.spot_id = v.spot_id AND e.observed_at < v.lo
+        ORDER BY e.observed_at DESC, e.id DESC LIMIT 1) AS p
+    UNION ALL
+    SELECT n.spot_id, n.observed_at, n.id, n.status FROM v CROSS JOIN LATERAL (
+        SELECT e.spot_id, e.observed_at, e.id, e.status FROM smart_parking_event e
+        WHERE e.spot_id = v.spot_id AND e.observed_at > v.hi
+        ORDER BY e.observed_at, e.id LIMIT 1) AS n
+""").columns(spot_id=Integer, observed_at=DateTime, id=Integer, status=String)
 
 
 
