@@ -116,23 +116,38 @@ class Publisher:
               help="How often the lots' MQTT mappings are read again.")
 @click.option("--exit-when-idle", type=click.FloatRange(0.1, None), default=None,
               help="Stop after this many seconds without a message (catch-up runs); by default, run until stopped.")
-def mqtt_command(broker, client_id, batch_size, flush_ms, reload_seconds, exit_when_idle):
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Subscriber processes sharing the topics (MQTT 5 shared subscription); process i > 0 "
+                   "connects as CLIENT_ID-i.")
+@click.option("--share-group", envvar="COOPSERV_MQTT_SHARE_GROUP", default=None,
+              help="Share the topics with every subscriber of this group (each message goes to one); "
+                   "by default the client id when --processes > 1, else not shared.")
+def mqtt_command(broker, client_id, batch_size, flush_ms, reload_seconds, exit_when_idle, processes, share_group):
     """Listen to the sensors' MQTT topics every lot declares and store what they report (runs until stopped)."""
-    import signal
-    import threading
+    from .mqtt import Subscriber, check_share_group, parse_broker_url
+    from .mqtt_group import client_id_of, serve, total
 
-    from .mqtt import Subscriber
-
+    if share_group is None and processes > 1:
+        share_group = client_id
     try:
-        subscriber = Subscriber(broker, client_id=client_id, batch_size=batch_size, flush_seconds=flush_ms / 1000,
-                                reload_seconds=reload_seconds)
+        parse_broker_url(broker)
+        if share_group is not None:
+            check_share_group(share_group)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    if threading.current_thread() is threading.main_thread():  # signals can only be caught there
-        for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, lambda *_: subscriber.stop.set())
-    click.echo(f"Listening to {subscriber.host}:{subscriber.port} as {client_id}; stop with Ctrl-C or SIGTERM.")
-    stats = subscriber.run(idle_exit=exit_when_idle)
-    click.echo(f"{stats.received} messages: {stats.accepted} accepted, {stats.duplicates} duplicates, "
-               f"{stats.rejected} refused, {stats.dropped} unreadable, {stats.unmatched} on no lot's topic; "
-               f"{stats.reconnects} reconnections.")
+
+    def make_subscriber(index):
+        return Subscriber(broker, client_id=client_id_of(client_id, index), batch_size=batch_size,
+                          flush_seconds=flush_ms / 1000, reload_seconds=reload_seconds, share_group=share_group)
+
+    host, port = parse_broker_url(broker)[:2]
+    shared = f", {processes} process(es) sharing group {share_group}" if share_group else ""
+    click.echo(f"Listening to {host}:{port} as {client_id}{shared}; stop with Ctrl-C or SIGTERM.")
+    results = serve(make_subscriber, processes, idle_exit=exit_when_idle)
+    stats = total(results)
+    failed = sum(1 for result in results if result is None)
+    click.echo(f"{stats['received']} messages: {stats['accepted']} accepted, {stats['duplicates']} duplicates, "
+               f"{stats['rejected']} refused, {stats['dropped']} unreadable, {stats['unmatched']} on no lot's topic; "
+               f"{stats['reconnects']} reconnections.")
+    if failed:
+        raise click.ClickException(f"{failed} subscriber process(es) failed: see the log.")

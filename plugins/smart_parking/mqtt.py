@@ -10,6 +10,13 @@ acknowledges them only once committed. With QoS 1 and a persistent session
 (MQTT 5, clean start off, a long session expiry), a message is never lost when
 the broker or coopserv restarts; one delivered twice carries the same event id
 (the network's own, or one derived from sensor and time), so it is applied once.
+
+Several subscribers (``--processes N``, or N copies started by hand with the same
+``--share-group``) share the topics through MQTT 5 shared subscriptions
+(``$share/<group>/<filter>``): the broker gives each message to one of them. Two
+readings of one spot may then be stored by two processes in either order, which
+ingestion already settles (a spot shows its newest observation; event ids are
+unique per sensor; a sensor's batches take turns on its row lock).
 """
 import functools
 import json
@@ -185,6 +192,9 @@ class Received:
 
 @dataclass
 class Stats:
+    """What a subscriber did; ``last_commit_at`` (time.monotonic, comparable across processes) and
+    ``cpu_seconds`` (its process's during ``run``, other threads included) time it in benchmarks."""
+
     received: int = 0
     accepted: int = 0
     duplicates: int = 0
@@ -194,6 +204,19 @@ class Stats:
     batches: int = 0
     reconnects: int = 0
     reasons: dict = field(default_factory=lambda: defaultdict(int))
+    last_commit_at: float | None = None
+    cpu_seconds: float = 0.0
+
+    def as_dict(self):
+        """Plain values (sent as JSON from a forked subscriber to its parent)."""
+        return {**vars(self), "reasons": dict(self.reasons)}
+
+
+def check_share_group(name):
+    """A shared subscription's group name, or ValueError: MQTT 5 forbids "/", "+" and "#" in it."""
+    if not name or any(character in name for character in "/+#"):
+        raise ValueError(f"Invalid share group {name!r}: give a name without '/', '+' or '#'.")
+    return name
 
 
 def parse_broker_url(url):
@@ -216,9 +239,11 @@ class Subscriber:
     """
 
     def __init__(self, broker_url, client_id="coopserv-parking", batch_size=500, flush_seconds=0.2,
-                 reload_seconds=60.0, poll_seconds=0.005):
+                 reload_seconds=60.0, poll_seconds=0.005, share_group=None):
         self.host, self.port, self.tls, self.username, self.password = parse_broker_url(broker_url)
         self.client_id = client_id
+        #: With a group, topics are shared with the group's other subscribers (each message goes to one).
+        self.share_group = check_share_group(share_group) if share_group is not None else None
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.reload_seconds = reload_seconds
@@ -309,8 +334,15 @@ class Subscriber:
         if not topics:
             return False
         # retainHandling=1: retained messages only for a new subscription, not again on every reconnect.
-        self.client.subscribe([(topic, SubscribeOptions(qos=1, retainHandling=1)) for topic in topics])
+        self.client.subscribe([(self._filter(topic), SubscribeOptions(qos=1, retainHandling=1)) for topic in topics])
+        if self.share_group:
+            # A session that listened alone before keeps its plain subscriptions: each message would come twice.
+            self.client.unsubscribe(list(topics))
         return True
+
+    def _filter(self, topic):
+        """The filter subscribed to: the lot's, or its shared form when the subscriber is one of a group."""
+        return f"$share/{self.share_group}/{topic}" if self.share_group else topic
 
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         failed = [code for code in reason_codes if code.is_failure]
@@ -336,7 +368,7 @@ class Subscriber:
         if self.client is not None and self.client.is_connected():
             self._subscribe(sorted(added))
             if removed:
-                self.client.unsubscribe(sorted(removed))
+                self.client.unsubscribe([self._filter(topic) for topic in sorted(removed)])
 
     # -- batches --------------------------------------------------------------------------------
 
@@ -352,6 +384,7 @@ class Subscriber:
                 if item.qos > 0 and item.generation == self.generation:
                     self.client.ack(item.mid, item.qos)
         self.stats.batches += 1
+        self.stats.last_commit_at = time.monotonic()
 
     def _ingest(self, batch):
         from paho.mqtt.client import topic_matches_sub
@@ -416,6 +449,7 @@ class Subscriber:
 
     def run(self, idle_exit=None):
         """Serve until ``stop`` is set (or, with ``idle_exit``, until that many seconds pass without a message)."""
+        cpu_at_start = time.process_time()
         self.reload()
         self.client = self._make_client()
         if not self._connect():
@@ -448,6 +482,7 @@ class Subscriber:
                 pending = []
             self.client.disconnect()
             self.client.loop_stop()
+            self.stats.cpu_seconds = time.process_time() - cpu_at_start
         return self.stats
 
     def _store(self, batch, retry=True):

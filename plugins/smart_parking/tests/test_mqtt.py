@@ -227,3 +227,91 @@ def test_the_command_catches_up_on_what_was_published_while_it_was_away(app, aut
     db.session.expire_all()
     assert spot_state(lorawan_lot.spots["S-04"]) == ("occupied", at)
     assert runner.invoke(args=["parking", "mqtt", "--broker", "ftp://x"]).exit_code != 0
+
+
+# -- several subscribers sharing the topics -------------------------------------------------------
+
+def test_two_subscribers_sharing_the_topics_store_each_reading_once_and_keep_the_newest(
+        app, autun, lorawan_lot, mosquitto, scoped):
+    """MQTT 5 shared subscription: each message goes to one of the two; disorder and copies change nothing."""
+    import random
+
+    from coopserv_plugins.smart_parking import occupancy
+
+    lot = lorawan_lot
+    workers, threads = [], []
+    for name in ("coopserv-a", "coopserv-b"):
+        worker = Subscriber(mosquitto.url, client_id=name, batch_size=7, flush_seconds=0.02, share_group="coopserv")
+        thread = threading.Thread(target=lambda w=worker: app.app_context().push() or w.run(), daemon=True)
+        thread.start()
+        assert worker.ready.wait(10), "a subscriber did not connect"
+        workers.append(worker)
+        threads.append(thread)
+    try:
+        rng = random.Random(5)
+        t0 = utcnow().replace(microsecond=0) - timedelta(hours=3)
+        readings = [(f"eui-0{sensor}", (minute // 7 + sensor) % 2 == 0, t0 + timedelta(minutes=minute),
+                     f"s{sensor}-{minute}") for sensor in range(1, 5) for minute in range(0, 150, 3)]
+        sent = readings + rng.sample(readings, 40)  # 40 copies
+        rng.shuffle(sent)  # and no order at all
+        lns = Publisher(mosquitto)
+        for eui, occupied, at, dedup in sent:
+            lns.send(uplink(eui, occupied, at, dedup))
+        lns.close()
+        assert wait_until(lambda: sum(w.stats.received for w in workers) >= len(sent)
+                          and count(SensorEvent) == len(readings), seconds=60), [w.stats for w in workers]
+    finally:
+        for worker in workers:
+            worker.stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert all(worker.stats.received > 0 for worker in workers), "the broker gave every message to one subscriber"
+    assert sum(w.stats.received for w in workers) == len(sent)  # each message to one subscriber only
+    assert sum(w.stats.accepted for w in workers) == len(readings)
+    assert sum(w.stats.duplicates for w in workers) == len(sent) - len(readings)
+    for sensor in range(1, 5):
+        newest = max((reading for reading in readings if reading[0] == f"eui-0{sensor}"), key=lambda r: r[2])
+        assert spot_state(lot.spots[f"S-0{sensor}"]) == ("occupied" if newest[1] else "free", newest[2])
+    # The occupancy cells both subscribers kept incrementally are those a rebuild computes from the events.
+    with scoped(autun.territory):
+        kept = rollup_rows()
+        assert kept[0] and kept[1]
+        occupancy.rebuild(autun.territory.id)
+        db.session.commit()
+        assert rollup_rows() == kept
+
+
+def rollup_rows():
+    """The occupancy rollup's monthly and daily cells, as sorted tuples (empty cells left out)."""
+    from coopserv_plugins.smart_parking.models import OccupancyCell, OccupancyDay
+    from sqlalchemy import select
+
+    db.session.expire_all()
+    return [sorted((row.spot_id, str(getattr(row, period)), row.hour, row.occupied_us, row.arrivals)
+                   for row in db.session.scalars(select(model)) if row.occupied_us or row.arrivals)
+            for model, period in ((OccupancyCell, "month"), (OccupancyDay, "day"))]
+
+
+def test_the_command_runs_several_processes_sharing_the_topics(app, autun, lorawan_lot, mosquitto):
+    runner = app.test_cli_runner()
+    arguments = ["parking", "mqtt", "--broker", mosquitto.url, "--client-id", "coopserv-pool", "--processes", "2",
+                 "--exit-when-idle", "1", "--flush-ms", "20"]
+    first = runner.invoke(args=arguments)
+    assert first.exit_code == 0, first.output
+    assert "2 process(es) sharing group coopserv-pool" in first.output and "0 messages" in first.output
+    at = utcnow().replace(microsecond=0) - timedelta(minutes=50)
+    lns = Publisher(mosquitto)  # published while both are away: their sessions keep the messages
+    for minute in range(40):
+        lns.send(uplink(f"eui-0{minute % 4 + 1}", minute % 3 == 0, at + timedelta(minutes=minute), f"p{minute}"))
+    lns.send(uplink("eui-01", True, at, "p0"))  # once more
+    lns.close()
+    second = runner.invoke(args=arguments)
+    assert second.exit_code == 0, second.output
+    assert "41 messages: 40 accepted, 1 duplicates" in second.output
+    db.session.expire_all()
+    assert count(SensorEvent) == 40
+    for sensor in range(1, 5):
+        last = max(minute for minute in range(40) if minute % 4 + 1 == sensor)
+        assert spot_state(lorawan_lot.spots[f"S-0{sensor}"]) == (
+            "occupied" if last % 3 == 0 else "free", at + timedelta(minutes=last))
+    assert runner.invoke(args=arguments + ["--share-group", "a/b"]).exit_code != 0
