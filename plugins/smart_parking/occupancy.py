@@ -21,10 +21,10 @@ each spot (one statement) and writes the difference (two more: months, days).
 Changing a territory's time zone moves local hours and days: the rollup is
 declared ``local_time``, so the core rebuilds it for that territory in a job.
 """
-import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 
+import orjson
 from sqlalchemy import DateTime, Integer, String, and_, delete, func, or_, select, text
 
 from coopserv.plugin_api import ALL_TERRITORIES, Rollup, Territory, db, territory_scope, to_local
@@ -224,7 +224,7 @@ def record(territory_id, inserted):
 
 def _window(territory_id, spans):
     """Stored events of each spot from the last one before ``lo`` to the first one after ``hi`` (new ones included)."""
-    spans = json.dumps([[spot_id, _sqlite_time(lo), _sqlite_time(hi)] for spot_id, (lo, hi) in sorted(spans.items())])
+    spans = orjson.dumps([[spot_id, _sqlite_time(lo), _sqlite_time(hi)] for spot_id, (lo, hi) in sorted(spans.items())]).decode()
     rows = db.session.execute(_WINDOW_SQLITE if _sqlite() else _WINDOW_POSTGRESQL,
                               {"territory_id": territory_id, "spans": spans})
     found = defaultdict(set)
@@ -249,8 +249,8 @@ def _write(territory_id, cells, statements):
     rows = sorted((key, value) for key, value in cells.items() if value[0] or value[1])
     statement = statements[0] if _sqlite() else statements[1]
     for start in range(0, len(rows), _CHUNK):
-        cells_json = json.dumps([[spot_id, period.isoformat(), hour, micro, arrivals]
-                                 for (spot_id, period, hour), (micro, arrivals) in rows[start:start + _CHUNK]])
+        cells_json = orjson.dumps([[spot_id, period.isoformat(), hour, micro, arrivals]
+                                 for (spot_id, period, hour), (micro, arrivals) in rows[start:start + _CHUNK]]).decode()
         db.session.execute(statement, {"territory_id": territory_id, "cells": cells_json})
 
 

@@ -16,7 +16,10 @@ Then the same kind of traffic as MQTT uplinks (ChirpStack's shape, one LoRaWAN s
 by the lot's mapping): the messages are queued in the subscriber's persistent session on a private
 mosquitto (Debian's, on a free loopback port), then the subscriber of `coopserv parking mqtt` drains
 them; it prints messages/second from its reconnection to the last commit (the aim: >= 5,000/s
-sustained on PostgreSQL). --mqtt-messages 0 skips it.
+sustained on PostgreSQL), messages per CPU-second of the subscribers, their number and the load
+average. --mqtt-processes N runs N subscriber processes sharing the topics (MQTT 5 shared
+subscription, as `coopserv parking mqtt --processes N`); several values (--mqtt-processes 1 2)
+run one pass each. --mqtt-messages 0 skips it.
 """
 import argparse
 import os
@@ -88,14 +91,13 @@ def send_all(app, slug, key, events, batch_size):
     return time.perf_counter() - started, totals
 
 
-def mqtt_pass(app, territory_id, events, batch_size):
-    """Queue the events as MQTT uplinks while the subscriber is away, then time how fast it stores them."""
-    import threading
-
+def mqtt_pass(app, territory_id, events, batch_size, processes=1):
+    """Queue the events as MQTT uplinks while the subscribers are away, then time how fast they store them."""
     import paho.mqtt.client as paho
     from coopserv_plugins.smart_parking import services
     from coopserv_plugins.smart_parking.models import Lot, Spot
     from coopserv_plugins.smart_parking.mqtt import Rule, Subscriber, message_for
+    from coopserv_plugins.smart_parking.mqtt_group import client_id_of, serve, total
     from coopserv_plugins.smart_parking.schemas import MqttMappingSchema
     from coopserv_plugins.smart_parking.tests.broker import Mosquitto
     from paho.mqtt.enums import CallbackAPIVersion
@@ -118,21 +120,16 @@ def mqtt_pass(app, territory_id, events, batch_size):
     folder = tempfile.mkdtemp(prefix="coopserv-mqtt-bench-")
     broker = Mosquitto(folder).start()
     try:
-        def serve(subscriber):
+        def make_subscriber(index):
+            return Subscriber(broker.url, client_id=client_id_of("coopserv-bench", index), batch_size=batch_size,
+                              share_group="coopserv-bench" if processes > 1 else None)
+
+        def drain(idle_exit):
             with app.app_context():
-                subscriber.run()
+                started = time.monotonic()
+                return started, serve(make_subscriber, processes, idle_exit=idle_exit)
 
-        def start():
-            subscriber = Subscriber(broker.url, client_id="coopserv-bench", batch_size=batch_size)
-            thread = threading.Thread(target=serve, args=(subscriber,), daemon=True)
-            thread.start()
-            if not subscriber.ready.wait(30):
-                raise SystemExit("The MQTT subscriber did not connect.")
-            return subscriber, thread
-
-        subscriber, thread = start()  # opens the persistent session, then goes away
-        subscriber.stop.set()
-        thread.join()
+        drain(0.5)  # opens the persistent sessions, then goes away
         publisher = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-lns")
         publisher.connect("127.0.0.1", broker.port)
         publisher.loop_start()
@@ -142,20 +139,15 @@ def mqtt_pass(app, territory_id, events, batch_size):
         publisher.disconnect()
         publisher.loop_stop()
 
-        subscriber, thread = start()
-        started, cpu = time.perf_counter(), time.process_time()
-        stats = subscriber.stats
-        while stats.accepted + stats.duplicates + stats.rejected + stats.dropped < len(messages):
-            if time.perf_counter() - started > 600 or not thread.is_alive():
-                raise SystemExit(f"MQTT ingestion stalled: {stats}")
-            time.sleep(0.01)
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        subscriber.stop.set()
-        thread.join()
+        started, results = drain(2.0)
+        if any(result is None for result in results):
+            raise SystemExit("An MQTT subscriber process failed.")
+        seconds = max(result["last_commit_at"] or started for result in results) - started
+        stats = total(results)
     finally:
         broker.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return seconds, cpu, stats
+    return seconds, stats["cpu_seconds"], stats, [result["received"] for result in results]
 
 
 def cleanup(app, territory_id):
@@ -183,6 +175,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--mqtt-messages", type=int, default=50_000,
                         help="MQTT uplinks to queue and drain after the HTTP passes (0: skip)")
+    parser.add_argument("--mqtt-processes", type=int, nargs="+", default=[1, 2],
+                        help="subscriber processes sharing the topics; one MQTT pass per value")
     args = parser.parse_args()
 
     scratch = None
@@ -205,16 +199,18 @@ def main():
         print(f"Replay (all duplicates): {len(events) / seconds:,.0f} events/s "
               f"({totals['accepted']} accepted, {totals['duplicates']:,} duplicates)")
         assert totals["accepted"] == 0 and stored_events(app, territory_id) == len(events)
-        if args.mqtt_messages:
-            _slug, other_id, _key, uplinks = prepare(app, args.spots, args.mqtt_messages, args.seed + 1)
+        for number, processes in enumerate(args.mqtt_processes if args.mqtt_messages else []):
+            _slug, other_id, _key, uplinks = prepare(app, args.spots, args.mqtt_messages, args.seed + 1 + number)
             try:
-                seconds, cpu, stats = mqtt_pass(app, other_id, uplinks, 500)
-                print(f"MQTT (coopserv parking mqtt, QoS 1, batches of 500): {len(uplinks):,} messages in "
-                      f"{seconds:.2f} s = {len(uplinks) / seconds:,.0f} messages/s ({stats.accepted:,} accepted, "
-                      f"{stats.duplicates} duplicates, {stats.rejected + stats.dropped} refused, "
-                      f"{stats.batches} batches); the subscriber used {cpu:.2f} CPU-seconds = "
-                      f"{len(uplinks) / cpu:,.0f} messages per CPU-second (load average {os.getloadavg()[0]:.1f})")
-                assert stats.accepted == len(uplinks) == stored_events(app, other_id)
+                seconds, cpu, stats, shares = mqtt_pass(app, other_id, uplinks, 500, processes)
+                print(f"MQTT (coopserv parking mqtt --processes {processes}, QoS 1, batches of 500): "
+                      f"{len(uplinks):,} messages in {seconds:.2f} s = {len(uplinks) / seconds:,.0f} messages/s wall-clock "
+                      f"({stats['accepted']:,} accepted, {stats['duplicates']} duplicates, "
+                      f"{stats['rejected'] + stats['dropped']} refused, {stats['batches']} batches, received per process "
+                      f"{'/'.join(f'{share:,}' for share in shares)}); the subscribers used {cpu:.2f} CPU-seconds = "
+                      f"{len(uplinks) / cpu:,.0f} messages per CPU-second = {1e6 * cpu / len(uplinks):.0f} µs each "
+                      f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+                assert stats["accepted"] == len(uplinks) == stored_events(app, other_id)
             finally:
                 cleanup(app, other_id)
     finally:

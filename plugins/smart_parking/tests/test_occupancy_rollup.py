@@ -202,9 +202,7 @@ def test_other_periods_are_computed_from_the_history(autun, scoped):
         assert not occupancy.covers_days(datetime(2026, 11, 1, 23), datetime(2026, 11, 14, 12), now)
 
 
-def test_a_new_time_zone_rebuilds_the_local_hours_and_days(autun, scoped):
-    from coopserv.territories.services import set_timezone
-
+def test_a_new_time_zone_rebuilds_the_local_hours_and_days(autun, scoped, make_client):
     lot = build_lot(autun.territory, name="Parking test", standard=2, carpool=0)
     now = utcnow().replace(second=0, microsecond=0)
     day = now - timedelta(days=20)
@@ -214,7 +212,11 @@ def test_a_new_time_zone_rebuilds_the_local_hours_and_days(autun, scoped):
     with scoped(autun.territory):
         ingestion.ingest(db.session.get(Device, lot.device_id), events, now=now)
         paris_hours, paris_days = cells(), day_cells()
-        set_timezone(autun.territory, {"timezone": "America/Cayenne"})  # as the admin page does
+    admin = make_client()
+    admin.login(autun.admin)
+    assert admin.post_form("/t/autun-morvan/admin/territory", {"timezone": "America/Cayenne"}).status_code == 302
+    with scoped(autun.territory):
+        db.session.refresh(autun.territory)
         # The job sent on commit rebuilt the rollup in Cayenne's hours (UTC-3), without a command.
         moved, moved_days = cells(), day_cells()
         assert moved != paris_hours and moved_days != paris_days
