@@ -240,7 +240,7 @@ class Subscriber:
     while connected and subscribed.
     """
 
-    def __init__(self, broker_url, client_id="coopserv-parking", batch_size=500, flush_seconds=0.2,
+    def __init__(self, broker_url, client_id="coopserv-parking", batch_size=2000, flush_seconds=0.2,
                  reload_seconds=60.0, poll_seconds=0.005, share_group=None):
         self.host, self.port, self.tls, self.username, self.password = parse_broker_url(broker_url)
         self.client_id = client_id

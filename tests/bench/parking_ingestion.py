@@ -177,6 +177,7 @@ def main():
                         help="MQTT uplinks to queue and drain after the HTTP passes (0: skip)")
     parser.add_argument("--mqtt-processes", type=int, nargs="+", default=[1, 2],
                         help="subscriber processes sharing the topics; one MQTT pass per value")
+    parser.add_argument("--mqtt-batch-size", type=int, default=2000, help="coopserv parking mqtt --batch-size")
     args = parser.parse_args()
 
     scratch = None
@@ -202,8 +203,8 @@ def main():
         for number, processes in enumerate(args.mqtt_processes if args.mqtt_messages else []):
             _slug, other_id, _key, uplinks = prepare(app, args.spots, args.mqtt_messages, args.seed + 1 + number)
             try:
-                seconds, cpu, stats, shares = mqtt_pass(app, other_id, uplinks, 500, processes)
-                print(f"MQTT (coopserv parking mqtt --processes {processes}, QoS 1, batches of 500): "
+                seconds, cpu, stats, shares = mqtt_pass(app, other_id, uplinks, args.mqtt_batch_size, processes)
+                print(f"MQTT (coopserv parking mqtt --processes {processes}, QoS 1, batches of {args.mqtt_batch_size}): "
                       f"{len(uplinks):,} messages in {seconds:.2f} s = {len(uplinks) / seconds:,.0f} messages/s wall-clock "
                       f"({stats['accepted']:,} accepted, {stats['duplicates']} duplicates, "
                       f"{stats['rejected'] + stats['dropped']} refused, {stats['batches']} batches, received per process "
