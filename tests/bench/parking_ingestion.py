@@ -91,6 +91,27 @@ def send_all(app, slug, key, events, batch_size):
     return time.perf_counter() - started, totals
 
 
+def process_cpu(pid=None, name=None):
+    """CPU-seconds used so far by a process (``pid``) or by every process called ``name`` and its reaped children.
+
+    Read from /proc (Linux): PostgreSQL's backends exit with their connections, and what they used
+    is then counted in their parent's children times, which this includes.
+    """
+    total = 0.0
+    for entry in os.listdir("/proc") if pid is None else [str(pid)]:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        command, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name is None or command == name:
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def mqtt_pass(app, territory_id, events, batch_size, processes=1):
     """Queue the events as MQTT uplinks while the subscribers are away, then time how fast they store them."""
     import paho.mqtt.client as paho
@@ -139,11 +160,14 @@ def mqtt_pass(app, territory_id, events, batch_size, processes=1):
         publisher.disconnect()
         publisher.loop_stop()
 
+        before = process_cpu(name="postgres"), process_cpu(pid=broker.process.pid)
         started, results = drain(2.0)
+        others = process_cpu(name="postgres") - before[0], process_cpu(pid=broker.process.pid) - before[1]
         if any(result is None for result in results):
             raise SystemExit("An MQTT subscriber process failed.")
         seconds = max(result["last_commit_at"] or started for result in results) - started
         stats = total(results)
+        stats["postgres_cpu"], stats["mosquitto_cpu"] = others
     finally:
         broker.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -211,6 +235,12 @@ def main():
                       f"{'/'.join(f'{share:,}' for share in shares)}); the subscribers used {cpu:.2f} CPU-seconds = "
                       f"{len(uplinks) / cpu:,.0f} messages per CPU-second = {1e6 * cpu / len(uplinks):.0f} µs each "
                       f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+                print(f"  CPU per message: subscribers {1e6 * cpu / len(uplinks):.0f} µs, PostgreSQL "
+                      f"{1e6 * stats['postgres_cpu'] / len(uplinks):.0f} µs (every session of the cluster during the "
+                      f"pass, other users' included), mosquitto {1e6 * stats['mosquitto_cpu'] / len(uplinks):.0f} µs; "
+                      f"their sum bounds one machine at {os.cpu_count()} cores to "
+                      f"{os.cpu_count() * len(uplinks) / (cpu + stats['postgres_cpu'] + stats['mosquitto_cpu']):,.0f} "
+                      f"messages/s")
                 assert stats["accepted"] == len(uplinks) == stored_events(app, other_id)
             finally:
                 cleanup(app, other_id)
