@@ -258,7 +258,8 @@ def _insert_new(device, rows, now):
     """Insert the rows whose event id the sensor never sent; return (event id, row id) of those inserted."""
     # Sorted by event id: two batches with the same ids take their unique-index locks in one order.
     # Rows travel as one JSON text on both databases: encoded in C, where arrays cost psycopg ~1 µs a value.
-    rows = orjson.dumps([[r[1], r[0], r[2], _sqlite_time(r[3])] for r in sorted(rows, key=lambda row: row[0])]).decode()
+    ordered = sorted(rows, key=lambda row: row[0])
+    rows = orjson.dumps([[r[1], r[0], r[2], _sqlite_time(r[3])] for r in ordered]).decode()
     params = {"territory_id": device.territory_id, "device_id": device.id, "now": now, "rows": rows}
     return db.session.execute(_INSERT_POSTGRESQL if _postgresql() else _INSERT_SQLITE, params).all()
 
@@ -266,7 +267,7 @@ def _insert_new(device, rows, now):
 def _apply_newest(territory_id, newest):
     """One UPDATE for the whole batch: a spot changes only if the event is newer than what it shows."""
     rows = orjson.dumps([[spot_id, status, _sqlite_time(observed)]
-                       for spot_id, (status, observed) in sorted(newest.items())]).decode()
+                         for spot_id, (status, observed) in sorted(newest.items())]).decode()
     if _postgresql():
         db.session.execute(_LOCK_SPOTS, {"rows": rows})
         return db.session.execute(_APPLY_POSTGRESQL, {"territory_id": territory_id, "rows": rows}).rowcount

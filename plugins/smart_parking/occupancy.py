@@ -224,7 +224,8 @@ def record(territory_id, inserted):
 
 def _window(territory_id, spans):
     """Stored events of each spot from the last one before ``lo`` to the first one after ``hi`` (new ones included)."""
-    spans = orjson.dumps([[spot_id, _sqlite_time(lo), _sqlite_time(hi)] for spot_id, (lo, hi) in sorted(spans.items())]).decode()
+    spans = orjson.dumps([[spot_id, _sqlite_time(lo), _sqlite_time(hi)]
+                          for spot_id, (lo, hi) in sorted(spans.items())]).decode()
     rows = db.session.execute(_WINDOW_SQLITE if _sqlite() else _WINDOW_POSTGRESQL,
                               {"territory_id": territory_id, "spans": spans})
     found = defaultdict(set)
@@ -249,8 +250,9 @@ def _write(territory_id, cells, statements):
     rows = sorted((key, value) for key, value in cells.items() if value[0] or value[1])
     statement = statements[0] if _sqlite() else statements[1]
     for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start:start + _CHUNK]
         cells_json = orjson.dumps([[spot_id, period.isoformat(), hour, micro, arrivals]
-                                 for (spot_id, period, hour), (micro, arrivals) in rows[start:start + _CHUNK]]).decode()
+                                   for (spot_id, period, hour), (micro, arrivals) in chunk]).decode()
         db.session.execute(statement, {"territory_id": territory_id, "cells": cells_json})
 
 
@@ -301,6 +303,7 @@ def covers(start, end, now):
 
 
 def is_local_midnight(moment, zone=None):
+    """Whether a stored (naive UTC) instant starts a local day."""
     local = moment.replace(tzinfo=timezone.utc).astimezone(zone or local_zone())
     return (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
 
@@ -329,7 +332,8 @@ def totals(territory_id, start, end, lot_id=None):
     """
     last_month = month_of(end - _MICROSECOND)
     cells = (OccupancyCell, OccupancyCell.month, month_of(start), last_month)
-    return _totals(territory_id, start, end, lot_id, cells, None if is_month_start(end) else next_month_start(last_month))
+    period_end = None if is_month_start(end) else next_month_start(last_month)
+    return _totals(territory_id, start, end, lot_id, cells, period_end)
 
 
 def day_totals(territory_id, start, end, lot_id=None):

@@ -13,9 +13,9 @@ context per request). It prints events/second for the first pass, then for a rep
 events (all duplicates: the idempotence path). Not a timed test: the aim is >= 10,000 events/s.
 
 Then the same kind of traffic as MQTT uplinks (ChirpStack's shape, one LoRaWAN sensor per spot, read
-by the lot's mapping): the messages are queued in the subscriber's persistent session on a private
+by the lot's mapping): the messages are queued in the subscribers' persistent sessions on a private
 mosquitto (Debian's, on a free loopback port), then the subscriber of `coopserv parking mqtt` drains
-them; it prints messages/second from its reconnection to the last commit (the aim: >= 5,000/s
+them; it prints messages/second from their start to the last commit (the aim: >= 5,000/s
 sustained on PostgreSQL), messages per CPU-second of the subscribers, their number and the load
 average. --mqtt-processes N runs N subscriber processes sharing the topics (MQTT 5 shared
 subscription, as `coopserv parking mqtt --processes N`); several values (--mqtt-processes 1 2)
