@@ -183,13 +183,18 @@ def load_rules():
 
 @dataclass
 class Received:
-    """A message held until its batch is committed; ``generation`` is the connection it came on."""
+    """A message held until its batch is committed; ``generation`` is the connection it came on.
+
+    ``decoded``: None when no lot listens to its topic, the reason when it is not JSON, else
+    [(rule, (spot key, status, observed at, event id) or the MessageError)] for each rule of its topic.
+    """
 
     generation: int
     mid: int
     qos: int
     topic: str
     payload: bytes
+    decoded: object = None
 
 
 @dataclass
@@ -353,8 +358,44 @@ class Subscriber:
         self.ready.set()
 
     def _on_message(self, client, userdata, message):
-        self.inbox.append(Received(self.generation, message.mid, message.qos, message.topic, message.payload))
+        # Decoded here, on paho's thread, while the main thread waits for the database with the GIL released.
+        topic, payload = message.topic, message.payload
+        self.inbox.append(Received(self.generation, message.mid, message.qos, topic, payload,
+                                   self._decode(topic, payload)))
         self.last_message = time.monotonic()
+
+    def _decode(self, topic, payload):
+        """What ``Received.decoded`` holds for a message; never raises (paho would stop its network loop)."""
+        try:
+            rules = self._rules_of(topic)
+            if not rules:
+                return None
+            try:
+                document = orjson.loads(payload)  # 3× json's speed on a LoRaWAN uplink (~1 KB)
+            except (UnicodeDecodeError, ValueError):
+                return "the message is not JSON"
+            decoded = []
+            for rule in rules:
+                try:
+                    decoded.append((rule, rule.read(document)))
+                except MessageError as error:
+                    decoded.append((rule, error))
+            return decoded
+        except Exception as error:  # a bug must not stop the network loop: the message is dropped, logged
+            log.exception("Decoding an MQTT message on %s failed", topic)
+            return f"the message could not be read ({error.__class__.__name__})"
+
+    def _rules_of(self, topic):
+        """The rules whose topic filter matches ``topic``, remembered per topic until the next reload."""
+        matching = self.matching
+        rules = matching.get(topic)
+        if rules is None:
+            from paho.mqtt.client import topic_matches_sub
+
+            if len(matching) > 100_000:
+                matching.clear()
+            rules = matching[topic] = [rule for rule in self.rules if topic_matches_sub(rule.topic, topic)]
+        return rules
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -389,29 +430,19 @@ class Subscriber:
         self.stats.last_commit_at = time.monotonic()
 
     def _ingest(self, batch):
-        from paho.mqtt.client import topic_matches_sub
-
         groups = defaultdict(list)
         for item in batch:
-            rules = self.matching.get(item.topic)
-            if rules is None:
-                if len(self.matching) > 100_000:
-                    self.matching = {}
-                rules = self.matching[item.topic] = [rule for rule in self.rules
-                                                     if topic_matches_sub(rule.topic, item.topic)]
-            if not rules:
+            decoded = item.decoded
+            if decoded is None:
                 self.stats.unmatched += 1
-                continue
-            try:
-                document = orjson.loads(item.payload)  # 3× json's speed on a LoRaWAN uplink (~1 KB)
-            except (UnicodeDecodeError, ValueError):
-                self._drop(item, "the message is not JSON")
-                continue
-            for rule in rules:
-                try:
-                    groups[rule].append(rule.read(document))
-                except MessageError as error:
-                    self._drop(item, str(error))
+            elif isinstance(decoded, str):
+                self._drop(item, decoded)
+            else:
+                for rule, reading in decoded:
+                    if isinstance(reading, MessageError):
+                        self._drop(item, str(reading))
+                    else:
+                        groups[rule].append(reading)
         self.stats.received += len(batch)
         territories = self._territories({rule.territory_id for rule in groups})
         for rule, readings in groups.items():
