@@ -226,8 +226,11 @@ class IndicatorQuery:
     that it may share a statement with other territories' figures.
     """
 
+    #: The SELECT, of one row (aggregates without GROUP BY); the core runs it as a subquery beside others.
     select: Any
+    #: ``(row) -> number or None``: the figure from the row's columns (None: the first column as it is).
     finish: Callable[[Any], float | int | None] | None = None
+    #: True when the SELECT filters every tenant table on its territory itself (the core's own queries).
     names_territory: bool = False
 
     def value(self):
