@@ -73,7 +73,7 @@ class Membership(TenantMixin, db.Model):
         ForeignKey("organization.id", ondelete="SET NULL"), index=True
     )
     #: For service operators: the module whose queue they work.
-    module_id: Mapped[int | None] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User")

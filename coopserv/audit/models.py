@@ -16,7 +16,7 @@ class AuditEntry(TenantMixin, db.Model):
     __table_args__ = (Index("ix_audit_entry_territory_id_id", "territory_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     #: A dotted action name such as "module.enabled" or "membership.role_added".
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200), default="")

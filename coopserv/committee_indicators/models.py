@@ -39,7 +39,7 @@ class CommitteeIndicator(TenantMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(String(10))
     #: Manual indicators: who enters the monthly figure.
-    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     aggregation: Mapped[str] = mapped_column(String(10), default=SUM)
     #: Count indicators: which data (a source of ``sources.SOURCES``) and the filter on it.
     source: Mapped[str | None] = mapped_column(String(40))
@@ -67,7 +67,7 @@ class IndicatorFigure(TenantMixin, db.Model):
     month: Mapped[date] = mapped_column()
     value: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(300), default="")
-    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     indicator = relationship("CommitteeIndicator", back_populates="figures")

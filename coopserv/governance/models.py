@@ -120,7 +120,7 @@ class CharterSignature(TenantMixin, db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("governance_charter_version.id", ondelete="CASCADE"),
                                             index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
-    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     signed_on: Mapped[date]
     #: Yearly funding in euros.
     funding_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
@@ -191,7 +191,7 @@ class AgendaItem(TenantMixin, db.Model):
     project_outcome: Mapped[str | None] = mapped_column(String(20))
     #: The charter version whose rule the vote took (it may only be stricter).
     charter_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("governance_charter_version.id", ondelete="SET NULL"))
+        ForeignKey("governance_charter_version.id", ondelete="SET NULL"), index=True)
     #: A collective need put on the agenda once it passed the territory's threshold.
     collective_need_id: Mapped[int | None] = mapped_column(ForeignKey("collective_need.id", ondelete="SET NULL"),
                                                            index=True)
@@ -234,7 +234,7 @@ class ActionItem(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("governance_meeting.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[date]
     status: Mapped[str] = mapped_column(String(12), default=TODO)
 
@@ -271,7 +271,7 @@ class EventRegistration(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("governance_event.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event = relationship("GovernanceEvent", back_populates="registrations")
@@ -286,11 +286,11 @@ class IdeaPitch(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("governance_event.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     pitch: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"), index=True)
 
     event = relationship("GovernanceEvent", back_populates="ideas")
     author = relationship("User")
@@ -323,7 +323,7 @@ class Risk(TenantMixin, db.Model):
     likelihood: Mapped[int]
     impact: Mapped[int]
     mitigation: Mapped[str] = mapped_column(Text, default="")
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     review_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

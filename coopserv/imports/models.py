@@ -36,7 +36,7 @@ class ImportBatch(TenantMixin, db.Model):
     summary: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     result: Mapped[dict | None] = mapped_column(JSONDocument)
     status: Mapped[str] = mapped_column(String(10), default=PREVIEWED)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[datetime | None]
 

@@ -33,19 +33,19 @@ class Invitation(TenantMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(30))
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     #: Part of the signed link; a new nonce (resend, revoke) makes older links useless.
     nonce: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(20), default=FROM_ADMIN)
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     #: When the link was last e-mailed (None: not sent yet) and how many times.
     sent_at: Mapped[datetime | None]
     send_count: Mapped[int] = mapped_column(default=0)
     accepted_at: Mapped[datetime | None]
-    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     revoked_at: Mapped[datetime | None]
 
     organization = relationship("Organization")

@@ -25,4 +25,4 @@ class LegalPage(TenantMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     fields: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)

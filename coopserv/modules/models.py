@@ -29,7 +29,7 @@ module_pilot_organization = Table(
     "module_pilot_organization",
     db.metadata,
     Column("module_id", ForeignKey("service_module.id", ondelete="CASCADE"), primary_key=True),
-    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -63,7 +63,7 @@ class ModuleMember(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     quota_kind: Mapped[str] = mapped_column(String(20), default=NO_QUOTA)
     #: Requests per month, or places (open requests at once), depending on quota_kind.
     quota_value: Mapped[int | None] = mapped_column()

@@ -102,7 +102,7 @@ class Need(TenantMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("need_category.id", ondelete="RESTRICT"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     scope: Mapped[str] = mapped_column(String(20), default=INDIVIDUAL)
     #: Employees concerned: 1 for an individual need, the referent's count for a company need.
     employees_affected: Mapped[int] = mapped_column(default=1)
@@ -114,8 +114,8 @@ class Need(TenantMixin, db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default=RECEIVED)
     status_reason: Mapped[str] = mapped_column(Text, default="")
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("need.id", ondelete="SET NULL"), index=True)
     collective_id: Mapped[int | None] = mapped_column(ForeignKey("collective_need.id", ondelete="SET NULL"),
                                                       index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -139,8 +139,8 @@ class NeedSupport(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("need.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     #: The organization's size band when the support was given (it may change later).
     organization_size: Mapped[str] = mapped_column(String(10), default="")
     #: "company" when a referent answers for the organization, else "individual".
@@ -190,8 +190,8 @@ class CampaignAnswer(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("need_campaign.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     #: question id (as text) -> answer text, or list of chosen texts.
     answers: Mapped[dict] = mapped_column(JSONDocument, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

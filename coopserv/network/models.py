@@ -83,7 +83,7 @@ class NetworkMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=COORDINATOR)
     #: The network-level organization the person works for (ADEFPAT…), when known.
-    partner_id: Mapped[int | None] = mapped_column(ForeignKey("network_partner.id", ondelete="SET NULL"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("network_partner.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user = relationship("User")
@@ -100,7 +100,7 @@ class NetworkAuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     #: A dotted action name such as "network.territory_added".
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200), default="")
@@ -146,7 +146,8 @@ class PracticeSheet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     source_territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
-    source_project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))
+    source_project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"),
+                                                          index=True)
     title: Mapped[str] = mapped_column(String(200))
     service_key: Mapped[str | None] = mapped_column(String(60))
     #: The project's stage and the committee's outcome when it was published.
@@ -168,7 +169,7 @@ class PracticeSheet(db.Model):
     template: Mapped[dict | None] = mapped_column(JSONDocument)
     #: Lower-case text searched by the library (title, service, context, need, lessons, territory).
     search_text: Mapped[str] = mapped_column(Text, default="")
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -184,8 +185,8 @@ class PracticeReplication(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     sheet_id: Mapped[int] = mapped_column(ForeignKey("practice_sheet.id", ondelete="CASCADE"), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
-    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"))
-    replicated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("service_project.id", ondelete="SET NULL"), index=True)
+    replicated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     replicated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     territory = relationship("Territory")
@@ -195,7 +196,7 @@ network_event_organiser = Table(
     "network_event_organiser",
     db.metadata,
     Column("event_id", ForeignKey("network_event.id", ondelete="CASCADE"), primary_key=True),
-    Column("partner_id", ForeignKey("network_partner.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", ForeignKey("network_partner.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -211,7 +212,7 @@ class NetworkEvent(db.Model):
     starts_on: Mapped[date] = mapped_column(index=True)
     ends_on: Mapped[date | None]
     place: Mapped[str] = mapped_column(String(200), default="")
-    host_territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id", ondelete="SET NULL"))
+    host_territory_id: Mapped[int | None] = mapped_column(ForeignKey("territory.id", ondelete="SET NULL"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int | None]
     #: The shared minutes, written after the event.
@@ -253,7 +254,7 @@ class NetworkEventRegistration(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     #: The member territory the person comes from.
     from_territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
-    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
     attended: Mapped[bool] = mapped_column(default=False)
 

@@ -46,7 +46,8 @@ project_collective_need = Table(
     "project_collective_need",
     db.metadata,
     Column("project_id", ForeignKey("service_project.id", ondelete="CASCADE"), primary_key=True),
-    Column("collective_need_id", ForeignKey("collective_need.id", ondelete="CASCADE"), primary_key=True),
+    Column("collective_need_id", ForeignKey("collective_need.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
 )
 
 
@@ -61,11 +62,11 @@ class ServiceProject(TenantMixin, db.Model):
     #: Where the idea came from when no collective need is linked (an event idea, a meeting).
     origin_text: Mapped[str] = mapped_column(Text, default="")
     service_key: Mapped[str | None] = mapped_column(String(60))
-    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     stage: Mapped[str] = mapped_column(String(20), default=IDEA)
     #: The last committee decision's outcome, once decided.
     outcome: Mapped[str | None] = mapped_column(String(20))
-    module_id: Mapped[int | None] = mapped_column(ForeignKey("service_module.id", ondelete="SET NULL"))
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("service_module.id", ondelete="SET NULL"), index=True)
     experiment_start: Mapped[date | None] = mapped_column()
     experiment_end: Mapped[date | None] = mapped_column()
     #: Module configuration to apply when the prototype opens (from a replicated template).
@@ -100,7 +101,7 @@ class ProjectPartner(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("service_project.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     pilot: Mapped[bool] = mapped_column(default=False)
     commitment: Mapped[str] = mapped_column(String(300), default="")
 
@@ -133,7 +134,7 @@ class ProjectEvent(TenantMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(20), default=STAGE_EVENT, server_default=STAGE_EVENT)
     from_stage: Mapped[str | None] = mapped_column(String(20))
     to_stage: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     #: What changed (edits) or how the vote ended (not adopted).
     details: Mapped[dict | None] = mapped_column(JSONDocument)
@@ -160,7 +161,7 @@ class ProjectDecision(TenantMixin, db.Model):
     votes_against: Mapped[int] = mapped_column(default=0)
     votes_abstain: Mapped[int] = mapped_column(default=0)
     note: Mapped[str] = mapped_column(Text, default="")
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     #: The closed committee vote this decision comes from (the only way a decision is taken).
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("governance_agenda_item.id", ondelete="SET NULL"),
                                                        index=True)
@@ -178,7 +179,7 @@ class SatisfactionAnswer(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("service_project.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     score: Mapped[int] = mapped_column()
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -191,7 +192,7 @@ class ProjectContribution(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("service_project.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     #: A free period label, e.g. "2026" or "2026-S1".
     period: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))

@@ -25,7 +25,7 @@ class RequestFact(TenantMixin, db.Model):
     rollup_key: Mapped[str] = mapped_column(String(80))
     #: No foreign key: the facts of a deleted request are read once more to be subtracted.
     request_id: Mapped[int] = mapped_column()
-    module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int | None] = mapped_column()
     #: First day of the month (UTC) the request was created in.
     month: Mapped[date] = mapped_column()
@@ -45,7 +45,7 @@ class RequestRollup(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rollup_key: Mapped[str] = mapped_column(String(80))
-    module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("service_module.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(default=ALL_ORGANIZATIONS)
     month: Mapped[date] = mapped_column()
     status: Mapped[str] = mapped_column(String(40), default="")

@@ -63,7 +63,8 @@ class PickupSlot(TenantMixin, db.Model):
     __tablename__ = "concierge_pickup_slot"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    pickup_point_id: Mapped[int] = mapped_column(ForeignKey("concierge_pickup_point.id", ondelete="CASCADE"), index=True)
+    pickup_point_id: Mapped[int] = mapped_column(ForeignKey("concierge_pickup_point.id", ondelete="CASCADE"),
+                                                 index=True)
     #: 0 = Monday … 6 = Sunday.
     weekday: Mapped[int] = mapped_column()
     starts_at: Mapped[time] = mapped_column()
@@ -82,7 +83,7 @@ class Order(TenantMixin, db.Model):
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), unique=True)
     #: Kept here so the person's notes can be erased with the rest of their data.
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
-    slot_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_pickup_slot.id", ondelete="SET NULL"))
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_pickup_slot.id", ondelete="SET NULL"), index=True)
     dropoff_date: Mapped[date] = mapped_column()
     notes: Mapped[str] = mapped_column(Text, default="")
     total_cents: Mapped[int] = mapped_column(default=0)
@@ -99,8 +100,10 @@ class OrderLine(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("concierge_order.id", ondelete="CASCADE"), index=True)
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_catalog_item.id", ondelete="SET NULL"))
-    provider_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_provider.id", ondelete="SET NULL"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_catalog_item.id", ondelete="SET NULL"),
+                                                index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("concierge_provider.id", ondelete="SET NULL"),
+                                                    index=True)
     label: Mapped[str] = mapped_column(String(160))
     quantity: Mapped[int] = mapped_column()
     unit_price_cents: Mapped[int] = mapped_column()

@@ -53,10 +53,11 @@ class Commute(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
-    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"))
-    town_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_town.id", ondelete="SET NULL"))
+    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"),
+                                                  index=True)
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_town.id", ondelete="SET NULL"), index=True)
     #: What others see of the home: a town name, never the point.
     town_name: Mapped[str] = mapped_column(String(120))
     home_latitude: Mapped[float] = mapped_column(Float)
@@ -91,7 +92,7 @@ class Proposal(TenantMixin, db.Model):
     passenger_answer: Mapped[str] = mapped_column(String(10), default=PENDING)
     #: pending, accepted (both said yes: a crew exists), declined (either said no), closed.
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
-    crew_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_crew.id", ondelete="SET NULL"))
+    crew_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_crew.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     offer = relationship("Commute", foreign_keys=[offer_id])
@@ -105,7 +106,8 @@ class Crew(TenantMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_commute.id", ondelete="SET NULL"), index=True)
-    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"))
+    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"),
+                                                  index=True)
     label: Mapped[str] = mapped_column(String(200))
     #: Union of the members' riding days (bit mask, bit 0 = Monday).
     weekdays: Mapped[int] = mapped_column(default=0)
@@ -126,8 +128,8 @@ class CrewMember(TenantMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     crew_id: Mapped[int] = mapped_column(ForeignKey("mobility_crew.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
-    commute_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_commute.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
+    commute_id: Mapped[int | None] = mapped_column(ForeignKey("mobility_commute.id", ondelete="SET NULL"), index=True)
     role: Mapped[str] = mapped_column(String(10))
     weekdays: Mapped[int] = mapped_column()
     #: Number of riding days per week (kept for SQL aggregates).
@@ -150,7 +152,8 @@ class ShuttleRun(TenantMixin, db.Model):
     __tablename__ = "mobility_shuttle_run"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"))
+    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"),
+                                                  index=True)
     origin: Mapped[str] = mapped_column(String(160))
     #: Where the origin stop is (WGS 84); runs without it are left out of the GTFS feed.
     origin_latitude: Mapped[float | None] = mapped_column(Float)
@@ -183,7 +186,8 @@ class BikePool(TenantMixin, db.Model):
     __tablename__ = "mobility_bike_pool"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"))
+    business_park_id: Mapped[int] = mapped_column(ForeignKey("mobility_business_park.id", ondelete="CASCADE"),
+                                                  index=True)
     name: Mapped[str] = mapped_column(String(160))
     kind: Mapped[str] = mapped_column(String(10), default="ebike")
     bikes: Mapped[int] = mapped_column()

@@ -142,11 +142,11 @@ def _sender(lot, form, publish):
 
 
 def simulate(lot, events=1000, batch_size=500, seed=1, heartbeat_minutes=10, last_day=None, hours=(6, 20),
-             days=None, form="own", publish=None):
+             days=None, form="own", publish=None, window_minutes=15):
     """Replay ``events`` events of recent working days on the lot's sensors, as they would send them.
 
-    Each sensor buffers its events and sends a batch every 15 simulated minutes
-    (or when the buffer is full), like a LoRaWAN gateway. ``form`` is one of
+    Each sensor buffers its events and sends a batch every ``window_minutes``
+    simulated minutes (or when the buffer is full), like a LoRaWAN gateway. ``form`` is one of
     FORMS; for "mqtt", ``publish(topic, payload)`` sends a message. Returns a
     SimulationReport (MQTT counts only what was sent: the subscriber stores it).
     """
@@ -176,7 +176,7 @@ def simulate(lot, events=1000, batch_size=500, seed=1, heartbeat_minutes=10, las
         if window_end is None or observed >= window_end:
             for device_id in list(buffers):
                 flush(devices[device_id])
-            window_end = observed + timedelta(minutes=15)
+            window_end = observed + timedelta(minutes=window_minutes)
         device = watched[event["spot"]]
         buffers[device.id].append(event)
         report.sent += 1

@@ -49,3 +49,19 @@ def test_mqtt_messages_from_the_simulator_are_stored_by_the_subscriber(app, autu
 def test_the_mqtt_form_needs_a_mapping(app, autun, lot, mosquitto):
     result = simulate(app.test_cli_runner(), lot, "--form", "mqtt", "--broker", mosquitto.url)
     assert result.exit_code != 0 and "MQTT mapping" in result.output
+
+
+def test_a_longer_window_sends_the_same_events_in_fewer_batches(app, autun, lot):
+    """The demo replays its morning in hourly batches: every event is still stored, once."""
+    from coopserv_plugins.smart_parking.models import Lot
+    from coopserv_plugins.smart_parking.simulator import simulate as replay
+
+    from .conftest import build_lot
+
+    other = build_lot(autun.territory, name="Parking visiteurs")
+    with territory_scope(autun.territory):
+        quarterly = replay(db.session.get(Lot, lot.lot_id), events=200, seed=5)
+        hourly = replay(db.session.get(Lot, other.lot_id), events=200, seed=5, window_minutes=60)
+    assert quarterly.accepted == hourly.accepted == 200
+    assert hourly.batches < quarterly.batches
+    assert count(SensorEvent) == 400
