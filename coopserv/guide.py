@@ -96,12 +96,12 @@ def facade_entry(name, obj):
 def render():
     """The reference part of the guide, as markdown."""
     from coopserv import plugin_api, testing
-    from coopserv.service_types import Indicator, PersonalData, ServiceType, Transition
+    from coopserv.service_types import Indicator, IndicatorQuery, PersonalData, ServiceType, Transition
 
     lines = [BEGIN, "", "## Reference", "",
              "Generated from the docstrings of `coopserv.service_types`, `coopserv.plugin_api` and "
              "`coopserv.testing`.", "", "### Declarations", ""]
-    for cls in (ServiceType, Transition, Indicator, PersonalData):
+    for cls in (ServiceType, Transition, Indicator, IndicatorQuery, PersonalData):
         lines += declaration(cls)
     lines += ["### `coopserv.plugin_api`", ""]
     lines += [facade_entry(name, getattr(plugin_api, name)) for name in plugin_api.__all__]

@@ -60,6 +60,7 @@ from coopserv.emails.services import claim_once, send_email, send_email_to_users
 from coopserv.service_types import (
     SERVICE_STOPPED,
     Indicator,
+    IndicatorQuery,
     PersonalData,
     Prerequisite,
     RequestMeasure,
@@ -112,6 +113,7 @@ __all__ = [
     "GOVERNANCE_MEMBER",
     "IllegalTransition",
     "Indicator",
+    "IndicatorQuery",
     "JSONDocument",
     "LocalDateTime",
     "Membership",

@@ -217,6 +217,34 @@ class Rollup:
 
 
 @dataclass(frozen=True)
+class IndicatorQuery:
+    """An indicator's figure as one SELECT that returns exactly one row (aggregates, no GROUP BY), not yet run.
+
+    The core reads the queries of several figures (a project's targets, a
+    network's territories) as subqueries of one statement, rather than one
+    statement per figure. ``finish(row)`` turns the row into the figure (None:
+    the row's first column). The SELECT is scoped like any other query, to the
+    territory in scope when it runs; ``names_territory=True`` says it filters
+    every tenant table on the territory itself (``module.territory_id``), so
+    that it may share a statement with other territories' figures.
+    """
+
+    #: The SELECT, of one row (aggregates without GROUP BY); the core runs it as a subquery beside others.
+    select: Any
+    #: ``(row) -> number or None``: the figure from the row's columns (None: the first column as it is).
+    finish: Callable[[Any], float | int | None] | None = None
+    #: True when the SELECT filters every tenant table on its territory itself (the core's own queries).
+    names_territory: bool = False
+
+    def value(self):
+        """Run the SELECT on its own: the figure, as ``compute`` gives it."""
+        from coopserv.extensions import db
+
+        row = tuple(db.session.execute(self.select).one())
+        return self.finish(row) if self.finish is not None else row[0]
+
+
+@dataclass(frozen=True)
 class Indicator:
     """A shared indicator; ``compute(module, start, end)`` returns a number or None.
 
@@ -249,6 +277,10 @@ class Indicator:
 
     #: Keep this indicator as a rollup of the module's requests (service indicators only).
     rollup: RequestMeasure | None = None
+    #: Optional ``(module, start, end) -> IndicatorQuery``: the same figure as ``compute``, as a SELECT the core
+    #: runs together with other figures (bounded statements whatever the number of targets or territories).
+    #: Without it, and without ``rollup``, each figure is one ``compute`` call.
+    query: Callable[[Any, Any, Any], IndicatorQuery] | None = None
 
     def __post_init__(self):
         if self.compute is None and self.rollup is None:

@@ -148,7 +148,8 @@ def _touches_tenant_model(state):
     """Tell whether a tenant table is selected, changed, joined or used in a subquery of the statement."""
     if any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers):
         return True
-    return any(table.name in TENANT_TABLES
+    # find_tables also yields the joins themselves (which have no name), not only their tables.
+    return any(getattr(table, "name", None) in TENANT_TABLES
                for table in find_tables(state.statement, include_joins=True, include_aliases=True))
 
 

@@ -1,5 +1,6 @@
 """The one place that writes the committee, its charter, meetings, votes, action items and risks."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import lazy_gettext, ngettext
 from marshmallow import ValidationError
@@ -414,6 +415,34 @@ def next_meeting(now=None):
     """The committee's next meeting (the first one still to start), or None."""
     return db.session.scalar(select(Meeting).where(Meeting.starts_at > (now or utcnow()))
                              .order_by(Meeting.starts_at, Meeting.id).limit(1))
+
+
+def next_meeting_columns(now=None):
+    """The next meeting's id, title and start as SQL expressions, for a page reading them beside its figures.
+
+    ``NextMeeting.of(values)`` makes the page's meeting (or None) of what they read.
+    """
+    def column(attribute):
+        return (select(attribute).where(Meeting.starts_at > (now or utcnow()))
+                .order_by(Meeting.starts_at, Meeting.id).limit(1).scalar_subquery())
+
+    return {"next_meeting_id": column(Meeting.id), "next_meeting_title": column(Meeting.title),
+            "next_meeting_starts_at": column(Meeting.starts_at)}
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """What a page shows of the next meeting: its link, title and start."""
+
+    id: int
+    title: str
+    starts_at: datetime
+
+    @classmethod
+    def of(cls, values):
+        if values.get("next_meeting_id") is None:
+            return None
+        return cls(values["next_meeting_id"], values["next_meeting_title"], values["next_meeting_starts_at"])
 
 
 def upcoming_item_for(collective, now=None):

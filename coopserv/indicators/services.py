@@ -266,12 +266,14 @@ def comparison(indicator, first, last, territory_ids=None):
     """The indicator over [first, last] in every territory sharing it: (territory, value, per 1,000 employees).
 
     ``territory_ids`` limits the comparison to those territories (a network's).
-    The sharing territories' modules and headcounts are read for all of them at once; the indicator
-    itself is measured one territory at a time, each in its own scope: the cost grows with the number
-    of sharing territories (the indicator's own computation), never with their data.
+    The sharing territories' modules and headcounts are read for all of them at once, and the
+    indicator's values together (``coopserv.indicators.batch``): one statement for every territory
+    when the indicator is a rollup or the core's; a plugin's ``query`` one statement per territory,
+    its ``compute`` one call per territory. The cost never grows with the territories' data.
     """
     from sqlalchemy import func
 
+    from coopserv.indicators.batch import Asked, measure_many
     from coopserv.modules.models import ServiceModule
     from coopserv.organizations.models import Organization
     from coopserv.tenancy import ALL_TERRITORIES, prime_cached, territory_scope
@@ -292,18 +294,22 @@ def comparison(indicator, first, last, territory_ids=None):
         select(Organization.territory_id, func.coalesce(func.sum(Organization.employee_count), 0))
         .where(Organization.territory_id.in_(ids)).group_by(Organization.territory_id)
         .execution_options(**every)).all()) if indicator.per_employees and ids else {}
-    rows = []
+    start, end = _as_datetime(month_start(first)), _as_datetime(next_month(month_start(last)))
+    asked = []
     for territory in territories:
         with territory_scope(territory):
             prime_cached("modules", modules_of[territory.id])  # as get_module reads them, for the plugin too
-            module = next((m for m in modules_of[territory.id] if m.service_key == indicator.service_key), None)
-            if indicator.service_key and module is None:
-                continue
-            value = value_over(indicator, module, month_start(first), next_month(month_start(last)))
-            employees = headcounts.get(territory.id, 0)
-            per_thousand = (round(value * 1000 / employees, 2) if indicator.per_employees and employees and value
-                            is not None else None)
-            rows.append((territory, value, per_thousand))
+        module = next((m for m in modules_of[territory.id] if m.service_key == indicator.service_key), None)
+        if indicator.service_key and module is None:
+            continue
+        asked.append(Asked(indicator, module, start, end, territory))
+    values, _also = measure_many(asked)
+    rows = []
+    for item, value in zip(asked, values):
+        employees = headcounts.get(item.territory.id, 0)
+        per_thousand = (round(value * 1000 / employees, 2) if indicator.per_employees and employees and value
+                        is not None else None)
+        rows.append((item.territory, value, per_thousand))
     return rows
 
 

@@ -235,13 +235,14 @@ def prerequisites(module):
     return prerequisites_of([module])[module.id]
 
 
-def prerequisites_of(modules):
+def prerequisites_of(modules, values=None):
     """Every module's prerequisites by module id, the SQL tests of all of them in one statement.
 
     A plugin gives ``met`` either as a boolean or as a SQL boolean expression (``exists()...``);
     the expressions of every module asked for are evaluated together, so a page listing services
     (the portal home) pays one statement for their prerequisites whatever the number of services.
-    Memoised per request.
+    ``values`` are the answers to ``prerequisite_tests(modules)`` when the page read them in a
+    statement of its own (a project's page, with its figures). Memoised per request.
     """
     from coopserv.tenancy import request_cache
 
@@ -249,16 +250,31 @@ def prerequisites_of(modules):
     cache = {} if cache is None else cache
     pending = {module.id: _declared_prerequisites(module) for module in modules
                if ("prerequisites", module.id) not in cache}
-    tests = [(module_id, position, item.met) for module_id, items in pending.items()
-             for position, item in enumerate(items) if not isinstance(item.met, bool)]
-    if tests:
-        values = db.session.execute(select(*(test.label(f"p{number}") for number, (_m, _p, test)
-                                             in enumerate(tests)))).one()
-        for (module_id, position, _test), value in zip(tests, values):
-            pending[module_id][position] = replace(pending[module_id][position], met=bool(value))
+    tests = {_test_name(module_id, position): item.met for module_id, items in pending.items()
+             for position, item in enumerate(items) if not isinstance(item.met, bool)}
+    if tests and values is None:
+        names = list(tests)
+        row = db.session.execute(select(*(tests[name].label(f"p{number}") for number, name in enumerate(names)))).one()
+        values = dict(zip(names, row))
     for module_id, items in pending.items():
-        cache[("prerequisites", module_id)] = items
+        cache[("prerequisites", module_id)] = [
+            item if isinstance(item.met, bool) else replace(item, met=bool(values[_test_name(module_id, position)]))
+            for position, item in enumerate(items)]
     return {module.id: cache[("prerequisites", module.id)] for module in modules}
+
+
+def prerequisite_tests(modules):
+    """{name: SQL test} of the modules' prerequisites not read yet in this request, to read beside other figures."""
+    from coopserv.tenancy import request_cache
+
+    cache = request_cache() or {}
+    return {_test_name(module.id, position): item.met for module in modules
+            if ("prerequisites", module.id) not in cache
+            for position, item in enumerate(_declared_prerequisites(module)) if not isinstance(item.met, bool)}
+
+
+def _test_name(module_id, position):
+    return f"prerequisite_{module_id}_{position}"
 
 
 def _declared_prerequisites(module):

@@ -5,7 +5,7 @@ network: every such query names the network's member territories
 explicitly (``territory_id IN (...)``) and asks for all territories on purpose.
 """
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -316,12 +316,14 @@ def compare(network, indicator, first, last):
     """One indicator in each member territory that shares it for comparison (the per-1,000-employee view).
 
     Returns rows (territory, value, per 1,000 employees); a plugin's failing
-    indicator gives no rows rather than breaking the page.
+    indicator gives no rows rather than breaking the page. The page writes
+    nothing: on a failure its transaction is rolled back (a failed statement
+    ends it on PostgreSQL) rather than kept by a savepoint, two statements less.
     """
     try:
-        with db.session.begin_nested():
-            return indicators.comparison(indicator, first, last, territory_ids=territory_ids(network))
+        return indicators.comparison(indicator, first, last, territory_ids=territory_ids(network))
     except Exception:  # a plugin's bug must not take the network's page down
+        db.session.rollback()
         log.exception("Indicator %s failed in network %s", indicator.key, network.slug)
         return []
 
@@ -356,24 +358,22 @@ def side_by_side(network, month):
     modules = {(m.territory_id, m.service_key): m for m in db.session.scalars(
         select(ServiceModule).where(ServiceModule.territory_id.in_(ids)).execution_options(**EVERY_TERRITORY))}
     territories = {t.id: t for t in member_territories(network)}
-    matrix = []
+    wanted = []  # (indicator, territory id, module): what the page shows
     for indicator in plugin_host().indicators.values():
-        values = {}
         for territory_id in ids:
             module = modules.get((territory_id, indicator.service_key)) if indicator.service_key else None
-            if (territory_id, indicator.key) not in shared or (indicator.service_key and module is None):
-                continue
-            if (territory_id, indicator.key) in stored:
-                value = stored[(territory_id, indicator.key)]
-            else:
-                value = _live(territories[territory_id], indicator, module, month)
-            staff = employees.get(territory_id) or 0
-            per = (round(value * 1000 / staff, 2) if indicator.per_employees and staff and value is not None
-                   else None)
-            values[territory_id] = (value, per)
-        if values:
-            matrix.append((indicator, values))
-    return matrix
+            if (territory_id, indicator.key) in shared and not (indicator.service_key and module is None):
+                wanted.append((indicator, territory_id, module))
+    live = _live_values([(indicator, territories[territory_id], module) for indicator, territory_id, module in wanted
+                         if (territory_id, indicator.key) not in stored], month)
+    matrix = {}
+    for indicator, territory_id, module in wanted:
+        value = stored.get((territory_id, indicator.key), live.get((indicator.key, territory_id)))
+        staff = employees.get(territory_id) or 0
+        per = (round(value * 1000 / staff, 2) if indicator.per_employees and staff and value is not None
+               else None)
+        matrix.setdefault(indicator.key, (indicator, {}))[1][territory_id] = (value, per)
+    return list(matrix.values())
 
 
 def history(network, indicator, months=12):
@@ -399,6 +399,25 @@ def history(network, indicator, months=12):
                        IndicatorSnapshot.month.in_(span)).execution_options(**EVERY_TERRITORY)):
             values.setdefault(territory_id, {})[month] = value
     return span, values
+
+
+def _live_values(items, month):
+    """{(indicator key, territory id): value} of one month for (indicator, territory, module) items, read together.
+
+    One statement for the rollups and the core's indicators of every territory (``coopserv.indicators.batch``);
+    if a plugin's indicator fails, each value is computed on its own so that only that one is missing.
+    """
+    from coopserv.indicators.batch import Asked, measure_many
+
+    start = datetime.combine(month, time())
+    end = datetime.combine(indicators.next_month(month), time())
+    asked = [Asked(indicator, module, start, end, territory) for indicator, territory, module in items]
+    try:
+        with db.session.begin_nested():
+            values, _also = measure_many(asked)
+    except Exception:  # a plugin's bug must not take the network's page down
+        values = [_live(territory, indicator, module, month) for indicator, territory, module in items]
+    return {(item.indicator.key, item.territory.id): value for item, value in zip(asked, values)}
 
 
 def _live(territory, indicator, module, month):

@@ -37,18 +37,21 @@ def get_project(project_id, shows=STORY):
     """
     from coopserv.needs.models import CollectiveNeed
 
+    # Targets and decisions are a few rows each (one per measure, one per committee decision): they come in the
+    # project's own statement; the other collections, one statement each.
     options = [joinedload(ServiceProject.module), joinedload(ServiceProject.lead),
                joinedload(ServiceProject.targets),
                selectinload(ServiceProject.partners).joinedload(ProjectPartner.organization),
                selectinload(ServiceProject.contributions).joinedload(ProjectContribution.organization)]
     if "needs" in shows:
-        options.append(selectinload(ServiceProject.collective_needs).selectinload(CollectiveNeed.needs))
+        # The collective needs with their needs, in one statement.
+        options.append(selectinload(ServiceProject.collective_needs).joinedload(CollectiveNeed.needs))
     if "events" in shows:
         # The timeline's events come with who made them.
         options.append(selectinload(ServiceProject.events).joinedload(ProjectEvent.actor))
     if "decisions" in shows:
         # Decisions in order, the last one shown.
-        options.append(selectinload(ServiceProject.decisions))
+        options.append(joinedload(ServiceProject.decisions))
     query = select(ServiceProject).filter_by(id=project_id).options(*options)
     return db.session.execute(query).unique().scalar_one_or_none()
 

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from coopserv.audit.services import record
 from coopserv.extensions import db
@@ -41,15 +41,26 @@ class TargetResult:
 
 
 def evaluation(project, read_only=False):
-    """Each target against the value measured over the experiment, through the indicator itself.
+    """Each target against the value measured over the experiment (see ``evaluation_with``)."""
+    return evaluation_with(project, read_only=read_only)[0]
 
-    Every target is measured inside one savepoint; only if one of them fails
-    are they measured again one by one, so that a plugin's failing indicator
-    shows as "not measured" without hiding the others. ``read_only`` pages
-    (the caller has written nothing in this transaction) skip that savepoint,
-    two statements less: on a failure their transaction is rolled back instead
-    (a failed statement ends it on PostgreSQL), losing nothing.
+
+def evaluation_with(project, also=None, read_only=False):
+    """(each target against its measure over the experiment, the values of ``also``), in one statement.
+
+    The targets' indicators are read together (``coopserv.indicators.batch``):
+    one statement for all those written as SQL, with the page's own one-row
+    reads ``also`` ({name: SQL expression}); an indicator only a plugin's
+    ``compute`` can say costs its computation. Every target is measured inside
+    one savepoint; only if one of them fails are they measured again one by
+    one, so that a plugin's failing indicator shows as "not measured" without
+    hiding the others. ``read_only`` pages (the caller has written nothing in
+    this transaction) skip that savepoint, two statements less: on a failure
+    their transaction is rolled back instead (a failed statement ends it on
+    PostgreSQL), losing nothing.
     """
+    from coopserv.indicators.batch import Asked, measure_many, read_together
+
     host = plugin_host()
     start, end = experiment_window(project)
     pairs = [(target, host.indicators.get(target.indicator_key)) for target in project.targets]
@@ -57,16 +68,18 @@ def evaluation(project, read_only=False):
     # committee's) measure the experiment period whatever the module.
     measurable = [(target, indicator) for target, indicator in pairs
                   if indicator is not None and (indicator.service_key is None or project.module is not None)]
-    measured = {}
+    asked = [Asked(indicator, project.module, start, end)
+             for _target, indicator in measurable]
     try:
         with nullcontext() if read_only else db.session.begin_nested():
-            for target, indicator in measurable:
-                measured[target.id] = _measure_value(indicator, project.module, start, end)
+            figures, values = measure_many(asked, also)
     except Exception:  # one plugin failed: measure each on its own
         if read_only:
             db.session.rollback()
-        measured = {target.id: _measure(indicator, project.module, start, end) for target, indicator in measurable}
-    return [TargetResult(target, indicator, measured.get(target.id)) for target, indicator in pairs]
+        figures = [_measure(indicator, project.module, start, end) for _target, indicator in measurable]
+        values = read_together([], also)[1]
+    measured = {target.id: figure for (target, _indicator), figure in zip(measurable, figures)}
+    return [TargetResult(target, indicator, measured.get(target.id)) for target, indicator in pairs], values
 
 
 def _measure_value(indicator, module, start, end):
@@ -151,8 +164,11 @@ def is_public(organization):
     return organization.kind == "local_authority"
 
 
-def cost_sharing(project):
-    """Contributions per period and partner, and the running cost split by the public/private key."""
+def cost_sharing(project, uses=None):
+    """Contributions per period and partner, and the running cost split by the public/private key.
+
+    ``uses`` is the number of uses over the last year when the page read it already (``uses_expression``).
+    """
     periods = {}
     for contribution in project.contributions:
         rows = periods.setdefault(contribution.period, {})
@@ -172,7 +188,7 @@ def cost_sharing(project):
     for group, total in ((public, public_total), (private, private_total)):
         for organization in group:
             shares.append((organization, (total / len(group)).quantize(Decimal("0.01"))))
-    uses = uses_over_last_year(project)
+    uses = uses_over_last_year(project) if uses is None else uses
     per_use = (Decimal(project.running_cost) / uses).quantize(Decimal("0.01")) if uses else None
     return {"periods": sorted(periods.items()), "public_total": public_total.quantize(Decimal("0.01")),
             "uses": uses, "per_use": per_use,
@@ -182,10 +198,17 @@ def cost_sharing(project):
 
 def uses_over_last_year(project):
     """Requests made to the project's module over the last 365 days, to price one use (the rollup and one query)."""
+    if project.module_id is None:
+        return 0
+    return db.session.scalar(select(uses_expression(project))) or 0
+
+
+def uses_expression(project):
+    """``uses_over_last_year`` as one SQL expression, for a page reading it beside other figures."""
     from coopserv.service_requests.models import ServiceRequest
 
     if project.module_id is None:
-        return 0
+        return literal(0)
     from coopserv.indicators.services import month_start, next_month
     from coopserv.rollups.services import request_count_since_query
 
@@ -197,4 +220,4 @@ def uses_over_last_year(project):
         ServiceRequest.module_id == project.module_id, ServiceRequest.created_at >= since,
         ServiceRequest.created_at < datetime.combine(first_full_month, time())).scalar_subquery()
     whole = request_count_since_query(project.module_id, first_full_month).scalar_subquery()
-    return db.session.scalar(select(func.coalesce(partial, 0) + func.coalesce(whole, 0))) or 0
+    return func.coalesce(partial, 0) + func.coalesce(whole, 0)

@@ -13,6 +13,7 @@ from .evaluation import (
     comments,
     cost_sharing,
     evaluation,
+    evaluation_with,
     experiment_window,
     is_public,
     may_answer_survey,
@@ -20,6 +21,7 @@ from .evaluation import (
     set_cost_key,
     submit_satisfaction,
     survey_results,
+    uses_expression,
     uses_over_last_year,
 )
 from .history import latest_decision, timeline
@@ -30,6 +32,7 @@ from .stages import (
     default_experiment_period,
     edit_project,
     has_committee,
+    has_committee_expression,
     launch_from_collective,
     launch_from_need,
     move,
@@ -43,9 +46,9 @@ from .stages import (
 
 __all__ = [
     "REPORT", "SHEET", "STORY", "TEMPLATE_FORMAT", "TargetResult", "add_contribution", "can_move", "comments", "cost_sharing", "create_project",
-    "default_experiment_period", "edit_project", "has_committee", "launch_from_collective", "launch_from_need", "remove_target",
-    "evaluation", "experiment_window", "export_template", "find_project", "get_project", "import_template", "is_public",
+    "default_experiment_period", "edit_project", "has_committee", "has_committee_expression", "launch_from_collective", "launch_from_need", "remove_target",
+    "evaluation", "evaluation_with", "experiment_window", "export_template", "find_project", "get_project", "import_template", "is_public",
     "apply_vote", "latest_decision", "list_projects", "may_answer_survey", "move", "pilots", "prototype_problems",
     "satisfaction", "set_cost_key", "set_experiment", "set_partner", "set_target", "submit_satisfaction", "survey_results",
-    "timeline", "uses_over_last_year",
+    "timeline", "uses_expression", "uses_over_last_year",
 ]

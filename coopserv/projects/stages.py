@@ -92,10 +92,14 @@ def default_experiment_period():
 
 def has_committee():
     """Whether the territory's steering committee has a member (an active governance member)."""
+    return bool(db.session.scalar(select(has_committee_expression())))
+
+
+def has_committee_expression():
+    """``has_committee`` as an SQL test, for a page reading it beside other figures."""
     from coopserv.accounts.models import ACTIVE, GOVERNANCE_MEMBER, Membership
 
-    return db.session.scalar(select(Membership.id).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE)
-                             .limit(1)) is not None
+    return select(Membership.id).filter_by(role=GOVERNANCE_MEMBER, status=ACTIVE).exists()
 
 
 def can_move(project, user, is_admin):

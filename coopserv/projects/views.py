@@ -12,7 +12,8 @@ from coopserv.accounts.access import employer, is_member, is_territory_admin
 from coopserv.accounts.models import TERRITORY_ADMIN, Membership, User
 from coopserv.extensions import db
 from coopserv.modules.models import STOPPED
-from coopserv.modules.services import prerequisites as module_prerequisites
+from coopserv.modules.services import prerequisite_tests as module_prerequisite_tests
+from coopserv.modules.services import prerequisites_of
 from coopserv.needs.models import CollectiveNeed, Need
 from coopserv.organizations.models import Organization
 from coopserv.plugin_host import plugin_host
@@ -54,13 +55,6 @@ def committee_items(project):
     from coopserv.governance.services import items_of_project
 
     return items_of_project(project)
-
-
-def next_meeting():
-    """The committee's next meeting, where an admin puts a project's decision to the vote."""
-    from coopserv.governance.services import next_meeting as upcoming
-
-    return upcoming()
 
 
 def vote_labels():
@@ -160,17 +154,32 @@ def from_collective(collective_id):
 
 
 def _detail_context(project, errors=None, failed=None, values=None):
+    from coopserv.governance.services import NextMeeting, next_meeting_columns
+
     host = plugin_host()
     organization = employer()
     satisfaction, comments, respondents = services.survey_results(project)
     answered = current_user.is_authenticated and current_user.id in respondents
     may_edit = services.can_move(project, current_user, is_territory_admin())
     votes = committee_items(project)  # before the timeline and the decision, which link to them
+    admin = is_territory_admin()
+    # The targets' measures and the page's other one-row reads (cost per use, whether a committee exists, the
+    # next meeting, the opened service's prerequisites) come in one statement.
+    asks_committee = "prototype" in MOVES.get(project.stage, ())
+    asks_meeting = project.stage == EVALUATION and admin
+    prerequisite_modules = ([project.module] if admin and project.module and project.module.stage != STOPPED
+                            else [])
+    also = {"uses": services.uses_expression(project), **module_prerequisite_tests(prerequisite_modules)}
+    if asks_committee:
+        also["has_committee"] = services.has_committee_expression()
+    if asks_meeting:
+        also.update(next_meeting_columns())
+    results, read = services.evaluation_with(project, also, read_only=request.method == "GET")
     return {
         "project": project, "stages": STAGES, "outcomes": OUTCOMES, "moves": MOVES.get(project.stage, ()),
-        "timeline": services.timeline(project, votes), "results": services.evaluation(project, read_only=request.method == "GET"),
+        "timeline": services.timeline(project, votes), "results": results,
         "satisfaction": satisfaction, "comments": comments,
-        "costs": services.cost_sharing(project), "kinds": CONTRIBUTION_KINDS,
+        "costs": services.cost_sharing(project, uses=read["uses"] or 0), "kinds": CONTRIBUTION_KINDS,
         "kind_options": [(k, _(v)) for k, v in CONTRIBUTION_KINDS.items()],
         # The service's own indicators first: a target measures what the service changes.
         "indicator_options": [(i.key, _(i.label)) for i in sorted(
@@ -180,18 +189,18 @@ def _detail_context(project, errors=None, failed=None, values=None):
         "experiment_defaults": services.default_experiment_period(),
         "indicators": host.indicators, "problems": services.prototype_problems(project),
         # Read only where the page may warn that the committee is missing (before opening the prototype).
-        "has_committee": services.has_committee() if "prototype" in MOVES.get(project.stage, ()) else True,
+        "has_committee": bool(read["has_committee"]) if asks_committee else True,
         "service_options": [(key, _(kind.label)) for key, kind in sorted(host.service_types.items())],
         "votes": votes, "decision": services.latest_decision(project),
-        "next_meeting": next_meeting() if project.stage == EVALUATION and is_territory_admin() else None,
+        "next_meeting": NextMeeting.of(read) if asks_meeting else None,
         "service_labels": {key: kind.label for key, kind in host.service_types.items()},
         "can_move": may_edit, "admin": is_territory_admin(),
         "may_answer": services.may_answer_survey(project, organization) and not answered, "answered": answered,
         # Partner and contribution forms are for those who may change the project.
         "organizations": list(db.session.scalars(select(Organization).order_by(Organization.name))) if may_edit else [],
         # What the opened service still needs before employees can use it, with links to create it.
-        "prerequisites": (module_prerequisites(project.module) if is_territory_admin() and project.module
-                          and project.module.stage != STOPPED else []),
+        "prerequisites": (prerequisites_of(prerequisite_modules, read)[project.module.id]
+                          if prerequisite_modules else []),
         "errors": errors or {}, "failed": failed, "values": values or {}, **vote_labels(),
     }
 

@@ -7,7 +7,7 @@ import hashlib
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, literal_column, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, literal_column, select, true, tuple_, update
 
 from coopserv.extensions import db
 from coopserv.rollups.measures import (
@@ -322,6 +322,56 @@ def live_value(measure, module, start, end):
     if aggregate == "percentile" and count:
         value = _scalar(grouped_percentile(facts, facts.c.value, (), measure.declaration.percentile))
     return cell_value(measure, count, total, value)
+
+
+def rollup_query(measure, module, start, end):
+    """The figure of a rollup over [start, end) (datetimes) as an ``IndicatorQuery`` naming its territory.
+
+    Whole months read the stored cells (additive rollups) or facts; any other
+    period is computed from the requests, as ``period_value`` and ``live_value``
+    do, so that a page reads many figures in one statement.
+    """
+    from coopserv.service_types import IndicatorQuery
+
+    cells, facts_table = RequestRollup.__table__, RequestFact.__table__
+    aggregate = measure.declaration.aggregate
+    whole_months = _month_start(start) and _month_start(end)
+    if whole_months and measure.additive:
+        query = select(func.coalesce(func.sum(cells.c.count), 0), func.coalesce(func.sum(cells.c.total), 0.0)).where(
+            cells.c.territory_id == module.territory_id, cells.c.rollup_key == measure.key,
+            cells.c.module_id == module.id, cells.c.organization_id == ALL_ORGANIZATIONS, cells.c.status == "",
+            cells.c.month >= start.date(), cells.c.month < end.date())
+        return IndicatorQuery(query, lambda row: cell_value(measure, row[0], row[1], None), names_territory=True)
+
+    def facts():
+        if whole_months:
+            return select(facts_table.c.requester_id, facts_table.c.value).where(
+                facts_table.c.territory_id == module.territory_id, facts_table.c.rollup_key == measure.key,
+                facts_table.c.module_id == module.id, facts_table.c.month >= start.date(),
+                facts_table.c.month < end.date()).subquery()
+        return fact_select(measure, territory_id=module.territory_id, module_id=module.id,
+                           created_between=(start, end)).subquery()
+
+    source = facts()
+    query = select(func.count(), func.coalesce(func.sum(source.c.value), 0.0),
+                   func.count(func.distinct(source.c.requester_id))).select_from(source)
+    if aggregate == "percentile":
+        again = facts()
+        ranked = grouped_percentile(again, again.c.value, (), measure.declaration.percentile).subquery()
+        counts = query.subquery()
+        query = select(*counts.c, ranked.c.percentile).select_from(counts.join(ranked, true()))
+
+    def finish(row):
+        count, total, distinct = row[0], row[1], row[2]
+        value = distinct if aggregate == DISTINCT_REQUESTERS else (row[3] if len(row) > 3 and count else None)
+        return cell_value(measure, count, total, value)
+
+    return IndicatorQuery(query, finish, names_territory=True)
+
+
+def _month_start(moment):
+    return moment.day == 1 and moment.hour == 0 and moment.minute == 0 and moment.second == 0 \
+        and moment.microsecond == 0
 
 
 def request_count_since(module_id, first_month):

@@ -5,7 +5,7 @@ last day falls (completion); answers to the survey count when they were given.
 """
 from sqlalchemy import case, func, literal, select, union
 
-from coopserv.plugin_api import Indicator, ServiceRequest, _l, db
+from coopserv.plugin_api import Indicator, IndicatorQuery, ServiceRequest, _l, db
 
 from .models import (
     CANCELLED,
@@ -29,21 +29,30 @@ def _seated(module):
     return (ServiceRequest.module_id == module.id) & ServiceRequest.status.in_(SEATED)
 
 
-def fill_rate(module, start, end):
-    """Seats taken over seats offered, in %, for the sessions starting in the period."""
-    capacity = db.session.scalar(
-        select(func.sum(TrainingSession.capacity)).where(_sessions(start, end, TrainingSession.first_day)))
+def fill_rate_query(module, start, end):
+    """Seats taken and seats offered, for the sessions starting in the period, as one SELECT of one row."""
+    capacity = (select(func.sum(TrainingSession.capacity)).where(_sessions(start, end, TrainingSession.first_day))
+                .scalar_subquery())
+    seated = (select(func.count(Enrolment.id)).join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+              .where(_seated(module), _sessions(start, end, TrainingSession.first_day)).scalar_subquery())
+    return IndicatorQuery(select(capacity.label("capacity"), seated.label("seated")), _fill_rate)
+
+
+def _fill_rate(row):
+    capacity, seated = row
     if not capacity:
         return None
-    seated = db.session.scalar(
-        select(func.count(Enrolment.id)).join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .where(_seated(module), _sessions(start, end, TrainingSession.first_day)))
     return round(100 * seated / capacity, 1)
 
 
-def completion_rate(module, start, end):
-    """Participants who attended enough days for a certificate, in %, for sessions ending in the period."""
+def fill_rate(module, start, end):
+    """Seats taken over seats offered, in %, for the sessions starting in the period."""
+    return fill_rate_query(module, start, end).value()
+
+
+def completion_rate_query(module, start, end):
+    """Participants and those who completed, for the sessions ending in the period, as one SELECT of one row."""
     from .services import module_config
 
     threshold = module_config(module)["completion_threshold"]
@@ -51,17 +60,25 @@ def completion_rate(module, start, end):
                 .group_by(Attendance.enrolment_id).subquery())
     days = select(SessionDay.session_id, func.count(SessionDay.id).label("d")).group_by(SessionDay.session_id).subquery()
     eligible = func.coalesce(attended.c.n, 0) * 100 >= literal(threshold) * days.c.d
-    total, completed = db.session.execute(
-        select(func.count(Enrolment.id), func.coalesce(func.sum(case((eligible, 1), else_=0)), 0))
-        .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .join(days, days.c.session_id == TrainingSession.id)
-        .outerjoin(attended, attended.c.enrolment_id == Enrolment.id)
-        .where(_seated(module), _sessions(start, end, TrainingSession.last_day))
-    ).one()
+    query = (select(func.count(Enrolment.id), func.coalesce(func.sum(case((eligible, 1), else_=0)), 0))
+             .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+             .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+             .join(days, days.c.session_id == TrainingSession.id)
+             .outerjoin(attended, attended.c.enrolment_id == Enrolment.id)
+             .where(_seated(module), _sessions(start, end, TrainingSession.last_day)))
+    return IndicatorQuery(query, _completion_rate)
+
+
+def _completion_rate(row):
+    total, completed = row
     if not total:
         return None
     return round(100 * completed / total, 1)
+
+
+def completion_rate(module, start, end):
+    """Participants who attended enough days for a certificate, in %, for sessions ending in the period."""
+    return completion_rate_query(module, start, end).value()
 
 
 def companies_involved(module, start, end):
@@ -88,9 +105,11 @@ def satisfaction(module, start, end):
 
 INDICATORS = [
     Indicator("iot_training.fill_rate", _l("Training fill rate"), "%", SERVICE_KEY, fill_rate,
-              _l("Seats taken over seats offered, for sessions starting in the period (cancelled ones left out).")),
+              _l("Seats taken over seats offered, for sessions starting in the period (cancelled ones left out)."),
+              query=fill_rate_query),
     Indicator("iot_training.completion_rate", _l("Training completion rate"), "%", SERVICE_KEY, completion_rate,
-              _l("Participants who attended enough days for a certificate, for sessions ending in the period.")),
+              _l("Participants who attended enough days for a certificate, for sessions ending in the period."),
+              query=completion_rate_query),
     Indicator("iot_training.companies_involved", _l("Companies involved in training"), _l("companies"), SERVICE_KEY,
               companies_involved,
               _l("Companies with employees trained in the period's sessions or that declared a skills need.")),

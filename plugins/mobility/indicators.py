@@ -7,7 +7,7 @@ factor (default 0.218 kg CO2e/km, average car, ADEME Base Empreinte).
 """
 from sqlalchemy import func, or_, select
 
-from coopserv.plugin_api import Indicator, RequestMeasure, _l, db
+from coopserv.plugin_api import Indicator, IndicatorQuery, RequestMeasure, _l, db
 
 from .models import PASSENGER, BusinessPark, Crew, CrewMember
 from .schemas import MobilityConfigSchema
@@ -23,15 +23,25 @@ def _members_during(start, end):
         CrewMember.joined_at < end, or_(CrewMember.left_at.is_(None), CrewMember.left_at >= start))
 
 
-def active_crews(module, start, end):
-    return db.session.scalar(select(func.count(Crew.id)).where(
+def active_crews_query(module, start, end):
+    """Crews riding at some point of the period, as a SELECT the core may read beside other figures."""
+    return IndicatorQuery(select(func.count(Crew.id)).where(
         Crew.created_at < end, or_(Crew.ended_at.is_(None), Crew.ended_at >= start)))
 
 
+def active_crews(module, start, end):
+    return active_crews_query(module, start, end).value()
+
+
+def shared_km_per_month_query(module, start, end):
+    """Passengers' shared kilometres over an average month, as a SELECT the core may read beside other figures."""
+    km = _members_during(start, end).where(CrewMember.role == PASSENGER).add_columns(
+        func.coalesce(func.sum(CrewMember.trip_km * 2 * CrewMember.days_per_week), 0))
+    return IndicatorQuery(km, lambda row: round(float(row[0] or 0) * WEEKS_PER_MONTH, 1))
+
+
 def shared_km_per_month(module, start, end):
-    km = db.session.scalar(_members_during(start, end).where(CrewMember.role == PASSENGER).add_columns(
-        func.coalesce(func.sum(CrewMember.trip_km * 2 * CrewMember.days_per_week), 0)))
-    return round(float(km or 0) * WEEKS_PER_MONTH, 1)
+    return shared_km_per_month_query(module, start, end).value()
 
 
 def co2_avoided(module, start, end):
@@ -58,10 +68,10 @@ def park_coverage(module, start, end):
 
 INDICATORS = [
     Indicator("mobility.active_crews", _l("Active carpool crews"), _l("crews"), SERVICE_KEY, active_crews,
-              _l("Crews riding at some point of the period.")),
+              _l("Crews riding at some point of the period."), query=active_crews_query),
     Indicator("mobility.shared_km_per_month", _l("Shared kilometres per month"), "km", SERVICE_KEY,
               shared_km_per_month, _l("Passengers' home-to-park distance, there and back, on their riding days, "
-                                      "over an average month.")),
+                                      "over an average month."), query=shared_km_per_month_query),
     Indicator("mobility.co2_avoided", _l("CO2 avoided"), _l("kg CO2e"), SERVICE_KEY, co2_avoided,
               _l("Shared kilometres over the period times the emission factor of a car (default 0.218 kg "
                  "CO2e/km, ADEME Base Empreinte).")),
