@@ -81,9 +81,13 @@ def occupancy_by_hour(territory_id, start, end, lot_id=None, now=None):
     spots = _spot_count(territory_id, lot_id)
     if not spots or end <= start:
         return {}
-    available = _available_hours(start, end, timezone_name())
     stored = occupancy.stored_totals(territory_id, start, end, now, lot_id)
     occupied = stored[0] if stored is not None else raw_occupied_hours(territory_id, start, end, lot_id)
+    return _rates(occupied, _available_hours(start, end, timezone_name()), spots)
+
+
+def _rates(occupied, available, spots):
+    """Occupancy rate (%) per local hour: occupied spot-hours over the hours the spots were there."""
     return {hour: round(100 * occupied.get(hour, 0.0) / (hours * spots), 1) for hour, hours in available.items()}
 
 
@@ -190,13 +194,24 @@ def reservations_honoured(module, start, end):
 
 
 def lot_report(lot, start, end, now=None):
-    """Everything the lot's indicators page shows, for one period."""
+    """Everything the lot's indicators page shows, for one period (occupancy and arrivals read once)."""
     now = now or utcnow()
-    profile = occupancy_by_hour(lot.territory_id, start, end, lot.id, now)
+    honoured = honoured_rate(lot.territory_id, start, end, lot.id)  # reservations of the whole period
+    end = min(end, now)
+    spots = _spot_count(lot.territory_id, lot.id)
+    profile, count, turnover_value = {}, 0, None
+    if end > start:
+        stored = occupancy.stored_totals(lot.territory_id, start, end, now, lot.id)
+        if stored is not None:
+            occupied, count = stored
+        else:
+            occupied = raw_occupied_hours(lot.territory_id, start, end, lot.id)
+            count = raw_arrivals(lot.territory_id, start, end, lot.id)
+        if spots:
+            profile = _rates(occupied, _available_hours(start, end, timezone_name()), spots)
+            turnover_value = round(count / spots / ((end - start).total_seconds() / 86400), 2)
     return {"profile": profile, "mean": _mean(profile), "peak": max(profile.values()) if profile else None,
-            "turnover": turnover(lot.territory_id, start, end, lot.id, now),
-            "arrivals": arrivals(lot.territory_id, start, min(end, now), lot.id, now),
-            "honoured": honoured_rate(lot.territory_id, start, end, lot.id)}
+            "turnover": turnover_value, "arrivals": count, "honoured": honoured}
 
 
 INDICATORS = [
