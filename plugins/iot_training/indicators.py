@@ -5,7 +5,7 @@ last day falls (completion); answers to the survey count when they were given.
 """
 from sqlalchemy import case, func, literal, select, union
 
-from coopserv.plugin_api import Indicator, IndicatorQuery, ServiceRequest, _l, db
+from coopserv.plugin_api import Indicator, IndicatorQuery, ServiceRequest, _l
 
 from .models import (
     CANCELLED,
@@ -81,8 +81,8 @@ def completion_rate(module, start, end):
     return completion_rate_query(module, start, end).value()
 
 
-def companies_involved(module, start, end):
-    """Companies with an employee seated in a session starting in the period, or a need declared in it."""
+def companies_involved_query(module, start, end):
+    """Companies seated in the period's sessions or declaring a need in it, as one SELECT of one row."""
     seated = (select(Enrolment.organization_id.label("organization_id"))
               .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
               .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
@@ -91,16 +91,26 @@ def companies_involved(module, start, end):
     declared = (select(SkillNeed.organization_id.label("organization_id"))
                 .where(SkillNeed.created_at >= start, SkillNeed.created_at < end))
     both = union(seated, declared).subquery()
-    return db.session.scalar(select(func.count()).select_from(both))
+    return IndicatorQuery(select(func.count()).select_from(both))
+
+
+def companies_involved(module, start, end):
+    """Companies with an employee seated in a session starting in the period, or a need declared in it."""
+    return companies_involved_query(module, start, end).value()
+
+
+def satisfaction_query(module, start, end):
+    """The average survey score of the period's answers, as one SELECT of one row."""
+    average = (select(func.avg(SurveyAnswer.score)).join(Enrolment, Enrolment.id == SurveyAnswer.enrolment_id)
+               .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
+               .where(ServiceRequest.module_id == module.id, SurveyAnswer.answered_at >= start,
+                      SurveyAnswer.answered_at < end))
+    return IndicatorQuery(average, lambda row: round(float(row[0]), 2) if row[0] is not None else None)
 
 
 def satisfaction(module, start, end):
     """Average survey score (1 to 5) of the answers given in the period."""
-    average = db.session.scalar(
-        select(func.avg(SurveyAnswer.score)).join(Enrolment, Enrolment.id == SurveyAnswer.enrolment_id)
-        .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
-        .where(ServiceRequest.module_id == module.id, SurveyAnswer.answered_at >= start, SurveyAnswer.answered_at < end))
-    return round(float(average), 2) if average is not None else None
+    return satisfaction_query(module, start, end).value()
 
 
 INDICATORS = [
@@ -112,7 +122,8 @@ INDICATORS = [
               query=completion_rate_query),
     Indicator("iot_training.companies_involved", _l("Companies involved in training"), _l("companies"), SERVICE_KEY,
               companies_involved,
-              _l("Companies with employees trained in the period's sessions or that declared a skills need.")),
+              _l("Companies with employees trained in the period's sessions or that declared a skills need."),
+              query=companies_involved_query),
     Indicator("iot_training.satisfaction", _l("Training satisfaction"), "/ 5", SERVICE_KEY, satisfaction,
-              _l("Average score of the satisfaction survey answers given in the period.")),
+              _l("Average score of the satisfaction survey answers given in the period."), query=satisfaction_query),
 ]

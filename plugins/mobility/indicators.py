@@ -7,7 +7,7 @@ factor (default 0.218 kg CO2e/km, average car, ADEME Base Empreinte).
 """
 from sqlalchemy import func, or_, select
 
-from coopserv.plugin_api import Indicator, IndicatorQuery, RequestMeasure, _l, db
+from coopserv.plugin_api import Indicator, IndicatorQuery, RequestMeasure, _l
 
 from .models import PASSENGER, BusinessPark, Crew, CrewMember
 from .schemas import MobilityConfigSchema
@@ -44,26 +44,41 @@ def shared_km_per_month(module, start, end):
     return shared_km_per_month_query(module, start, end).value()
 
 
-def co2_avoided(module, start, end):
+def co2_avoided_query(module, start, end):
+    """Shared kilometres over the period times the car's emission factor, as one SELECT of one row."""
     factor = MobilityConfigSchema().load(module.config or {})["emission_factor_kg_per_km"]
     months = (end - start).total_seconds() / 86400 / DAYS_PER_MONTH
-    return round(shared_km_per_month(module, start, end) * months * factor, 1)
+    per_month = shared_km_per_month_query(module, start, end)
+    return IndicatorQuery(per_month.select, lambda row: round(per_month.finish(row) * months * factor, 1))
+
+
+def co2_avoided(module, start, end):
+    return co2_avoided_query(module, start, end).value()
+
+
+def park_coverage_query(module, start, end):
+    """Employees of the parks' companies and those riding in a crew, as one SELECT of one row."""
+    from coopserv.plugin_api import Organization
+
+    parks = select(BusinessPark.name).where(BusinessPark.active.is_(True))
+    employees = (select(func.coalesce(func.sum(Organization.employee_count), 0))
+                 .where(Organization.business_park.in_(parks)).scalar_subquery())
+    riders = (_members_during(start, end).join(Organization, Organization.id == CrewMember.organization_id)
+              .where(Organization.business_park.in_(parks))
+              .add_columns(func.count(func.distinct(CrewMember.user_id))).scalar_subquery())
+    return IndicatorQuery(select(employees.label("employees"), riders.label("riders")), _park_coverage)
+
+
+def _park_coverage(row):
+    employees, riders = row
+    if not employees:
+        return None
+    return round(100 * riders / employees, 1)
 
 
 def park_coverage(module, start, end):
     """Share of the employees of companies located in the territory's parks who ride in a crew."""
-    from coopserv.plugin_api import Organization
-
-    parks = select(BusinessPark.name).where(BusinessPark.active.is_(True))
-    employees = db.session.scalar(select(func.coalesce(func.sum(Organization.employee_count), 0))
-                                  .where(Organization.business_park.in_(parks)))
-    if not employees:
-        return None
-    riders = db.session.scalar(
-        _members_during(start, end).join(Organization, Organization.id == CrewMember.organization_id)
-        .where(Organization.business_park.in_(parks))
-        .add_columns(func.count(func.distinct(CrewMember.user_id))))
-    return round(100 * riders / employees, 1)
+    return park_coverage_query(module, start, end).value()
 
 
 INDICATORS = [
@@ -74,9 +89,10 @@ INDICATORS = [
                                       "over an average month."), query=shared_km_per_month_query),
     Indicator("mobility.co2_avoided", _l("CO2 avoided"), _l("kg CO2e"), SERVICE_KEY, co2_avoided,
               _l("Shared kilometres over the period times the emission factor of a car (default 0.218 kg "
-                 "CO2e/km, ADEME Base Empreinte).")),
+                 "CO2e/km, ADEME Base Empreinte)."), query=co2_avoided_query),
     Indicator("mobility.park_coverage", _l("Employees of the parks in a crew"), "%", SERVICE_KEY, park_coverage,
-              _l("Share of the employees of the companies located in the business parks who ride in a crew.")),
+              _l("Share of the employees of the companies located in the business parks who ride in a crew."),
+              query=park_coverage_query),
     # The first sign of use: a commute published counts at once, before any crew forms (a monthly rollup).
     Indicator("mobility.commutes_published", _l("Commutes published"), _l("commutes"), SERVICE_KEY, None,
               _l("Commutes offered by drivers or looked for by passengers, published in the period."),

@@ -97,3 +97,24 @@ def test_figures_of_many_territories_cost_no_more_statements(app, count_queries,
         return len(run)
 
     assert statements(2) == statements(6) == 1
+
+
+def test_a_figure_read_beside_others_sees_only_its_territory(app, make_territory, make_organization):
+    """A plugin's SELECT may rely on the tenant scoping (no territory in it): read as a subquery of the
+    batched statement, it still counts only the rows of the territory in scope."""
+    from sqlalchemy import func
+
+    from coopserv.indicators.batch import read_together
+    from coopserv.organizations.models import Organization
+    from coopserv.service_types import IndicatorQuery
+
+    here, there = make_territory("ici", "Ici"), make_territory("ailleurs", "Ailleurs")
+    make_organization(here, "Scierie du Morvan")
+    for name in ("Laiterie", "Fromagerie", "Tuilerie"):
+        make_organization(there, name)
+    organizations = IndicatorQuery(select(func.count(Organization.id)))
+    for territory, expected in ((here, 1), (there, 3)):
+        with territory_scope(territory):
+            figures, also = read_together([organizations, organizations],
+                                          {"alone": select(func.count(Organization.id)).scalar_subquery()})
+        assert figures == [expected, expected] and also == {"alone": expected}
