@@ -42,6 +42,22 @@ def jsonb_columns_to_json(columns):
     _retype(columns, postgresql.JSON(), "json")
 
 
+def index_columns(columns):
+    """Give each ``(table, column)`` an index of its own, named as ``index=True`` names it (``ix_<table>_<column>``).
+
+    Used for foreign keys that no index led: without one, deleting the row a key
+    points to scans the whole referencing table.
+    """
+    for table, column in columns:
+        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+
+
+def drop_column_indexes(columns):
+    """Undo ``index_columns`` (for downgrades)."""
+    for table, column in reversed(columns):
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+
+
 def _retype(columns, type_, cast):
     if op.get_bind().dialect.name != "postgresql":
         return

@@ -36,7 +36,13 @@ from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
 from coopserv.indicators.sql import hours_between, median
-from coopserv.migration_helpers import convert_notification_param, json_columns_to_jsonb, jsonb_columns_to_json
+from coopserv.migration_helpers import (
+    convert_notification_param,
+    drop_column_indexes,
+    index_columns,
+    json_columns_to_jsonb,
+    jsonb_columns_to_json,
+)
 from coopserv.modules.access import require_module
 from coopserv.modules.services import availability, configure_module, get_module
 from coopserv.notifications.services import notify
@@ -153,6 +159,7 @@ __all__ = [
     "current_user",
     "db",
     "document",
+    "drop_column_indexes",
     "employer",
     "employer_of",
     "external_url",
@@ -167,6 +174,7 @@ __all__ = [
     "has_role",
     "hookimpl",
     "hours_between",
+    "index_columns",
     "is_htmx",
     "is_member",
     "is_territory_admin",

@@ -5,7 +5,7 @@ Revises: p14_scale_0004_spouse_jsonb
 Create Date: 2026-11-30 17:40:00
 
 """
-from alembic import op
+from coopserv.plugin_api import drop_column_indexes, index_columns
 
 
 revision = 'p17_fk_0004_spouse_indexes'
@@ -20,12 +20,9 @@ INDEXED = [
 ]
 
 
-
 def upgrade():
-    for table, column in INDEXED:
-        op.create_index(f'ix_{table}_{column}', table, [column], unique=False)
+    index_columns(INDEXED)
 
 
 def downgrade():
-    for table, column in reversed(INDEXED):
-        op.drop_index(f'ix_{table}_{column}', table_name=table)
+    drop_column_indexes(INDEXED)
