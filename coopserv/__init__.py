@@ -86,6 +86,9 @@ def create_app(config=None):
 
     init_logging(app)
     init_api(app, host)
+    from coopserv.gc_freeze import install_gc_freeze
+
+    install_gc_freeze(app)
     for command in host.commands():
         app.cli.add_command(command)
     # Configure the ORM mappers now, while the process starts, rather than in its first request.
