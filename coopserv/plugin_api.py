@@ -51,6 +51,7 @@ from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.security import safe_redirect_target
+from coopserv.sqlcompat import upsert
 from coopserv.service_requests.models import ServiceRequest, StatusChange
 from coopserv.service_requests.services import (
     IllegalTransition,
@@ -217,6 +218,7 @@ __all__ = [
     "timezone_name",
     "to_local",
     "to_utc",
+    "upsert",
     "utcnow",
     "wants_json",
 ]

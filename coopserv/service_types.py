@@ -198,7 +198,7 @@ class Rollup:
     """An aggregate a plugin keeps of its own rows (not of requests), rebuilt alongside the core's rollups.
 
     The plugin keeps it up to date itself, in the transaction that writes its
-    rows; the core calls ``rebuild(territory_id)`` (None: every territory) from
+    rows (or through ``refresh`` when it follows requests); the core calls ``rebuild(territory_id)`` (None: every territory) from
     ``coopserv indicators rebuild`` (``--key`` names it), and from ``coopserv
     upgrade`` when it was never built or its ``version`` changed (bump the
     version when what the aggregate stores changes). ``rebuild`` writes in the
@@ -214,6 +214,10 @@ class Rollup:
     #: Whether the cells are cut in the territory's local time (hours, days): a change of time zone
     #: then rebuilds them for that territory, in a job sent when the change is committed.
     local_time: bool = False
+    #: ``(request ids) -> None``, optional: called in the transaction that changed those requests (any
+    #: service; created, moved, anonymised or deleted), just before it commits, with the core's own
+    #: rollups: the plugin brings its aggregate in line with what those requests contribute now.
+    refresh: Callable[[list[int]], None] | None = None
 
 
 @dataclass(frozen=True)

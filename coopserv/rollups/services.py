@@ -49,6 +49,9 @@ def refresh_requests(request_ids):
     ids = sorted({i for i in request_ids if i is not None})
     for start in range(0, len(ids), CHUNK):
         _refresh(ids[start:start + CHUNK])
+    for _key, rollup in sorted(plugin_rollups().items()):
+        if rollup.refresh is not None and ids:
+            rollup.refresh(ids)
 
 
 def _refresh(ids):

@@ -67,6 +67,7 @@ def _prerequisites(module):
 @hookimpl
 def register_service_types():
     from .indicators import INDICATORS
+    from .round_cells import ROLLUP
     from .schemas import ConciergeConfigSchema, OrderSchema
     from .views import bp
 
@@ -94,6 +95,7 @@ def register_service_types():
             migrations=os.path.join(HERE, "migrations", "versions"),
             translations=os.path.join(HERE, "translations"),
             indicators=tuple(INDICATORS),
+            rollups=(ROLLUP,),
             personal_data=tuple(_personal_data()),
         )
     ]

@@ -1,7 +1,7 @@
 """Concierge tables: providers and their catalogue, pickup points and slots, orders."""
 from datetime import date, time
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopserv.plugin_api import TenantMixin, db
@@ -110,3 +110,46 @@ class OrderLine(TenantMixin, db.Model):
 
     order = relationship("Order", back_populates="lines")
     provider = relationship("Provider")
+
+
+class RoundFact(TenantMixin, db.Model):
+    """What one order still to collect adds to the round, per provider and label (see ``round.py``).
+
+    Kept so that a request leaving the round (delivered, cancelled, deleted) is
+    subtracted exactly, even once its order and lines are gone. Only orders whose
+    request is in ``ROUND_STATUSES`` have facts: the table holds the open orders, not the history.
+    """
+
+    __tablename__ = "concierge_round_fact"
+    __table_args__ = (UniqueConstraint("request_id", "provider_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: No foreign key: the facts of a deleted request are read once more to be subtracted.
+    request_id: Mapped[int] = mapped_column()
+    dropoff_date: Mapped[date] = mapped_column()
+    slot_id: Mapped[int] = mapped_column(ForeignKey("concierge_pickup_slot.id", ondelete="CASCADE"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("concierge_provider.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(160))
+    quantity: Mapped[int] = mapped_column()
+
+
+class RoundCell(TenantMixin, db.Model):
+    """The round of one day, slot, provider and label: items to collect and the orders they come from.
+
+    The round page reads these cells (names joined) instead of every order line;
+    a deleted slot or provider takes its cells with it, as its lines leave the round.
+    """
+
+    __tablename__ = "concierge_round_cell"
+    __table_args__ = (
+        UniqueConstraint("slot_id", "dropoff_date", "provider_id", "label"),
+        Index("ix_concierge_round_cell_day", "territory_id", "dropoff_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dropoff_date: Mapped[date] = mapped_column()
+    slot_id: Mapped[int] = mapped_column(ForeignKey("concierge_pickup_slot.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("concierge_provider.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(160))
+    quantity: Mapped[int] = mapped_column(default=0)
+    orders: Mapped[int] = mapped_column(default=0)

@@ -9,10 +9,9 @@ from sqlalchemy.orm import selectinload
 from coopserv.plugin_api import ServiceRequest, db, gettext, local_today, utcnow
 
 from .models import CatalogItem, Order, OrderLine, PickupPoint, PickupSlot, Provider
+from .round_cells import ROUND_STATUSES, round_lines  # noqa: F401  (the round: read from its maintained cells)
 
 SERVICE_KEY = "concierge"
-#: Statuses in which the provider still has to collect or hand back the order.
-ROUND_STATUSES = ("submitted", "accepted", "in_progress", "ready")
 
 
 #: How far back "most used" looks when the order form sorts providers: the last 90 days, and at most
@@ -82,26 +81,6 @@ def order_for_request(request_id):
     return db.session.scalar(
         select(Order).filter_by(request_id=request_id).options(selectinload(Order.lines), selectinload(Order.slot))
     )
-
-
-def round_lines(first_day, last_day, provider_id=None):
-    """What to collect: order lines to hand over between two dates, by day, pickup point and slot."""
-    query = (
-        select(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, PickupSlot.ends_at, Provider.name,
-               OrderLine.label, func.sum(OrderLine.quantity), func.count(func.distinct(Order.id)))
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .join(Provider, Provider.id == OrderLine.provider_id)
-        .join(PickupSlot, PickupSlot.id == Order.slot_id)
-        .join(PickupPoint, PickupPoint.id == PickupSlot.pickup_point_id)
-        .join(ServiceRequest, ServiceRequest.id == Order.request_id)
-        .where(Order.dropoff_date.between(first_day, last_day), ServiceRequest.status.in_(ROUND_STATUSES))
-        .group_by(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, PickupSlot.ends_at, Provider.name,
-                  OrderLine.label)
-        .order_by(Order.dropoff_date, PickupPoint.name, PickupSlot.starts_at, Provider.name, OrderLine.label)
-    )
-    if provider_id:
-        query = query.where(OrderLine.provider_id == provider_id)
-    return db.session.execute(query).all()
 
 
 def list_providers():
