@@ -152,3 +152,24 @@ def test_a_median_read_beside_others_equals_the_median_alone(app, make_territory
     with territory_scope(there):
         assert read(0) == (4, 2500.0)
         assert read(2500) == (2, 3500.0)
+
+
+def test_many_figures_of_several_columns_share_one_statement(app, make_territory, make_organization, count_queries):
+    """More figures of two columns than SQLite joins tables at one level (64), and as many of one column."""
+    from sqlalchemy import func
+
+    from coopserv.indicators.batch import read_together
+    from coopserv.organizations.models import Organization
+    from coopserv.service_types import IndicatorQuery
+
+    here = make_territory("ici", "Ici")
+    for employees in (12, 3, 40):
+        make_organization(here, employee_count=employees)
+    pair = IndicatorQuery(select(func.count(Organization.id), func.sum(Organization.employee_count)),
+                          lambda row: row[1] / row[0])
+    single = IndicatorQuery(select(func.max(Organization.employee_count)))
+    with territory_scope(here):
+        read_together([single])  # loads the territory the fixtures' commits expired
+        with count_queries() as run:
+            figures, _also = read_together([pair, single] * 130)
+    assert figures == [55 / 3, 40] * 130 and len(run) == 1
