@@ -221,9 +221,27 @@ def _computer(key):
 def _query(key):
     """The indicator ``key`` as a SELECT of the territory in scope, which the core reads beside other figures."""
     def query(module, start, end):
-        return measure_query(_measures_here().get(key), start, end, current_territory_id())
+        territory_id = current_territory_id()
+        return measure_query(_measures_of_key(key).get(territory_id), start, end, territory_id)
 
     return query
+
+
+def _measures_of_key(key):
+    """{territory id: measure} of the active indicators named ``key`` in every territory, once per request.
+
+    A comparison measures one key in many territories: one statement for all
+    of them rather than one per territory.
+    """
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    cache = request_cache()
+    slot = cache.setdefault("committee_measures_by_key", {}) if cache is not None else {}
+    if key not in slot:
+        slot[key] = {d.territory_id: _measure_of(d) for d in db.session.scalars(
+            select(CommitteeIndicator).where(CommitteeIndicator.key == key, CommitteeIndicator.active.is_(True))
+            .execution_options(**{ALL_TERRITORIES: True}))}
+    return slot[key]
 
 
 def registry_indicators():
