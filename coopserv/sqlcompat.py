@@ -1,11 +1,8 @@
-"""SQL that SQLite and PostgreSQL write differently, written once: months, percentiles, upserts, counts."""
+"""SQL that SQLite and PostgreSQL write differently, written once: months, percentiles, upserts."""
 from sqlalchemy import Date, Float, Integer, case, cast, func, literal, select, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coopserv.extensions import db
-
-#: Lists count exactly up to this many rows; beyond, the count shown is an estimate.
-EXACT_COUNT_LIMIT = 10_000
 
 
 def dialect_name():
@@ -80,32 +77,3 @@ def upsert(table, rows, keys, increments=(), replace=()):
     statement = insert.on_conflict_do_update(index_elements=list(keys), set_=changes) if changes \
         else insert.on_conflict_do_nothing(index_elements=list(keys))
     db.session.execute(statement, rows)
-
-
-def bounded_count(query, limit=EXACT_COUNT_LIMIT):
-    """Count the rows of ``query`` exactly up to ``limit``; beyond, estimate them. Returns (count, exact).
-
-    Counting stops after ``limit + 1`` rows, so the cost is bounded whatever
-    the volume; PostgreSQL's planner then gives an estimate, SQLite says
-    "more than ``limit``". The planner sees the statement as written: give
-    ``query`` its territory condition explicitly.
-    """
-    capped = db.session.scalar(select(func.count()).select_from(query.limit(limit + 1).subquery()))
-    if capped <= limit:
-        return capped, True
-    if dialect_name() != "sqlite":
-        compiled = query.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
-        estimate = _planner_rows(str(compiled))
-        if estimate and estimate > limit:
-            return estimate, False
-    return limit + 1, False
-
-
-def _planner_rows(sql):
-    """PostgreSQL's estimate of the rows ``sql`` returns (no scan)."""
-    plan = db.session.execute(db.text(f"EXPLAIN (FORMAT JSON) {sql}")).scalar()
-    if isinstance(plan, str):
-        import json
-
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])

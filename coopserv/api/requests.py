@@ -3,7 +3,7 @@ from flask import abort, request, url_for
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from coopserv.accounts.access import (
@@ -24,11 +24,11 @@ from coopserv.api.schemas import (
 )
 from coopserv.extensions import db
 from coopserv.modules.models import ServiceModule
-from coopserv.modules.services import get_module
+from coopserv.modules.services import get_module, territory_modules
 from coopserv.plugin_host import service_type
 from coopserv.service_requests import services
 from coopserv.service_requests.models import ServiceRequest
-from coopserv.sqlcompat import bounded_count
+from coopserv.rollups.services import request_total_query
 from coopserv.tenancy import current_territory_id
 
 blp = territory_api_blueprint("api_requests", __name__, "/requests", "Service requests.")
@@ -60,29 +60,22 @@ def list_requests(filters, pagination_parameters):
     Newest first. Page with ``before`` (the id of the last request received;
     the ``Link`` header gives the next page): each page costs the same however
     far it is. ``page`` still works but reads past every skipped row. The
-    total in ``X-Pagination`` is exact up to 10,000, estimated beyond.
+    total in ``X-Pagination`` is exact, read from the rollup (see ``_total``).
     """
-    query = select(ServiceRequest).join(ServiceModule, ServiceModule.id == ServiceRequest.module_id) \
+    territory_modules()
+    modules = _modules_read_whole(filters)
+    listed = select(ServiceRequest).join(ServiceModule, ServiceModule.id == ServiceRequest.module_id) \
         .where(ServiceRequest.territory_id == current_territory_id())
-    if filters.get("mine") or not (is_territory_admin() or operated_module_ids()):
-        query = query.where(ServiceRequest.requester_id == current_user.id)
-    elif not is_territory_admin():
-        query = query.where((ServiceRequest.module_id.in_(operated_module_ids()))
-                            | (ServiceRequest.requester_id == current_user.id))
-    else:
-        # Territory admins read every service's requests except confidential ones they do not operate.
-        hidden = confidential_service_keys()
-        if hidden:
-            query = query.where(ServiceModule.service_key.not_in(hidden)
-                                | ServiceRequest.module_id.in_(operated_module_ids())
-                                | (ServiceRequest.requester_id == current_user.id))
     if filters.get("service_key"):
-        query = query.where(ServiceModule.service_key == filters["service_key"])
+        listed = listed.where(ServiceModule.service_key == filters["service_key"])
     if filters.get("status"):
-        query = query.where(ServiceRequest.status == filters["status"])
-    pagination_parameters.item_count = bounded_count(query)[0]
+        listed = listed.where(ServiceRequest.status == filters["status"])
+    mine = ServiceRequest.requester_id == current_user.id
+    query = listed.where(ServiceRequest.module_id.in_(modules) | mine if modules else mine)
+    pagination_parameters.item_count = _total(listed.where(mine), modules, filters)
     before = filters.get("before")
-    page = query.options(selectinload(ServiceRequest.history), selectinload(ServiceRequest.module)) \
+    # Each row's module comes from the session: the territory's modules are loaded once per request.
+    page = query.options(selectinload(ServiceRequest.history)) \
         .order_by(ServiceRequest.id.desc()).limit(pagination_parameters.page_size)
     page = page.where(ServiceRequest.id < before) if before is not None else \
         page.offset(pagination_parameters.first_item)
@@ -94,6 +87,39 @@ def list_requests(filters, pagination_parameters):
         arguments.pop("page", None)
         headers["Link"] = f'<{url_for(request.endpoint, **arguments)}>; rel="next"'
     return [_with_transitions(row) for row in rows], headers
+
+
+def _modules_read_whole(filters):
+    """Ids of the modules whose every request the token's owner sees (beyond their own requests).
+
+    Operators see their modules; territory admins every module but the confidential
+    ones they do not operate; ``mine`` and plain requesters none.
+    """
+    if filters.get("mine"):
+        return []
+    operated = set(operated_module_ids())
+    if is_territory_admin():
+        hidden = set(confidential_service_keys())
+        operated |= {module.id for module in territory_modules() if module.service_key not in hidden}
+    if filters.get("service_key"):
+        keyed = {module.id for module in territory_modules() if module.service_key == filters["service_key"]}
+        operated &= keyed
+    return sorted(operated)
+
+
+def _total(own, modules, filters):
+    """The list's exact total in one statement, whatever the volume.
+
+    Whole modules are counted from the request rollup (a row per module, month and
+    status); only the owner's own requests (``own``, filtered as the list) outside
+    them are counted as rows, and a person's requests are few.
+    """
+    own_elsewhere = own.with_only_columns(ServiceRequest.id, maintain_column_froms=True) \
+        .where(ServiceRequest.module_id.not_in(modules) if modules else true())
+    total = select(func.count()).select_from(own_elsewhere.subquery()).scalar_subquery()
+    if modules:
+        total = total + request_total_query(modules, filters.get("status")).scalar_subquery()
+    return db.session.scalar(select(total))
 
 
 @blp.route("/", methods=["POST"])

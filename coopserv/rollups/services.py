@@ -391,6 +391,18 @@ def request_count_since_query(module_id, first_month):
         cells.c.month >= first_month)
 
 
+def request_total_query(module_ids, status=None):
+    """The SELECT of how many requests ``module_ids`` hold (in ``status`` if given), read from the rollup.
+
+    It names the current territory itself, for a caller adding it to a statement of its own.
+    """
+    cells = RequestRollup.__table__
+    query = select(func.coalesce(func.sum(cells.c.count), 0)).where(
+        cells.c.territory_id == current_territory_id(), cells.c.rollup_key == REQUESTS,
+        cells.c.module_id.in_(module_ids), cells.c.organization_id == ALL_ORGANIZATIONS)
+    return query.where(cells.c.status == status) if status else query
+
+
 def request_counts(module_ids, organization_id=None):
     """Requests by (module id, month, status) from the rollup, for all organizations or one."""
     if not module_ids:
