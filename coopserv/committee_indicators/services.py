@@ -222,9 +222,16 @@ def _query(key):
     """The indicator ``key`` as a SELECT of the territory in scope, which the core reads beside other figures."""
     def query(module, start, end):
         territory_id = current_territory_id()
-        return measure_query(_measures_of_key(key).get(territory_id), start, end, territory_id)
+        return measure_query(_measure_for(key, territory_id), start, end, territory_id)
 
     return query
+
+
+def _measure_for(key, territory_id):
+    """The territory's measure of ``key``: from its definitions if this request read them, else by key."""
+    cache = request_cache()
+    read = (cache or {}).get("committee_measures", {}).get(territory_id)
+    return read.get(key) if read is not None else _measures_of_key(key).get(territory_id)
 
 
 def _measures_of_key(key):
