@@ -159,16 +159,17 @@ def members():
     """Members and their roles, pending sign-ups first, 50 a page."""
     # Clamped: a page number past any territory's size reads an empty page, never an offset the database refuses.
     page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
+    # Loaded first for the forms' choices, they are in the session when rows name their organization and module.
+    territory_organizations, modules = organizations.list_organizations(), list_modules()
     rows = db.session.scalars(
-        select(Membership)
-        .options(selectinload(Membership.user), selectinload(Membership.organization), selectinload(Membership.module))
+        select(Membership).options(selectinload(Membership.user))
         .order_by(Membership.status.desc(), Membership.id)
         .limit(MEMBERS_PER_PAGE + 1).offset((page - 1) * MEMBERS_PER_PAGE)
     ).all()
     return render_template("admin/members.html", memberships=rows[:MEMBERS_PER_PAGE], roles=ROLES, page=page,
                            has_more=len(rows) > MEMBERS_PER_PAGE, invitable_roles=INVITABLE_ROLES,
                            pending_invitations=pending_invitations(),
-                           organizations=organizations.list_organizations(), modules=list_modules(), errors={})
+                           organizations=territory_organizations, modules=modules, errors={})
 
 
 @bp.post("/members/<int:membership_id>/approve")

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -143,7 +144,13 @@ def _format(moment, kind, territory=None, locale=None):
         moment = datetime.combine(moment, time(12, 0))
     elif isinstance(moment, time):
         moment = datetime.combine(date(2000, 1, 3), moment)
-    return babel_format_datetime(moment, PATTERNS[language][kind], locale=language)
+    return babel_format_datetime(moment, PATTERNS[language][kind], locale=_babel_locale(language))
+
+
+@lru_cache(maxsize=None)
+def _babel_locale(language):
+    """Babel's locale object, parsed once: tables format a date per row."""
+    return Locale.parse(language)
 
 
 def format_when(moment, territory=None, locale=None):
