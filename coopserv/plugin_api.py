@@ -35,7 +35,7 @@ from coopserv.demo_accounts import DEMO_PASSWORD, create_demo_user
 from coopserv.extensions import JSONDocument, csrf, db
 from coopserv.hookspecs import hookimpl
 from coopserv.i18n import _l
-from coopserv.indicators.sql import hours_between, median
+from coopserv.indicators.sql import hours_between, median, median_select, rounded_median
 from coopserv.migration_helpers import (
     convert_notification_param,
     drop_column_indexes,
@@ -194,6 +194,7 @@ __all__ = [
     "login_required",
     "mail_request_transition",
     "median",
+    "median_select",
     "member_required",
     "ngettext",
     "normalise_datetime",
@@ -206,6 +207,7 @@ __all__ = [
     "render_page",
     "require_module",
     "roles_required",
+    "rounded_median",
     "safe_redirect_target",
     "send_email",
     "send_email_to_users",

@@ -48,10 +48,19 @@ def grouped_percentile(source, value, groups=(), fraction=0.5):
     return query.group_by(*outer_groups) if outer_groups else query
 
 
+def percentile_select(value, from_query, fraction=0.5):
+    """A SELECT of one row and one column: the ``fraction`` percentile of ``value`` over ``from_query``, not yet run.
+
+    An aggregate without GROUP BY, so it returns its row (NULL for no values)
+    and can be read as a subquery beside other figures (an ``IndicatorQuery``).
+    """
+    source = from_query.add_columns(value.label("value")).subquery()
+    return grouped_percentile(source, source.c.value, (), fraction)
+
+
 def percentile(value, from_query, fraction=0.5):
     """The ``fraction`` percentile of ``value`` over ``from_query`` (a select's FROM and WHERE), in one statement."""
-    source = from_query.add_columns(value.label("value")).subquery()
-    result = db.session.scalar(grouped_percentile(source, source.c.value, (), fraction))
+    result = db.session.scalar(percentile_select(value, from_query, fraction))
     return None if result is None else float(result)
 
 

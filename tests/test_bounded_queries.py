@@ -158,6 +158,44 @@ def test_project_page_reads_one_target_or_six_in_as_many_statements(make_client,
         assert results[0].measured == 3
 
 
+#: Indicators a plugin or the committee writes as one SELECT (medians, smart parking's, a committee count).
+SELECT_TARGETS = ("spouse_welcome.median_days_to_first_introduction", "childminder_house.median_waiting_days",
+                  "smart_parking.turnover", "smart_parking.reservations_honoured")
+
+
+def test_project_page_targeting_plugins_and_committee_selects_costs_one_target(make_client, count_queries, figeac,
+                                                                                 catalogue):
+    """Targets on plugins' medians, smart parking's SELECTs and a committee-defined count share the page's one
+    statement: the page runs as many statements with them as with one target."""
+    from coopserv.committee_indicators.services import create_definition
+    from coopserv.projects.models import ProjectTarget
+    from coopserv.tenancy import territory_scope
+
+    project_id, _meeting_id = _evaluated_project(figeac)
+    _fill(figeac, catalogue, 3)
+    client = make_client()
+    client.login(figeac.admin)
+    url = f"/t/figeac/projects/{project_id}"
+    one = _queries(count_queries, client, url)
+    with territory_scope(figeac.territory):
+        committee = create_definition({"name": "Besoins exprimés", "unit": "besoins", "method": "count",
+                                       "source": "needs", "filters": {}}, figeac.admin)
+        for key in (*SELECT_TARGETS, committee.key):
+            db.session.add(ProjectTarget(project_id=project_id, indicator_key=key, target_value=1))
+        db.session.commit()
+    more = _queries(count_queries, client, url)
+    assert one == more <= PAGE_CEILING, (one, more)
+    from coopserv.indicators.services import measure
+    from coopserv.projects.services import evaluation, experiment_window, get_project
+
+    with territory_scope(figeac.territory):
+        project = get_project(project_id)
+        start, end = experiment_window(project)
+        results = evaluation(project)
+        assert [r.target.indicator_key for r in results] == ["concierge.orders", *SELECT_TARGETS, committee.key]
+        assert [r.measured for r in results] == [measure(r.indicator, project.module, start, end) for r in results]
+
+
 def _people_by_role(territory):
     """One person for each (role, module) held in the territory: the pages each role sees."""
     from coopserv.accounts.models import Membership, User

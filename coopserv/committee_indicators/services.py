@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 
 from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.audit.services import record
 from coopserv.extensions import db
-from coopserv.service_types import Indicator
+from coopserv.service_types import Indicator, IndicatorQuery
 from coopserv.tenancy import current_territory_id, request_cache
 from coopserv.timeutil import utcnow
 
@@ -163,19 +163,40 @@ def _measure_of(definition):
                    dict(definition.filters or {}))
 
 
-def measure(spec, start, end):
-    """The indicator's value over [start, end): a count of data, or the month figures added up or the latest."""
+def measure_query(spec, start, end, territory_id):
+    """The indicator's value over [start, end) as a one-row SELECT naming ``territory_id`` (``IndicatorQuery``).
+
+    A count of data, or the month figures added up or the latest; read beside
+    other figures (a project's targets, a network's territories) in one statement.
+    """
+    if spec is None or (spec.method == COUNT and spec.source not in sources.SOURCES):
+        return IndicatorQuery(select(literal(0).label("nothing")), _nothing, names_territory=True)
     if spec.method == COUNT:
-        source = sources.SOURCES.get(spec.source)
-        return sources.count(source, spec.filters, start, end) if source is not None else None
+        return IndicatorQuery(sources.count_select(sources.SOURCES[spec.source], spec.filters, start, end,
+                                                   territory_id), lambda row: row[0] or 0, names_territory=True)
     first = start.date().replace(day=1) if hasattr(start, "date") else start.replace(day=1)
     last = end.date() if hasattr(end, "date") else end
-    values = db.session.execute(select(IndicatorFigure.month, IndicatorFigure.value)
-                                .where(IndicatorFigure.indicator_id == spec.id, IndicatorFigure.month >= first,
-                                       IndicatorFigure.month < last).order_by(IndicatorFigure.month)).all()
-    if not values:
-        return None
-    return values[-1][1] if spec.aggregation == LAST else sum(value for _month, value in values)
+    months = (IndicatorFigure.indicator_id == spec.id, IndicatorFigure.territory_id == territory_id,
+              IndicatorFigure.month >= first, IndicatorFigure.month < last)
+    if spec.aggregation == LAST:
+        latest = select(IndicatorFigure.value).where(*months).order_by(IndicatorFigure.month.desc()).limit(1)
+        return IndicatorQuery(select(latest.scalar_subquery().label("latest")), names_territory=True)
+    return IndicatorQuery(select(func.sum(IndicatorFigure.value), func.count(IndicatorFigure.id)).where(*months),
+                          _sum_of_figures, names_territory=True)
+
+
+def _nothing(row):
+    return None
+
+
+def _sum_of_figures(row):
+    total, figures = row
+    return float(total) if figures else None
+
+
+def measure(spec, start, end):
+    """The indicator's value over [start, end) in the territory in scope (its ``measure_query`` run alone)."""
+    return measure_query(spec, start, end, current_territory_id()).value()
 
 
 def _measures_here():
@@ -192,10 +213,42 @@ def _measures_here():
 def _computer(key):
     """Compute the indicator ``key`` in whichever territory is in scope (comparisons visit several)."""
     def compute(module, start, end):
-        spec = _measures_here().get(key)
-        return measure(spec, start, end) if spec is not None else None
+        return measure(_measures_here().get(key), start, end)
 
     return compute
+
+
+def _query(key):
+    """The indicator ``key`` as a SELECT of the territory in scope, which the core reads beside other figures."""
+    def query(module, start, end):
+        territory_id = current_territory_id()
+        return measure_query(_measure_for(key, territory_id), start, end, territory_id)
+
+    return query
+
+
+def _measure_for(key, territory_id):
+    """The territory's measure of ``key``: from its definitions if this request read them, else by key."""
+    cache = request_cache()
+    read = (cache or {}).get("committee_measures", {}).get(territory_id)
+    return read.get(key) if read is not None else _measures_of_key(key).get(territory_id)
+
+
+def _measures_of_key(key):
+    """{territory id: measure} of the active indicators named ``key`` in every territory, once per request.
+
+    A comparison measures one key in many territories: one statement for all
+    of them rather than one per territory.
+    """
+    from coopserv.tenancy import ALL_TERRITORIES
+
+    cache = request_cache()
+    slot = cache.setdefault("committee_measures_by_key", {}) if cache is not None else {}
+    if key not in slot:
+        slot[key] = {d.territory_id: _measure_of(d) for d in db.session.scalars(
+            select(CommitteeIndicator).where(CommitteeIndicator.key == key, CommitteeIndicator.active.is_(True))
+            .execution_options(**{ALL_TERRITORIES: True}))}
+    return slot[key]
 
 
 def registry_indicators():
@@ -212,7 +265,8 @@ def registry_indicators():
     for definition in definitions:
         description = definition.description or str(translated("Defined by the steering committee."))
         indicators.append(Indicator(definition.key, definition.name, definition.unit, None, _computer(definition.key),
-                                    description, per_employees=definition.per_employees))
+                                    description, per_employees=definition.per_employees,
+                                    query=_query(definition.key)))
     return indicators
 
 

@@ -44,15 +44,26 @@ def _is_date(column):
     return getattr(column.type, "python_type", None) is date
 
 
-def count(source, filters, start, end):
-    """How many rows of ``source`` fall in [start, end) and match ``filters`` (one query)."""
-    column = source.dated()
-    query = select(func.count(source.counted())).where(column >= _as_moment(column, start),
-                                                       column < _as_moment(column, end))
+def count_select(source, filters, start, end, territory_id):
+    """The count of ``source``'s rows in [start, end) matching ``filters``, as a one-row SELECT not yet run.
+
+    It names ``territory_id`` on every table it reads (the filters' too), so
+    that figures of several territories may share one statement.
+    """
+    counted, column = source.counted(), source.dated()
+    query = select(func.count(counted)).where(column >= _as_moment(column, start), column < _as_moment(column, end),
+                                              counted.class_.territory_id == territory_id)
     for name, value in (filters or {}).items():
         if name in source.filters:
             query = source.filters[name].apply(query, value)
-    return db.session.scalar(query) or 0
+    return query
+
+
+def count(source, filters, start, end):
+    """How many rows of ``source`` fall in [start, end) and match ``filters`` (one query)."""
+    from coopserv.tenancy import current_territory_id
+
+    return db.session.scalar(count_select(source, filters, start, end, current_territory_id())) or 0
 
 
 # -- the sources -----------------------------------------------------------------------------------
@@ -71,7 +82,7 @@ def _category_choices():
 def _by_category(query, value):
     models = _need_models()
     return query.join(models.NeedCategory, models.NeedCategory.id == models.Need.category_id).where(
-        models.NeedCategory.key == value)
+        models.NeedCategory.key == value, models.NeedCategory.territory_id == models.Need.territory_id)
 
 
 def _need_status_choices():
@@ -106,7 +117,9 @@ def _requests():
 def _by_service(query, value):
     from coopserv.modules.models import ServiceModule
 
-    return query.where(_requests().module_id.in_(select(ServiceModule.id).where(ServiceModule.service_key == value)))
+    requests = _requests()
+    return query.where(requests.module_id.in_(select(ServiceModule.id).where(
+        ServiceModule.service_key == value, ServiceModule.territory_id == requests.territory_id)))
 
 
 def _decisions():
@@ -134,7 +147,9 @@ def _event_kind_choices():
 def _by_event_kind(query, value):
     models = _governance()
     return query.where(models.EventRegistration.event_id.in_(
-        select(models.GovernanceEvent.id).where(models.GovernanceEvent.kind == value)))
+        select(models.GovernanceEvent.id).where(models.GovernanceEvent.kind == value,
+                                                models.GovernanceEvent.territory_id
+                                                == models.EventRegistration.territory_id)))
 
 
 SOURCES = {source.key: source for source in (

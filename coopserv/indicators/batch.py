@@ -91,29 +91,69 @@ def read_together(queries, also=None, every_territory=False):
     """Run ``IndicatorQuery`` SELECTs and ``also`` expressions as one statement: (figures, {name: value}).
 
     ``every_territory`` runs it unscoped: only for SELECTs that name their territory.
+    A SELECT of one column is a scalar subquery of the statement's column list;
+    the others are subqueries joined in its FROM (one row each, so the join is one row).
     """
     also = dict(also or {})
     if not queries and not also:
         return [], {}
-    subqueries = [query.select.subquery(f"figure_{number}") for number, query in enumerate(queries)]
-    columns = [column for subquery in subqueries for column in subquery.c]
+    multi = [query.select.subquery(f"figure_{number}") for number, query in enumerate(queries)
+             if len(query.select.selected_columns) > 1]
+    sources, multi_columns = _joined(multi)
+    multi_columns = iter(multi_columns)
+    columns, widths = [], []
+    for number, query in enumerate(queries):
+        width = len(query.select.selected_columns)
+        if width == 1:
+            columns.append(query.select.scalar_subquery().label(f"figure_{number}"))
+        else:
+            columns.extend(next(multi_columns) for _column in range(width))
+        widths.append(width)
     names = list(also)
     statement = select(*columns, *(also[name].label(f"also_{number}") for number, name in enumerate(names)))
-    if subqueries:
-        joined = subqueries[0]
-        for subquery in subqueries[1:]:
-            joined = joined.join(subquery, true())  # each returns one row: the join is that one row
-        statement = statement.select_from(joined)
+    if sources is not None:
+        statement = statement.select_from(sources)
     if every_territory:
         statement = statement.execution_options(**{ALL_TERRITORIES: True})
     row = tuple(db.session.execute(statement).one())
     figures, offset = [], 0
-    for query, subquery in zip(queries, subqueries):
-        width = len(subquery.c)
+    for query, width in zip(queries, widths):
         part = row[offset:offset + width]
         offset += width
         figures.append(query.finish(part) if query.finish is not None else part[0])
     return figures, dict(zip(names, row[offset:]))
+
+
+#: Subqueries joined at one level of FROM (SQLite refuses more than 64 tables in a join).
+_JOIN_WIDTH = 50
+
+
+def _joined(subqueries):
+    """The one-row subqueries joined (None without any), and their columns in order as the join exposes them.
+
+    Past ``_JOIN_WIDTH`` they are joined by chunks, each chunk a subquery of its
+    own (OFFSET 0 keeps SQLite from flattening it back into one wide join).
+    """
+    if not subqueries:
+        return None, []
+    if len(subqueries) <= _JOIN_WIDTH:
+        return _join(subqueries), [column for subquery in subqueries for column in subquery.c]
+    chunks, columns = [], []
+    for first in range(0, len(subqueries), _JOIN_WIDTH):
+        part = subqueries[first:first + _JOIN_WIDTH]
+        inner = [column.label(f"c{number}") for number, column in
+                 enumerate(column for subquery in part for column in subquery.c)]
+        chunk = select(*inner).select_from(_join(part)).offset(0).subquery(f"figures_{first}")
+        chunks.append(chunk)
+        columns.extend(chunk.c)
+    return _join(chunks), columns
+
+
+def _join(subqueries):
+    joined = subqueries[0]
+    for subquery in subqueries[1:]:
+        joined = joined.join(subquery, true())  # each returns one row: the join is that one row
+    return joined
 
 
 def _same(territory, here):

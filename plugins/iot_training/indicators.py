@@ -3,7 +3,7 @@
 A session belongs to the period in which its first day falls (fill rate, companies) or its
 last day falls (completion); answers to the survey count when they were given.
 """
-from sqlalchemy import case, func, literal, select, union
+from sqlalchemy import and_, case, func, literal, select, union
 
 from coopserv.plugin_api import Indicator, IndicatorQuery, ServiceRequest, _l
 
@@ -21,22 +21,30 @@ SERVICE_KEY = "iot_training"
 SEATED = ("enrolled", "completed", "not_completed")
 
 
-def _sessions(start, end, column):
-    return (TrainingSession.status != CANCELLED) & (column >= start.date()) & (column < end.date())
+def _here(module, *models):
+    """Each model's rows of the module's territory: the SELECT names its territory itself."""
+    return and_(*(model.territory_id == module.territory_id for model in models))
+
+
+def _sessions(module, start, end, column):
+    return ((TrainingSession.status != CANCELLED) & (column >= start.date()) & (column < end.date())
+            & _here(module, TrainingSession))
 
 
 def _seated(module):
-    return (ServiceRequest.module_id == module.id) & ServiceRequest.status.in_(SEATED)
+    return ((ServiceRequest.module_id == module.id) & ServiceRequest.status.in_(SEATED)
+            & _here(module, ServiceRequest, Enrolment))
 
 
 def fill_rate_query(module, start, end):
     """Seats taken and seats offered, for the sessions starting in the period, as one SELECT of one row."""
-    capacity = (select(func.sum(TrainingSession.capacity)).where(_sessions(start, end, TrainingSession.first_day))
+    capacity = (select(func.sum(TrainingSession.capacity)).where(_sessions(module, start, end, TrainingSession.first_day))
                 .scalar_subquery())
     seated = (select(func.count(Enrolment.id)).join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
               .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-              .where(_seated(module), _sessions(start, end, TrainingSession.first_day)).scalar_subquery())
-    return IndicatorQuery(select(capacity.label("capacity"), seated.label("seated")), _fill_rate)
+              .where(_seated(module), _sessions(module, start, end, TrainingSession.first_day)).scalar_subquery())
+    return IndicatorQuery(select(capacity.label("capacity"), seated.label("seated")), _fill_rate,
+                          names_territory=True)
 
 
 def _fill_rate(row):
@@ -57,16 +65,17 @@ def completion_rate_query(module, start, end):
 
     threshold = module_config(module)["completion_threshold"]
     attended = (select(Attendance.enrolment_id, func.count(Attendance.id).label("n"))
-                .group_by(Attendance.enrolment_id).subquery())
-    days = select(SessionDay.session_id, func.count(SessionDay.id).label("d")).group_by(SessionDay.session_id).subquery()
+                .where(_here(module, Attendance)).group_by(Attendance.enrolment_id).subquery())
+    days = (select(SessionDay.session_id, func.count(SessionDay.id).label("d")).where(_here(module, SessionDay))
+            .group_by(SessionDay.session_id).subquery())
     eligible = func.coalesce(attended.c.n, 0) * 100 >= literal(threshold) * days.c.d
     query = (select(func.count(Enrolment.id), func.coalesce(func.sum(case((eligible, 1), else_=0)), 0))
              .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
              .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
              .join(days, days.c.session_id == TrainingSession.id)
              .outerjoin(attended, attended.c.enrolment_id == Enrolment.id)
-             .where(_seated(module), _sessions(start, end, TrainingSession.last_day)))
-    return IndicatorQuery(query, _completion_rate)
+             .where(_seated(module), _sessions(module, start, end, TrainingSession.last_day)))
+    return IndicatorQuery(query, _completion_rate, names_territory=True)
 
 
 def _completion_rate(row):
@@ -86,12 +95,12 @@ def companies_involved_query(module, start, end):
     seated = (select(Enrolment.organization_id.label("organization_id"))
               .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
               .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-              .where(_seated(module), _sessions(start, end, TrainingSession.first_day),
+              .where(_seated(module), _sessions(module, start, end, TrainingSession.first_day),
                      Enrolment.organization_id.is_not(None)))
     declared = (select(SkillNeed.organization_id.label("organization_id"))
-                .where(SkillNeed.created_at >= start, SkillNeed.created_at < end))
+                .where(SkillNeed.created_at >= start, SkillNeed.created_at < end, _here(module, SkillNeed)))
     both = union(seated, declared).subquery()
-    return IndicatorQuery(select(func.count()).select_from(both))
+    return IndicatorQuery(select(func.count()).select_from(both), names_territory=True)
 
 
 def companies_involved(module, start, end):
@@ -104,8 +113,9 @@ def satisfaction_query(module, start, end):
     average = (select(func.avg(SurveyAnswer.score)).join(Enrolment, Enrolment.id == SurveyAnswer.enrolment_id)
                .join(ServiceRequest, ServiceRequest.id == Enrolment.request_id)
                .where(ServiceRequest.module_id == module.id, SurveyAnswer.answered_at >= start,
-                      SurveyAnswer.answered_at < end))
-    return IndicatorQuery(average, lambda row: round(float(row[0]), 2) if row[0] is not None else None)
+                      SurveyAnswer.answered_at < end, _here(module, SurveyAnswer, Enrolment, ServiceRequest)))
+    return IndicatorQuery(average, lambda row: round(float(row[0]), 2) if row[0] is not None else None,
+                          names_territory=True)
 
 
 def satisfaction(module, start, end):

@@ -17,16 +17,23 @@ WEEKS_PER_MONTH = 52 / 12
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def _members_during(start, end):
+def _here(module, *models):
+    """Each model's rows of the module's territory: the SELECT names its territory itself."""
+    return [model.territory_id == module.territory_id for model in models]
+
+
+def _members_during(module, start, end):
     """Crew members riding at some point of the period."""
     return select().select_from(CrewMember).join(Crew, Crew.id == CrewMember.crew_id).where(
-        CrewMember.joined_at < end, or_(CrewMember.left_at.is_(None), CrewMember.left_at >= start))
+        CrewMember.joined_at < end, or_(CrewMember.left_at.is_(None), CrewMember.left_at >= start),
+        *_here(module, CrewMember, Crew))
 
 
 def active_crews_query(module, start, end):
     """Crews riding at some point of the period, as a SELECT the core may read beside other figures."""
     return IndicatorQuery(select(func.count(Crew.id)).where(
-        Crew.created_at < end, or_(Crew.ended_at.is_(None), Crew.ended_at >= start)))
+        Crew.created_at < end, or_(Crew.ended_at.is_(None), Crew.ended_at >= start), *_here(module, Crew)),
+        names_territory=True)
 
 
 def active_crews(module, start, end):
@@ -35,9 +42,9 @@ def active_crews(module, start, end):
 
 def shared_km_per_month_query(module, start, end):
     """Passengers' shared kilometres over an average month, as a SELECT the core may read beside other figures."""
-    km = _members_during(start, end).where(CrewMember.role == PASSENGER).add_columns(
+    km = _members_during(module, start, end).where(CrewMember.role == PASSENGER).add_columns(
         func.coalesce(func.sum(CrewMember.trip_km * 2 * CrewMember.days_per_week), 0))
-    return IndicatorQuery(km, lambda row: round(float(row[0] or 0) * WEEKS_PER_MONTH, 1))
+    return IndicatorQuery(km, lambda row: round(float(row[0] or 0) * WEEKS_PER_MONTH, 1), names_territory=True)
 
 
 def shared_km_per_month(module, start, end):
@@ -49,7 +56,8 @@ def co2_avoided_query(module, start, end):
     factor = MobilityConfigSchema().load(module.config or {})["emission_factor_kg_per_km"]
     months = (end - start).total_seconds() / 86400 / DAYS_PER_MONTH
     per_month = shared_km_per_month_query(module, start, end)
-    return IndicatorQuery(per_month.select, lambda row: round(per_month.finish(row) * months * factor, 1))
+    return IndicatorQuery(per_month.select, lambda row: round(per_month.finish(row) * months * factor, 1),
+                          names_territory=True)
 
 
 def co2_avoided(module, start, end):
@@ -60,13 +68,14 @@ def park_coverage_query(module, start, end):
     """Employees of the parks' companies and those riding in a crew, as one SELECT of one row."""
     from coopserv.plugin_api import Organization
 
-    parks = select(BusinessPark.name).where(BusinessPark.active.is_(True))
+    parks = select(BusinessPark.name).where(BusinessPark.active.is_(True), *_here(module, BusinessPark))
     employees = (select(func.coalesce(func.sum(Organization.employee_count), 0))
-                 .where(Organization.business_park.in_(parks)).scalar_subquery())
-    riders = (_members_during(start, end).join(Organization, Organization.id == CrewMember.organization_id)
-              .where(Organization.business_park.in_(parks))
+                 .where(Organization.business_park.in_(parks), *_here(module, Organization)).scalar_subquery())
+    riders = (_members_during(module, start, end).join(Organization, Organization.id == CrewMember.organization_id)
+              .where(Organization.business_park.in_(parks), *_here(module, Organization))
               .add_columns(func.count(func.distinct(CrewMember.user_id))).scalar_subquery())
-    return IndicatorQuery(select(employees.label("employees"), riders.label("riders")), _park_coverage)
+    return IndicatorQuery(select(employees.label("employees"), riders.label("riders")), _park_coverage,
+                          names_territory=True)
 
 
 def _park_coverage(row):

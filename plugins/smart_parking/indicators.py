@@ -8,6 +8,13 @@ occupancy rollup's monthly cells (``occupancy``), a few rows per spot and month;
 over local days (a lot's page) from its daily cells. Other periods are computed
 from the raw history by the database (``raw_occupied_hours``, ``raw_arrivals``),
 the definition the rollup keeps to.
+
+Turnover and reservations honoured are also one SELECT of one row naming the
+territory (``IndicatorQuery``), read beside other figures and territories.
+Mean and peak occupancy stay on ``compute`` for now: the open period after
+each spot's latest reading (and what the last cell period holds after ``end``)
+must be cut into the zone's local hours, which the database can do only
+against a table of the period's hours bound to the statement.
 """
 import json
 from datetime import datetime
@@ -17,6 +24,7 @@ from sqlalchemy import DateTime, Integer, and_, case, func, literal, or_, select
 
 from coopserv.plugin_api import (
     Indicator,
+    IndicatorQuery,
     ServiceRequest,
     _l,
     db,
@@ -69,7 +77,8 @@ def _timeline(territory_id, lot_id, until):
                func.lag(SensorEvent.status).over(partition_by=SensorEvent.spot_id, order_by=order)
                .label("previous_status"))
         .join(Spot, Spot.id == SensorEvent.spot_id)
-        .where(_spot_filter(territory_id, lot_id), SensorEvent.observed_at < until)
+        .where(_spot_filter(territory_id, lot_id), SensorEvent.territory_id == territory_id,
+               SensorEvent.observed_at < until)
         .subquery("timeline")
     )
 
@@ -139,14 +148,17 @@ def arrivals(territory_id, start, end, lot_id=None, now=None):
     return stored[1] if stored is not None else raw_arrivals(territory_id, start, end, lot_id)
 
 
+def raw_arrivals_select(territory_id, start, end, lot_id=None):
+    """Arrivals counted from every event (the rollup's definition), as a one-row SELECT naming the territory."""
+    timeline = _timeline(territory_id, lot_id, end)
+    return select(func.count()).select_from(timeline).where(
+        timeline.c.status == "occupied", timeline.c.start_at >= start,
+        or_(timeline.c.previous_status.is_(None), timeline.c.previous_status != "occupied"))
+
+
 def raw_arrivals(territory_id, start, end, lot_id=None):
     """Arrivals counted from every event (the rollup's definition)."""
-    timeline = _timeline(territory_id, lot_id, end)
-    return db.session.scalar(
-        select(func.count()).select_from(timeline).where(
-            timeline.c.status == "occupied", timeline.c.start_at >= start,
-            or_(timeline.c.previous_status.is_(None), timeline.c.previous_status != "occupied"))
-    ) or 0
+    return db.session.scalar(raw_arrivals_select(territory_id, start, end, lot_id)) or 0
 
 
 def turnover(territory_id, start, end, lot_id=None, now=None):
@@ -160,16 +172,24 @@ def turnover(territory_id, start, end, lot_id=None, now=None):
     return round(arrivals(territory_id, start, end, lot_id, now) / spots / days, 2)
 
 
-def honoured_rate(territory_id, start, end, lot_id=None):
-    """Share (%) of settled reservations starting in the period where the driver came (None if none)."""
+def honoured_select(territory_id, start, end, lot_id=None):
+    """Settled reservations starting in the period and those honoured, as a one-row SELECT naming the territory."""
     query = (select(func.count(), func.sum(case((ServiceRequest.status == "honoured", 1), else_=0)))
              .select_from(Reservation).join(ServiceRequest, ServiceRequest.id == Reservation.request_id)
-             .where(Reservation.territory_id == territory_id, Reservation.starts_at >= start,
-                    Reservation.starts_at < end, ServiceRequest.status.in_(("honoured", "released"))))
-    if lot_id is not None:
-        query = query.where(Reservation.lot_id == lot_id)
-    settled, honoured = db.session.execute(query).one()
+             .where(Reservation.territory_id == territory_id, ServiceRequest.territory_id == territory_id,
+                    Reservation.starts_at >= start, Reservation.starts_at < end,
+                    ServiceRequest.status.in_(("honoured", "released"))))
+    return query.where(Reservation.lot_id == lot_id) if lot_id is not None else query
+
+
+def _honoured(row):
+    settled, honoured = row
     return round(100 * (honoured or 0) / settled, 1) if settled else None
+
+
+def honoured_rate(territory_id, start, end, lot_id=None):
+    """Share (%) of settled reservations starting in the period where the driver came (None if none)."""
+    return _honoured(tuple(db.session.execute(honoured_select(territory_id, start, end, lot_id)).one()))
 
 
 def _mean(profile):
@@ -191,6 +211,40 @@ def module_turnover(module, start, end):
 
 def reservations_honoured(module, start, end):
     return honoured_rate(module.territory_id, start, end)
+
+
+def reservations_honoured_query(module, start, end):
+    """``reservations_honoured`` as one SELECT of one row, read beside other figures and territories."""
+    return IndicatorQuery(honoured_select(module.territory_id, start, end), _honoured, names_territory=True)
+
+
+def turnover_query(module, start, end):
+    """``module_turnover`` as one SELECT of one row: the spots, and the arrivals from the occupancy cells.
+
+    Exact as one SELECT: arrivals are stored whole in the cells of the event's
+    month and local day, so only those the last cell period holds after ``end``
+    are taken away (see ``occupancy.arrivals_expression``); periods the cells do
+    not cover count the raw events, as ``arrivals`` does.
+    """
+    return turnover_select(module.territory_id, start, end, utcnow())
+
+
+def turnover_select(territory_id, start, end, now):
+    """``turnover(territory_id, start, end, now=now)`` as an ``IndicatorQuery`` (see ``turnover_query``)."""
+    end = min(end, now)
+    days = (end - start).total_seconds() / 86400
+    if days <= 0:
+        return IndicatorQuery(select(literal(0).label("nothing")), lambda row: None, names_territory=True)
+    spots = select(func.count(Spot.id)).where(_spot_filter(territory_id, None)).scalar_subquery()
+    arrived = occupancy.arrivals_expression(territory_id, start, end, now)
+    if arrived is None:
+        arrived = raw_arrivals_select(territory_id, start, end).scalar_subquery()
+
+    def finish(row):
+        spot_count, count = row
+        return round((count or 0) / spot_count / days, 2) if spot_count else None
+
+    return IndicatorQuery(select(spots.label("spots"), arrived.label("arrivals")), finish, names_territory=True)
 
 
 def lot_report(lot, start, end, now=None):
@@ -220,8 +274,9 @@ INDICATORS = [
     Indicator("smart_parking.peak_hour_occupancy", _l("Parking occupancy at the busiest hour"), "%", SERVICE_KEY,
               peak_hour_occupancy, _l("Occupancy rate of the busiest hour of the day, over the period.")),
     Indicator("smart_parking.turnover", _l("Parking turnover"), _l("arrivals per spot per day"), SERVICE_KEY,
-              module_turnover, _l("Cars arriving on a spot, per spot and per day.")),
+              module_turnover, _l("Cars arriving on a spot, per spot and per day."), query=turnover_query),
     Indicator("smart_parking.reservations_honoured", _l("Reservations honoured"), "%", SERVICE_KEY,
               reservations_honoured, _l("Reservations starting in the period where the driver came, "
-                                        "among those honoured or released as no-shows.")),
+                                        "among those honoured or released as no-shows."),
+              query=reservations_honoured_query),
 ]

@@ -323,6 +323,22 @@ def stored_totals(territory_id, start, end, now, lot_id=None):
     return None
 
 
+def _month_span(start, end):
+    """The monthly cells of [start, end) (model, period column, first and last period) and where the last ends if after ``end``."""
+    last_month = month_of(end - _MICROSECOND)
+    cells = (OccupancyCell, OccupancyCell.month, month_of(start), last_month)
+    return cells, None if is_month_start(end) else next_month_start(last_month)
+
+
+def _day_span(start, end):
+    """The daily cells of [start, end) and where the last local day ends if after ``end``."""
+    zone = local_zone()
+    first_day = start.replace(tzinfo=timezone.utc).astimezone(zone).date()
+    last_day = (end - _MICROSECOND).replace(tzinfo=timezone.utc).astimezone(zone).date()
+    following = _utc(datetime.combine(last_day + timedelta(days=1), datetime.min.time()), zone)
+    return (OccupancyDay, OccupancyDay.day, first_day, last_day), None if end == following else following
+
+
 def totals(territory_id, start, end, lot_id=None):
     """Occupied hours by local hour of day, and arrivals, over [start, end) (see ``covers``).
 
@@ -330,20 +346,45 @@ def totals(territory_id, start, end, lot_id=None):
     and only when events follow ``end`` (observations stamped a little ahead of
     now), those events with each such spot's last one before ``end``.
     """
-    last_month = month_of(end - _MICROSECOND)
-    cells = (OccupancyCell, OccupancyCell.month, month_of(start), last_month)
-    period_end = None if is_month_start(end) else next_month_start(last_month)
-    return _totals(territory_id, start, end, lot_id, cells, period_end)
+    return _totals(territory_id, start, end, lot_id, *_month_span(start, end))
 
 
 def day_totals(territory_id, start, end, lot_id=None):
     """The same over local days [start, end) (see ``covers_days``), from the daily cells."""
-    zone = local_zone()
-    first_day = start.replace(tzinfo=timezone.utc).astimezone(zone).date()
-    last_day = (end - _MICROSECOND).replace(tzinfo=timezone.utc).astimezone(zone).date()
-    following = _utc(datetime.combine(last_day + timedelta(days=1), datetime.min.time()), zone)
-    cells = (OccupancyDay, OccupancyDay.day, first_day, last_day)
-    return _totals(territory_id, start, end, lot_id, cells, None if end == following else following)
+    return _totals(territory_id, start, end, lot_id, *_day_span(start, end))
+
+
+def arrivals_expression(territory_id, start, end, now):
+    """Arrivals over [start, end) as an SQL expression naming the territory, when the cells answer (else None).
+
+    What ``totals``/``day_totals`` count, in SQL: the cells' arrivals, less
+    those the last cell period holds after ``end`` (an "occupied" event there
+    whose previous event, in (observed_at, id) order, is not "occupied").
+    """
+    if covers(start, end, now):
+        cells, period_end = _month_span(start, end)
+    elif covers_days(start, end, now):
+        cells, period_end = _day_span(start, end)
+    else:
+        return None
+    model, period, first, last = cells
+    counted = (select(func.coalesce(func.sum(model.arrivals), 0)).join(Spot, Spot.id == model.spot_id)
+               .where(Spot.territory_id == territory_id, model.territory_id == territory_id, period >= first,
+                      period <= last).scalar_subquery())
+    if period_end is None:
+        return counted
+    event, before = SensorEvent.__table__.alias("arrival"), SensorEvent.__table__.alias("before_arrival")
+    previous_status = (
+        select(before.c.status)
+        .where(before.c.spot_id == event.c.spot_id,
+               or_(before.c.observed_at < event.c.observed_at,
+                   and_(before.c.observed_at == event.c.observed_at, before.c.id < event.c.id)))
+        .order_by(before.c.observed_at.desc(), before.c.id.desc()).limit(1).correlate(event).scalar_subquery())
+    after_end = (select(func.count()).select_from(event).join(Spot, Spot.id == event.c.spot_id)
+                 .where(Spot.territory_id == territory_id, event.c.territory_id == territory_id,
+                        event.c.observed_at >= end, event.c.observed_at < period_end, event.c.status == OCCUPIED,
+                        func.coalesce(previous_status, "") != OCCUPIED).scalar_subquery())
+    return counted - after_end
 
 
 def _totals(territory_id, start, end, lot_id, cells, period_end):

@@ -118,3 +118,58 @@ def test_a_figure_read_beside_others_sees_only_its_territory(app, make_territory
             figures, also = read_together([organizations, organizations],
                                           {"alone": select(func.count(Organization.id)).scalar_subquery()})
         assert figures == [expected, expected] and also == {"alone": expected}
+
+
+def test_a_median_read_beside_others_equals_the_median_alone(app, make_territory, make_organization):
+    """``median_select``: odd and even counts (interpolated between the two middle rows), no row (None), each
+    read as a subquery of one statement beside a count, seeing only the territory in scope."""
+    from sqlalchemy import func
+
+    from coopserv.indicators.batch import read_together
+    from coopserv.indicators.sql import median, median_select, rounded_median
+    from coopserv.organizations.models import Organization
+    from coopserv.service_types import IndicatorQuery
+
+    here, there = make_territory("ici", "Ici"), make_territory("ailleurs", "Ailleurs")
+    for employees in (12, 3, 40):
+        make_organization(here, employee_count=employees)
+    for employees in (1000, 2000, 3000, 4000):
+        make_organization(there, employee_count=employees)
+
+    def read(minimum):
+        rows = select().select_from(Organization).where(Organization.employee_count >= minimum)
+        median_query = IndicatorQuery(median_select(Organization.employee_count, rows),
+                                      lambda row: rounded_median(row[0]))
+        counted = IndicatorQuery(select(func.count(Organization.id)).where(Organization.employee_count >= minimum))
+        figures, _also = read_together([counted, median_query, median_query])
+        assert figures[1] == figures[2] == median(Organization.employee_count, rows) == median_query.value()
+        return figures[0], figures[1]
+
+    with territory_scope(here):
+        assert read(0) == (3, 12.0)  # odd: the middle row
+        assert read(10) == (2, 26.0)  # even: halfway between 12 and 40
+        assert read(10_000) == (0, None)  # no row: None, as median() says
+    with territory_scope(there):
+        assert read(0) == (4, 2500.0)
+        assert read(2500) == (2, 3500.0)
+
+
+def test_many_figures_of_several_columns_share_one_statement(app, make_territory, make_organization, count_queries):
+    """More figures of two columns than SQLite joins tables at one level (64), and as many of one column."""
+    from sqlalchemy import func
+
+    from coopserv.indicators.batch import read_together
+    from coopserv.organizations.models import Organization
+    from coopserv.service_types import IndicatorQuery
+
+    here = make_territory("ici", "Ici")
+    for employees in (12, 3, 40):
+        make_organization(here, employee_count=employees)
+    pair = IndicatorQuery(select(func.count(Organization.id), func.sum(Organization.employee_count)),
+                          lambda row: row[1] / row[0])
+    single = IndicatorQuery(select(func.max(Organization.employee_count)))
+    with territory_scope(here):
+        read_together([single])  # loads the territory the fixtures' commits expired
+        with count_queries() as run:
+            figures, _also = read_together([pair, single] * 130)
+    assert figures == [55 / 3, 40] * 130 and len(run) == 1

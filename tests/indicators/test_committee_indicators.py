@@ -1,6 +1,6 @@
 """Indicators the committee defines: a figure a named person enters monthly, or a count of data with a filter;
 with targets; on the dashboard, in exports, reports, the comparison and the API, through the indicator registry."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -215,3 +215,50 @@ def test_other_territories_reach_no_committee_indicator(people, figeac, autun, m
     assert _count(IndicatorFigure) == 0
     with scoped(autun.territory):
         assert definition.key not in plugin_host().indicators
+
+
+def test_committee_indicators_of_many_territories_are_read_in_one_statement(app, make_territory, make_user,
+                                                                           make_organization, count_queries):
+    """A committee count (with a filter), a sum and a latest figure, defined by the same names in 2 and in 6
+    territories: one statement reads them all, each territory's own."""
+    from coopserv.committee_indicators.services import create_definition, enter_figure, registry_indicators
+    from coopserv.indicators.batch import Asked, measure_many
+
+    territories = []
+    for number in range(6):
+        territory = make_territory(f"t{number}", f"Territoire {number}")
+        company = make_organization(territory, f"Entreprise {number}")
+        reporter = make_user(territory, "employee", company, email=f"r{number}@example.org")
+        with territory_scope(territory):
+            needs.ensure_categories()
+            for _need in range(number + 1):
+                needs.submit_need({"title": "Une navette", "description": "Le matin.",
+                                   "category_id": needs.category_by_key("mobility").id, "employees_affected": 1},
+                                  reporter, company, False)
+            create_definition({"name": "Besoins de mobilité", "unit": "besoins", "method": "count",
+                               "source": "needs", "filters": {"category": "mobility"}}, reporter)
+            for name, aggregation in (("Recrues", "sum"), ("Adhérents", "last")):
+                definition = create_definition({"name": name, "unit": "u", "method": "manual",
+                                                "aggregation": aggregation, "reporter_id": reporter.id}, reporter)
+                for months_ago, value in ((1, 10 * number), (0, number)):
+                    enter_figure(definition, {"month": _month(months_ago), "value": value}, reporter)
+            indicators_here = {indicator.key: indicator for indicator in registry_indicators()}
+        territories.append((territory, indicators_here))
+    start = datetime.combine(_month(1), datetime.min.time())
+    end = datetime.combine(_month(0) + timedelta(days=40), datetime.min.time())
+
+    def read(count):
+        asked = [Asked(indicator, None, start, end, territory) for territory, here in territories[:count]
+                 for indicator in here.values()]
+        with territory_scope(territories[0][0]):
+            measure_many(asked)  # loads what the fixtures' commits expired
+            with app.test_request_context(), count_queries() as run:  # a page: definitions read once per key
+                figures, _also = measure_many(asked)
+        return figures, len(run)
+
+    figures, statements = read(6)
+    expected = []
+    for number in range(6):  # registry order: by name (Adhérents, Besoins de mobilité, Recrues)
+        expected += [float(number), number + 1, float(11 * number) if number else 0.0]
+    assert figures == expected
+    assert statements == read(2)[1] == 1 + 3  # the figures, and the definitions of each of the three keys

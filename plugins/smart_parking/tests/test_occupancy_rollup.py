@@ -76,6 +76,9 @@ def assert_days_same_as_raw(territory_id, now, lot_id=None):
         for hour in set(raw_hours) | set(stored_hours):
             assert stored_hours.get(hour, 0.0) == pytest.approx(raw_hours.get(hour, 0.0), abs=1e-4), (start, end, hour)
         assert stored_arrivals == indicators.raw_arrivals(territory_id, start, end, lot_id), (start, end)
+        if lot_id is None:  # the turnover indicator's SELECT counts them as the cells do
+            assert db.session.scalar(select(occupancy.arrivals_expression(territory_id, start, end, now))) \
+                == stored_arrivals, (start, end)
 
 
 def periods(now):
@@ -100,6 +103,12 @@ def assert_same_as_raw(territory_id, now, lot_id=None):
             # Readings fall on whole minutes (0.0167 h): any real difference is far above SQLite's julianday rounding.
             assert stored_hours.get(hour, 0.0) == pytest.approx(raw_hours.get(hour, 0.0), abs=1e-4), (start, end, hour)
         assert stored_arrivals == indicators.raw_arrivals(territory_id, start, end, lot_id), (start, end)
+        if lot_id is None:
+            assert db.session.scalar(select(occupancy.arrivals_expression(territory_id, start, end, now))) \
+                == stored_arrivals, (start, end)
+            for asked_end in (end, end + timedelta(days=40)):  # "until now" and a period not over
+                assert indicators.turnover_select(territory_id, start, asked_end, now).value() \
+                    == indicators.turnover(territory_id, start, asked_end, now=now), (start, asked_end)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -46,6 +46,14 @@ def test_indicators_match_hand_counts(figeac, open_case):
         empty = (datetime(2027, 1, 1), datetime(2027, 2, 1))
         assert indicators.cases_opened(figeac.module, *empty) == 0
         assert indicators.median_days_to_first_introduction(figeac.module, *empty) is None
+    # e: first introduction after 7 days: four cases, the median is halfway between 7 and 10.
+    e = open_case(user=figeac.colleague, partner_first_name="Quatrième")
+    _backdate(figeac.territory, e.id, JAN + timedelta(days=30), [(figeac.aero, 7, "interview")])
+    with territory_scope(figeac.territory):
+        assert indicators.median_days_to_first_introduction(figeac.module, start, end) == 8.5
+        query = indicators.median_days_to_first_introduction_query(figeac.module, start, end)
+        assert query.names_territory and query.value() == 8.5
+        assert indicators.median_days_to_first_introduction_query(figeac.module, *empty).value() is None
 
 
 def test_indicators_are_registered(app):
