@@ -53,3 +53,20 @@ def target_url(stored, territory=None, external=False):
         return url_for(stored["endpoint"], **values)
     except BuildError:
         return ""
+
+
+#: Stands for the row's id while a row URL is built once: no other part of a URL holds it.
+_ROW_ID_SLOT = 2_147_483_647
+
+
+def row_url(endpoint, key, **values):
+    """``url_for(endpoint, **{key: id}, **values)`` for every row of a list, built once.
+
+    A page of 50 rows with four links each built 200 URLs through werkzeug (about
+    20 µs each); the rows' URLs differ only by their integer id.
+    """
+    built = url_for(endpoint, **{key: _ROW_ID_SLOT}, **values)
+    head, slot, tail = built.partition(str(_ROW_ID_SLOT))
+    if not slot or str(_ROW_ID_SLOT) in tail:
+        raise ValueError(f"{endpoint}: {key} is not a single integer part of its URL")
+    return lambda row_id: f"{head}{int(row_id)}{tail}"

@@ -245,6 +245,9 @@ def register_web(app, host):
                                  brand_logo_url=brand_logo_url, service_type=service_type)
     install_french_elision(app.jinja_env)
     app.jinja_env.globals["days_from_today"] = days_from_today
+    from coopserv.urls import row_url
+
+    app.jinja_env.globals["row_url"] = row_url
     app.after_request(flashes_as_toasts)
     # For labels and units that come from data: Jinja's _() %-formats even without variables.
     app.jinja_env.globals["translate"] = _
