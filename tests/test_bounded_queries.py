@@ -146,16 +146,8 @@ def test_project_page_reads_one_target_or_six_in_as_many_statements(make_client,
         db.session.commit()
     six = _queries(count_queries, client, url)
     assert one == six <= PAGE_CEILING, (one, six)
-    from coopserv.indicators.services import measure
-    from coopserv.projects.services import evaluation, experiment_window, get_project
-
-    with territory_scope(figeac.territory):
-        project = get_project(project_id)
-        start, end = experiment_window(project)
-        results = evaluation(project)
-        assert [r.target.indicator_key for r in results] == ["concierge.orders", *MORE_TARGETS]
-        assert [r.measured for r in results] == [measure(r.indicator, project.module, start, end) for r in results]
-        assert results[0].measured == 3
+    results = _measured_as_alone(figeac, project_id, ["concierge.orders", *MORE_TARGETS])
+    assert results[0].measured == 3
 
 
 #: Indicators a plugin or the committee writes as one SELECT (medians, smart parking's, a committee count).
@@ -185,15 +177,22 @@ def test_project_page_targeting_plugins_and_committee_selects_costs_one_target(m
         db.session.commit()
     more = _queries(count_queries, client, url)
     assert one == more <= PAGE_CEILING, (one, more)
+    _measured_as_alone(figeac, project_id, ["concierge.orders", *SELECT_TARGETS, committee.key])
+
+
+def _measured_as_alone(figeac, project_id, keys):
+    """The project's evaluation has ``keys`` as targets, each measured as the indicator computes it alone."""
     from coopserv.indicators.services import measure
     from coopserv.projects.services import evaluation, experiment_window, get_project
+    from coopserv.tenancy import territory_scope
 
     with territory_scope(figeac.territory):
         project = get_project(project_id)
         start, end = experiment_window(project)
         results = evaluation(project)
-        assert [r.target.indicator_key for r in results] == ["concierge.orders", *SELECT_TARGETS, committee.key]
+        assert [r.target.indicator_key for r in results] == keys
         assert [r.measured for r in results] == [measure(r.indicator, project.module, start, end) for r in results]
+    return results
 
 
 def _people_by_role(territory):

@@ -197,9 +197,12 @@ def test_another_territorys_cells_never_show(make_client, figeac, autun, round_c
 
 
 def test_concurrent_orders_for_one_cell_lose_no_update(app, figeac, round_catalogue, make_user):
-    """Two transactions add to the same existing cell at once (PostgreSQL): both increments are kept."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer at a time: no two transactions can hold the same cell")
+    """Two transactions add to the same existing cell at once: both increments are kept.
+
+    On PostgreSQL both orders are written before either commits (the upsert's row lock
+    orders them); SQLite lets one writer at a time, so there the second waits for the first.
+    """
+    overlap = db.engine.dialect.name == "postgresql"
     people = _people(figeac, make_user)
     with territory_scope(figeac.territory):
         _play(figeac, round_catalogue, people, [("submit", 0, 0, 0, 1, 1)])
@@ -207,17 +210,19 @@ def test_concurrent_orders_for_one_cell_lose_no_update(app, figeac, round_catalo
     territory_id, module_id = figeac.territory.id, figeac.module.id
     users = [(people[n][0].id, people[n][1].id) for n in (1, 2)]
     payload = _payload(round_catalogue, 0, 0, 1, 2)
-    both_written, errors = threading.Barrier(2, timeout=30), []
+    started, both_written, errors = threading.Barrier(2, timeout=30), threading.Barrier(2, timeout=30), []
 
     def order(user_id, organization_id):
         territory_model, module_model, user_model, organization_model = models
         try:
             with app.app_context():
                 with territory_scope(db.session.get(territory_model, territory_id)):
+                    started.wait()
                     submit_request(db.session.get(module_model, module_id), db.session.get(user_model, user_id),
                                    db.session.get(organization_model, organization_id), payload)
                     db.session.flush()
-                    both_written.wait()  # both orders are written, neither committed: the cell is shared
+                    if overlap:
+                        both_written.wait()  # both orders are written, neither committed: the cell is shared
                     db.session.commit()
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
