@@ -242,10 +242,9 @@ def indicators_snapshot(month):
     from datetime import date, timedelta
 
     from coopserv.extensions import db
-    from coopserv.indicators.services import month_start, snapshot_month
+    from coopserv.indicators.services import current_month, month_start, snapshot_month
     from coopserv.tenancy import territory_scope
     from coopserv.territories.models import Territory
-    from coopserv.timeutil import utcnow
 
     if month:
         try:
@@ -254,7 +253,7 @@ def indicators_snapshot(month):
         except ValueError:
             fail(f"--month must look like 2026-10, not {month!r}.")
     else:
-        target = month_start(month_start(utcnow().date()) - timedelta(days=1))
+        target = month_start(current_month() - timedelta(days=1))
     written = 0
     for territory in db.session.scalars(select(Territory).order_by(Territory.id)).all():
         with territory_scope(territory):

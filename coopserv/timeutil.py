@@ -11,6 +11,7 @@ and October in Europe) are read with ``fold=0``: a time in the spring gap
 moves forward by the gap (02:30 becomes 03:30), an autumn time that happens
 twice means its first occurrence (summer time).
 """
+import os
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -31,12 +32,17 @@ PATTERNS = {
 #: The time ``utcnow`` answers while a test freezes the clock (coopserv.testing's ``frozen_clock``).
 _frozen = None
 
+#: Seconds added to the real clock. The test runs set it (coopserv.testing) so that they start at 23:05 UTC,
+#: when the territory's date is already tomorrow's; the variable carries it to servers the tests start.
+CLOCK_SHIFT_VARIABLE = "COOPSERV_CLOCK_SHIFT_SECONDS"
+_shift = timedelta(seconds=float(os.environ.get(CLOCK_SHIFT_VARIABLE) or 0))
+
 
 def utcnow():
     """Return the current UTC time without tzinfo, as every column stores it."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(timezone.utc).replace(tzinfo=None) + _shift
 
 
 # -- zones --------------------------------------------------------------------------------

@@ -341,12 +341,12 @@ _TERRITORY_PATH = re.compile(r"^/t/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/|$)")
 
 
 def days_from_today(days):
-    """The date ``days`` days after today (UTC, as services count booking windows), for templates."""
+    """The date ``days`` days after the territory's today (as services count booking windows), for templates."""
     from datetime import timedelta
 
-    from coopserv.timeutil import utcnow
+    from coopserv.timeutil import local_today
 
-    return utcnow().date() + timedelta(days=days)
+    return local_today() + timedelta(days=days)
 
 
 def flashes_as_toasts(response):

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 
 def count_rows(model, **filters):
@@ -25,8 +25,19 @@ def text_of(response):
     return html.unescape(response.get_data(as_text=True))
 
 
+def indicator_value(page, label):
+    """The figure a dashboard card shows under ``label`` (None when it has no data)."""
+    import re
+
+    for card in re.findall(r'<section class="indicator".*?</section>', page, re.S):
+        if f">{label}</h3>" in html.unescape(card):
+            found = re.search(r'<span class="value">([^<]*)</span>', card)
+            return found.group(1).strip() if found else None
+    raise AssertionError(f"no card {label!r}")
+
+
 def next_weekday(weekday, at_least_days=1):
-    day = utcnow().date() + timedelta(days=at_least_days)
+    day = local_today() + timedelta(days=at_least_days)
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from coopserv.extensions import db
+from coopserv.timeutil import local_today
 from tests.helpers import place_order
 
 #: Statements allowed for the signed-in portal home, and for any other page (issue 14). The footer's
@@ -70,7 +71,7 @@ def test_api_list_pages_by_key_and_counts_with_a_ceiling(client, count_queries, 
 
 def _evaluated_project(figeac):
     """A concierge project in evaluation with a target, a pilot partner, and a meeting voting on it."""
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
 
     from coopserv.governance.models import AgendaItem, Meeting
     from coopserv.projects.models import EVALUATION, ProjectPartner, ProjectTarget, ServiceProject
@@ -79,7 +80,7 @@ def _evaluated_project(figeac):
     with territory_scope(figeac.territory):
         project = ServiceProject(title="Conciergerie pilote", service_key="concierge", module_id=figeac.module.id,
                                  stage=EVALUATION, lead_id=figeac.admin.id, running_cost=1200,
-                                 experiment_start=date.today() - timedelta(days=30), experiment_end=date.today())
+                                 experiment_start=local_today() - timedelta(days=30), experiment_end=local_today())
         project.targets.append(ProjectTarget(indicator_key="concierge.orders", target_value=2))
         project.partners.append(ProjectPartner(organization_id=figeac.aero.id, pilot=True))
         meeting = Meeting(title="Comité de pilotage", starts_at=datetime.now() + timedelta(days=7))
@@ -93,8 +94,8 @@ def _evaluated_project(figeac):
 def _grow_story(figeac, project_id, meeting_id, count):
     """More requests, steps in the project's story, partners and votes on it."""
     from coopserv.governance.models import AgendaItem, Meeting
-    from coopserv.projects.models import ProjectPartner, ServiceProject
     from coopserv.projects.base import add_event
+    from coopserv.projects.models import ProjectPartner, ServiceProject
     from coopserv.tenancy import territory_scope
 
     with territory_scope(figeac.territory):

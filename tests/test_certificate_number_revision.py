@@ -1,12 +1,13 @@
 """The IoT training revision that stores certificate numbers keeps the number already printed on every
 certificate that may have been printed, and gives none to enrolments that could not have one yet."""
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import create_engine, text
 
 from coopserv import create_app
 from coopserv.extensions import db
 from coopserv.testing import base_test_config
+from coopserv.timeutil import local_today
 from tests.test_migration_layout import _insert, _scratch_database
 
 
@@ -38,8 +39,8 @@ def test_certificates_printed_before_keep_their_number(tmp_path):
                 _insert(connection, "iot_training_session", territory_id=territory, course_id=course, status=status,
                         first_day=day, last_day=day, registration_deadline=day - timedelta(days=3),
                         starts_at=time(9), ends_at=time(17))
-                for status, day in (("closed", date.today() - timedelta(days=30)),
-                                    ("open", date.today() + timedelta(days=30))))
+                for status, day in (("closed", local_today() - timedelta(days=30)),
+                                    ("open", local_today() + timedelta(days=30))))
 
             def enrolment(session, status):
                 request = _insert(connection, "service_request", territory_id=territory, module_id=module,

@@ -9,6 +9,7 @@ from coopserv.cli import main
 from coopserv.extensions import db
 from coopserv.modules.models import ServiceModule
 from coopserv.territories.models import Territory
+from coopserv.timeutil import local_today
 from tests.helpers import count_rows, place_order, rows
 
 PASSWORD = "un mot de passe assez long"
@@ -151,7 +152,6 @@ def test_demo_prepares_the_four_territories_and_prints_the_sign_ins(app):
 
 def _check_demo_network(output):
     """ADEFPAT's network over the four territories, ARADEL co-organising the guide's eight seminars."""
-    from datetime import date
 
     from coopserv.network.models import Network, NetworkEvent, PracticeSheet
     from coopserv.public.models import PublishedEvent
@@ -166,6 +166,6 @@ def _check_demo_network(output):
                                                                                         2019, 2019, 2019]
     assert all({p.name for p in e.organisers} == {"ADEFPAT", "ARADEL"} and e.minutes and e.registrations
                for e in seminars)
-    assert any(e.starts_on > date.today() for e in rows(NetworkEvent))
+    assert any(e.starts_on > local_today() for e in rows(NetworkEvent))
     assert {s.source_territory.slug for s in rows(PracticeSheet)} == {"figeac", "autun-morvan"}
     assert any(p.registration_open for p in rows(PublishedEvent))

@@ -15,7 +15,7 @@ from sqlalchemy.types import JSON
 from coopserv.accounts.models import Membership, User
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 MARKER = "zqxmarker"
 EMAIL = f"{MARKER}@example.org"
@@ -73,7 +73,7 @@ def concierge(person):
     with territory_scope(figeac):
         item = db.session.scalar(select(CatalogItem).filter_by(active=True).order_by(CatalogItem.id))
         slot = db.session.scalar(select(PickupSlot).order_by(PickupSlot.id))
-    day = utcnow().date() + timedelta(days=config["min_days_ahead"])
+    day = local_today() + timedelta(days=config["min_days_ahead"])
     day += timedelta(days=(slot.weekday - day.weekday()) % 7)
     request = _submit(figeac, "concierge", person.user, person.aero, {
         "items": [{"item_id": item.id, "quantity": 1}], "slot_id": slot.id, "dropoff_date": day.isoformat(),
@@ -87,7 +87,7 @@ def spouse_welcome(person):
     _submit(figeac, "spouse_welcome", person.user, person.aero, {
         "partner_first_name": f"Thomas{MARKER}", "profession": f"Menuisier {MARKER}", "skills": f"pose {MARKER}",
         "languages": [f"breton {MARKER}"], "sectors": [f"Bois {MARKER}"], "housing_needs": f"maison {MARKER}",
-        "children_ages": [4], "arrival_date": (utcnow().date() + timedelta(days=30)).isoformat()})
+        "children_ages": [4], "arrival_date": (local_today() + timedelta(days=30)).isoformat()})
 
 
 def mobility(person):
@@ -126,7 +126,7 @@ def childminder_house(person):
         "house_id": house.id, "child_first_name": f"Lina{MARKER}", "child_age_months": 12,
         "slots": [{"weekday": sorted(house.weekdays)[0], "starts_at": f"{opens // 60:02d}:{opens % 60:02d}",
                    "ends_at": f"{(opens + 180) // 60:02d}:{(opens + 180) % 60:02d}"}],
-        "start_date": (utcnow().date() + timedelta(days=20)).isoformat()})
+        "start_date": (local_today() + timedelta(days=20)).isoformat()})
 
 
 def iot_training(person):
@@ -164,7 +164,7 @@ def coworking(person):
         db.session.add(desk)
         db.session.commit()
     _submit(quercy, "coworking", person.user, person.conserverie, {
-        "resource_id": desk.id, "day": (utcnow().date() + timedelta(days=2)).isoformat(), "notes": f"Écran {MARKER}"})
+        "resource_id": desk.id, "day": (local_today() + timedelta(days=2)).isoformat(), "notes": f"Écran {MARKER}"})
 
 
 SCENARIOS = {
@@ -190,8 +190,8 @@ def core(person):
                                  person.user, person.aero, False)
         # A colleague supports it: the need now lives in a shared space.
         needs.support_need(need, person.colleague_figeac, person.aero, False, {})
-        campaign = needs.create_campaign({"title": "Recueil d'automne", "opens_on": utcnow().date(),
-                                          "closes_on": utcnow().date() + timedelta(days=10),
+        campaign = needs.create_campaign({"title": "Recueil d'automne", "opens_on": local_today(),
+                                          "closes_on": local_today() + timedelta(days=10),
                                           "questions": [{"text": "Vos besoins ?", "kind": "text"}]})
         question = campaign.questions[0]
         needs.answer_campaign(campaign, person.aero, person.user, {f"q{question.id}": f"Crèche {MARKER}"})

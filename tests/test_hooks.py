@@ -7,7 +7,6 @@ plugin; built-in plugins declare the same things once, on their ServiceType.
 import inspect
 import os
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from coopserv.extensions import db
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.service_requests.services import apply_transition, submit_request
 from coopserv.tenancy import territory_scope
+from coopserv.timeutil import local_today
 from tests.helpers import place_order, text_of
 from tests.plugins_for_tests import fragile_service, raw_hooks, tick_recorder, watch_recorder
 
@@ -182,9 +182,9 @@ def test_hook_tick(app, figeac):
 def test_hook_carpool_crew_for(app, figeac):
     host = app.extensions["coopserv"]
     with territory_scope(figeac.territory):
-        assert host.first_result("carpool_crew_for", user=figeac.employee, day=date.today())["label"] == "first"
+        assert host.first_result("carpool_crew_for", user=figeac.employee, day=local_today())["label"] == "first"
         # Mobility, the built-in answerer, stays silent where its module is not enabled.
-        assert host.call_owner("carpool_crew_for", "mobility", user=figeac.employee, day=date.today()) is None
+        assert host.call_owner("carpool_crew_for", "mobility", user=figeac.employee, day=local_today()) is None
 
 
 def test_hook_mobility_alternatives(app, figeac, enable_module, scoped):

@@ -2,7 +2,6 @@
 observers cannot break a request, the core's own mistakes are not blamed on plugins, keys are unique,
 and a ServiceType callback that raises costs only its part of the page."""
 import logging
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from coopserv.notifications.models import Notification
 from coopserv.plugin_host import PluginConfigurationError
 from coopserv.service_requests.services import apply_transition, submit_request
 from coopserv.testing import base_test_config
+from coopserv.timeutil import local_today
 from tests.helpers import text_of
 from tests.plugins_for_tests import crew_counter, fragile_service, watch_clumsy, watch_recorder
 
@@ -27,7 +27,7 @@ def _errors(caplog):
                                                            P + "crew_raiser"]}])
 def test_firstresult_hook_stops_at_the_first_answer(app, caplog):
     crew_counter.asked.clear()
-    answer = app.extensions["coopserv"].first_result("carpool_crew_for", user=None, day=date.today())
+    answer = app.extensions["coopserv"].first_result("carpool_crew_for", user=None, day=local_today())
     assert answer == {"crew_id": 1, "label": "first", "size": 3}
     assert crew_counter.asked == []  # registered before the answerer: never asked
     assert any("crew_raiser" in message and "carpool_crew_for" in message for message in _errors(caplog))
@@ -38,7 +38,7 @@ def test_a_mistake_in_the_core_call_is_raised_not_blamed_on_a_plugin(app, caplog
     with pytest.raises(TypeError, match="portal_home_panels"):
         host.call_each("portal_home_panels", territory=None)  # `user` forgotten
     with pytest.raises(TypeError, match="carpool_crew_for"):
-        host.first_result("carpool_crew_for", user=None, day=date.today(), extra=1)
+        host.first_result("carpool_crew_for", user=None, day=local_today(), extra=1)
     assert _errors(caplog) == []
 
 

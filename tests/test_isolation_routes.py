@@ -17,6 +17,7 @@ from coopserv.organizations.models import Organization
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.tenancy import territory_scope
 from coopserv.testing_routes import ALL_METHODS, discover_routes
+from coopserv.timeutil import local_today
 from tests.helpers import place_order, rows, text_of
 
 #: Pages anyone may open (a territory's shop window, its open data and public pages, its public calendar);
@@ -49,9 +50,6 @@ ROUTES = _territory_routes()
 def world(figeac, autun, catalogue, make_client):
     """Figeac with one order, one participating organization; three signed-in people of Autun."""
     from coopserv.modules.services import set_member
-
-    from datetime import date
-
     from coopserv.needs import services as needs
     from coopserv.projects.services import create_project
     from coopserv.tokens.services import create_token
@@ -65,8 +63,8 @@ def world(figeac, autun, catalogue, make_client):
                                   "category_id": needs.category_by_key("mobility").id, "employees_affected": 1},
                                  figeac.employee, figeac.aero, False)
         collective = needs.create_collective({"title": "Mobilité secrète", "need_ids": [need.id]})
-        campaign = needs.create_campaign({"title": "Recueil secret", "opens_on": date.today(),
-                                          "closes_on": date.today(),
+        campaign = needs.create_campaign({"title": "Recueil secret", "opens_on": local_today(),
+                                          "closes_on": local_today(),
                                           "questions": [{"text": "Une idée ?", "kind": "text"}]})
         project = create_project({"title": "Projet secret de Figeac", "origin_text": "Soirée des dirigeants",
                                   "service_key": "concierge"}, actor=figeac.admin)
@@ -79,7 +77,7 @@ def world(figeac, autun, catalogue, make_client):
 
     with territory_scope(figeac.territory):
         meeting = governance.create_meeting({"title": "Comité secret", "starts_at": utcnow() + timedelta(days=7)})
-        action = governance.add_action(meeting, {"title": "Réunir les devis", "due_on": utcnow().date()})
+        action = governance.add_action(meeting, {"title": "Réunir les devis", "due_on": local_today()})
         gov_event = gov_events.create_event({"kind": "startup_evening", "title": "Start Up de Territoire",
                                              "starts_at": utcnow() + timedelta(days=3)})
         gov_events.register(gov_event, figeac.employee)
@@ -93,7 +91,7 @@ def world(figeac, autun, catalogue, make_client):
             "name": "Indicateur secret", "unit": "recrues", "method": "manual", "reporter_id": figeac.admin.id})
         target = set_target(project, {"indicator_key": "concierge.orders", "target_value": 4})
         risk = risks.save_risk({"title": "Risque secret", "likelihood": 2, "impact": 3,
-                                "review_on": utcnow().date()})
+                                "review_on": local_today()})
     from coopserv.imports.services import preview
     from coopserv.invitations import services as invitations
     from coopserv.network import services as network

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from coopserv.accounts.models import User
 from coopserv.extensions import db
-from coopserv.timeutil import utcnow
+from coopserv.indicators.services import current_month
 
 from . import services
 
@@ -29,7 +29,7 @@ DEMO = {
 
 
 def _month(months_ago):
-    day = utcnow().date().replace(day=1)
+    day = current_month()
     for _ in range(months_ago):
         day = (day - timedelta(days=1)).replace(day=1)
     return day

@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select
 from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.audit.services import record
 from coopserv.extensions import db
+from coopserv.indicators.services import current_month
 from coopserv.service_types import Indicator, IndicatorQuery
 from coopserv.tenancy import current_territory_id, request_cache
 from coopserv.timeutil import utcnow
@@ -130,7 +131,7 @@ def enter_figure(definition, data, actor, is_admin=False):
     if not may_enter_figures(definition, actor, is_admin):
         raise NotAllowed()
     month = data["month"].replace(day=1)
-    if month > utcnow().date():
+    if month > current_month():
         raise _error("month", lazy_gettext("A month still to come has no figure yet."))
     figure = db.session.scalar(select(IndicatorFigure).filter_by(indicator_id=definition.id, month=month))
     if figure is None:

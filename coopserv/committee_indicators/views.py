@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from coopserv.accounts.access import has_role, is_territory_admin
 from coopserv.accounts.models import GOVERNANCE_MEMBER
 from coopserv.extensions import db
-from coopserv.timeutil import utcnow
+from coopserv.indicators.services import current_month
 from coopserv.web import form_data, json_error, territory_blueprint, wants_json
 
 from . import services
@@ -120,7 +120,7 @@ def figures(indicator_id):
     may_enter = services.may_enter_figures(definition, current_user, is_territory_admin())
     if not (may_enter or is_territory_admin() or has_role(GOVERNANCE_MEMBER)):
         abort(403)
-    values, errors, status = {"month": utcnow().date().strftime("%Y-%m")}, {}, 200
+    values, errors, status = {"month": current_month().strftime("%Y-%m")}, {}, 200
     if request.method == "POST":
         values = form_data()
         try:

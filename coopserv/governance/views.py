@@ -25,9 +25,9 @@ from coopserv.accounts.models import (
     User,
 )
 from coopserv.extensions import db
-from coopserv.security import is_local_path
-from coopserv.timeutil import utcnow
 from coopserv.organizations.models import Organization
+from coopserv.security import is_local_path
+from coopserv.timeutil import local_today
 from coopserv.web import (
     form_data,
     is_htmx,
@@ -203,7 +203,7 @@ def _charter_page(errors=None, failed=None, values=None, status=200):
         rule_values.update({f"rule_{kind}_quorum_percent": rule.quorum_percent, f"rule_{kind}_majority": rule.majority,
                             f"rule_{kind}_each_college": rule.each_college})
     context = dict(_common(), versions=services.charter_versions(), current=current, rules=rules,
-                   rule_values=rule_values, signable=[o for o in signable if o.id not in signed_ids], today=utcnow().date(),
+                   rule_values=rule_values, signable=[o for o in signable if o.id not in signed_ids], today=local_today(),
                    errors=errors or {}, failed=failed, values=values or {})
     return render_template("governance/charter.html", next_page=_guided_next(), **context), status
 

@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from coopserv.extensions import db
 from coopserv.indicators.models import IndicatorCache, IndicatorSharing, IndicatorSnapshot
@@ -16,6 +16,12 @@ from coopserv.timeutil import utcnow
 
 def month_start(day):
     return date(day.year, day.month, 1)
+
+
+def current_month():
+    """The month indicators count in now: requests are counted by their UTC month (rollups, snapshots and live
+    computations alike), so every page names the same month (in Paris, 00:00-01:00 on the 1st is still the last)."""
+    return month_start(utcnow().date())
 
 
 def next_month(month):
@@ -78,7 +84,7 @@ def series_of(pairs, first, last, today=None):
     data.
     """
     months = months_between(first, last)
-    current = month_start(today or utcnow().date())
+    current = month_start(today) if today else current_month()
     snapshots = _snapshots(pairs, months)
     rollups = _rollup_values(pairs, months)
     cache = _cached_values(pairs, months, current)

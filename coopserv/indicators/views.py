@@ -14,7 +14,6 @@ from coopserv.modules.services import get_module, list_modules
 from coopserv.plugin_host import plugin_host
 from coopserv.schemas import EARLIEST_YEAR, LATEST_YEAR
 from coopserv.tenancy import current_territory
-from coopserv.timeutil import local_today
 from coopserv.web import roles_required, territory_blueprint
 
 bp = territory_blueprint("indicators", __name__, url_prefix="/indicators")
@@ -24,8 +23,7 @@ READERS = (TERRITORY_ADMIN, GOVERNANCE_MEMBER)
 
 def _period():
     """The months asked for (?start=YYYY-MM&end=YYYY-MM), the last twelve by default, at most five years."""
-    today = local_today()
-    end = _parse_month(request.args.get("end")) or services.month_start(today)
+    end = _parse_month(request.args.get("end")) or services.current_month()
     start = _parse_month(request.args.get("start")) or date(end.year - 1, end.month, 1)
     start = services.next_month(start) if not request.args.get("start") else start
     if start > end or len(services.months_between(start, end)) > 60:
@@ -91,18 +89,18 @@ def dashboard():
                            end=end, is_admin=has_role(TERRITORY_ADMIN), service=service, method=METHOD,
                            services_shown=services_shown, preset=_preset(start, end),
                            presets=[(months, preset_start(months)) for months in PERIOD_PRESETS],
-                           this_month=services.month_start(local_today()))
+                           this_month=services.current_month())
 
 
 def _preset(start, end):
     """The preset the period matches (months counted up to the current month), or None."""
     months = len(services.months_between(start, end))
-    return months if months in PERIOD_PRESETS and end == services.month_start(local_today()) else None
+    return months if months in PERIOD_PRESETS and end == services.current_month() else None
 
 
 def preset_start(months):
     """The first month of a preset period ending this month."""
-    month = services.month_start(local_today())
+    month = services.current_month()
     for _step in range(months - 1):
         month = date(month.year - 1, 12, 1) if month.month == 1 else date(month.year, month.month - 1, 1)
     return month

@@ -20,7 +20,7 @@ from coopserv.audit.services import record
 from coopserv.extensions import db
 from coopserv.organizations.models import Organization
 from coopserv.tenancy import current_territory
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_date_of, utcnow
 
 from .models import ACCEPTED, FROM_ADMIN, PENDING, REVOKED, Invitation
 
@@ -188,7 +188,7 @@ def _send(invitation, territory, note=""):
     return send_invitation_email(invitation.email, territory, link_for(invitation), message=note,
                           inviter_name=inviter.name if inviter else "",
                           organization_name=organization.name if organization else "",
-                          expires_on=invitation.expires_at.date() if invitation.expires_at else None)
+                          expires_on=local_date_of(invitation.expires_at, territory))
 
 
 def _territory_of(invitation):

@@ -8,7 +8,7 @@ from coopserv.demo_accounts import create_demo_user
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
 from coopserv.territories.models import Territory
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 from . import events, practices, services
 
@@ -55,7 +55,7 @@ def seed_demo():
         _seminar(network, day, place, territories.get(host), theme, [adefpat, aradel], people)
     upcoming = events.save_event(network, {
         "kind": "transfer_workshop", "title": "Atelier de transfert : la conciergerie inter-entreprises",
-        "starts_on": utcnow().date() + timedelta(days=45), "place": "Conserverie du Quercy, Gourdon",
+        "starts_on": local_today() + timedelta(days=45), "place": "Conserverie du Quercy, Gourdon",
         "host_territory_id": territories["grand-quercy"].id if "grand-quercy" in territories else None,
         "description": "Figeac présente sa conciergerie pérennisée ; les territoires qui veulent la reprendre "
                        "préparent leur prototype.", "capacity": 30, "organiser_ids": [adefpat.id]})
@@ -105,9 +105,9 @@ def _seminar(network, day, place, host, theme, organisers, people):
 def _share_indicators(territories):
     """Every demo territory compares its indicators with the others and records its last two months."""
     from coopserv.indicators.models import IndicatorSharing
-    from coopserv.indicators.services import month_start, snapshot_month, territory_indicators
+    from coopserv.indicators.services import current_month, month_start, snapshot_month, territory_indicators
 
-    month = month_start(utcnow().date())
+    month = current_month()
     closed = []
     for _ in range(2):
         month = month_start(month - timedelta(days=1))
@@ -153,7 +153,7 @@ def _publish_practices(network, territories):
             if project is None:
                 continue
             risk_ids = [risks.save_risk({"title": title, "category": category, "likelihood": 3, "impact": 3,
-                                         "mitigation": mitigation, "review_on": utcnow().date()}, actor=admin).id
+                                         "mitigation": mitigation, "review_on": local_today()}, actor=admin).id
                         for title, category, mitigation in story["risks"]]
             data = practices.defaults(project)
             data.update(context=story["context"], lessons=story["lessons"], risk_ids=risk_ids)

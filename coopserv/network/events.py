@@ -8,7 +8,7 @@ from coopserv.accounts.models import ACTIVE, Membership
 from coopserv.accounts.services import find_user_by_email
 from coopserv.extensions import db
 from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 from .models import (
     NetworkEvent,
@@ -34,7 +34,7 @@ def count_events(network):
 
 def upcoming(network, limit=5):
     return list(db.session.scalars(select(NetworkEvent).where(NetworkEvent.network_id == network.id,
-                                                              NetworkEvent.starts_on >= utcnow().date())
+                                                              NetworkEvent.starts_on >= local_today())
                                    .order_by(NetworkEvent.starts_on).limit(limit)))
 
 
@@ -103,7 +103,7 @@ def add_agenda_item(event, data):
 
 def is_open(event, today=None):
     """Registration stays open until the event's first day."""
-    return event.starts_on >= (today or utcnow().date())
+    return event.starts_on >= (today or local_today())
 
 
 def _member_territory_of(network, user, territory_id=None):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coopserv.extensions import JSONDocument, db
 from coopserv.i18n import _l
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 COORDINATOR = "coordinator"
 NETWORK_ROLES = {COORDINATOR: _l("Network coordinator")}
@@ -51,7 +51,7 @@ class NetworkTerritory(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"), index=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"), index=True)
-    joined_on: Mapped[date] = mapped_column(default=lambda: utcnow().date())
+    joined_on: Mapped[date] = mapped_column(default=lambda: local_today())
 
     network = relationship("Network", back_populates="territories")
     territory = relationship("Territory")

@@ -388,7 +388,7 @@ def history(network, indicator, months=12):
                                                     IndicatorSharing.indicator_key == indicator.key,
                                                     IndicatorSharing.compare.is_(True))
         .execution_options(**EVERY_TERRITORY)))
-    last = indicators.month_start(indicators.month_start(utcnow().date()) - timedelta(days=1))
+    last = indicators.month_start(indicators.current_month() - timedelta(days=1))
     first = indicators.month_start(last - timedelta(days=31 * (months - 1)))
     span = indicators.months_between(first, last)
     values = {}

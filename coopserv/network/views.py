@@ -12,19 +12,19 @@ from coopserv.extensions import db, limiter
 from coopserv.indicators import charts
 from coopserv.plugin_host import plugin_host
 from coopserv.projects.models import OUTCOMES, STAGES
+from coopserv.tokens.schemas import load_token_form
 from coopserv.web import form_data, json_error, wants_json
 
 from . import access, events, practices, services
 from .models import EVENT_KINDS, NetworkToken
 from .schemas import (
-    SeminarSessionSchema,
     AttendanceSchema,
     LibraryQuerySchema,
     MinutesSchema,
     NetworkEventSchema,
     RegistrationSchema,
+    SeminarSessionSchema,
 )
-from coopserv.tokens.schemas import load_token_form
 
 bp = Blueprint("network", __name__, url_prefix="/n/<network_slug>")
 PAGE_SIZE = 25
@@ -103,10 +103,9 @@ def indicators():
 
 def _recent_months(count=24):
     """The last ``count`` closed months and the current one, newest first (the month picker)."""
-    from coopserv.indicators.services import month_start
-    from coopserv.timeutil import utcnow
+    from coopserv.indicators.services import current_month, month_start
 
-    month = month_start(utcnow().date())
+    month = current_month()
     months = []
     for _step in range(count + 1):
         months.append(month)

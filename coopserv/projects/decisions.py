@@ -13,7 +13,7 @@ from coopserv.i18n import _l
 from coopserv.modules import services as modules
 from coopserv.modules.models import PERENNIAL as MODULE_PERENNIAL
 from coopserv.notifications.services import notify
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_date_of, utcnow
 
 from .base import add_event, field_error
 from .models import (
@@ -57,14 +57,14 @@ def decision_date(item, now=None):
     """The day the committee decided: its meeting's, once the meeting has begun; today otherwise."""
     now = now or utcnow()
     starts_at = item.meeting.starts_at
-    return starts_at.date() if starts_at <= now else now.date()
+    return local_date_of(starts_at if starts_at <= now else now)
 
 
 def voted_at(item):
     """When the committee voted, for the story: at its meeting if the vote closed on a later day, else at closing."""
     closed = item.closed_at or utcnow()
     starts_at = item.meeting.starts_at
-    return starts_at if starts_at < closed and starts_at.date() != closed.date() else closed
+    return starts_at if starts_at < closed and local_date_of(starts_at) != local_date_of(closed) else closed
 
 
 def _vote_link(item):

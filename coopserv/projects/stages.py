@@ -14,7 +14,7 @@ from coopserv.needs import services as needs
 from coopserv.needs.models import ADDRESSED, MERGED, NOT_RETAINED, CollectiveNeed
 from coopserv.notifications.services import notify
 from coopserv.plugin_host import plugin_host
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 from .base import add_event, check_service_key, field_error, organizations, territory_member
 from .models import (
@@ -86,7 +86,7 @@ DEFAULT_EXPERIMENT_DAYS = 91
 
 def default_experiment_period():
     """(start, end) proposed for an experiment not planned yet."""
-    today = utcnow().date()
+    today = local_today()
     return today, today + timedelta(days=DEFAULT_EXPERIMENT_DAYS)
 
 

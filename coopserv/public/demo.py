@@ -11,7 +11,7 @@ from coopserv.extensions import db
 from coopserv.governance import events
 from coopserv.governance.models import STARTUP_EVENING, GovernanceEvent
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 from . import services
 
@@ -44,7 +44,7 @@ def seed_demo(territories):
                                     "introduction": INTRODUCTIONS[territory.slug]}, admin)
             if territory.slug != "figeac":
                 continue
-            day = utcnow().date() + timedelta(days=20)
+            day = local_today() + timedelta(days=20)
             evening = events.create_event({
                 "kind": STARTUP_EVENING, "title": "Start Up de Territoire — printemps",
                 "starts_at": datetime.combine(day, time(16, 30)), "place": "Espace Mitterrand, Figeac",

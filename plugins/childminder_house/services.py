@@ -329,7 +329,7 @@ def store_placement(request, payload):
     born = payload.get("child_birth_date")
     age = payload.get("child_age_months")
     if born is not None:
-        today = now.date()
+        today = local_date_of(now)
         age = (today.year - born.year) * 12 + today.month - born.month - (1 if today.day < born.day else 0)
     placement = Placement(request_id=request.id, house_id=house.id, requester_id=request.requester_id,
                           organization_id=request.organization_id, child_first_name=payload["child_first_name"],

@@ -1,7 +1,7 @@
 """Demo data for Figeac's inter-company concierge: real-sounding providers, slots and orders."""
 from datetime import time, timedelta
 
-from coopserv.plugin_api import db, utcnow
+from coopserv.plugin_api import db, local_today
 
 from .models import CatalogItem, PickupPoint, PickupSlot, Provider
 
@@ -49,8 +49,8 @@ def seed(module, organizations, users):
     employee = users.get("employee")
     if employee is None:
         return
-    tuesday = _next_weekday(utcnow().date() + timedelta(days=1), 1)
-    thursday = _next_weekday(utcnow().date() + timedelta(days=1), 3)
+    tuesday = _next_weekday(local_today() + timedelta(days=1), 1)
+    thursday = _next_weekday(local_today() + timedelta(days=1), 3)
     orders = [
         ({"items": [{"item_id": items["Chemise repassée"].id, "quantity": 5}], "slot_id": slots[0].id,
           "dropoff_date": tuesday.isoformat(), "notes": "Amidon léger, merci."}, ["accept", "start"]),

@@ -3,7 +3,15 @@ courses, a session that ran (attendance, certificates, survey), sessions open fo
 a waiting list, one awaiting the referent's approval and one heading for cancellation."""
 from datetime import time, timedelta
 
-from coopserv.plugin_api import COMPANY_REFERENT, EMPLOYEE, current_territory, db, employer_of, submit_request, utcnow
+from coopserv.plugin_api import (
+    COMPANY_REFERENT,
+    EMPLOYEE,
+    current_territory,
+    db,
+    employer_of,
+    local_today,
+    submit_request,
+)
 
 from . import services
 from .models import Course, CourseNeed, SkillNeed
@@ -78,7 +86,7 @@ def seed(module, organizations, users):
         for handle, name, company in TRAINEES if company in organizations
     ]
     db.session.commit()
-    today = utcnow().date()
+    today = local_today()
     ran = _session(courses[0], today + timedelta(days=12), 2, "Campus des métiers, Autun", "Sophie Garnier", 10, 4)
     lorawan = _session(courses[1], today + timedelta(days=24), 2, "Morvan Électronique, ZA de Bellevue",
                        "Karim Haddad", 8, 4)

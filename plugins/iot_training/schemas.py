@@ -12,8 +12,8 @@ from coopserv.plugin_api import (
     db,
     lazy_gettext,
     length,
+    local_today,
     one_of,
-    utcnow,
 )
 
 from .models import LEVELS, TrainingSession
@@ -110,7 +110,7 @@ class SessionSchema(Schema):
 
     @validates_schema
     def _coherent(self, data, **kwargs):
-        today = utcnow().date()
+        today = local_today()
         errors = {}
         first, deadline = data.get("first_day"), data.get("registration_deadline")
         last = data.get("last_day") or first

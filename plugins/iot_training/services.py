@@ -512,7 +512,7 @@ def cancel_open_enrolments(session_id, actor=None):
 
 def cancel_sessions_on_stop(now=None):
     """The service stopped: sessions still to come are cancelled (their enrolments are already closed)."""
-    today_ = (now or utcnow()).date()
+    today_ = local_date_of(now or utcnow())
     sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.status.in_((OPEN, CONFIRMED)),
                                                                 TrainingSession.last_day >= today_)).all()
     for session in sessions:

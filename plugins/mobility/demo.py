@@ -8,8 +8,8 @@ from coopserv.plugin_api import (
     current_territory,
     db,
     employer_of,
+    local_today,
     submit_request,
-    utcnow,
 )
 
 from .models import BikePool, BusinessPark, Proposal, ShuttleRun, Town
@@ -48,7 +48,7 @@ def seed(module, organizations, users):
     db.session.flush()
     if slug == "ouest-rhodanien":
         module.config = dict(module.config or {}, shuttle_enabled=True, publish_open_data=True)
-        monday = _next_weekday(utcnow().date() + timedelta(days=1), 0)
+        monday = _next_weekday(local_today() + timedelta(days=1), 0)
         for day in range(5):
             for hour, minute in ((7, 10), (8, 10)):
                 db.session.add(ShuttleRun(business_park_id=parks["ZA du Tuburon"].id, origin="Gare de Tarare",

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 
 from flask_babel import to_utc
 
-from coopserv.plugin_api import utcnow
+from coopserv.plugin_api import local_today, utcnow
 
 from .ingestion import ingest
 from .observations import default_spot_ngsi_id, lot_ngsi_id
@@ -154,7 +154,7 @@ def simulate(lot, events=1000, batch_size=500, seed=1, heartbeat_minutes=10, las
     if not watched:
         raise ValueError("This car park has no active sensor watching a spot.")
     send = _sender(lot, form, publish)
-    last_day = last_day or (utcnow().date() - timedelta(days=1))
+    last_day = last_day or (local_today() - timedelta(days=1))
     days = days or days_needed(len(watched), events, heartbeat_minutes, hours)
     first_day = last_day - timedelta(days=days - 1)
     report = SimulationReport()

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coopserv.plugin_api import apply_transition, db, employer_of, submit_request, utcnow
+from coopserv.plugin_api import apply_transition, db, employer_of, local_today, submit_request, utcnow
 
 from .models import Case, FollowUp, HiringNeed, Introduction
 from .services import opened_by
@@ -48,7 +48,7 @@ def _settled_case(module, family, ratier, operator, organizations):
                "skills": "Paie, recrutement, droit du travail ; 8 ans en cabinet à Toulouse.",
                "languages": "français, anglais", "sectors": "Collectivité, Aéronautique",
                "housing_needs": "Maison à louer, 3 chambres, Figeac ou Capdenac-Gare.", "children_ages": "6",
-               "arrival_date": (utcnow().date() + timedelta(days=30)).isoformat()}
+               "arrival_date": (local_today() + timedelta(days=30)).isoformat()}
     request = submit_request(module, family, ratier, payload)
     case = db.session.scalar(select(Case).filter_by(request_id=request.id))
     case.referent_id = operator.id
@@ -87,7 +87,7 @@ def _arriving_case(module, employee, referent, operator, organizations):
                "skills": "Agencement de magasins, lecture de plans, pose de cuisines.",
                "languages": "français, espagnol", "sectors": "Bois, Aéronautique",
                "housing_needs": "Location d'une maison avec jardin près d'une école, budget 900 € par mois.",
-               "children_ages": "2, 7", "arrival_date": (utcnow().date() + timedelta(days=24)).isoformat()}
+               "children_ages": "2, 7", "arrival_date": (local_today() + timedelta(days=24)).isoformat()}
     with opened_by(referent or employee):
         request = submit_request(module, employee, employer_of(employee), payload)
     case = db.session.scalar(select(Case).filter_by(request_id=request.id))

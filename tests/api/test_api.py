@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coopserv.extensions import db
+from coopserv.indicators.services import current_month
 from coopserv.modules.models import ServiceModule
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
@@ -162,9 +163,8 @@ def test_indicator_series(client, figeac, catalogue, order_form, token_for):
     client.post("/api/v1/territories/figeac/requests/", json=_order(catalogue, order_form), headers=_auth(employee))
     keys = [i["key"] for i in client.get("/api/v1/territories/figeac/indicators/", headers=_auth(admin)).get_json()]
     assert "concierge.orders" in keys
-    from coopserv.timeutil import utcnow
 
-    today = utcnow().date()
+    today = current_month()
     series = client.get(f"/api/v1/territories/figeac/indicators/concierge.orders/series?start={today}&end={today}",
                         headers=_auth(admin)).get_json()
     assert series["points"] == [{"month": today.replace(day=1).isoformat(), "value": 1.0}]

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFigure
 from coopserv.extensions import db
+from coopserv.indicators.services import current_month
 from coopserv.needs import services as needs
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
 from coopserv.tokens.services import create_token
 
 API = "/api/v1/territories/figeac"
@@ -49,7 +49,7 @@ def _hires(team, **changes):
 
 
 def _last_month():
-    return (utcnow().date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    return (current_month() - timedelta(days=1)).replace(day=1)
 
 
 def test_the_committee_defines_changes_targets_and_archives_an_indicator(client, figeac, team):
@@ -129,7 +129,7 @@ def test_only_the_named_reporter_or_an_admin_enters_and_corrects_a_figure(client
     assert entered.get_json()["entered_by_id"] == team.reporter.id
     corrected = call("admin", "post", url + "/figures", {**figure, "value": 4})
     assert corrected.status_code == 201 and corrected.get_json()["id"] == entered.get_json()["id"]
-    future = (utcnow().date().replace(day=28) + timedelta(days=10)).strftime("%Y-%m")
+    future = (current_month().replace(day=28) + timedelta(days=10)).strftime("%Y-%m")
     refused = call("reporter", "post", url + "/figures", {"month": future, "value": 1})
     assert refused.status_code == 422 and "month" in refused.get_json()["errors"]
     assert call("reporter", "post", url + "/figures", {"month": "hier", "value": 1}).status_code == 422

@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 
+from coopserv.indicators.services import current_month
 from coopserv.network import events as network_events
 from coopserv.network import services
 from coopserv.network.models import NetworkEventRegistration, NetworkToken, PracticeReplication, PracticeSheet
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 from coopserv.tokens.services import create_token
 from tests.helpers import count_rows, rows
 from tests.network.conftest import decided_project, login, lot, network  # noqa: F401 - fixtures
@@ -26,7 +27,7 @@ def api(network):
     decided_project(network.figeac.territory, network.figeac.module, "Conciergerie de Figeac")
     decided_project(network.lot.territory, _module(network.lot.territory), "Conciergerie secrète du Lot")
     event = network_events.save_event(network.network, {
-        "kind": "transfer_workshop", "title": "Atelier de transfert", "starts_on": utcnow().date() + timedelta(days=9),
+        "kind": "transfer_workshop", "title": "Atelier de transfert", "starts_on": local_today() + timedelta(days=9),
         "place": "Gourdon", "organiser_ids": [network.aradel.id]})
     return {
         "coordinator": _auth(services.create_token(network.network, network.coordinator, "tableau")[1]),
@@ -58,7 +59,7 @@ def test_coordinators_read_projects_decisions_and_indicators_of_their_network_on
     decisions = client.get("/api/v1/networks/adefpat/decisions", headers=api["coordinator"]).get_json()
     assert [d["project_title"] for d in decisions] == ["Conciergerie de Figeac"]
     assert client.get("/api/v1/networks/adefpat/projects?territory=lot", headers=api["coordinator"]).status_code == 422
-    today = utcnow().date()
+    today = current_month()
     indicators = client.get(f"/api/v1/networks/adefpat/indicators?month={today}",
                             headers=api["coordinator"])
     assert indicators.status_code == 200 and indicators.get_json() == []  # nobody shares anything yet

@@ -10,7 +10,7 @@ from coopserv.extensions import db
 from coopserv.governance.models import AgendaItem, CharterVersion, Meeting, Risk
 from coopserv.projects.models import ServiceProject
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 from coopserv.tokens.services import create_token
 
 API = "/api/v1/territories/figeac"
@@ -74,7 +74,7 @@ def test_a_project_goes_from_idea_to_a_decision_taken_by_a_committee_vote(client
     assert call("employee", "patch", url, {"service_key": "concierge"}).status_code == 403
     assert call("referent", "patch", url, {"service_key": "concierge"}).get_json()["service_key"] == "concierge"
     assert call("referent", "post", url + "/moves", {"to_stage": "design", "reason": "Étude lancée"}).status_code == 200
-    today = utcnow().date()
+    today = local_today()
     assert call("referent", "put", url + "/experiment", {
         "experiment_start": (today - timedelta(days=30)).isoformat(), "experiment_end": today.isoformat(),
         "pilot_ids": [figeac.aero.id]}).status_code == 200
@@ -149,7 +149,7 @@ def test_committee_charter_signatures_actions_and_risks(client, figeac, team):
                                                                      "college": "companies"})
     assert seated.status_code == 201 and seated.get_json()["counts"]["companies"] == 2
     call("admin", "post", "/governance/charter/versions", {"text": "Le comité réunit collectivités et entreprises.",
-                                                           "adopted_on": utcnow().date().isoformat()})
+                                                           "adopted_on": local_today().isoformat()})
     assert call("employee", "post", "/governance/charter/signatures",
                 {"organization_id": figeac.aero.id}).status_code == 403
     assert call("referent", "post", "/governance/charter/signatures",

@@ -21,7 +21,7 @@ from coopserv.notifications.models import Notification
 from coopserv.projects.models import EVALUATION, ProjectDecision, ServiceProject
 from coopserv.tenancy import ALL_TERRITORIES
 from coopserv.territories.models import Territory
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 BASE = "/t/grand-quercy/governance"
 HTMX = {"HX-Request": "true"}
@@ -313,7 +313,7 @@ def test_attendance_and_minutes(quercy, login):
 def test_overdue_actions_are_highlighted_and_the_owner_updates_them(quercy, login):
     meeting = _meeting(quercy, days=-10)
     admin = login(quercy.admin)
-    late = (utcnow().date() - timedelta(days=3)).isoformat()
+    late = (local_today() - timedelta(days=3)).isoformat()
     assert admin.post_form(f"{BASE}/meetings/{meeting.id}/actions", {"title": "Réunir les devis",
                                                                      "owner_id": quercy.technician.id,
                                                                      "due_on": late}).status_code == 302
@@ -347,7 +347,7 @@ def test_risk_register(quercy, login):
     assert response.status_code == 422 and set(response.get_json()["errors"]) == {"likelihood"}
     assert _count(Risk) == 0
 
-    past = (utcnow().date() - timedelta(days=1)).isoformat()
+    past = (local_today() - timedelta(days=1)).isoformat()
     response = admin.post_form(f"{BASE}/risks", {**bad, "likelihood": "3", "review_on": past,
                                                  "category": "funding_ends", "owner_id": quercy.mayor.id,
                                                  "mitigation": "Chercher des cofinancements"})
@@ -358,7 +358,7 @@ def test_risk_register(quercy, login):
     row = page.split(f'id="risk-{risk.id}"')[1].split("</tr>")[0]
     assert "<strong>12</strong>" in row and 'class="tag stage-stopped"' in row
     # Editing moves the review date; the highlight goes.
-    future = (utcnow().date() + timedelta(days=30)).isoformat()
+    future = (local_today() + timedelta(days=30)).isoformat()
     admin.post_form(f"{BASE}/risks", {**bad, "risk_id": risk.id, "likelihood": "2", "review_on": future})
     db.session.refresh(risk)
     assert risk.score == 8 and _count(Risk) == 1
@@ -419,9 +419,9 @@ def test_people_of_another_territory_get_nothing(quercy, lot, login, method, pat
     meeting = _meeting(quercy)
     item = _item(quercy, meeting)
     with services_scope(quercy):
-        services.add_action(meeting, {"title": "Réunir les devis", "due_on": utcnow().date()})
+        services.add_action(meeting, {"title": "Réunir les devis", "due_on": local_today()})
         risks.save_risk({"title": "Secret risk of Quercy", "likelihood": 2, "impact": 2,
-                            "review_on": utcnow().date()})
+                            "review_on": local_today()})
         event = events.create_event({"kind": "startup_evening", "title": "Start Up de Territoire",
                                      "starts_at": in_days(3)})
         events.register(event, quercy.leader)

@@ -10,7 +10,7 @@ from coopserv.governance import services
 from coopserv.governance.models import AgendaItem, Meeting
 from coopserv.projects.models import EVALUATION, ProjectEvent, ServiceProject
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 BASE = "/t/grand-quercy/governance"
 PROJECTS = "/t/grand-quercy/projects"
@@ -41,7 +41,7 @@ def _meeting(quercy, days):
 def _charter(quercy, rules):
     with territory_scope(quercy.territory):
         services.add_charter_version({"text": "Le comité décide selon les règles ci-dessous, article par article.",
-                                      "adopted_on": utcnow().date(), "decision_rules": rules}, quercy.admin)
+                                      "adopted_on": local_today(), "decision_rules": rules}, quercy.admin)
 
 
 def _page(client, url):

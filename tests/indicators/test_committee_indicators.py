@@ -9,11 +9,11 @@ from coopserv.committee_indicators.models import CommitteeIndicator, IndicatorFi
 from coopserv.extensions import db
 from coopserv.indicators import services as indicators
 from coopserv.indicators.models import IndicatorSnapshot
+from coopserv.indicators.services import current_month
 from coopserv.needs import services as needs
 from coopserv.needs.models import NeedCategory
 from coopserv.plugin_host import plugin_host
 from coopserv.tenancy import ALL_TERRITORIES, territory_scope
-from coopserv.timeutil import utcnow
 
 BASE = "/t/figeac/indicators/committee"
 
@@ -23,7 +23,7 @@ def _count(model):
 
 
 def _month(offset=0):
-    today = utcnow().date().replace(day=1)
+    today = current_month()
     for _ in range(offset):
         today = (today - timedelta(days=1)).replace(day=1)
     return today

@@ -6,9 +6,9 @@ from sqlalchemy import delete
 
 from coopserv.extensions import db
 from coopserv.indicators import services
+from coopserv.indicators.services import current_month
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
 
 
 def _requests(territory, module, requester, organization, count, created):
@@ -28,7 +28,7 @@ def admin(make_client, figeac):
 
 
 def this_month():
-    today = utcnow().date()
+    today = current_month()
     return datetime(today.year, today.month, 1, 12)
 
 

@@ -18,7 +18,7 @@ from coopserv.needs.models import (
 )
 from coopserv.notifications.models import Notification
 from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 
 def _count(model, **filters):
@@ -320,7 +320,7 @@ def test_status_answers_are_visible_and_notify_the_author(make_client, quercy, s
 
 def test_campaign_takes_one_answer_per_organization_and_shows_its_rate(make_client, quercy, make_user, scoped):
     admin = _client(make_client, quercy.admin)
-    today = utcnow().date()
+    today = local_today()
     bad = admin.post_form("/t/grand-quercy/needs/campaigns/new", {
         "title": "Recueil 2026", "opens_on": today.isoformat(), "closes_on": (today - timedelta(days=1)).isoformat(),
         "q1_text": "Quels services ?", "q1_kind": "multiple", "q1_choices": "Crèche"})
@@ -375,7 +375,7 @@ def test_other_territories_see_nothing_of_needs(make_client, quercy, other, scop
     admin = _client(make_client, quercy.admin)
     collective_id = admin.post_json("/t/grand-quercy/needs/collective",
                                     {"title": "Garde d'enfants", "need_ids": [need_id]}).get_json()["id"]
-    today = utcnow().date()
+    today = local_today()
     admin.post_form("/t/grand-quercy/needs/campaigns/new", {
         "title": "Recueil secret", "opens_on": today.isoformat(), "closes_on": today.isoformat(),
         "q1_text": "Une idée ?", "q1_kind": "text"})
@@ -420,7 +420,7 @@ def test_pages_render_for_members(make_client, quercy, scoped):
 
 def test_campaign_question_errors_land_on_their_inputs(make_client, quercy):
     admin = _client(make_client, quercy.admin)
-    today = utcnow().date().isoformat()
+    today = local_today().isoformat()
     response = admin.post_form("/t/grand-quercy/needs/campaigns/new", {
         "title": "Recueil 2026", "opens_on": today, "closes_on": today,
         "q1_text": "Une idée ?", "q1_kind": "text", "q3_text": "Quels services ?", "q3_kind": "choice",

@@ -1,12 +1,12 @@
 """A network over Figeac and Autun (ADEFPAT's, in small), and another network over Lot that must stay apart."""
-from datetime import date, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from coopserv.extensions import db
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 
 
 @pytest.fixture
@@ -27,11 +27,11 @@ def decided_project(territory, module, title, outcome="perennial", admin=None, t
         project = ServiceProject(title=title, summary="Pressing et paniers sur la zone d'activité.",
                                  origin_text="Rencontre des dirigeants", service_key="concierge", stage="decided",
                                  outcome=outcome, module_id=module.id, running_cost=30000, public_share=40,
-                                 experiment_start=utcnow().date() - timedelta(days=120),
-                                 experiment_end=utcnow().date() - timedelta(days=10))
+                                 experiment_start=local_today() - timedelta(days=120),
+                                 experiment_end=local_today() - timedelta(days=10))
         project.targets.append(ProjectTarget(indicator_key="concierge.orders", target_value=target))
         project.events.append(ProjectEvent(from_stage="evaluation", to_stage="decided", reason="Vote du comité"))
-        project.decisions.append(ProjectDecision(outcome=outcome, decided_on=utcnow().date() - timedelta(days=5),
+        project.decisions.append(ProjectDecision(outcome=outcome, decided_on=local_today() - timedelta(days=5),
                                                  votes_for=9, votes_against=1, votes_abstain=2))
         db.session.add(project)
         db.session.commit()
@@ -55,7 +55,7 @@ def network(app, figeac, autun, lot, make_user):
     services.add_coordinator(other, other_coordinator)
     return SimpleNamespace(network=adefpat, other=other, coordinator=coordinator, other_coordinator=other_coordinator,
                            adefpat=coordinator_org, aradel=aradel, figeac=figeac, autun=autun, lot=lot,
-                           seminar_day=date.today() + timedelta(days=30))
+                           seminar_day=local_today() + timedelta(days=30))
 
 
 @pytest.fixture

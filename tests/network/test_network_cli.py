@@ -1,12 +1,11 @@
 """Platform operators build a network from the command line; invitations go out with `coopserv invitations send`."""
 import glob
 import os
-from datetime import date
 
 from flask.cli import ScriptInfo
 
-from coopserv.cli import main
 from coopserv.audit.models import AuditEntry
+from coopserv.cli import main
 from coopserv.network.models import (
     Network,
     NetworkAuditEntry,
@@ -15,6 +14,7 @@ from coopserv.network.models import (
     NetworkPartner,
     NetworkTerritory,
 )
+from coopserv.timeutil import local_today
 from tests.helpers import count_rows, rows
 
 
@@ -52,7 +52,7 @@ def test_territories_partners_and_coordinators_are_removed_from_the_command_line
     from coopserv.network import events
 
     seminar = events.save_event(network, {"kind": "seminar", "title": "Séminaire de Figeac",
-                                          "starts_on": date.today(), "organiser_ids": [aradel.id]})
+                                          "starts_on": local_today(), "organiser_ids": [aradel.id]})
     before = count_rows(NetworkAuditEntry, network_id=network.id)
 
     removed = _run(app, "network", "remove-territory", "adefpat", "autun-morvan")

@@ -1,9 +1,10 @@
 """Seminars and transfer workshops: agenda, registrations from member territories, attendance, shared minutes."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from coopserv.network.models import NetworkEvent, NetworkEventRegistration
+from coopserv.timeutil import local_today
 from tests.helpers import count_rows, rows, text_of
 
 
@@ -57,7 +58,7 @@ def test_full_and_past_events_refuse_registrations(network, seminar, login, scop
     from coopserv.extensions import db
 
     event = db.session.get(NetworkEvent, seminar.id)
-    event.starts_on, event.capacity = date.today() - timedelta(days=1), None
+    event.starts_on, event.capacity = local_today() - timedelta(days=1), None
     db.session.commit()
     assert login(network.autun.admin).post_form(f"/n/adefpat/events/{seminar.id}/register").status_code == 422
 

@@ -7,7 +7,7 @@ from coopserv.governance import risks
 from coopserv.network.models import PracticeReplication, PracticeSheet
 from coopserv.projects.models import ServiceProject
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today
 from tests.helpers import count_rows, rows, text_of
 from tests.network.conftest import decided_project
 
@@ -22,7 +22,7 @@ def published(network, login):
     with territory_scope(network.figeac.territory):
         risk = risks.save_risk({"title": "Le dirigeant moteur quitte le territoire", "category": "leader_leaves",
                                 "likelihood": 2, "impact": 4, "mitigation": "Un binôme par projet.",
-                                "owner_id": None, "review_on": utcnow().date()}, actor=network.figeac.admin)
+                                "owner_id": None, "review_on": local_today()}, actor=network.figeac.admin)
     admin = login(network.figeac.admin)
     response = admin.post_form(f"/t/figeac/practices/publish/{project.id}",
                                {**SHEET, "network_id": network.network.id, "risk_ids": str(risk.id)})

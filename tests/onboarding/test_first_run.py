@@ -1,6 +1,6 @@
 """First run of a new territory: the checklist, invitations from the admin pages, needs recorded on an
 organization's behalf, a project launched from a need, governance before the prototype, labels."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,8 @@ from coopserv.needs.models import ADDRESSED, Need
 from coopserv.projects import services as projects
 from coopserv.projects.models import PROTOTYPE, ProjectEvent, ServiceProject
 from coopserv.tenancy import territory_scope
-from tests.helpers import rows, text_of
+from coopserv.timeutil import local_today
+from tests.helpers import indicator_value, rows, text_of
 
 
 @pytest.fixture
@@ -260,7 +261,7 @@ def _ready_project(fresh, organization):
         project = projects.create_project({"title": "Covoiturage", "origin_text": "Réunion",
                                            "service_key": "mobility"}, fresh.admin)
         projects.move(project, "design", "On conçoit", fresh.admin)
-        start = date.today()
+        start = local_today()
         projects.set_experiment(project, {"experiment_start": start, "experiment_end": start + timedelta(days=90),
                                           "pilot_ids": [organization.id]}, fresh.admin)
         projects.set_target(project, {"indicator_key": "mobility.active_crews", "target_value": 10}, fresh.admin)
@@ -318,18 +319,6 @@ def test_once_its_service_is_open_the_project_page_offers_the_admin_a_preview(fr
     assert seen.status_code == 200 and 'id="preview-h"' not in text_of(seen)  # previewing is for territory admins
 
 
-def _indicator_value(page, label):
-    """The figure a dashboard card shows under ``label`` (None when it has no data)."""
-    import html
-    import re
-
-    for card in re.findall(r'<section class="indicator".*?</section>', page, re.S):
-        if f">{label}</h3>" in html.unescape(card):
-            found = re.search(r'<span class="value">([^<]*)</span>', card)
-            return found.group(1).strip() if found else None
-    raise AssertionError(f"no card {label!r}")
-
-
 def test_a_spouse_welcome_pilot_is_previewed_and_its_first_request_counts_at_once(fresh, make_organization, make_user,
                                                                                    make_client, enable_module):
     """Spouse welcome, once the service of the browser journey, keeps its first-run checks here."""
@@ -342,15 +331,15 @@ def test_a_spouse_welcome_pilot_is_previewed_and_its_first_request_counts_at_onc
     assert "preview-banner" in preview and 'id="partner_first_name"' in preview  # the pilot's employees get the form
     fresh.client.post_form("/t/neuf/preview/end")
     label = "Dossiers d'accueil des conjoints ouverts"
-    assert _indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) in (None, "0")  # read, cached
+    assert indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) in (None, "0")  # read, cached
 
     employee = make_client()
     employee.login(make_user(fresh.territory, "employee", organization, name="Nina Roussel"))
-    arrival = date.today().replace(day=1).replace(year=date.today().year + 1)
+    arrival = local_today().replace(day=1).replace(year=local_today().year + 1)
     sent = employee.post_form("/t/neuf/services/spouse_welcome/requests", {
         "partner_first_name": "Karim", "profession": "Infirmier", "arrival_date": arrival.isoformat()})
     assert sent.status_code == 302, text_of(sent)[:500]
-    assert _indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) == "1"
+    assert indicator_value(text_of(fresh.client.get("/t/neuf/indicators/")), label) == "1"
     assert _done(fresh)["request"]
 
 
@@ -394,15 +383,15 @@ def test_the_committee_set_up_from_a_project_goes_on_to_the_charter_then_back(fr
     charter = text_of(fresh.client.get(added.headers["Location"]))
     assert "1. Objet." in charter and f'name="next" value="{project}"' in charter  # a starting text, in French
     refused = fresh.client.post_form("/t/neuf/governance/charter/versions", {"text": "", "next": project,
-                                                                              "adopted_on": date.today().isoformat()})
+                                                                              "adopted_on": local_today().isoformat()})
     assert refused.status_code == 422
     adopted = fresh.client.post_form("/t/neuf/governance/charter/versions", {
-        "text": "Le comité décide à la majorité.", "adopted_on": date.today().isoformat(), "next": project})
+        "text": "Le comité décide à la majorité.", "adopted_on": local_today().isoformat(), "next": project})
     assert adopted.status_code == 302 and adopted.headers["Location"].endswith(project)
     assert _done(fresh)["committee"]
     # Another site is never a place to go back to.
     elsewhere = fresh.client.post_form("/t/neuf/governance/charter/versions", {
-        "text": "Version 2 : le comité décide au consensus.", "adopted_on": date.today().isoformat(), "next": "https://evil.example/"})
+        "text": "Version 2 : le comité décide au consensus.", "adopted_on": local_today().isoformat(), "next": "https://evil.example/"})
     assert elsewhere.headers["Location"].endswith("/t/neuf/governance/charter")
 
 

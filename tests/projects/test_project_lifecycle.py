@@ -1,7 +1,7 @@
 """Service projects: who moves them, the prototype's stage gating, evaluation, decisions, cost sharing,
 replication between territories, tenant isolation, and the whole journey from a need to a perennial service."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
@@ -25,7 +25,7 @@ from coopserv.projects.models import (
 )
 from coopserv.service_requests.models import ServiceRequest
 from coopserv.tenancy import ALL_TERRITORIES
-from coopserv.timeutil import utcnow
+from coopserv.timeutil import local_today, utcnow
 
 
 def _count(model, **filters):
@@ -107,7 +107,7 @@ def _project(lot, scoped, **fields):
 
 
 def _ready_for_prototype(lot, scoped, project):
-    today = utcnow().date()
+    today = local_today()
     with scoped(lot.territory):
         project = db.session.get(ServiceProject, project.id)
         _seat_committee(lot)
@@ -389,7 +389,7 @@ def governance_charter(lot, rules):
     from coopserv.governance import services as governance
 
     governance.add_charter_version({"text": "Le comité décide selon les règles ci-dessous, article par article.",
-                                    "adopted_on": utcnow().date(), "decision_rules": rules}, lot.admin)
+                                    "adopted_on": local_today(), "decision_rules": rules}, lot.admin)
 
 
 def test_cost_sharing_shows_who_pays_what(make_client, lot, scoped):
@@ -549,8 +549,8 @@ def test_evaluation_report_compares_targets_with_measures(make_client, figeac, c
                                            "service_key": "concierge"}, actor=figeac.admin)
         project.module_id = figeac.module.id
         project.running_cost = 1200
-        project.experiment_start = date.today() - timedelta(days=30)
-        project.experiment_end = date.today()
+        project.experiment_start = local_today() - timedelta(days=30)
+        project.experiment_end = local_today()
         from coopserv.extensions import db
         from coopserv.projects.models import ProjectTarget
 
@@ -661,7 +661,7 @@ def test_project_page_is_a_stepper_with_the_next_action_first(make_client, lot, 
     assert 'id="move"' not in employee_page and _stage_sections(employee_page)["design"] == ("current", True)
     assert 'class="glossary"' in page and 'id="glossary-service-perennial"' in page  # names shared with services
 
-    today = utcnow().date()
+    today = local_today()
     with scoped(lot.territory):
         designed = db.session.get(ServiceProject, project.id)
         services.set_experiment(designed, {"experiment_start": today, "experiment_end": today + timedelta(days=60),

@@ -1,6 +1,5 @@
 """Rollup services: percentiles in SQL, the rebuild command, cached computed indicators, pages by key."""
 import math
-from datetime import date
 
 import pytest
 from flask.cli import ScriptInfo
@@ -75,7 +74,7 @@ def test_computed_indicators_are_cached_a_minute_then_computed_again(app, figeac
     from coopserv.needs import services as needs
 
     indicator = app.extensions["coopserv"].indicators["needs.expressed"]
-    month = services.month_start(date.today())
+    month = services.current_month()
 
     def value():
         with scoped(figeac.territory):
@@ -135,9 +134,9 @@ def test_an_indicator_declared_in_one_line_is_kept_without_sql(app, figeac, enab
 def test_a_new_request_drops_its_service_cached_indicator_values_at_commit(app, figeac, autun, catalogue, scoped):
     """A dashboard shows a request as soon as it is made: its service's cached values go at commit, no others."""
     from coopserv.indicators.models import IndicatorCache
-    from coopserv.indicators.services import month_start
+    from coopserv.indicators.services import current_month
 
-    month = month_start(date.today())
+    month = current_month()
     for territory in (figeac.territory, autun.territory):
         with scoped(territory):
             for key in ("concierge.cached_figure", "concierge_like.other", "needs.expressed"):

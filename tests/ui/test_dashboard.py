@@ -5,17 +5,17 @@ from datetime import datetime
 import pytest
 
 from coopserv.extensions import db
+from coopserv.indicators.services import current_month
 from coopserv.indicators.summary import read
 from coopserv.projects.models import ProjectTarget, ServiceProject
 from coopserv.service_types import Indicator
 from coopserv.tenancy import territory_scope
-from coopserv.timeutil import utcnow
 from tests.helpers import text_of
 from tests.indicators.test_indicators_pages import _requests
 
 
 def _month(offset):
-    today = utcnow().date()
+    today = current_month()
     year, month = today.year, today.month - offset
     while month < 1:
         year, month = year - 1, month + 12

@@ -4,7 +4,7 @@ from datetime import timedelta
 from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
 
-from coopserv.plugin_api import Schema, _l, between, db, gettext, length, utcnow
+from coopserv.plugin_api import Schema, _l, between, db, gettext, length, local_today
 
 from .models import Resource
 from .services import desk_taken
@@ -28,7 +28,7 @@ class CoworkingRequestSchema(Schema):
                 select(Resource.id).filter_by(id=data["resource_id"], active=True)) is None:
             errors["resource_id"] = [gettext("Choose one of the proposed desks.")]
         day = data.get("day")
-        today = utcnow().date()
+        today = local_today()
         if day is not None and day < today:
             errors["day"] = [gettext("Choose a day from today on.")]
         elif day is not None and day > today + timedelta(days=config["max_days_ahead"]):

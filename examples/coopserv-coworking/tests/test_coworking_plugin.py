@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_today, territory_scope
 
 
 def _requests():
@@ -14,7 +14,7 @@ def test_employee_books_and_operator_confirms(make_client, place):
     slug = place.territory.slug
     employee = make_client()
     employee.login(place.employee)
-    day = (utcnow().date() + timedelta(days=2)).isoformat()
+    day = (local_today() + timedelta(days=2)).isoformat()
     response = employee.post_form(f"/t/{slug}/services/coworking/requests",
                                   {"resource_id": place.resource.id, "day": day})
     assert response.status_code == 302
@@ -56,7 +56,7 @@ def test_other_territories_see_nothing(make_client, make_territory, make_user, p
 
 def test_a_desk_is_booked_once_a_day_until_released(make_client, make_user, place):
     slug = place.territory.slug
-    day = (utcnow().date() + timedelta(days=3)).isoformat()
+    day = (local_today() + timedelta(days=3)).isoformat()
     first, second = make_client(), make_client()
     first.login(place.employee)
     second.login(make_user(place.territory, "employee", place.company))
@@ -72,12 +72,11 @@ def test_a_desk_is_booked_once_a_day_until_released(make_client, make_user, plac
 
 def test_the_database_refuses_a_second_live_booking(place):
     import pytest
+    from coopserv_coworking.models import Booking
     from sqlalchemy.exc import IntegrityError
 
-    from coopserv_coworking.models import Booking
-
     with territory_scope(place.territory):
-        day = utcnow().date()
+        day = local_today()
         for index in range(2):
             request = ServiceRequest(module_id=place.module.id, requester_id=place.employee.id, status="requested",
                                      payload={})

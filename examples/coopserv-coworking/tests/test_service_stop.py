@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_today, territory_scope
 from coopserv.testing import stop_module
 
 
@@ -14,7 +14,7 @@ def test_stopping_the_service_frees_every_booked_desk(make_client, make_user, pl
         second_desk = Resource(name="Room B")
         db.session.add(second_desk)
         db.session.commit()
-    day = (utcnow().date() + timedelta(days=4)).isoformat()
+    day = (local_today() + timedelta(days=4)).isoformat()
     people = [place.employee, make_user(place.territory, "employee", place.company)]
     for person, desk in zip(people, (place.resource, second_desk)):
         client = make_client()

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.plugin_api import db, territory_scope, utcnow
+from coopserv.plugin_api import db, local_today, territory_scope
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def house(tarare):
 
 
 def in_days(days):
-    return (utcnow().date() + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def place_form(child="Léo", days=(0, 1, 2, 3, 4), starts="08:30", ends="17:30", start_in=7, **extra):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coopserv.plugin_api import db, territory_scope, utcnow
+from coopserv.plugin_api import db, local_today, territory_scope
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def add_catalogue(territory):
 
 
 def next_weekday(weekday, at_least_days=1):
-    day = utcnow().date() + timedelta(days=at_least_days)
+    day = local_today() + timedelta(days=at_least_days)
     return day + timedelta(days=(weekday - day.weekday()) % 7)
 
 

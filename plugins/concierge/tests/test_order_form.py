@@ -2,8 +2,9 @@
 import re
 from datetime import date
 
-from coopserv.plugin_api import db, territory_scope, utcnow
 from coopserv_plugins.concierge.models import CatalogItem, Provider
+
+from coopserv.plugin_api import db, local_today, territory_scope, utcnow
 
 
 def _form(client):
@@ -31,7 +32,7 @@ def test_each_slot_offers_only_its_own_weekdays(make_client, figeac, catalogue):
     group = re.search(rf'data-shown-for="{catalogue.tuesday.id}".*?</fieldset>', page, re.S).group(0)
     days = [date.fromisoformat(value) for value in re.findall(r'name="dropoff_date" value="([\d-]+)"', group)]
     assert 4 <= len(days) <= 5 and all(day.weekday() == 1 for day in days)  # Tuesdays of the next 30 days
-    assert days == sorted(days) and days[0] > date.today()
+    assert days == sorted(days) and days[0] > local_today()
     assert 'type="date"' not in page  # no free typing of a date the slot does not serve
 
 
@@ -43,7 +44,7 @@ def test_calendar_stops_at_the_booking_window(make_client, figeac, catalogue):
     employee = make_client()
     employee.login(figeac.employee)
     days = [date.fromisoformat(v) for v in re.findall(r'name="dropoff_date" value="([\d-]+)"', _form(employee))]
-    assert 1 <= len(days) <= 2 and all((day - date.today()).days <= 9 for day in days)
+    assert 1 <= len(days) <= 2 and all((day - local_today()).days <= 9 for day in days)
 
 
 def test_usage_reads_only_the_latest_orders(make_client, figeac, catalogue, order_form):

@@ -7,7 +7,7 @@ from coopserv_plugins.iot_training.models import Course, SessionDay, TrainingSes
 from coopserv_plugins.iot_training.services import working_days
 from sqlalchemy import func, select
 
-from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, territory_scope, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_today, territory_scope
 
 PREFIX = "/t/autun-morvan/iot-training"
 
@@ -43,7 +43,7 @@ def figeac(make_peopled_territory):
 
 
 def today():
-    return utcnow().date()
+    return local_today()
 
 
 def next_monday(after_days=14):

@@ -6,7 +6,7 @@ from coopserv_plugins.smart_parking import ingestion
 from coopserv_plugins.smart_parking.models import Device, Reservation
 from sqlalchemy import select, update
 
-from coopserv.plugin_api import apply_transition, db, to_local, utcnow
+from coopserv.plugin_api import apply_transition, db, local_today, to_local, utcnow
 
 from .conftest import build_lot
 
@@ -23,7 +23,7 @@ def history_event(day, ref, status, hour, minute=0):
 @pytest.fixture
 def two_spot_day(autun, scoped):
     """Two spots, two days ago: S-01 occupied 08:00-10:00 (a late heartbeat at 08:30), S-02 09:00-09:30."""
-    day = utcnow().date() - timedelta(days=2)
+    day = local_today() - timedelta(days=2)
     lot = build_lot(autun.territory, name="Parking test", standard=2, carpool=0)
     events = [
         history_event(day, "S-01", "free", 6),
@@ -76,7 +76,7 @@ def test_reservations_honoured_counts_settled_reservations_only(app, make_client
     ids = []
     for user in (autun.employee, autun.colleague, make_user(autun.territory, "employee", autun.nexans)):
         client.login(user)
-        day = utcnow().date() + timedelta(days=1)
+        day = local_today() + timedelta(days=1)
         response = client.post_json("/t/autun-morvan/services/smart_parking/requests", {
             "lot_id": lot.lot_id, "starts_at": f"{day}T08:00", "ends_at": f"{day}T12:00"})
         assert response.status_code == 201, response.get_json()
@@ -86,9 +86,9 @@ def test_reservations_honoured_counts_settled_reservations_only(app, make_client
         requests = {r.id: r for r in db.session.scalars(select(ServiceRequest))}
         apply_transition(requests[ids[0]], "check_in", None, may_operate=True)
         apply_transition(requests[ids[1]], "release", None, may_operate=True)
-        db.session.execute(update(Reservation).values(starts_at=at(utcnow().date() - timedelta(days=3), 8)))
+        db.session.execute(update(Reservation).values(starts_at=at(local_today() - timedelta(days=3), 8)))
         db.session.commit()
-        start, end = at(utcnow().date() - timedelta(days=4), 0), at(utcnow().date(), 0)
+        start, end = at(local_today() - timedelta(days=4), 0), at(local_today(), 0)
         assert compute(app, "smart_parking.reservations_honoured", autun.module, start, end) == 50.0
         assert compute(app, "smart_parking.reservations_honoured", autun.module, end, end + timedelta(days=1)) is None
 

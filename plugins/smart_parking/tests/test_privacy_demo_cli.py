@@ -10,7 +10,7 @@ from coopserv_plugins.smart_parking.models import (
 )
 from sqlalchemy import func, select
 
-from coopserv.plugin_api import ALL_TERRITORIES, db, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, local_today
 
 from .conftest import count
 
@@ -20,7 +20,7 @@ def test_personal_data_export_and_erase(make_client, autun, lot):
 
     employee = make_client()
     employee.login(autun.employee)
-    day = utcnow().date() + timedelta(days=1)
+    day = local_today() + timedelta(days=1)
     assert employee.post_json("/t/autun-morvan/services/smart_parking/requests", {
         "lot_id": lot.lot_id, "starts_at": f"{day}T08:00", "ends_at": f"{day}T12:00"}).status_code == 201
     exported = export_person(autun.employee)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from coopserv_plugins.smart_parking.models import Reservation
 from sqlalchemy import select
 
-from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_now, to_utc, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, ServiceRequest, db, local_now, local_today, to_utc
 
 from .conftest import build_lot, count
 
@@ -14,7 +14,7 @@ SUBMIT = "/t/autun-morvan/services/smart_parking/requests"
 
 def window(days=1, start_hour=8, hours=9):
     """Form values of a window ``days`` from today (local time is UTC in tests)."""
-    day = utcnow().date() + timedelta(days=days)
+    day = local_today() + timedelta(days=days)
     start = datetime(day.year, day.month, day.day, start_hour)
     return start.isoformat(timespec="minutes"), (start + timedelta(hours=hours)).isoformat(timespec="minutes")
 

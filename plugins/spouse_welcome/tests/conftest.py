@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from coopserv.plugin_api import ALL_TERRITORIES, db, territory_scope, utcnow
+from coopserv.plugin_api import ALL_TERRITORIES, db, local_today, territory_scope
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def case_form():
         "sectors": "Bois, Aéronautique",
         "housing_needs": "Maison à louer près d'une école",
         "children_ages": "2, 7",
-        "arrival_date": (utcnow().date() + timedelta(days=21)).isoformat(),
+        "arrival_date": (local_today() + timedelta(days=21)).isoformat(),
     }
 
 

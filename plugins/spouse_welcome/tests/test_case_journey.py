@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from coopserv_plugins.spouse_welcome.models import Case, Step
 
-from coopserv.plugin_api import ServiceRequest, utcnow
+from coopserv.plugin_api import ServiceRequest, local_today
 
 from .conftest import all_rows, request_id_from
 
@@ -22,11 +22,11 @@ def test_employee_opens_a_case_with_its_default_checklist(login, figeac, case_fo
     # A two-year-old needs childcare and a seven-year-old a school: both steps are in the checklist.
     assert codes == {"first_meeting", "cv_review", "introductions", "housing_visits", "childcare", "school",
                      "associations"}
-    assert all(step.due_date >= utcnow().date() for step in all_rows(Step))
+    assert all(step.due_date >= local_today() for step in all_rows(Step))
     first_meeting = next(step for step in all_rows(Step) if step.code == "first_meeting")
-    assert first_meeting.due_date == utcnow().date() + timedelta(days=7)  # default first_contact_days
+    assert first_meeting.due_date == local_today() + timedelta(days=7)  # default first_contact_days
     school = next(step for step in all_rows(Step) if step.code == "school")
-    assert school.due_date == max(utcnow().date(), case.arrival_date - timedelta(days=30))
+    assert school.due_date == max(local_today(), case.arrival_date - timedelta(days=30))
     assert all_rows(ServiceRequest)[0].status == "opened"
     page = employee.get(f"/t/figeac/spouse-welcome/cases/{case.id}").get_data(as_text=True)
     assert "Thomas" in page and "Menuisier agenceur" in page
@@ -42,7 +42,7 @@ def test_no_children_means_no_school_or_childcare_step(open_case):
 
 def test_bad_input_gets_field_errors_and_stores_nothing(login, figeac, case_form):
     employee = login(figeac.employee)
-    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     bad = dict(case_form, arrival_date=yesterday, children_ages="4, 30", profession="")
     response = employee.post_form("/t/figeac/services/spouse_welcome/requests", bad)
     assert response.status_code == 422
@@ -55,7 +55,7 @@ def test_bad_input_gets_field_errors_and_stores_nothing(login, figeac, case_form
                              dict(case_form, children_ages=["deux"], arrival_date="not a date"))
     assert api.status_code == 422
     assert set(api.get_json()["errors"]) == {"children_ages", "arrival_date"}
-    too_far = (utcnow().date() + timedelta(days=800)).isoformat()
+    too_far = (local_today() + timedelta(days=800)).isoformat()
     api = employee.post_json("/t/figeac/services/spouse_welcome/requests", dict(case_form, arrival_date=too_far,
                                                                                 children_ages=[-1]))
     assert set(api.get_json()["errors"]) == {"arrival_date", "children_ages"}

@@ -3,9 +3,8 @@ from datetime import timedelta
 
 from coopserv_plugins.spouse_welcome.models import Case, FollowUp, Introduction, Step
 
-from coopserv.plugin_api import db, territory_scope, utcnow
+from coopserv.plugin_api import ServiceRequest, db, local_today, territory_scope
 from coopserv.testing import Notification
-from coopserv.plugin_api import ServiceRequest
 
 from .conftest import all_rows
 
@@ -105,7 +104,7 @@ def test_follow_up_is_recorded_once_a_year_has_passed(login, figeac, open_case):
     assert all_rows(FollowUp) == []
     with territory_scope(figeac.territory):
         stored = db.session.get(Case, case.id)
-        stored.arrival_date = utcnow().date() - timedelta(days=370)
+        stored.arrival_date = local_today() - timedelta(days=370)
         db.session.commit()
     assert operator.post_form(url, {"partner_working": "true"}).status_code == 422  # the main answer is required
     assert operator.post_form(url, {"still_in_territory": "true", "partner_working": "false"}).status_code == 302
