@@ -594,26 +594,6 @@ class RouteIsolation(pytest.Module):
         return route_isolation
 
 
-#: The UTC time a SQLite test run starts at: past midnight in Europe (00:05 in winter, 01:05 in summer), when the
-#: territory's date is already UTC's tomorrow. A date taken from UTC where the territory's day is meant then fails
-#: at every run instead of one hour a day; PostgreSQL runs keep the real clock, so both hours are tested.
-LATE_EVENING_UTC = (23, 5)
-
-
-def pytest_configure(config):
-    """Shift the clock of a SQLite run to 23:05 UTC today (``COOPSERV_CLOCK_SHIFT_SECONDS=0`` keeps the real one)."""
-    from datetime import datetime, timedelta, timezone
-
-    from coopserv import timeutil
-
-    variable = timeutil.CLOCK_SHIFT_VARIABLE
-    if os.environ.get(variable) is None and not os.environ.get("COOPSERV_DATABASE_URL", "").startswith("postgresql"):
-        real = datetime.now(timezone.utc).replace(tzinfo=None)
-        late = real.replace(hour=LATE_EVENING_UTC[0], minute=LATE_EVENING_UTC[1], second=0, microsecond=0)
-        os.environ[variable] = str((late - real).total_seconds())
-    timeutil._shift = timedelta(seconds=float(os.environ.get(variable) or 0))
-
-
 def pytest_collect_file(file_path, parent):
     """Add the route isolation test to the tests of every installed plugin, when its folder is collected."""
     if file_path.name != "conftest.py":

@@ -32,8 +32,8 @@ PATTERNS = {
 #: The time ``utcnow`` answers while a test freezes the clock (coopserv.testing's ``frozen_clock``).
 _frozen = None
 
-#: Seconds added to the real clock. The test runs set it (coopserv.testing) so that they start at 23:05 UTC,
-#: when the territory's date is already tomorrow's; the variable carries it to servers the tests start.
+#: Seconds added to the real clock, to run tests at another hour (23:05 UTC: the territory's date is already
+#: tomorrow's); an environment variable, so servers the tests start share it.
 CLOCK_SHIFT_VARIABLE = "COOPSERV_CLOCK_SHIFT_SECONDS"
 _shift = timedelta(seconds=float(os.environ.get(CLOCK_SHIFT_VARIABLE) or 0))
 

@@ -144,7 +144,7 @@ def test_the_rollup_matches_the_raw_computation_and_a_rebuild(autun, scoped, see
         assert_days_same_as_raw(territory_id, now, other.lot_id)
         # A lot's page (the last 30 local days) reads the daily cells, and gives the raw figures.
         first = to_local(now).date() - timedelta(days=29)
-        start, end = local_day_bounds(first)[0], local_day_bounds(to_local(now).date())[1]
+        start, end = page_period = local_day_bounds(first)[0], local_day_bounds(to_local(now).date())[1]
         page = indicators.lot_report(db.session.get(Lot, lot.lot_id), start, end, now)
         raw = indicators.raw_occupied_hours(territory_id, start, now, lot.lot_id)
         lot_spots = db.session.scalar(select(func.count(Spot.id)).where(Spot.lot_id == lot.lot_id))
@@ -172,7 +172,7 @@ def test_the_rollup_matches_the_raw_computation_and_a_rebuild(autun, scoped, see
         # Without its daily cells, the lot's page loses its figures: it reads them, not the events.
         db.session.execute(delete(OccupancyDay))
         db.session.commit()
-        emptied = indicators.lot_report(db.session.get(Lot, lot.lot_id), start, end, now)
+        emptied = indicators.lot_report(db.session.get(Lot, lot.lot_id), *page_period, now)  # the page's own period
         assert emptied["arrivals"] < page["arrivals"] or sum(emptied["profile"].values()) < sum(page["profile"].values())
 
 
