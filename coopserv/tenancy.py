@@ -144,8 +144,30 @@ def _remember_tenant_table(mapper, class_):
     TENANT_TABLES.add(mapper.local_table.name)
 
 
+#: Whether a statement shape touches a tenant table, by SQLAlchemy cache key (bounded: shapes are few).
+_TOUCHES_BY_SHAPE = {}
+_SHAPES_REMEMBERED = 5000
+
+
 def _touches_tenant_model(state):
-    """Tell whether a tenant table is selected, changed, joined or used in a subquery of the statement."""
+    """Tell whether a tenant table is selected, changed, joined or used in a subquery of the statement.
+
+    Walking a statement's tables costs more than running the statement on the large ones (a page's
+    one batched indicator SELECT); its answer depends only on the statement's shape, which SQLAlchemy
+    already keys its compiled-SQL cache by, so it is remembered per shape.
+    """
+    cache_key = state.statement._generate_cache_key()
+    if cache_key is None:
+        return _walk_for_tenant_tables(state)
+    touches = _TOUCHES_BY_SHAPE.get(cache_key.key)
+    if touches is None:
+        touches = _walk_for_tenant_tables(state)
+        if len(_TOUCHES_BY_SHAPE) < _SHAPES_REMEMBERED:
+            _TOUCHES_BY_SHAPE[cache_key.key] = touches
+    return touches
+
+
+def _walk_for_tenant_tables(state):
     if any(issubclass(mapper.class_, TenantMixin) for mapper in state.all_mappers):
         return True
     # find_tables also yields the joins themselves (which have no name), not only their tables.

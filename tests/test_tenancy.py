@@ -84,3 +84,46 @@ def test_a_tenant_table_only_joined_is_scoped_too(figeac, autun, scoped):
         assert set(db.session.scalars(in_subquery)) == {
             "camille@aero.example", "lou@menuiserie.example", "rh@aero.example", "admin@figeac.example",
             "concierge@figeac.example", "governance@figeac.example"}
+
+
+def test_the_guard_remembers_a_shape_not_a_verdict(figeac, autun, scoped):
+    """The guard keeps, per statement shape, whether a tenant table is in it; each run is still scoped.
+
+    The same shapes run first unscoped (refused), then in two territories (each sees its own rows),
+    then unscoped again (still refused): what is remembered never lets a statement through.
+    """
+    from coopserv.accounts.models import Membership, User
+    from coopserv.tenancy import _TOUCHES_BY_SHAPE
+
+    def in_subquery(domain):
+        return select(User.email).where(User.id.in_(select(Membership.user_id)), User.email.like(f"%{domain}"))
+
+    def user_only(domain):
+        return select(User.email).where(User.email.like(f"%{domain}"))
+
+    with pytest.raises(UnscopedQueryError):
+        db.session.scalars(in_subquery("aero.example")).all()
+    assert True in _TOUCHES_BY_SHAPE.values()
+    with scoped(figeac.territory):
+        assert set(db.session.scalars(in_subquery(".example"))) >= {"camille@aero.example", "admin@figeac.example"}
+        assert "admin@autun.example" not in set(db.session.scalars(in_subquery(".example")))
+    with scoped(autun.territory):
+        emails = set(db.session.scalars(in_subquery(".example")))
+        assert "admin@autun.example" in emails and "admin@figeac.example" not in emails
+    with pytest.raises(UnscopedQueryError):
+        db.session.scalars(in_subquery("morvan.example")).all()
+    # A shape without tenant tables is remembered as such and runs unscoped, with its own values each time.
+    assert set(db.session.scalars(user_only("@aero.example"))) == {"camille@aero.example", "rh@aero.example"}
+    assert set(db.session.scalars(user_only("@autun.example"))) == {"admin@autun.example", "concierge@autun.example"}
+
+
+def test_the_remembered_shapes_are_bounded(figeac, scoped, monkeypatch):
+    from coopserv import tenancy
+
+    monkeypatch.setattr(tenancy, "_TOUCHES_BY_SHAPE", {})
+    monkeypatch.setattr(tenancy, "_SHAPES_REMEMBERED", 3)
+    with scoped(figeac.territory):
+        for width in range(1, 8):  # seven shapes: one more selected column each
+            statement = select(*[Organization.name] * width)
+            assert db.session.execute(statement).all()
+    assert len(tenancy._TOUCHES_BY_SHAPE) == 3
