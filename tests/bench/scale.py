@@ -256,21 +256,12 @@ def warm_up(url, cookie=None, count=20):
             response.read()
 
 
-def wrk(url, duration, connections, cookie=None, limit=None):
+def wrk(url, duration, connections, cookie=None):
     """Load ``url`` with wrk; return (requests/s, p99 ms, requests, non-2xx and socket errors)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
-    environment = dict(os.environ)
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    if limit:
-        script = os.path.join(tempfile.gettempdir(), f"coopserv-bench-limit-{os.getpid()}.lua")
-        with open(script, "w") as handle:
-            handle.write('local n = 0\nlocal limit = tonumber(os.getenv("WRK_LIMIT"))\n'
-                         "response = function(status, headers, body)\n  n = n + 1\n"
-                         "  if n >= limit then wrk.thread:stop() end\nend\n")
-        command += ["-s", script]
-        environment["WRK_LIMIT"] = str(limit)
-    output = subprocess.run(command + [url], capture_output=True, text=True, env=environment).stdout
+    output = subprocess.run(command + [url], capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -285,8 +276,8 @@ def _milliseconds(text_value):
 
 
 def worker_rss(master_pid):
-    """RSS in MiB of each child process of the gunicorn master."""
-    sizes = []
+    """{process id: RSS in MiB} of each child process of the gunicorn master."""
+    sizes = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -297,10 +288,10 @@ def worker_rss(master_pid):
                 continue
             with open(f"/proc/{entry}/status") as handle:
                 rss = next(line for line in handle if line.startswith("VmRSS:"))
-            sizes.append(int(rss.split()[1]) / 1024)
+            sizes[int(entry)] = int(rss.split()[1]) / 1024
         except (OSError, StopIteration, ValueError):
             continue
-    return sorted(sizes)
+    return sizes
 
 
 def load(url, names, duration, connections):
@@ -332,12 +323,18 @@ def load(url, names, duration, connections):
     with gunicorn("coopserv:create_app()", environment) as (base, process):
         cookie = sign_in(base, slug, names.emails["employee"])
         warm_up(f"{base}/t/{slug}/", cookie)
-        served = 20
+        served, failed, first_workers = 20, 0, None
         for target in (10_000, 20_000):
-            result = wrk(f"{base}/t/{slug}/", 600, connections, cookie, limit=target - served)
-            served += result[2]
-            sizes = ", ".join(f"{size:.1f}" for size in worker_rss(process.pid))
-            print(f"  after {served:>6,} requests: {sizes} MiB" + _errors(result), flush=True)
+            # Short runs until the mark: stopping wrk early (its Lua thread:stop) leaves its connections
+            # open until the run's full duration, and sync workers then time out waiting on them.
+            while served < target:
+                result = wrk(f"{base}/t/{slug}/", 5, connections, cookie)
+                served, failed = served + result[2], failed + result[3]
+            workers = worker_rss(process.pid)
+            first_workers = first_workers or set(workers)
+            sizes = ", ".join(f"{workers[pid]:.1f}" for pid in sorted(workers))
+            restarted = "" if set(workers) == first_workers else "   (a worker was restarted: not comparable)"
+            print(f"  after {served:>6,} requests: {sizes} MiB" + _errors((0, 0, 0, failed)) + restarted, flush=True)
     shutil.rmtree(folder, ignore_errors=True)
 
 
