@@ -49,6 +49,7 @@ from coopserv.notifications.services import notify
 from coopserv.organizations.models import Organization
 from coopserv.organizations.services import list_organizations
 from coopserv.plugin_host import plugin_host
+from coopserv.rollups.increments import add_to_cells, store_changed_facts
 from coopserv.schemas import Schema, at_least, between, length, normalise_datetime, one_of
 from coopserv.security import safe_redirect_target
 from coopserv.sqlcompat import upsert
@@ -143,6 +144,7 @@ __all__ = [
     "Transition",
     "User",
     "_l",
+    "add_to_cells",
     "api_require_role",
     "apply_transition",
     "at_least",
@@ -212,6 +214,7 @@ __all__ = [
     "send_email",
     "send_email_to_users",
     "send_invitation_email",
+    "store_changed_facts",
     "submit_request",
     "territory_api_blueprint",
     "territory_blueprint",

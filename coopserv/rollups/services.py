@@ -20,9 +20,10 @@ from coopserv.rollups.measures import (
     measure_for,
     measures,
 )
+from coopserv.rollups.increments import add_to_cells, lock_order, store_changed_facts
 from coopserv.rollups.models import ALL_ORGANIZATIONS, RequestFact, RequestRollup, RollupBuild
 from coopserv.service_types import DISTINCT_REQUESTERS
-from coopserv.sqlcompat import grouped_percentile, upsert
+from coopserv.sqlcompat import grouped_percentile
 from coopserv.tenancy import ALL_TERRITORIES, current_territory_id
 from coopserv.timeutil import utcnow
 
@@ -55,45 +56,30 @@ def refresh_requests(request_ids):
 
 
 def _refresh(ids):
-    # Every statement names its rows (ids, cells with their territory): an erasure spans territories.
     table = RequestFact.__table__
     new = {(row.rollup_key, row.request_id): row for row in _read(select(facts_of_requests(ids)))}
     old = {(row.rollup_key, row.request_id): row for row in _read(
         select(*(table.c[name] for name in FACT_COLUMNS), table.c.id).where(table.c.request_id.in_(ids)))}
-    changed = [key for key in new.keys() | old.keys() if _fact(new.get(key)) != _fact(old.get(key))]
+    changed = store_changed_facts(table, FACT_COLUMNS, new, old, _fact)
     if not changed:
         return
     by_key = {measure.key: measure for measure in measures()}
-    increments = defaultdict(lambda: [0, 0.0])
+    now = utcnow()
+    changes = defaultdict(lambda: {"count": 0, "total": 0.0, "value": None, "updated_at": now})
     recount = set()
-    for fact_key in changed:
-        measure = by_key.get(fact_key[0])
-        for row, sign in ((old.get(fact_key), -1), (new.get(fact_key), 1)):
-            if row is None or measure is None:
+    for pair in changed:
+        for row, sign in zip(pair, (-1, 1)):
+            measure = by_key.get(row.rollup_key) if row is not None else None
+            if measure is None:
                 continue
             for cell in _cells(measure, row):
-                increments[cell][0] += sign
-                increments[cell][1] += sign * (row.value or 0.0)
+                changes[cell]["count"] += sign
+                changes[cell]["total"] += sign * (row.value or 0.0)
                 if not measure.additive:
                     recount.add(cell)
-    stale = [old[key].id for key in changed if key in old]
-    if stale:
-        db.session.execute(delete(table).where(table.c.id.in_(stale)).execution_options(**{ALL_TERRITORIES: True}))
-    fresh = [dict(zip(FACT_COLUMNS, _fact(new[key]))) for key in changed if key in new]
-    if fresh:
-        db.session.execute(insert(table), fresh)
-    now = utcnow()
-    # Sorted, so that concurrent transactions lock shared cells in the same order (no deadlock).
-    rows = [dict(zip(CELL_KEY, cell), count=count, total=total, value=None, updated_at=now)
-            for cell, (count, total) in sorted(increments.items(), key=lambda item: _order(item[0]))
-            if count or total]
-    upsert(RequestRollup.__table__, rows, CELL_KEY, increments=("count", "total"), replace=("updated_at",))
-    _recompute(sorted(recount, key=_order), by_key)
-    touched = list(increments)
-    db.session.execute(delete(RequestRollup.__table__).where(
-        RequestRollup.__table__.c.count <= 0,
-        tuple_(*(RequestRollup.__table__.c[name] for name in CELL_KEY)).in_(touched))
-        .execution_options(**{ALL_TERRITORIES: True}))
+    add_to_cells(RequestRollup.__table__, CELL_KEY, changes, amounts=("count", "total"), count="count",
+                 replace=("updated_at",))
+    _recompute(sorted(recount, key=lock_order), by_key)
 
 
 def _fact(row):
@@ -118,10 +104,6 @@ def _cells(measure, row):
     if measure.declaration.by_organization and row.organization_id is not None:
         cells.append((row.territory_id, measure.key, row.module_id, row.organization_id, month, status))
     return cells
-
-
-def _order(cell):
-    return tuple(str(part) for part in cell)
 
 
 def _recompute(cells, by_key):

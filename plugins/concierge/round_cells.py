@@ -12,9 +12,9 @@ Each open order's contribution is kept as ``RoundFact`` rows, so that a request
 leaving the round is subtracted exactly even when it is deleted. ``refresh``
 runs in the transaction that changed the requests (the core calls it before
 commit for every created, moved, anonymised or deleted request, see
-``Rollup.refresh``) and adds the difference to the cells with one
-``INSERT … ON CONFLICT DO UPDATE`` (increments: two transactions adding to the
-same cell lose nothing). ``rebuild`` recomputes both tables from the orders,
+``Rollup.refresh``) and adds the difference to the cells with the core's
+``store_changed_facts`` and ``add_to_cells`` (increments: two transactions adding
+to the same cell lose nothing). ``rebuild`` recomputes both tables from the orders,
 set-based, for history, raw SQL imports or a new definition
 (``coopserv indicators rebuild --key concierge.round``).
 
@@ -24,9 +24,16 @@ share a name counts once per provider (the raw query counted it once).
 """
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select
 
-from coopserv.plugin_api import ALL_TERRITORIES, Rollup, ServiceRequest, db, upsert
+from coopserv.plugin_api import (
+    ALL_TERRITORIES,
+    Rollup,
+    ServiceRequest,
+    add_to_cells,
+    db,
+    store_changed_facts,
+)
 
 from .models import Order, OrderLine, PickupPoint, PickupSlot, Provider, RoundCell, RoundFact
 
@@ -69,48 +76,25 @@ def refresh(request_ids):
 
 
 def _refresh(ids):
-    # Statements name their rows by request or cell: an erasure spans territories.
     new = {(row.request_id, row.provider_id, row.label): row for row in db.session.execute(fact_select(ids))}
     old = {(row.request_id, row.provider_id, row.label): row for row in db.session.execute(
         select(RoundFact.id, *(getattr(RoundFact, name) for name in FACT_COLUMNS))
         .where(RoundFact.request_id.in_(ids)).execution_options(**_ALL))}
-    changed = [key for key in new.keys() | old.keys() if _fact(new.get(key)) != _fact(old.get(key))]
-    if not changed:
-        return
-    increments = defaultdict(lambda: [0, 0, None])
-    for key in changed:
-        for row, sign in ((old.get(key), -1), (new.get(key), 1)):
+    changes = defaultdict(lambda: {"quantity": 0, "orders": 0})
+    for pair in store_changed_facts(RoundFact.__table__, FACT_COLUMNS, new, old, _fact):
+        for row, sign in zip(pair, (-1, 1)):
             if row is not None:
-                cell = increments[(row.slot_id, row.dropoff_date, row.provider_id, row.label)]
-                cell[0] += sign * int(row.quantity)
-                cell[1] += sign
-                cell[2] = row.territory_id
-    stale = [old[key].id for key in changed if key in old]
-    if stale:
-        db.session.execute(delete(RoundFact).where(RoundFact.id.in_(stale)).execution_options(**_ALL))
-    fresh = [dict(zip(FACT_COLUMNS, _fact(new[key]))) for key in changed if key in new]
-    if fresh:
-        db.session.execute(insert(RoundFact.__table__), fresh)
-    # Sorted, so that concurrent transactions lock shared cells in the same order (no deadlock).
-    rows = [dict(zip(CELL_KEY, cell), territory_id=territory_id, quantity=quantity, orders=orders)
-            for cell, (quantity, orders, territory_id) in sorted(increments.items(), key=lambda item: _order(item[0]))
-            if quantity or orders]
-    upsert(RoundCell.__table__, rows, CELL_KEY, increments=("quantity", "orders"))
-    touched = [cell for cell, (quantity, orders, _territory) in increments.items() if quantity < 0 or orders < 0]
-    if touched:
-        db.session.execute(delete(RoundCell).where(
-            RoundCell.orders <= 0, tuple_(*(getattr(RoundCell, name) for name in CELL_KEY)).in_(touched))
-            .execution_options(**_ALL))
+                cell = changes[(row.slot_id, row.dropoff_date, row.provider_id, row.label)]
+                cell["quantity"] += sign * int(row.quantity)
+                cell["orders"] += sign
+                cell["territory_id"] = row.territory_id
+    add_to_cells(RoundCell.__table__, CELL_KEY, changes, amounts=("quantity", "orders"), count="orders")
 
 
 def _fact(row):
     if row is None:
         return None
     return tuple(int(row.quantity) if name == "quantity" else getattr(row, name) for name in FACT_COLUMNS)
-
-
-def _order(cell):
-    return tuple(str(part) for part in cell)
 
 
 # -- rebuild -------------------------------------------------------------------------------
