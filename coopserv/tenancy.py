@@ -156,7 +156,8 @@ def _touches_tenant_model(state):
     one batched indicator SELECT); its answer depends only on the statement's shape, which SQLAlchemy
     already keys its compiled-SQL cache by, so it is remembered per shape.
     """
-    cache_key = state.statement._generate_cache_key()
+    shape = getattr(state.statement, "_generate_cache_key", None)
+    cache_key = shape() if shape is not None else None
     if cache_key is None:
         return _walk_for_tenant_tables(state)
     touches = _TOUCHES_BY_SHAPE.get(cache_key.key)
