@@ -10,7 +10,8 @@ For each size it builds a fresh database (a temporary SQLite file, or a schema o
 PostgreSQL database given, dropped at the end) with one territory whose concierge holds that many
 requests (tests/bench/volume.py: set-based SQL), then prints for every page the median and 95th
 percentile time in process (Flask test client: templates and queries, no network) and the SQL
-statements it ran. On the largest size it then serves the app with gunicorn (2 workers) beside a
+statements it ran, then the same for two writes (an order sent through the form, an operator
+accepting it), whose rollups and providers' round are kept in the same transaction. On the largest size it then serves the app with gunicorn (2 workers) beside a
 bare Flask + Flask-SQLAlchemy page (tests/bench/bare_app.py) on the same database, loads both with
 wrk, and prints requests/s, p99 and the ratio; and the RSS of each worker after 10,000 and 20,000
 requests. These are measurements, not tests: nothing passes or fails.
@@ -137,6 +138,17 @@ def page_list(app, names):
 
 def measure(app, client, path, repeat, headers=None):
     """(median ms, p95 ms, statements of one view) over ``repeat`` views after two warm-up views."""
+    def view():
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
+
+    for _ in range(2):
+        view()
+    return timed(app, view, repeat)
+
+
+def timed(app, action, repeat):
+    """(median ms, p95 ms, most statements of one call) of ``action()`` called ``repeat`` times."""
     with app.app_context():
         engine = db.engine
     counts = []
@@ -144,23 +156,50 @@ def measure(app, client, path, repeat, headers=None):
     def count(*_args):
         counts[-1] += 1
 
-    for _ in range(2):
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:300])
     event.listen(engine, "before_cursor_execute", count)
     timings = []
     try:
         for _ in range(repeat):
             counts.append(0)
             started = time.perf_counter()
-            response = client.get(path, headers=headers)
+            action()
             timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (path, response.status_code)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     timings.sort()
     p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
     return statistics.median(timings), p95, max(counts)
+
+
+def measure_writes(app, names, repeat):
+    """What a write costs (rollups and the providers' round kept in the same transaction): an employee's
+    order sent through the form, then an operator accepting each of those orders from the queue."""
+    slug = names.slug
+    employee, operator = app.test_client(), app.test_client()
+    employee.login(_Person(names.emails["employee"]), password=PASSWORD)
+    operator.login(_Person(names.emails["service_operator"]), password=PASSWORD)
+    form = employee.get(f"/t/{slug}/services/concierge").get_data(as_text=True)
+    day = re.search(r'name="dropoff_date" value="([\d-]+)"', form).group(1)
+    order = {f"items.{names.item}": "2", "slot_id": str(names.slot), "dropoff_date": day, "notes": "bench"}
+    sent = []
+
+    def send_order():
+        response = employee.post_form(f"/t/{slug}/services/concierge/requests", order)
+        assert response.status_code == 302, (response.status_code, response.get_data(as_text=True)[:300])
+        sent.append(int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+    def accept_order():
+        response = operator.post_form(f"/t/{slug}/requests/{sent.pop()}/transition",
+                                      {"transition": "accept", "from": "queue"})
+        assert response.status_code in (200, 302), (response.status_code, response.get_data(as_text=True)[:300])
+
+    send_order()
+    accept_order()
+    results = {"send an order (form)": timed(app, send_order, repeat),
+               "accept an order (operator, from the queue)": timed(app, accept_order, repeat)}
+    for label, (p50, p95, statements) in results.items():
+        print(f"  {label:<42} {p50:>8.1f} {p95:>8.1f} {statements:>6}", flush=True)
+    return list(results), results
 
 
 def measure_pages(app, names, repeat):
@@ -378,6 +417,9 @@ def main():
                 app, names = build(url, size)
                 print(f"  {'page':<42} {'p50 ms':>8} {'p95 ms':>8} {'stmts':>6}")
                 tables[size] = measure_pages(app, names, args.repeat)
+                print(f"  {'write':<42} {'p50 ms':>8} {'p95 ms':>8} {'stmts':>6}")
+                labels, results = measure_writes(app, names, args.repeat)
+                tables[size] = (tables[size][0] + labels, {**tables[size][1], **results})
                 with app.app_context():
                     db.engine.dispose()
                 if last and not args.no_load:
