@@ -56,6 +56,7 @@ def refresh_requests(request_ids):
 
 
 def _refresh(ids):
+    # Every statement names its rows (ids, cells with their territory): an erasure spans territories.
     table = RequestFact.__table__
     new = {(row.rollup_key, row.request_id): row for row in _read(select(facts_of_requests(ids)))}
     old = {(row.rollup_key, row.request_id): row for row in _read(

@@ -76,6 +76,7 @@ def refresh(request_ids):
 
 
 def _refresh(ids):
+    # Statements name their rows by request or cell: an erasure spans territories.
     new = {(row.request_id, row.provider_id, row.label): row for row in db.session.execute(fact_select(ids))}
     old = {(row.request_id, row.provider_id, row.label): row for row in db.session.execute(
         select(RoundFact.id, *(getattr(RoundFact, name) for name in FACT_COLUMNS))
