@@ -171,6 +171,9 @@ def timed(app, action, repeat):
     return statistics.median(timings), p95, max(counts)
 
 
+WRITE_LABELS = ("send an order (form)", "accept an order (operator, from the queue)")
+
+
 def measure_writes(app, names, repeat):
     """What a write costs (rollups and the providers' round kept in the same transaction): an employee's
     order sent through the form, then an operator accepting each of those orders from the queue."""
@@ -195,8 +198,7 @@ def measure_writes(app, names, repeat):
 
     send_order()
     accept_order()
-    results = {"send an order (form)": timed(app, send_order, repeat),
-               "accept an order (operator, from the queue)": timed(app, accept_order, repeat)}
+    results = dict(zip(WRITE_LABELS, (timed(app, send_order, repeat), timed(app, accept_order, repeat))))
     for label, (p50, p95, statements) in results.items():
         print(f"  {label:<42} {p50:>8.1f} {p95:>8.1f} {statements:>6}", flush=True)
     return list(results), results
@@ -348,6 +350,7 @@ def load(url, names, duration, connections):
         bare = wrk(f"{base}/t/{slug}/", duration, connections)
     print(f"  {'bare Flask + Flask-SQLAlchemy page':<36} {bare[0]:>8.0f} {bare[1]:>8.1f} {'1.00':>14}"
           + _errors(bare))
+    ratios, marks = {}, []
     with gunicorn("coopserv:create_app()", environment) as (base, _process):
         for who, label, path in (("employee", "portal home (signed in)", f"/t/{slug}/"),
                                  ("service_operator", "operator queue", f"/t/{slug}/operator/concierge")):
@@ -355,6 +358,7 @@ def load(url, names, duration, connections):
             warm_up(f"{base}{path}", cookie)
             wrk(f"{base}{path}", 2, connections, cookie)
             result = wrk(f"{base}{path}", duration, connections, cookie)
+            ratios[label] = result[0] / bare[0]
             print(f"  {label:<36} {result[0]:>8.0f} {result[1]:>8.1f} {result[0] / bare[0]:>14.2f}"
                   + _errors(result))
     print("  target: portal home >= 0.60 x the bare page")
@@ -374,7 +378,9 @@ def load(url, names, duration, connections):
             sizes = ", ".join(f"{workers[pid]:.1f}" for pid in sorted(workers))
             restarted = "" if set(workers) == first_workers else "   (a worker was restarted: not comparable)"
             print(f"  after {served:>6,} requests: {sizes} MiB" + _errors((0, 0, 0, failed)) + restarted, flush=True)
+            marks.append((workers, bool(restarted)))
     shutil.rmtree(folder, ignore_errors=True)
+    return {"home ratio": ratios["portal home (signed in)"], "memory": marks}
 
 
 def _errors(result):
@@ -408,7 +414,7 @@ def main():
     folder = tempfile.mkdtemp(prefix="coopserv-bench-")
     print(machine())
     print(f"database: {'PostgreSQL ' + make_url(base_url).host if base_url else 'SQLite (temporary file)'}")
-    tables = {}
+    tables, served = {}, None
     try:
         for index, size in enumerate(sizes):
             last = index == len(sizes) - 1
@@ -423,8 +429,9 @@ def main():
                 with app.app_context():
                     db.engine.dispose()
                 if last and not args.no_load:
-                    load(url, names, args.duration, args.connections)
+                    served = load(url, names, args.duration, args.connections)
         summary(sizes, tables)
+        verdict(base_url, sizes, tables, served)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -443,6 +450,38 @@ def summary(sizes, tables):
                         f"{tables[size][1][label][2]:>7}" for size in sizes)
         same = len({tables[size][1][label][2] for size in sizes}) == 1
         print(f"  {label:<42}{cells}{'' if same else '   statements differ'}")
+
+
+#: Pages whose target is the dashboard's, and the writes (which have no time target).
+DASHBOARD = "indicators dashboard, 12 months"
+
+
+def verdict(base_url, sizes, tables, served):
+    """Each of issue 14's targets, met or not, on the largest size measured."""
+    largest = max(sizes)
+    labels, results = tables[largest]
+    pages = [label for label in labels if label not in WRITE_LABELS and label != DASHBOARD]
+    print(f"\nTargets at {largest:,} requests" + ("" if base_url else " (measured on SQLite: they are set for PostgreSQL)"))
+    slow = [f"{label} ({results[label][0]:.1f})" for label in pages if results[label][0] > 50]
+    slowest = max(pages, key=lambda label: results[label][0])
+    print("  every page p50 <= 50 ms: " + (f"not met: {', '.join(slow)}" if slow else
+                                            f"met (slowest: {slowest}, {results[slowest][0]:.1f} ms)"))
+    if DASHBOARD in results:
+        dashboard = results[DASHBOARD][0]
+        print(f"  dashboard p50 <= 150 ms: {'met' if dashboard <= 150 else 'not met'} ({dashboard:.1f} ms)")
+    if len(sizes) > 1:
+        differ = [label for label in labels if len({tables[size][1][label][2] for size in sizes}) > 1]
+        print("  same statements at every size: " + (f"not met: {', '.join(differ)}" if differ else "met"))
+    if served is None:
+        print("  throughput and memory: not measured (--no-load)")
+        return
+    ratio = served["home ratio"]
+    print(f"  portal home >= 0.60 x the bare page: {'met' if ratio >= 0.6 else 'not met'} ({ratio:.2f} x)")
+    (first, _), (second, restarted) = served["memory"]
+    growth = max(second[pid] - first.get(pid, 0) for pid in second)
+    flat = not restarted and growth <= 0.05 * max(first.values())
+    print(f"  worker memory flat from 10,000 to 20,000 requests (within 5 %): {'met' if flat else 'not met'} "
+          + ("(a worker was restarted)" if restarted else f"(largest growth {growth:+.1f} MiB)"))
 
 
 if __name__ == "__main__":
