@@ -10,7 +10,6 @@ The query count must stay the same whatever --requests is: that is the N+1 check
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -20,11 +19,11 @@ from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from sqlalchemy import event  # noqa: E402
 
 from coopserv import create_app  # noqa: E402
 from coopserv.extensions import db  # noqa: E402
 from coopserv.testing import CoopservClient  # noqa: E402
+from tests.bench.timing import measure  # noqa: E402
 
 
 def build(url, request_count):
@@ -78,26 +77,6 @@ def build(url, request_count):
     return app, slug, people
 
 
-def measure(app, client, path, repeat):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    timings = []
-    for _ in range(repeat):
-        statements.clear()
-        started = time.perf_counter()
-        response = client.get(path)
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200, (path, response.status_code)
-    event.remove(engine, "before_cursor_execute", count)
-    return statistics.median(timings) * 1000, max(timings) * 1000, len(statements)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
@@ -115,13 +94,13 @@ def main():
         "territory_admin": [f"/t/{slug}/admin/", f"/t/{slug}/admin/members", f"/t/{slug}/admin/modules/concierge",
                             f"/t/{slug}/indicators/"],
     }
-    print(f"{'page':<55} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+    print(f"{'page':<55} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for role, paths in pages.items():
         client = app.test_client()
         client.login(people[role], password="bench-password-1")
         for path in paths:
-            median, worst, queries = measure(app, client, path, args.repeat)
-            print(f"{path:<55} {median:>10.1f} {worst:>8.1f} {queries:>8}")
+            median, p95, queries = measure(app, client, path, args.repeat)
+            print(f"{path:<55} {median:>10.1f} {p95:>8.1f} {queries:>8}")
 
 
 if __name__ == "__main__":
